@@ -1,0 +1,122 @@
+/*
+ * cmd: the subcommands and what they share.
+ *
+ * Each cmd_<name>() parses its own arguments and returns the exit status:
+ * 0 success, 1 bad data, model or I/O, 2 usage error.  Options common to
+ * the commands that read CSV (-d -c --header --no-header --threads --seed
+ * -v -q) are parsed here, so they mean the same everywhere.
+ */
+#ifndef GMM_CMD_H
+#define GMM_CMD_H
+
+#include <getopt.h>
+#include <stdio.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "csvin.h"
+#include "error.h"
+#include "model.h"
+
+#define GMM_EXIT_DATA 1
+#define GMM_EXIT_USAGE 2
+
+int cmd_fit(int argc, char **argv);
+int cmd_sample(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+int cmd_select_k(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+
+/* Long-only options get values above any character. */
+enum gmm_opt {
+	OPT_HEADER = 256,
+	OPT_NO_HEADER,
+	OPT_THREADS,
+	OPT_SEED,
+	OPT_COVARIANCE,
+	OPT_MAX_ITER,
+	OPT_TOL,
+	OPT_REG_COVAR,
+	OPT_N_INIT,
+	OPT_INIT,
+	OPT_LABELS,
+	OPT_PROBA,
+	OPT_APPEND,
+	OPT_SUMMARY,
+	OPT_CRITERION,
+	OPT_ALLOW_DEGENERATE,
+	OPT_JSON,
+};
+
+#define GMM_CSV_LONGOPTS \
+	{ "delimiter", required_argument, NULL, 'd' }, \
+	{ "columns", required_argument, NULL, 'c' }, \
+	{ "header", no_argument, NULL, OPT_HEADER }, \
+	{ "no-header", no_argument, NULL, OPT_NO_HEADER }, \
+	{ "threads", required_argument, NULL, OPT_THREADS }, \
+	{ "help", no_argument, NULL, 'h' }
+
+#define GMM_COMMON_LONGOPTS \
+	GMM_CSV_LONGOPTS, \
+	{ "seed", required_argument, NULL, OPT_SEED }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "quiet", no_argument, NULL, 'q' }
+
+#define GMM_COMMON_SHORTOPTS "d:c:vqh"
+
+#define GMM_CSV_SHORTOPTS "d:c:h"
+
+/* The common options' lines of every --help. */
+#define GMM_CSV_HELP \
+	"  -d, --delimiter C   field delimiter (default ','; '\\t' for tab)\n" \
+	"  -c, --columns LIST  columns by 1-based index, range (2-5) or name\n" \
+	"      --header        the first record is a header\n" \
+	"      --no-header     the first record is data\n" \
+	"      --threads N     threads (default: all cores)\n" \
+	"  -h, --help          this help\n"
+
+#define GMM_COMMON_HELP \
+	GMM_CSV_HELP \
+	"      --seed S        random seed (default 0)\n" \
+	"  -v, --verbose       progress on stderr\n" \
+	"  -q, --quiet         no summary on stderr\n"
+
+struct gmm_common {
+	struct gmm_csvin_options csv;
+	int threads;
+	unsigned long long seed;
+	int verbose, quiet;
+};
+
+void gmm_common_init(struct gmm_common *co);
+
+/*
+ * Handle opt if it is common: 1 handled, 0 not a common option, -1 a bad
+ * value (reported on stderr).
+ */
+int gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
+    const char *arg);
+
+/* Print "usage: ..." on stderr; returns GMM_EXIT_USAGE. */
+int gmm_usage(const char *usage);
+
+/* Parse option values; -1 (reported) when arg is not of the kind. */
+int gmm_parse_count(const char *cmd, const char *opt, const char *arg,
+    size_t min, size_t *out);
+int gmm_parse_real(const char *cmd, const char *opt, const char *arg,
+    double min, double *out);
+
+/* "1..9", "2,4,8", "3" into a new array (caller frees); -1 reported. */
+int gmm_parse_k_list(const char *cmd, const char *arg, size_t **ks,
+    size_t *nk);
+
+/* A new mt19937 seeded with seed; NULL only when out of memory. */
+gsl_rng *gmm_rng_new(unsigned long long seed);
+
+/* Read a model (binary or JSON), reporting errors: NULL on failure. */
+struct gmm_model *gmm_load_model(const char *cmd, const char *path);
+
+/* Number of processors, for the default of --threads. */
+int gmm_default_threads(void);
+
+#endif

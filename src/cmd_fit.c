@@ -1,0 +1,140 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "consts.h"
+#include "em.h"
+#include "fitopts.h"
+#include "modelfile.h"
+
+static const char usage_text[] =
+    "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
+    "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
+    "               [-o MODEL] [options] [FILE]\n";
+
+static const char help_text[] =
+    "Fit a Gaussian mixture to the rows of a CSV file (or stdin) and write\n"
+    "the model (binary; to stdout when it is not a terminal).\n\n"
+    "  -k K                number of components\n"
+    GMM_FIT_HELP
+    "  -o, --output MODEL  write the model here (atomically)\n"
+    GMM_COMMON_HELP;
+
+static const struct option longopts[] = {
+	GMM_FIT_LONGOPTS,
+	{ "output", required_argument, NULL, 'o' },
+	GMM_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Column names of the model: the header's, or x<index in the file>. */
+static int
+name_columns(struct gmm_model *m, const struct gmm_csvin *in)
+{
+	for (size_t j = 0; j < m->d; j++) {
+		const char *h = gmm_csvin_colname(in, j);
+		char buf[32];
+
+		if (h == NULL) {
+			snprintf(buf, sizeof(buf), "x%zu",
+			    gmm_csvin_colindex(in, j));
+			h = buf;
+		}
+		if (gmm_model_set_column(m, j, h) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void
+summary(const struct gmm_model *m)
+{
+	const struct gmm_training *t = &m->training;
+
+	fprintf(stderr, "gmm fit: k=%zu covariance=%s log_likelihood=%.10g "
+	    "bic=%.10g aic=%.10g iterations=%llu converged=%s\n", m->k,
+	    gmm_cov_type_name(m->cov_type), t->loglik_total, t->bic, t->aic,
+	    (unsigned long long)t->iterations, t->converged ? "yes" : "no");
+}
+
+static int
+run(struct gmm_fitopts *fo, const char *file, const char *out)
+{
+	struct gmm_csvin *in = NULL;
+	struct gmm_model *m = NULL;
+	struct gmm_error err;
+	double *x = NULL;
+	size_t n;
+	int ret = GMM_EXIT_DATA;
+
+	in = gmm_csvin_open(file, &fo->common.csv, &err);
+	if (in == NULL || gmm_csvin_read_all(in, &x, &n, &err) < 0)
+		goto fail;
+	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
+	    &err) < 0)
+		goto fail;
+	if (name_columns(m, in) < 0) {
+		gmm_error_set(&err, NULL, 0, "out of memory");
+		goto fail;
+	}
+	if (gmm_modelfile_write(out, m, &err) < 0)
+		goto fail;
+	if (!fo->common.quiet)
+		summary(m);
+	if (!m->training.converged && fo->em.max_iter > 0 &&
+	    !fo->common.quiet)
+		gmm_warn("fit", "warning: not converged after %llu iterations "
+		    "(raise --max-iter or --tol)",
+		    (unsigned long long)m->training.iterations);
+	ret = 0;
+	goto out;
+fail:
+	gmm_report("fit", &err);
+out:
+	gmm_model_free(m);
+	free(x);
+	gmm_csvin_close(in);
+	return ret;
+}
+
+int
+cmd_fit(int argc, char **argv)
+{
+	struct gmm_fitopts fo;
+	const char *out = NULL, *file = "-";
+	int opt, r, ret;
+
+	gmm_fitopts_init(&fo);
+	while ((opt = getopt_long(argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			printf("%s\n%s", usage_text, help_text);
+			return 0;
+		}
+		if (opt == 'o') {
+			out = optarg;
+			continue;
+		}
+		r = gmm_fitopts_option("fit", &fo, opt, optarg);
+		if (r == 0)
+			r = gmm_common_option("fit", &fo.common, opt, optarg);
+		if (r <= 0)
+			return gmm_usage(usage_text);
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (optind < argc)
+		return gmm_usage(usage_text);
+	if (out == NULL && isatty(STDOUT_FILENO)) {
+		gmm_warn("fit", "will not write a binary model to a terminal; "
+		    "use -o MODEL or a pipe");
+		return gmm_usage(usage_text);
+	}
+	if (gmm_fitopts_finish("fit", &fo, 1) < 0)
+		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;
+	ret = run(&fo, file, out ? out : "-");
+	gmm_fitopts_release(&fo);
+	return ret;
+}

@@ -1,0 +1,278 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "consts.h"
+#include "csvout.h"
+#include "score.h"
+
+static const char usage_text[] =
+    "usage: gmm score [--labels] [--proba] [--append] [--summary] [options]\n"
+    "                 MODEL [FILE]\n";
+
+static const char help_text[] =
+    "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
+    "one row per input row, streamed.\n\n"
+    "      --labels        add the most probable component (0-based)\n"
+    "      --proba         add the responsibilities p0..p{K-1}\n"
+    "      --append        put the input row's selected fields first\n"
+    "      --summary       print only n, total and mean log-likelihood,\n"
+    "                      BIC and AIC of the whole file\n"
+    GMM_CSV_HELP;
+
+static const struct option longopts[] = {
+	{ "labels", no_argument, NULL, OPT_LABELS },
+	{ "proba", no_argument, NULL, OPT_PROBA },
+	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	GMM_CSV_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct score_opts {
+	int labels, proba, append, summary;
+};
+
+/* The selected fields of each row of a batch, as CSV text. */
+struct text {
+	char *buf;
+	size_t len, cap;
+	size_t *end;		/* end of row i's text */
+};
+
+static int
+text_add(struct text *t, const char *s, size_t len)
+{
+	if (t->len + len > t->cap) {
+		size_t ncap = t->cap ? t->cap : 4096;
+		char *b;
+
+		while (ncap < t->len + len)
+			ncap *= 2;
+		b = realloc(t->buf, ncap);
+		if (b == NULL)
+			return -1;
+		t->buf = b;
+		t->cap = ncap;
+	}
+	memcpy(t->buf + t->len, s, len);
+	t->len += len;
+	return 0;
+}
+
+/* Append row i's selected fields, quoted as CSV needs, each with a ','. */
+static int
+keep_fields(struct text *t, const struct gmm_csvin *in, size_t d, size_t i)
+{
+	for (size_t j = 0; j < d; j++) {
+		const char *s = gmm_csvin_field(in, j);
+		int quote = strpbrk(s, ",\"\r\n") != NULL;
+
+		if (quote && text_add(t, "\"", 1) < 0)
+			return -1;
+		for (; *s != '\0'; s++)
+			if ((*s == '"' && text_add(t, "\"", 1) < 0) ||
+			    text_add(t, s, 1) < 0)
+				return -1;
+		if ((quote && text_add(t, "\"", 1) < 0) ||
+		    text_add(t, ",", 1) < 0)
+			return -1;
+	}
+	t->end[i] = t->len;
+	return 0;
+}
+
+static void
+print_header(const struct score_opts *o, const struct gmm_model *m,
+    const struct gmm_csvin *in)
+{
+	if (o->summary) {
+		puts("n,total_log_likelihood,mean_log_likelihood,bic,aic");
+		return;
+	}
+	for (size_t j = 0; o->append && j < m->d; j++) {
+		const char *h = gmm_csvin_colname(in, j);
+
+		gmm_csvout_field(stdout, h ? h : m->columns[j], ',');
+		putchar(',');
+	}
+	fputs("log_density", stdout);
+	if (o->labels)
+		fputs(",label", stdout);
+	for (size_t c = 0; o->proba && c < m->k; c++)
+		printf(",p%zu", c);
+	putchar('\n');
+}
+
+static void
+print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
+    size_t rows, const struct text *t)
+{
+	size_t k = b->k;
+
+	for (size_t i = 0; i < rows; i++) {
+		const double *r = b->resp + i * k;
+
+		if (o->append) {
+			size_t start = i ? t->end[i - 1] : 0;
+
+			fwrite(t->buf + start, 1, t->end[i] - start, stdout);
+		}
+		gmm_csvout_number(stdout, b->log_density[i]);
+		if (o->labels)
+			printf(",%zu", gmm_argmax(r, k));
+		for (size_t c = 0; o->proba && c < k; c++) {
+			putchar(',');
+			gmm_csvout_number(stdout, r[c]);
+		}
+		putchar('\n');
+	}
+}
+
+static void
+print_summary(const struct gmm_model *m, size_t n, double total)
+{
+	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
+
+	printf("%zu,", n);
+	gmm_csvout_number(stdout, total);
+	putchar(',');
+	gmm_csvout_number(stdout, total / (double)n);
+	putchar(',');
+	gmm_csvout_number(stdout, gmm_bic(total, p, n));
+	putchar(',');
+	gmm_csvout_number(stdout, gmm_aic(total, p));
+	putchar('\n');
+}
+
+/* Read a batch of rows: the count, or -1 on error. */
+static long
+read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
+    int append, struct gmm_error *err)
+{
+	size_t rows = 0;
+
+	t->len = 0;
+	while (rows < b->cap) {
+		int r = gmm_csvin_read_row(in, b->x + rows * b->d, err);
+
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		if (append && keep_fields(t, in, b->d, rows) < 0)
+			return gmm_error_set(err, NULL, 0, "out of memory");
+		rows++;
+	}
+	return (long)rows;
+}
+
+static int
+stream(const struct score_opts *o, const struct gmm_model *m,
+    struct gmm_csvin *in, int threads, struct gmm_error *err)
+{
+	size_t cap = (size_t)threads * GMM_CHUNK_ROWS, n = 0;
+	struct gmm_score_batch *b = gmm_score_batch_new(m, cap, threads);
+	struct text t = { 0 };
+	double total = 0;
+	long rows;
+	int ret = -1;
+
+	t.end = malloc(cap * sizeof(size_t));
+	if (b == NULL || t.end == NULL) {
+		gmm_error_set(err, NULL, 0, "out of memory");
+		goto out;
+	}
+	print_header(o, m, in);
+	while ((rows = read_batch(in, b, &t, o->append, err)) > 0) {
+		gmm_score_batch_run(b, m, (size_t)rows);
+		for (long i = 0; i < rows; i++)
+			total += b->log_density[i];
+		n += (size_t)rows;
+		if (!o->summary)
+			print_rows(o, b, (size_t)rows, &t);
+		if (ferror(stdout))
+			break;	/* reader gone: main() reports or not */
+	}
+	if (rows < 0)
+		goto out;
+	if (o->summary)
+		print_summary(m, n, total);
+	ret = 0;
+out:
+	gmm_score_batch_free(b);
+	free(t.buf);
+	free(t.end);
+	return ret;
+}
+
+static int
+run(const struct score_opts *o, struct gmm_common *co, const char *mpath,
+    const char *file)
+{
+	struct gmm_model *m = gmm_load_model("score", mpath);
+	struct gmm_csvin *in = NULL;
+	struct gmm_error err;
+	int ret = GMM_EXIT_DATA;
+
+	if (m == NULL)
+		return GMM_EXIT_DATA;
+	in = gmm_csvin_open(file, &co->csv, &err);
+	if (in == NULL || gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
+	    stream(o, m, in, co->threads, &err) < 0)
+		gmm_report("score", &err);
+	else
+		ret = 0;
+	gmm_csvin_close(in);
+	gmm_model_free(m);
+	return ret;
+}
+
+int
+cmd_score(int argc, char **argv)
+{
+	struct score_opts o = { 0 };
+	struct gmm_common co;
+	const char *model, *file = "-";
+	int opt;
+
+	gmm_common_init(&co);
+	while ((opt = getopt_long(argc, argv, GMM_CSV_SHORTOPTS, longopts,
+	    NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			printf("%s\n%s", usage_text, help_text);
+			return 0;
+		case OPT_LABELS:
+			o.labels = 1;
+			break;
+		case OPT_PROBA:
+			o.proba = 1;
+			break;
+		case OPT_APPEND:
+			o.append = 1;
+			break;
+		case OPT_SUMMARY:
+			o.summary = 1;
+			break;
+		default:
+			if (gmm_common_option("score", &co, opt, optarg) <= 0)
+				return gmm_usage(usage_text);
+		}
+	}
+	if (o.summary && (o.labels || o.proba || o.append)) {
+		gmm_warn("score", "--summary prints one row for the file; it "
+		    "does not combine with --labels, --proba or --append");
+		return gmm_usage(usage_text);
+	}
+	if (optind >= argc || argc - optind > 2)
+		return gmm_usage(usage_text);
+	model = argv[optind];
+	if (argc - optind == 2)
+		file = argv[optind + 1];
+	if (strcmp(model, "-") == 0 && strcmp(file, "-") == 0) {
+		gmm_warn("score", "the model and the data cannot both be stdin");
+		return gmm_usage(usage_text);
+	}
+	return run(&o, &co, model, file);
+}

@@ -1,0 +1,352 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "consts.h"
+#include "csvout.h"
+#include "fitopts.h"
+#include "modelfile.h"
+
+static const char usage_text[] =
+    "usage: gmm select-k -k LIST [--covariance LIST] [--criterion bic|aic]\n"
+    "                    [--allow-degenerate] [-o BEST] [fit options]\n"
+    "                    [options] [FILE]\n";
+
+static const char help_text[] =
+    "Fit every k of LIST for every covariance type and compare them by BIC\n"
+    "or AIC (lower is better): one CSV row per fit on stdout.\n\n"
+    "  -k LIST             1..9, 2,4,8 or a single number\n"
+    "      --covariance LIST  types among full,diag,spherical,tied\n"
+    "                      (default full)\n"
+    "      --criterion C   bic (default) or aic\n"
+    "      --allow-degenerate  let a degenerate fit be chosen\n"
+    "  -o, --output BEST   write the chosen model here\n"
+    "fit options, as for gmm fit but for two defaults:\n"
+    "      --max-iter N    EM iterations at most (default 1000)\n"
+    "      --tol T         stop when the mean log-likelihood per row\n"
+    "                      changes by less than T (default 1e-6)\n"
+    "      --reg-covar R   added to covariance diagonals (default 1e-6)\n"
+    "      --n-init N      runs from different starts; best kept (default 1)\n"
+    "      --init METHOD   kmeans (default), kmeans++ or random\n"
+    GMM_COMMON_HELP;
+
+static const struct option longopts[] = {
+	GMM_FIT_LONGOPTS,
+	{ "criterion", required_argument, NULL, OPT_CRITERION },
+	{ "allow-degenerate", no_argument, NULL, OPT_ALLOW_DEGENERATE },
+	{ "output", required_argument, NULL, 'o' },
+	GMM_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct select_opts {
+	struct gmm_fitopts fo;
+	size_t *ks, nk;
+	enum gmm_cov_type types[4];
+	size_t ntypes;
+	int aic, allow_degenerate;
+	const char *out;
+};
+
+/* One row of the table; the chosen model is kept aside. */
+struct fit_row {
+	size_t k;
+	enum gmm_cov_type type;
+	int ok, degenerate;
+	double criterion;
+};
+
+static int
+parse_types(struct select_opts *s, const char *arg)
+{
+	char *copy = strdup(arg), *item, *save = NULL;
+	int ret = 0;
+
+	s->ntypes = 0;
+	if (copy == NULL)
+		return -1;
+	for (item = strtok_r(copy, ",", &save); item != NULL;
+	    item = strtok_r(NULL, ",", &save)) {
+		if (s->ntypes == 4 || gmm_cov_type_parse(item,
+		    &s->types[s->ntypes]) < 0) {
+			gmm_warn("select-k", "--covariance takes a list of "
+			    "full, diag, spherical, tied; not \"%s\"", arg);
+			ret = -1;
+			break;
+		}
+		s->ntypes++;
+	}
+	free(copy);
+	return ret == 0 && s->ntypes == 0 ? -1 : ret;
+}
+
+static void
+print_row(const struct fit_row *r, const struct gmm_model *m, int best)
+{
+	const struct gmm_training *t;
+
+	printf("%zu,%s,", r->k, gmm_cov_type_name(r->type));
+	if (!r->ok) {
+		printf(",%zu,,,,0,1,0\n", gmm_n_parameters(r->type, r->k,
+		    m ? m->d : 0));
+		return;
+	}
+	t = &m->training;
+	gmm_csvout_number(stdout, t->loglik_total);
+	printf(",%zu,", gmm_n_parameters(m->cov_type, m->k, m->d));
+	gmm_csvout_number(stdout, t->bic);
+	putchar(',');
+	gmm_csvout_number(stdout, t->aic);
+	printf(",%llu,%d,%d,%d\n", (unsigned long long)t->iterations,
+	    t->converged, r->degenerate, best);
+}
+
+/* Fit one (type, k); r->ok = 0 when the fit itself failed. */
+static int
+fit_one(struct select_opts *s, const double *x, size_t n, size_t d,
+    double min_var, struct fit_row *r, struct gmm_model **m)
+{
+	struct gmm_error err;
+	int deg;
+
+	s->fo.em.k = r->k;
+	s->fo.em.cov_type = r->type;
+	*m = NULL;
+	if (r->k > n) {
+		gmm_warn("select-k", "k = %zu is larger than the number of "
+		    "rows (%zu)", r->k, n);
+		return -1;
+	}
+	if (gmm_fitopts_fit(&s->fo, "select-k", x, n, d, m, &err) < 0) {
+		gmm_warn("select-k", "k = %zu, %s: %s", r->k,
+		    gmm_cov_type_name(r->type), err.msg);
+		r->ok = 0;
+		return 0;
+	}
+	deg = gmm_model_degenerate(*m, n, min_var);
+	if (deg < 0) {
+		gmm_warn("select-k", "out of memory");
+		return -1;
+	}
+	r->ok = 1;
+	r->degenerate = deg;
+	r->criterion = s->aic ? (*m)->training.aic : (*m)->training.bic;
+	return 0;
+}
+
+static void
+progress(const struct fit_row *r, const struct gmm_model *m)
+{
+	if (!r->ok)
+		return;
+	fprintf(stderr, "gmm select-k: k=%zu covariance=%s log_likelihood="
+	    "%.10g bic=%.10g iterations=%llu%s\n", r->k,
+	    gmm_cov_type_name(r->type), m->training.loglik_total,
+	    m->training.bic, (unsigned long long)m->training.iterations,
+	    r->degenerate ? " degenerate" : "");
+}
+
+/*
+ * Fit every (type, k), keeping the models of the rows so the table can
+ * mark the best; rows[] and models[] have ntypes * nk entries.
+ */
+static int
+fit_all(struct select_opts *s, const double *x, size_t n, size_t d,
+    struct fit_row *rows, struct gmm_model **models)
+{
+	double min_var = gmm_min_column_variance(x, n, d);
+	size_t i = 0;
+
+	for (size_t t = 0; t < s->ntypes; t++) {
+		for (size_t q = 0; q < s->nk; q++, i++) {
+			rows[i].k = s->ks[q];
+			rows[i].type = s->types[t];
+			if (fit_one(s, x, n, d, min_var, &rows[i],
+			    &models[i]) < 0)
+				return -1;
+			if (s->fo.common.verbose)
+				progress(&rows[i], models[i]);
+		}
+	}
+	return 0;
+}
+
+static size_t
+choose(const struct select_opts *s, const struct fit_row *rows, size_t nrows,
+    size_t *skipped)
+{
+	size_t best = (size_t)-1;
+
+	*skipped = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		if (!rows[i].ok)
+			continue;
+		if (rows[i].degenerate && !s->allow_degenerate) {
+			(*skipped)++;
+			continue;
+		}
+		if (best == (size_t)-1 ||
+		    rows[i].criterion < rows[best].criterion)
+			best = i;
+	}
+	return best;
+}
+
+static int
+report(struct select_opts *s, struct fit_row *rows,
+    struct gmm_model **models, size_t nrows, const struct gmm_csvin *in)
+{
+	size_t skipped, best = choose(s, rows, nrows, &skipped);
+	struct gmm_error err;
+
+	puts("k,covariance,log_likelihood,n_parameters,bic,aic,iterations,"
+	    "converged,degenerate,best");
+	for (size_t i = 0; i < nrows; i++)
+		print_row(&rows[i], models[i], i == best);
+	if (skipped > 0 && !s->fo.common.quiet)
+		gmm_warn("select-k", "%zu degenerate fit%s not chosen (a "
+		    "component on fewer than d+1 rows or a covariance held up "
+		    "by --reg-covar); --allow-degenerate to allow", skipped,
+		    skipped == 1 ? "" : "s");
+	if (best == (size_t)-1) {
+		gmm_warn("select-k", "no fit can be chosen");
+		return GMM_EXIT_DATA;
+	}
+	if (!s->fo.common.quiet)
+		gmm_warn("select-k", "best: k=%zu covariance=%s %s=%.10g",
+		    rows[best].k, gmm_cov_type_name(rows[best].type),
+		    s->aic ? "aic" : "bic", rows[best].criterion);
+	if (s->out == NULL)
+		return 0;
+	for (size_t j = 0; j < models[best]->d; j++) {
+		const char *h = gmm_csvin_colname(in, j);
+		char buf[32];
+
+		if (h == NULL) {
+			snprintf(buf, sizeof(buf), "x%zu",
+			    gmm_csvin_colindex(in, j));
+			h = buf;
+		}
+		if (gmm_model_set_column(models[best], j, h) < 0)
+			return GMM_EXIT_DATA;
+	}
+	if (gmm_modelfile_write(s->out, models[best], &err) < 0) {
+		gmm_report("select-k", &err);
+		return GMM_EXIT_DATA;
+	}
+	return 0;
+}
+
+static int
+run(struct select_opts *s, const char *file)
+{
+	struct gmm_csvin *in = NULL;
+	struct gmm_error err;
+	size_t n, nrows = s->ntypes * s->nk;
+	struct fit_row *rows = calloc(nrows, sizeof(*rows));
+	struct gmm_model **models = calloc(nrows, sizeof(*models));
+	double *x = NULL;
+	int ret = GMM_EXIT_DATA;
+
+	if (rows == NULL || models == NULL) {
+		gmm_warn("select-k", "out of memory");
+		goto out;
+	}
+	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
+	if (in == NULL || gmm_csvin_read_all(in, &x, &n, &err) < 0) {
+		gmm_report("select-k", &err);
+		goto out;
+	}
+	if (fit_all(s, x, n, gmm_csvin_ncols(in), rows, models) == 0)
+		ret = report(s, rows, models, nrows, in);
+out:
+	for (size_t i = 0; models != NULL && i < nrows; i++)
+		gmm_model_free(models[i]);
+	free(models);
+	free(rows);
+	free(x);
+	gmm_csvin_close(in);
+	return ret;
+}
+
+static int
+parse(struct select_opts *s, int argc, char **argv)
+{
+	int opt, r;
+
+	while ((opt = getopt_long(argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
+	    longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			printf("%s\n%s", usage_text, help_text);
+			return 0;
+		case 'k':
+			free(s->ks);
+			if (gmm_parse_k_list("select-k", optarg, &s->ks,
+			    &s->nk) < 0)
+				return -1;
+			continue;
+		case OPT_COVARIANCE:
+			if (parse_types(s, optarg) < 0)
+				return -1;
+			continue;
+		case OPT_CRITERION:
+			if (strcmp(optarg, "bic") != 0 &&
+			    strcmp(optarg, "aic") != 0) {
+				gmm_warn("select-k", "--criterion is bic or "
+				    "aic, not \"%s\"", optarg);
+				return -1;
+			}
+			s->aic = strcmp(optarg, "aic") == 0;
+			continue;
+		case OPT_ALLOW_DEGENERATE:
+			s->allow_degenerate = 1;
+			continue;
+		case 'o':
+			s->out = optarg;
+			continue;
+		}
+		r = gmm_fitopts_option("select-k", &s->fo, opt, optarg);
+		if (r == 0)
+			r = gmm_common_option("select-k", &s->fo.common, opt,
+			    optarg);
+		if (r <= 0)
+			return -1;
+	}
+	return 1;
+}
+
+int
+cmd_select_k(int argc, char **argv)
+{
+	struct select_opts s;
+	const char *file = "-";
+	int r, ret;
+
+	memset(&s, 0, sizeof(s));
+	gmm_fitopts_init(&s.fo);
+	s.fo.em.tol = GMM_SELECT_TOL;
+	s.fo.em.max_iter = GMM_SELECT_MAX_ITER;
+	s.types[0] = GMM_COV_FULL;
+	s.ntypes = 1;
+	r = parse(&s, argc, argv);
+	if (r <= 0) {
+		free(s.ks);
+		return r == 0 ? 0 : gmm_usage(usage_text);
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (optind < argc || s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL) {
+		if (s.ks == NULL)
+			gmm_warn("select-k", "-k LIST is required");
+		if (s.fo.em.init == GMM_INIT_MODEL)
+			gmm_warn("select-k", "--init takes kmeans, kmeans++ or "
+			    "random here: one model cannot start every k");
+		free(s.ks);
+		return gmm_usage(usage_text);
+	}
+	ret = run(&s, file);
+	free(s.ks);
+	return ret;
+}

@@ -1,0 +1,73 @@
+/*
+ * consts: every numerical tolerance, floor and size of the engine, each with
+ * the reason it has the value it has.  Nothing here is user-visible except
+ * through the defaults that the man pages document.
+ */
+#ifndef GMM_CONSTS_H
+#define GMM_CONSTS_H
+
+/* Default of --reg-covar, as scikit-learn's GaussianMixture. */
+#define GMM_DEFAULT_REG_COVAR 1e-6
+
+/* Default of --tol (change of the mean log-likelihood per row), as sklearn. */
+#define GMM_DEFAULT_TOL 1e-3
+
+/*
+ * select-k compares likelihoods across models, so its fits run closer to
+ * convergence than fit's (mclust iterates to a relative change of 1e-5):
+ * at 1e-3, EM stops on faithful's tied k=3 fit at -1140.8 where the
+ * optimum is -1126.3, and the choice flips.
+ */
+#define GMM_SELECT_TOL 1e-6
+#define GMM_SELECT_MAX_ITER 1000
+
+/* Default of --max-iter, as scikit-learn. */
+#define GMM_DEFAULT_MAX_ITER 100
+
+/*
+ * scikit-learn adds 10 machine epsilons to every n_k so that an empty
+ * component divides by a tiny number instead of zero; we do the same so that
+ * trajectories from given starts agree with it to the last digits.
+ */
+#define GMM_NK_EPS_FACTOR 10.0
+
+/*
+ * A component whose responsibilities add up to less than this many rows has
+ * collapsed: its mean and covariance are round-off (sklearn would park it at
+ * the origin with covariance reg_covar).  It is reseeded on the worst
+ * explained row.  A component holding a row or two is not collapsed; it is a
+ * degenerate spike, which select-k flags instead.
+ */
+#define GMM_COLLAPSE_NK 1e-3
+
+/*
+ * Rows per block of the E-step: the centred block (rows x d) and its
+ * responsibilities (rows x k) stay in L2 for the usual d and k.
+ */
+#define GMM_BLOCK_ROWS 256
+
+/*
+ * Rows per chunk: the unit of work of a thread and of the reduction.  Chunks
+ * are cut by row count, never by thread count, and their statistics are
+ * added in chunk order, so --threads cannot change a single bit.
+ */
+#define GMM_CHUNK_ROWS 4096
+
+/* Lloyd iterations of the k-means start, at most (sklearn: 300). */
+#define GMM_KMEANS_MAX_ITER 300
+
+/* Relative tolerance on the sum of the weights of a loaded model. */
+#define GMM_WEIGHT_SUM_TOL 1e-6
+
+/*
+ * select-k: a fit is degenerate when a component holds fewer than d+1 rows
+ * or has a covariance eigenvalue below this fraction of the smallest
+ * variance among the non-constant data columns.
+ */
+#define GMM_DEGENERATE_EIG_FRAC 1e-3
+
+/* Largest k and d a model file or a command accepts. */
+#define GMM_MAX_K 100000
+#define GMM_MAX_D 100000
+
+#endif

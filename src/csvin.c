@@ -1,0 +1,731 @@
+#include "csvin.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <csv.h>
+
+/*
+ * A field longer than this is not a number nor a column name: refusing it
+ * keeps a hostile file from making libcsv or us allocate without bound.
+ */
+#define FIELD_MAX (1u << 20)
+#define FIELDS_MAX (1u << 20)
+#define READ_SIZE 65536
+
+struct record {
+	char *buf;		/* fields, each NUL-terminated */
+	size_t len, cap;
+	size_t *off;		/* start of each field in buf */
+	size_t nf, offcap;
+	size_t line;
+};
+
+struct gmm_csvin {
+	FILE *fp;
+	char *name;
+	struct csv_parser p;
+	struct gmm_csvin_options opt;
+	unsigned char *rbuf;
+	size_t rpos, rlen;
+	int eof, started, in_comment, at_line_start, mid_record;
+	size_t line, rec_line;
+	struct record cur, last;
+	struct record *queue;
+	size_t qhead, qcount, qcap;
+	int cb_failed;
+	int replay;		/* in->last is a data row not yet returned */
+	struct gmm_error cb_err;
+	size_t nfields;
+	char **hdr;
+	size_t *sel, nsel;
+};
+
+enum number_status { NUM_OK, NUM_EMPTY, NUM_MISSING, NUM_NONFINITE,
+	NUM_RANGE, NUM_SYNTAX };
+
+static int
+is_token(const char *s, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcasecmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+static enum number_status
+classify(const char *s, double *v)
+{
+	static const char *const missing[] = { "na", "n/a", "null", "none",
+		NULL };
+	static const char *const nonfinite[] = { "nan", "inf", "infinity",
+		NULL };
+	const char *p = s;
+	int digits = 0;
+	char *end;
+
+	if (*s == '\0')
+		return NUM_EMPTY;
+	if (is_token(s, missing))
+		return NUM_MISSING;
+	if (is_token(s + (*s == '+' || *s == '-'), nonfinite))
+		return NUM_NONFINITE;
+	p += *p == '+' || *p == '-';
+	for (; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			digits++;
+	if (digits == 0)
+		return NUM_SYNTAX;
+	if (*p == 'e' || *p == 'E') {
+		p++;
+		p += *p == '+' || *p == '-';
+		if (!isdigit((unsigned char)*p))
+			return NUM_SYNTAX;
+		while (isdigit((unsigned char)*p))
+			p++;
+	}
+	if (*p != '\0')
+		return NUM_SYNTAX;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (!isfinite(*v))
+		return NUM_RANGE;
+	return NUM_OK;
+}
+
+int
+gmm_csvin_parse_number(const char *s, double *v, const char **why)
+{
+	static const char *const reasons[] = { "", "empty field",
+		"is a missing value", "is not a finite number",
+		"is out of range", "is not a number" };
+	enum number_status st = classify(s, v);
+
+	*why = reasons[st];
+	return st == NUM_OK ? 0 : -1;
+}
+
+/* With tab-separated input, only the space is padding around a field. */
+static int
+is_blank(unsigned char c)
+{
+	return c == ' ';
+}
+
+/* libcsv grows its field buffer through this, so a field has a bound. */
+static void *
+capped_realloc(void *p, size_t size)
+{
+	if (size > FIELD_MAX + 64)
+		return NULL;
+	return realloc(p, size);
+}
+
+static int
+record_push_field(struct record *r, const char *s, size_t len)
+{
+	if (r->nf == r->offcap) {
+		size_t ncap = r->offcap ? 2 * r->offcap : 16;
+		size_t *o = realloc(r->off, ncap * sizeof(size_t));
+
+		if (o == NULL)
+			return -1;
+		r->off = o;
+		r->offcap = ncap;
+	}
+	if (r->len + len + 1 > r->cap) {
+		size_t ncap = r->cap ? r->cap : 256;
+		char *b;
+
+		while (ncap < r->len + len + 1)
+			ncap *= 2;
+		b = realloc(r->buf, ncap);
+		if (b == NULL)
+			return -1;
+		r->buf = b;
+		r->cap = ncap;
+	}
+	r->off[r->nf++] = r->len;
+	memcpy(r->buf + r->len, s, len);
+	r->buf[r->len + len] = '\0';
+	r->len += len + 1;
+	return 0;
+}
+
+static void
+record_release(struct record *r)
+{
+	free(r->buf);
+	free(r->off);
+}
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct gmm_csvin *in = data;
+
+	if (in->cb_failed)
+		return;
+	if (in->cur.nf >= FIELDS_MAX) {
+		in->cb_failed = 1;
+		gmm_error_set(&in->cb_err, in->name, in->rec_line,
+		    "more than %u fields", FIELDS_MAX);
+		return;
+	}
+	if (record_push_field(&in->cur, s ? s : "", s ? len : 0) < 0) {
+		in->cb_failed = 1;
+		gmm_error_set(&in->cb_err, in->name, in->rec_line,
+		    "out of memory");
+	}
+}
+
+static void
+on_record(int c, void *data)
+{
+	struct gmm_csvin *in = data;
+	struct record tmp;
+
+	(void)c;
+	in->mid_record = 0;
+	if (in->cb_failed)
+		return;
+	if (in->qhead + in->qcount == in->qcap) {
+		size_t ncap = in->qcap ? 2 * in->qcap : 4;
+		struct record *q;
+
+		if (in->qhead > 0) {
+			/* slide down, keeping the spare buffers at the end */
+			for (size_t i = 0; i < in->qcount; i++) {
+				tmp = in->queue[i];
+				in->queue[i] = in->queue[in->qhead + i];
+				in->queue[in->qhead + i] = tmp;
+			}
+			in->qhead = 0;
+		} else {
+			q = realloc(in->queue, ncap * sizeof(*q));
+			if (q == NULL) {
+				in->cb_failed = 1;
+				gmm_error_set(&in->cb_err, in->name, 0,
+				    "out of memory");
+				return;
+			}
+			memset(q + in->qcap, 0,
+			    (ncap - in->qcap) * sizeof(*q));
+			in->queue = q;
+			in->qcap = ncap;
+		}
+	}
+	in->cur.line = in->rec_line;
+	tmp = in->queue[in->qhead + in->qcount];
+	in->queue[in->qhead + in->qcount] = in->cur;
+	in->cur = tmp;
+	in->cur.len = 0;
+	in->cur.nf = 0;
+	in->qcount++;
+}
+
+static int
+parse_failed(struct gmm_csvin *in, struct gmm_error *err)
+{
+	int e = csv_error(&in->p);
+
+	if (in->cb_failed) {
+		*err = in->cb_err;
+		return -1;
+	}
+	if (e == CSV_ENOMEM)
+		return gmm_error_set(err, in->name, in->line,
+		    "field longer than %u bytes", FIELD_MAX);
+	return gmm_error_set(err, in->name, in->line,
+	    "malformed quoted field");
+}
+
+static int
+feed(struct gmm_csvin *in, const unsigned char *s, size_t len,
+    struct gmm_error *err)
+{
+	if (csv_parse(&in->p, s, len, on_field, on_record, in) != len ||
+	    in->cb_failed)
+		return parse_failed(in, err);
+	return 0;
+}
+
+static int
+read_more(struct gmm_csvin *in, struct gmm_error *err)
+{
+	in->rpos = 0;
+	in->rlen = fread(in->rbuf, 1, READ_SIZE, in->fp);
+	if (in->rlen > 0)
+		return 0;
+	if (ferror(in->fp))
+		return gmm_error_set(err, in->name, 0, "read error: %s",
+		    strerror(errno));
+	in->eof = 1;
+	if (csv_fini(&in->p, on_field, on_record, in) != 0 && !in->cb_failed)
+		return gmm_error_set(err, in->name, in->rec_line,
+		    "unterminated quoted field");
+	if (in->cb_failed)
+		return parse_failed(in, err);
+	return 0;
+}
+
+/* Skip a UTF-8 byte order mark at the very start of the input. */
+static void
+skip_bom(struct gmm_csvin *in)
+{
+	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
+
+	in->started = 1;
+	while (in->rlen < 3 && !feof(in->fp) && !ferror(in->fp)) {
+		size_t got = fread(in->rbuf + in->rlen, 1, 3 - in->rlen,
+		    in->fp);
+
+		if (got == 0)
+			break;
+		in->rlen += got;
+	}
+	if (in->rlen >= 3 && memcmp(in->rbuf, bom, 3) == 0)
+		in->rpos = 3;
+}
+
+/* Feed the rest of the current line (or of the buffer). */
+static int
+feed_segment(struct gmm_csvin *in, struct gmm_error *err)
+{
+	unsigned char *s = in->rbuf + in->rpos;
+	size_t avail = in->rlen - in->rpos;
+	unsigned char *nl = memchr(s, '\n', avail);
+	size_t len = nl ? (size_t)(nl - s) + 1 : avail;
+
+	if (in->in_comment || (in->at_line_start && !in->mid_record &&
+	    s[0] == '#')) {
+		in->in_comment = nl == NULL;
+	} else {
+		if (!in->mid_record) {
+			for (size_t i = 0; i < len; i++) {
+				if (!isspace(s[i])) {
+					in->mid_record = 1;
+					in->rec_line = in->line;
+					break;
+				}
+			}
+		}
+		if (feed(in, s, len, err) < 0)
+			return -1;
+	}
+	in->rpos += len;
+	in->at_line_start = nl != NULL;
+	in->line += nl != NULL;
+	return 0;
+}
+
+/* Parse until a record is queued or the input ends. */
+static int
+fill(struct gmm_csvin *in, struct gmm_error *err)
+{
+	while (in->qcount == 0 && !in->eof) {
+		if (in->rpos == in->rlen) {
+			if (read_more(in, err) < 0)
+				return -1;
+			if (!in->started && in->rlen > 0)
+				skip_bom(in);
+			continue;
+		}
+		if (feed_segment(in, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Move the next queued record into in->last; 0 when there is none. */
+static int
+next_record(struct gmm_csvin *in, struct gmm_error *err)
+{
+	struct record tmp;
+
+	if (in->replay) {
+		in->replay = 0;
+		return 1;
+	}
+	if (fill(in, err) < 0)
+		return -1;
+	if (in->qcount == 0)
+		return 0;
+	tmp = in->last;
+	in->last = in->queue[in->qhead];
+	in->queue[in->qhead] = tmp;
+	in->qhead++;
+	in->qcount--;
+	if (in->qcount == 0)
+		in->qhead = 0;
+	return 1;
+}
+
+static const char *
+field(const struct record *r, size_t j)
+{
+	return r->buf + r->off[j];
+}
+
+static int
+looks_like_header(const struct record *r)
+{
+	for (size_t j = 0; j < r->nf; j++) {
+		double v;
+
+		if (classify(field(r, j), &v) == NUM_SYNTAX)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+add_sel(struct gmm_csvin *in, size_t idx)
+{
+	size_t *s = realloc(in->sel, (in->nsel + 1) * sizeof(size_t));
+
+	if (s == NULL)
+		return -1;
+	in->sel = s;
+	in->sel[in->nsel++] = idx;
+	return 0;
+}
+
+static int
+header_index(const struct gmm_csvin *in, const char *name, size_t *idx)
+{
+	if (in->hdr == NULL)
+		return -1;
+	for (size_t j = 0; j < in->nfields; j++) {
+		if (strcmp(in->hdr[j], name) == 0) {
+			*idx = j;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* "5" or "2-5": 1 and the range set, 0 when item is not numeric. */
+static int
+parse_range(const char *item, size_t *lo, size_t *hi)
+{
+	char *end;
+	unsigned long a, b;
+
+	if (!isdigit((unsigned char)item[0]))
+		return 0;
+	a = strtoul(item, &end, 10);
+	b = a;
+	if (*end == '-' && isdigit((unsigned char)end[1]))
+		b = strtoul(end + 1, &end, 10);
+	if (*end != '\0')
+		return 0;
+	*lo = a;
+	*hi = b;
+	return 1;
+}
+
+static int
+select_item(struct gmm_csvin *in, const char *item, struct gmm_error *err)
+{
+	size_t lo, hi, idx;
+
+	if (parse_range(item, &lo, &hi)) {
+		if (lo < 1 || hi < lo || hi > in->nfields)
+			return gmm_error_set(err, in->name, 0,
+			    "column %s is out of range (the input has %zu)",
+			    item, in->nfields);
+		for (size_t j = lo; j <= hi; j++)
+			if (add_sel(in, j - 1) < 0)
+				return gmm_error_set(err, NULL, 0,
+				    "out of memory");
+		return 0;
+	}
+	if (in->hdr == NULL)
+		return gmm_error_set(err, in->name, 0,
+		    "column \"%s\" is named but the input has no header", item);
+	if (header_index(in, item, &idx) < 0)
+		return gmm_error_set(err, in->name, 0,
+		    "no column named \"%s\" in the header", item);
+	if (add_sel(in, idx) < 0)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	return 0;
+}
+
+static int
+select_columns(struct gmm_csvin *in, const char *list, struct gmm_error *err)
+{
+	char *copy, *item, *save = NULL;
+	int ret = 0;
+
+	in->nsel = 0;
+	if (list == NULL) {
+		for (size_t j = 0; j < in->nfields; j++)
+			if (add_sel(in, j) < 0)
+				return gmm_error_set(err, NULL, 0,
+				    "out of memory");
+		return 0;
+	}
+	copy = strdup(list);
+	if (copy == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	for (item = strtok_r(copy, ",", &save); item != NULL && ret == 0;
+	    item = strtok_r(NULL, ",", &save))
+		ret = select_item(in, item, err);
+	free(copy);
+	if (ret == 0 && in->nsel == 0)
+		ret = gmm_error_set(err, NULL, 0, "empty column list");
+	return ret;
+}
+
+static int
+take_header(struct gmm_csvin *in, struct gmm_error *err)
+{
+	in->hdr = calloc(in->nfields, sizeof(char *));
+	if (in->hdr == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	for (size_t j = 0; j < in->nfields; j++) {
+		in->hdr[j] = strdup(field(&in->last, j));
+		if (in->hdr[j] == NULL)
+			return gmm_error_set(err, NULL, 0, "out of memory");
+	}
+	return 0;
+}
+
+/* Decide the header from the first record and select the columns. */
+static int
+start(struct gmm_csvin *in, struct gmm_error *err)
+{
+	int r = next_record(in, err);
+
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return gmm_error_set(err, in->name, 0, "no data rows");
+	in->nfields = in->last.nf;
+	if (in->opt.header == 1 ||
+	    (in->opt.header < 0 && looks_like_header(&in->last))) {
+		if (take_header(in, err) < 0)
+			return -1;
+		if (fill(in, err) < 0)
+			return -1;
+		if (in->qcount == 0)
+			return gmm_error_set(err, in->name, 0, "no data rows");
+	} else {
+		in->replay = 1;	/* the first record is data */
+	}
+	return select_columns(in, in->opt.columns, err);
+}
+
+struct gmm_csvin *
+gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
+    struct gmm_error *err)
+{
+	struct gmm_csvin *in = calloc(1, sizeof(*in));
+	int is_stdin = strcmp(path, "-") == 0;
+
+	if (in == NULL) {
+		gmm_error_set(err, NULL, 0, "out of memory");
+		return NULL;
+	}
+	in->opt = *opt;
+	in->line = 1;
+	in->at_line_start = 1;
+	in->name = strdup(is_stdin ? "<stdin>" : path);
+	in->rbuf = malloc(READ_SIZE);
+	if (in->name == NULL || in->rbuf == NULL ||
+	    csv_init(&in->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
+		gmm_error_set(err, NULL, 0, "out of memory");
+		free(in->name);
+		free(in->rbuf);
+		free(in);
+		return NULL;
+	}
+	csv_set_realloc_func(&in->p, capped_realloc);
+	csv_set_delim(&in->p, opt->delim);
+	if (opt->delim == '\t')
+		csv_set_space_func(&in->p, is_blank);
+	in->fp = is_stdin ? stdin : fopen(path, "rb");
+	if (in->fp == NULL) {
+		gmm_error_set(err, path, 0, "%s", strerror(errno));
+		gmm_csvin_close(in);
+		return NULL;
+	}
+	if (start(in, err) < 0) {
+		gmm_csvin_close(in);
+		return NULL;
+	}
+	return in;
+}
+
+void
+gmm_csvin_close(struct gmm_csvin *in)
+{
+	if (in == NULL)
+		return;
+	if (in->fp != NULL && in->fp != stdin)
+		fclose(in->fp);
+	csv_free(&in->p);
+	record_release(&in->cur);
+	record_release(&in->last);
+	for (size_t i = 0; i < in->qcap; i++)
+		record_release(&in->queue[i]);
+	free(in->queue);
+	if (in->hdr != NULL)
+		for (size_t j = 0; j < in->nfields; j++)
+			free(in->hdr[j]);
+	free(in->hdr);
+	free(in->sel);
+	free(in->rbuf);
+	free(in->name);
+	free(in);
+}
+
+const char *
+gmm_csvin_name(const struct gmm_csvin *in)
+{
+	return in->name;
+}
+
+int
+gmm_csvin_has_header(const struct gmm_csvin *in)
+{
+	return in->hdr != NULL;
+}
+
+size_t
+gmm_csvin_ncols(const struct gmm_csvin *in)
+{
+	return in->nsel;
+}
+
+size_t
+gmm_csvin_colindex(const struct gmm_csvin *in, size_t j)
+{
+	return in->sel[j] + 1;
+}
+
+const char *
+gmm_csvin_colname(const struct gmm_csvin *in, size_t j)
+{
+	return in->hdr ? in->hdr[in->sel[j]] : NULL;
+}
+
+int
+gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
+    struct gmm_error *err)
+{
+	size_t idx;
+
+	if (in->hdr == NULL || in->opt.columns != NULL) {
+		if (in->nsel != d)
+			return gmm_error_set(err, in->name, 0,
+			    "%zu columns selected but the model has %zu",
+			    in->nsel, d);
+		return 0;
+	}
+	in->nsel = 0;
+	for (size_t j = 0; j < d; j++) {
+		if (header_index(in, names[j], &idx) < 0)
+			return gmm_error_set(err, in->name, 0,
+			    "the header has no column \"%s\" (a model column)",
+			    names[j]);
+		if (add_sel(in, idx) < 0)
+			return gmm_error_set(err, NULL, 0, "out of memory");
+	}
+	return 0;
+}
+
+static int
+convert(const struct gmm_csvin *in, double *row, struct gmm_error *err)
+{
+	const struct record *r = &in->last;
+
+	if (r->nf != in->nfields)
+		return gmm_error_set(err, in->name, r->line,
+		    "expected %zu fields, found %zu", in->nfields, r->nf);
+	for (size_t j = 0; j < in->nsel; j++) {
+		size_t col = in->sel[j];
+		const char *s = field(r, col), *why;
+		char name[96] = "";
+
+		if (gmm_csvin_parse_number(s, &row[j], &why) == 0)
+			continue;
+		if (in->hdr != NULL)
+			snprintf(name, sizeof(name), " (\"%.80s\")",
+			    in->hdr[col]);
+		if (*s == '\0')
+			return gmm_error_set(err, in->name, r->line,
+			    "column %zu%s: %s", col + 1, name, why);
+		return gmm_error_set(err, in->name, r->line,
+		    "column %zu%s: \"%.80s\" %s", col + 1, name, s, why);
+	}
+	return 0;
+}
+
+int
+gmm_csvin_read_row(struct gmm_csvin *in, double *row, struct gmm_error *err)
+{
+	int r = next_record(in, err);
+
+	if (r <= 0)
+		return r;
+	return convert(in, row, err) < 0 ? -1 : 1;
+}
+
+size_t
+gmm_csvin_line(const struct gmm_csvin *in)
+{
+	return in->last.line;
+}
+
+const char *
+gmm_csvin_field(const struct gmm_csvin *in, size_t j)
+{
+	return field(&in->last, in->sel[j]);
+}
+
+int
+gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
+    struct gmm_error *err)
+{
+	size_t d = in->nsel, cap = 1024, rows = 0;
+	double *x = malloc(cap * d * sizeof(double));
+	int r;
+
+	if (x == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	for (;;) {
+		if (rows == cap) {
+			/* grow by half: peak memory stays near the data */
+			size_t ncap = cap + cap / 2;
+			double *nx = realloc(x, ncap * d * sizeof(double));
+
+			if (nx == NULL) {
+				free(x);
+				return gmm_error_set(err, NULL, 0,
+				    "out of memory");
+			}
+			x = nx;
+			cap = ncap;
+		}
+		r = gmm_csvin_read_row(in, x + rows * d, err);
+		if (r < 0) {
+			free(x);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		rows++;
+	}
+	*out = x;
+	*n = rows;
+	return 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * csvin: numeric rows from CSV, streamed, with the conventions of every
+ * gmm command.
+ *
+ * - "-" reads standard input; errors name it "<stdin>".
+ * - The header is auto-detected: a first record with a field that is
+ *   neither a number nor a missing-value token (empty, NA, NaN, inf) is a
+ *   header.  The header option forces it either way.
+ * - A UTF-8 byte order mark is skipped; CRLF ends lines; lines that are blank
+ *   or start with '#' (outside a quoted field) are skipped; quoted numbers
+ *   are numbers.  Line numbers are physical lines, counted here (libcsv
+ *   counts only fields and records); a row's line is the line it starts on.
+ * - Columns are selected by a LIST of 1-based indices, ranges (2-5) and
+ *   header names, or matched by name to a model's columns.
+ * - A field that is empty, NA, NaN, infinite, out of range or not a number,
+ *   and a row with another number of fields than the first, is an error
+ *   naming file, line and column.
+ *
+ * The reader owns its buffers; values it returns are copies, except
+ * gmm_csvin_field() and gmm_csvin_colname(), valid until the next read.
+ * Functions return 0 (or 1 for a row), or -1 with err set; none prints.
+ */
+#ifndef GMM_CSVIN_H
+#define GMM_CSVIN_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct gmm_csvin_options {
+	unsigned char delim;	/* ',' by default */
+	int header;		/* -1 detect, 0 none, 1 present */
+	const char *columns;	/* -c LIST, or NULL for all */
+};
+
+struct gmm_csvin;
+
+/*
+ * Open path ("-": stdin) and read up to the first data row, which decides
+ * the header and the columns.  An input with no data row is an error.
+ */
+struct gmm_csvin *gmm_csvin_open(const char *path,
+    const struct gmm_csvin_options *opt, struct gmm_error *err);
+void gmm_csvin_close(struct gmm_csvin *in);
+
+/* The name used in messages: the path, or "<stdin>". */
+const char *gmm_csvin_name(const struct gmm_csvin *in);
+int gmm_csvin_has_header(const struct gmm_csvin *in);
+/* Number of selected columns. */
+size_t gmm_csvin_ncols(const struct gmm_csvin *in);
+/* 1-based index in the file of selected column j. */
+size_t gmm_csvin_colindex(const struct gmm_csvin *in, size_t j);
+/* Header name of selected column j, or NULL without a header. */
+const char *gmm_csvin_colname(const struct gmm_csvin *in, size_t j);
+
+/*
+ * Select, in this order, the header columns called names[0..d-1]; without a
+ * header, check that the selected columns are d.  For `score`.
+ */
+int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
+    struct gmm_error *err);
+
+/* Next row into row[0..ncols-1]: 1, 0 at the end, -1 on error. */
+int gmm_csvin_read_row(struct gmm_csvin *in, double *row,
+    struct gmm_error *err);
+/* Line of the row last read. */
+size_t gmm_csvin_line(const struct gmm_csvin *in);
+/* Text of selected field j of the row last read (quotes removed). */
+const char *gmm_csvin_field(const struct gmm_csvin *in, size_t j);
+
+/*
+ * Every remaining row, as a new n x ncols array that the caller frees.
+ */
+int gmm_csvin_read_all(struct gmm_csvin *in, double **x, size_t *n,
+    struct gmm_error *err);
+
+/*
+ * Parse a decimal number as csvin does: 0 and *v set, or -1 with a reason
+ * ("is not a number", ...) in why.  Exposed for tests.
+ */
+int gmm_csvin_parse_number(const char *s, double *v, const char **why);
+
+#endif

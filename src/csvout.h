@@ -1,0 +1,25 @@
+/*
+ * csvout: the one way gmm prints numbers and CSV fields.
+ *
+ * Numbers are printed in the shortest of 15, 16 or 17 significant digits
+ * that reads back as the same double, so every number gmm prints
+ * round-trips.  Nothing here allocates; write errors are left in the FILE,
+ * which main() checks when it closes stdout.
+ */
+#ifndef GMM_CSVOUT_H
+#define GMM_CSVOUT_H
+
+#include <stdio.h>
+
+/* Room for any number gmm_csvout_format() writes. */
+#define GMM_NUMBER_MAX 32
+
+/* Format v into buf (GMM_NUMBER_MAX bytes); returns the length. */
+int gmm_csvout_format(char *buf, double v);
+
+void gmm_csvout_number(FILE *f, double v);
+
+/* A field, quoted (with doubled quotes) when it holds delim, '"' or EOL. */
+void gmm_csvout_field(FILE *f, const char *s, char delim);
+
+#endif

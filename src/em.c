@@ -1,0 +1,603 @@
+#include "em.h"
+
+#include <float.h>
+#include <math.h>
+#include <omp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cblas.h>
+
+#include "consts.h"
+#include "init.h"
+
+/* Sufficient statistics of a set of rows, about the shifts s_c. */
+struct stats {
+	double loglik;		/* sum of log p(x_i) */
+	double *nk;		/* k: sum_i r_ic */
+	double *sx;		/* k*d: sum_i r_ic (x_i - s_c) */
+	double *sxx;		/* full k*d*d (lower), tied d*d, else k*d */
+	double worst;		/* lowest log p(x_i) seen */
+	size_t worst_row;
+};
+
+/* What one thread needs; sized once per fit. */
+struct thread_work {
+	struct stats st;
+	double *resp;		/* GMM_BLOCK_ROWS * k */
+	double *work;		/* GMM_BLOCK_ROWS * d */
+	double *logd;		/* GMM_BLOCK_ROWS */
+};
+
+struct em_ctx {
+	const double *x;
+	size_t n, d, k;
+	enum gmm_cov_type type;
+	int threads;
+	size_t sxx_size;
+	struct thread_work *tw;
+	struct stats total;
+};
+
+static size_t
+sxx_size(enum gmm_cov_type t, size_t k, size_t d)
+{
+	if (t == GMM_COV_FULL)
+		return k * d * d;
+	if (t == GMM_COV_TIED)
+		return d * d;
+	return k * d;
+}
+
+static int
+stats_alloc(struct stats *st, size_t k, size_t d, size_t nsxx)
+{
+	st->nk = malloc(k * sizeof(double));
+	st->sx = malloc(k * d * sizeof(double));
+	st->sxx = malloc(nsxx * sizeof(double));
+	return st->nk && st->sx && st->sxx ? 0 : -1;
+}
+
+static void
+stats_release(struct stats *st)
+{
+	free(st->nk);
+	free(st->sx);
+	free(st->sxx);
+}
+
+static void
+stats_zero(const struct em_ctx *ctx, struct stats *st)
+{
+	st->loglik = 0;
+	st->worst = INFINITY;
+	st->worst_row = 0;
+	memset(st->nk, 0, ctx->k * sizeof(double));
+	memset(st->sx, 0, ctx->k * ctx->d * sizeof(double));
+	memset(st->sxx, 0, ctx->sxx_size * sizeof(double));
+}
+
+/* a += b, in this order, so that a sequence of merges is reproducible. */
+static void
+stats_merge(const struct em_ctx *ctx, struct stats *a, const struct stats *b)
+{
+	a->loglik += b->loglik;
+	if (b->worst < a->worst) {
+		a->worst = b->worst;
+		a->worst_row = b->worst_row;
+	}
+	for (size_t c = 0; c < ctx->k; c++)
+		a->nk[c] += b->nk[c];
+	for (size_t i = 0; i < ctx->k * ctx->d; i++)
+		a->sx[i] += b->sx[i];
+	for (size_t i = 0; i < ctx->sxx_size; i++)
+		a->sxx[i] += b->sxx[i];
+}
+
+static void
+ctx_release(struct em_ctx *ctx)
+{
+	if (ctx->tw != NULL) {
+		for (int t = 0; t < ctx->threads; t++) {
+			stats_release(&ctx->tw[t].st);
+			free(ctx->tw[t].resp);
+			free(ctx->tw[t].work);
+			free(ctx->tw[t].logd);
+		}
+	}
+	free(ctx->tw);
+	stats_release(&ctx->total);
+}
+
+static int
+ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
+    enum gmm_cov_type t, int threads)
+{
+	memset(ctx, 0, sizeof(*ctx));
+	ctx->x = x;
+	ctx->n = n;
+	ctx->d = d;
+	ctx->k = k;
+	ctx->type = t;
+	ctx->threads = threads < 1 ? 1 : threads;
+	ctx->sxx_size = sxx_size(t, k, d);
+	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
+	if (ctx->tw == NULL || stats_alloc(&ctx->total, k, d,
+	    ctx->sxx_size) < 0)
+		return -1;
+	for (int i = 0; i < ctx->threads; i++) {
+		struct thread_work *w = &ctx->tw[i];
+
+		w->resp = malloc(GMM_BLOCK_ROWS * k * sizeof(double));
+		w->work = malloc(GMM_BLOCK_ROWS * d * sizeof(double));
+		w->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
+		if (!w->resp || !w->work || !w->logd ||
+		    stats_alloc(&w->st, k, d, ctx->sxx_size) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/*
+ * Add the statistics of a block of rows with responsibilities resp
+ * (rows x k) about the shifts (k x d) to st.
+ */
+static void
+stats_add_block(const struct em_ctx *ctx, struct stats *st,
+    const double *shift, const double *x, size_t rows, const double *resp,
+    double *y)
+{
+	size_t k = ctx->k, d = ctx->d;
+	int factor = ctx->type == GMM_COV_FULL || ctx->type == GMM_COV_TIED;
+
+	for (size_t c = 0; c < k; c++) {
+		const double *s = shift + c * d;
+		double *sxx = ctx->type == GMM_COV_TIED ? st->sxx
+		    : st->sxx + c * (factor ? d * d : d);
+
+		for (size_t i = 0; i < rows; i++) {
+			st->nk[c] += resp[i * k + c];
+			for (size_t j = 0; j < d; j++)
+				y[i * d + j] = x[i * d + j] - s[j];
+		}
+		/* sx_c += Y^T r_c */
+		cblas_dgemv(CblasRowMajor, CblasTrans, (int)rows, (int)d, 1.0,
+		    y, (int)d, resp + c, (int)k, 1.0, st->sx + c * d, 1);
+		if (factor) {
+			for (size_t i = 0; i < rows; i++) {
+				double w = sqrt(resp[i * k + c]);
+
+				for (size_t j = 0; j < d; j++)
+					y[i * d + j] *= w;
+			}
+			/* sxx_c += Y^T diag(r_c) Y, lower triangle */
+			cblas_dsyrk(CblasRowMajor, CblasLower, CblasTrans,
+			    (int)d, (int)rows, 1.0, y, (int)d, 1.0, sxx,
+			    (int)d);
+			continue;
+		}
+		for (size_t i = 0; i < rows; i++) {
+			double r = resp[i * k + c];
+
+			for (size_t j = 0; j < d; j++)
+				sxx[j] += r * y[i * d + j] * y[i * d + j];
+		}
+	}
+}
+
+/* E-step over one chunk into w->st (zeroed first). */
+static void
+estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
+    struct thread_work *w, size_t first, size_t last, int want_stats)
+{
+	size_t d = ctx->d;
+
+	stats_zero(ctx, &w->st);
+	for (size_t i0 = first; i0 < last; i0 += GMM_BLOCK_ROWS) {
+		size_t rows = last - i0 < GMM_BLOCK_ROWS ? last - i0
+		    : GMM_BLOCK_ROWS;
+		const double *xb = ctx->x + i0 * d;
+
+		gmm_model_log_joint(m, xb, rows, w->resp, w->work);
+		gmm_resp_from_log_joint(w->resp, rows, ctx->k, w->logd);
+		for (size_t i = 0; i < rows; i++) {
+			w->st.loglik += w->logd[i];
+			if (w->logd[i] < w->st.worst) {
+				w->st.worst = w->logd[i];
+				w->st.worst_row = i0 + i;
+			}
+		}
+		if (want_stats)
+			stats_add_block(ctx, &w->st, m->means, xb, rows,
+			    w->resp, w->work);
+	}
+}
+
+/* One pass over the data: ctx->total gets log-likelihood and statistics. */
+static void
+estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
+{
+	size_t nchunks = (ctx->n + GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS;
+
+	stats_zero(ctx, &ctx->total);
+#pragma omp parallel for ordered schedule(static, 1) num_threads(ctx->threads)
+	for (size_t ch = 0; ch < nchunks; ch++) {
+		struct thread_work *w = &ctx->tw[omp_get_thread_num()];
+		size_t first = ch * GMM_CHUNK_ROWS;
+		size_t last = first + GMM_CHUNK_ROWS < ctx->n
+		    ? first + GMM_CHUNK_ROWS : ctx->n;
+
+		estep_chunk(ctx, m, w, first, last, want_stats);
+#pragma omp ordered
+		stats_merge(ctx, &ctx->total, &w->st);
+	}
+}
+
+static double
+nk_of(const struct stats *st, size_t c)
+{
+	return st->nk[c] + GMM_NK_EPS_FACTOR * DBL_EPSILON;
+}
+
+/* Covariance of component c from the scatter about its shift. */
+static void
+mstep_full(const struct em_ctx *ctx, const struct stats *st, size_t c,
+    double reg, double *cov)
+{
+	size_t d = ctx->d;
+	const double *sx = st->sx + c * d;
+	const double *sxx = ctx->type == GMM_COV_TIED ? st->sxx
+	    : st->sxx + c * d * d;
+	double nk = nk_of(st, c);
+
+	for (size_t i = 0; i < d; i++) {
+		for (size_t j = 0; j <= i; j++) {
+			double v = (sxx[i * d + j] - sx[i] * sx[j] / nk) / nk;
+
+			cov[i * d + j] = cov[j * d + i] = v;
+		}
+		cov[i * d + i] += reg;
+	}
+}
+
+/* Tied: sum_c (scatter_c - sx_c sx_c^T / n_c) / sum_c n_c + reg I. */
+static void
+mstep_tied(const struct em_ctx *ctx, const struct stats *st, double reg,
+    double *cov)
+{
+	size_t d = ctx->d;
+	double total = 0;
+
+	memcpy(cov, st->sxx, d * d * sizeof(double));
+	for (size_t c = 0; c < ctx->k; c++) {
+		const double *sx = st->sx + c * d;
+		double nk = nk_of(st, c);
+
+		total += nk;
+		for (size_t i = 0; i < d; i++)
+			for (size_t j = 0; j <= i; j++)
+				cov[i * d + j] -= sx[i] * sx[j] / nk;
+	}
+	for (size_t i = 0; i < d; i++) {
+		for (size_t j = 0; j <= i; j++)
+			cov[j * d + i] = cov[i * d + j] /= total;
+		cov[i * d + i] += reg;
+	}
+}
+
+/*
+ * Variances of component c: the scatter about the new mean can come out a
+ * hair below zero by cancellation when a component sits on one point; it is
+ * a variance, so zero is the exact value it rounds away from.
+ */
+static void
+mstep_var(const struct em_ctx *ctx, const struct stats *st, size_t c,
+    double reg, double *cov)
+{
+	size_t d = ctx->d;
+	const double *sx = st->sx + c * d, *sxx = st->sxx + c * d;
+	double nk = nk_of(st, c), mean = 0;
+
+	for (size_t j = 0; j < d; j++) {
+		double v = (sxx[j] - sx[j] * sx[j] / nk) / nk;
+
+		v = v > 0 ? v : 0;
+		if (ctx->type == GMM_COV_DIAG)
+			cov[c * d + j] = v + reg;
+		mean += v;
+	}
+	if (ctx->type == GMM_COV_SPHERICAL)
+		cov[c] = mean / (double)d + reg;
+}
+
+/*
+ * Put a collapsed component c on the worst explained row, with one row's
+ * weight and the n_c-weighted mean covariance of the others.
+ */
+static void
+reseed(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
+    size_t c)
+{
+	size_t d = ctx->d, per = gmm_cov_size(m->cov_type, 1, d);
+	double total = 0;
+
+	memcpy(m->means + c * d, ctx->x + st->worst_row * d,
+	    d * sizeof(double));
+	m->weights[c] = 1;
+	if (m->cov_type == GMM_COV_TIED)
+		return;
+	for (size_t j = 0; j < per; j++)
+		m->cov[c * per + j] = 0;
+	for (size_t o = 0; o < ctx->k; o++) {
+		double w = nk_of(st, o);
+
+		if (o == c)
+			continue;
+		total += w;
+		for (size_t j = 0; j < per; j++)
+			m->cov[c * per + j] += w * m->cov[o * per + j];
+	}
+	for (size_t j = 0; j < per; j++)
+		m->cov[c * per + j] /= total;
+}
+
+static int
+mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
+    double reg, size_t *reseeded, struct gmm_error *err)
+{
+	size_t k = ctx->k, d = ctx->d;
+	double wsum = 0;
+	struct gmm_error sub;
+
+	*reseeded = (size_t)-1;
+	for (size_t c = 0; c < k; c++) {
+		double nk = nk_of(st, c);
+
+		if (m->cov_type == GMM_COV_FULL)
+			mstep_full(ctx, st, c, reg, m->cov + c * d * d);
+		else if (m->cov_type != GMM_COV_TIED)
+			mstep_var(ctx, st, c, reg, m->cov);
+		for (size_t j = 0; j < d; j++)
+			m->means[c * d + j] += st->sx[c * d + j] / nk;
+		m->weights[c] = nk;
+	}
+	if (m->cov_type == GMM_COV_TIED)
+		mstep_tied(ctx, st, reg, m->cov);
+	for (size_t c = 0; c < k && k > 1; c++) {
+		if (st->nk[c] < GMM_COLLAPSE_NK) {
+			reseed(ctx, m, st, c);
+			*reseeded = c;
+			break;
+		}
+	}
+	for (size_t c = 0; c < k; c++)
+		wsum += m->weights[c];
+	for (size_t c = 0; c < k; c++)
+		m->weights[c] /= wsum;
+	if (gmm_model_prepare(m, &sub) < 0)
+		return gmm_error_set(err, NULL, 0,
+		    "%s; try a larger --reg-covar or a smaller k", sub.msg);
+	return 0;
+}
+
+/* Statistics of responsibilities that the start gives row by row. */
+static void
+stats_from_start(struct em_ctx *ctx, const double *shift,
+    const uint32_t *labels, gsl_rng *rng)
+{
+	struct thread_work *w = &ctx->tw[0];
+	size_t k = ctx->k, d = ctx->d;
+
+	stats_zero(ctx, &ctx->total);
+	for (size_t i0 = 0; i0 < ctx->n; i0 += GMM_BLOCK_ROWS) {
+		size_t rows = ctx->n - i0 < GMM_BLOCK_ROWS ? ctx->n - i0
+		    : GMM_BLOCK_ROWS;
+
+		for (size_t i = 0; i < rows; i++) {
+			double *r = w->resp + i * k, s = 0;
+
+			for (size_t c = 0; c < k; c++) {
+				r[c] = labels ? labels[i0 + i] == c
+				    : gsl_rng_uniform(rng);
+				s += r[c];
+			}
+			for (size_t c = 0; c < k; c++)
+				r[c] /= s;
+		}
+		stats_add_block(ctx, &ctx->total, shift, ctx->x + i0 * d,
+		    rows, w->resp, w->work);
+	}
+}
+
+static void
+column_means(const double *x, size_t n, size_t d, double *mean)
+{
+	memset(mean, 0, d * sizeof(double));
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < d; j++)
+			mean[j] += x[i * d + j];
+	for (size_t j = 0; j < d; j++)
+		mean[j] /= (double)n;
+}
+
+/* A prepared starting model in *out, as opt->init says. */
+static int
+start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
+    struct gmm_model **out, struct gmm_error *err)
+{
+	size_t n = ctx->n, d = ctx->d, k = ctx->k, unused;
+	struct gmm_model *m;
+	uint32_t *labels = NULL;
+	int ret = -1;
+
+	if (opt->init == GMM_INIT_MODEL) {
+		m = gmm_model_dup(opt->init_model);
+		if (m == NULL)
+			return gmm_error_set(err, NULL, 0, "out of memory");
+		*out = m;
+		return gmm_model_prepare(m, err);
+	}
+	m = gmm_model_new(k, d, ctx->type);
+	if (m == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	if (opt->init == GMM_INIT_RANDOM) {
+		column_means(ctx->x, n, d, m->means);
+		for (size_t c = 1; c < k; c++)
+			memcpy(m->means + c * d, m->means, d * sizeof(double));
+	} else {
+		labels = malloc(n * sizeof(uint32_t));
+		if (labels == NULL) {
+			gmm_error_set(err, NULL, 0, "out of memory");
+			goto out;
+		}
+		if (gmm_init_kmeanspp(ctx->x, n, d, k, rng, m->means, err) < 0
+		    || gmm_init_assign(ctx->x, n, d, k,
+		    opt->init == GMM_INIT_KMEANS ? GMM_KMEANS_MAX_ITER : 0,
+		    ctx->threads, m->means, labels, err) < 0)
+			goto out;
+	}
+	stats_from_start(ctx, m->means, labels, rng);
+	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &unused, err);
+out:
+	free(labels);
+	if (ret < 0)
+		gmm_model_free(m);
+	else
+		*out = m;
+	return ret;
+}
+
+static void
+report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
+    double change, size_t reseeded)
+{
+	struct gmm_em_progress p = { run, it, ll, change, reseeded };
+
+	if (opt->progress != NULL)
+		opt->progress(opt->progress_ctx, &p);
+}
+
+/* One run from one start; m is updated in place. */
+static int
+run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
+    struct gmm_model *m, struct gmm_training *tr, struct gmm_error *err)
+{
+	double prev = -INFINITY, n = (double)ctx->n;
+
+	tr->iterations = 0;
+	tr->converged = 0;
+	for (size_t it = 1; it <= opt->max_iter; it++) {
+		double ll, change;
+		size_t reseeded;
+
+		estep(ctx, m, 1);
+		ll = ctx->total.loglik / n;
+		if (mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded,
+		    err) < 0)
+			return -1;
+		change = ll - prev;
+		tr->iterations = it;
+		report(opt, run, it, ll, change, reseeded);
+		if (fabs(change) < opt->tol) {
+			tr->converged = 1;
+			break;
+		}
+		prev = ll;
+	}
+	estep(ctx, m, 0);
+	tr->loglik_total = ctx->total.loglik;
+	tr->loglik_mean = ctx->total.loglik / n;
+	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1);
+	return 0;
+}
+
+static void
+finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
+    size_t n)
+{
+	struct gmm_training *tr = &m->training;
+	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
+
+	tr->present = 1;
+	tr->n = n;
+	tr->bic = gmm_bic(tr->loglik_total, p, n);
+	tr->aic = gmm_aic(tr->loglik_total, p);
+	tr->n_init = opt->n_init;
+	tr->reg_covar = opt->reg_covar;
+	tr->tol = opt->tol;
+}
+
+int
+gmm_em_fit(const double *x, size_t n, size_t d,
+    const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
+    struct gmm_error *err)
+{
+	struct em_ctx ctx;
+	struct gmm_model *best = NULL;
+	size_t runs = opt->init == GMM_INIT_MODEL ? 1 : opt->n_init;
+	int ret = -1;
+
+	if (opt->k < 1 || opt->k > n)
+		return gmm_error_set(err, NULL, 0,
+		    "k = %zu is larger than the number of rows (%zu)",
+		    opt->k, n);
+	if (opt->init == GMM_INIT_MODEL && (opt->init_model->k != opt->k ||
+	    opt->init_model->d != d ||
+	    opt->init_model->cov_type != opt->cov_type))
+		return gmm_error_set(err, NULL, 0,
+		    "the start model (k = %zu, d = %zu, %s) does not fit "
+		    "k = %zu, d = %zu, %s", opt->init_model->k,
+		    opt->init_model->d,
+		    gmm_cov_type_name(opt->init_model->cov_type), opt->k, d,
+		    gmm_cov_type_name(opt->cov_type));
+	if (ctx_init(&ctx, x, n, d, opt->k, opt->cov_type, opt->threads) < 0) {
+		gmm_error_set(err, NULL, 0, "out of memory");
+		goto out;
+	}
+	for (size_t run = 0; run < (runs ? runs : 1); run++) {
+		struct gmm_model *m = NULL;
+		struct gmm_training tr = { 0 };
+
+		if (start(&ctx, opt, rng, &m, err) < 0 ||
+		    run_em(&ctx, opt, run, m, &tr, err) < 0) {
+			gmm_model_free(m);
+			goto out;
+		}
+		m->training = tr;
+		if (best == NULL || tr.loglik_total >
+		    best->training.loglik_total) {
+			gmm_model_free(best);
+			best = m;
+		} else {
+			gmm_model_free(m);
+		}
+	}
+	finish_training(best, opt, n);
+	*out = best;
+	best = NULL;
+	ret = 0;
+out:
+	gmm_model_free(best);
+	ctx_release(&ctx);
+	return ret;
+}
+
+int
+gmm_em_loglik(const struct gmm_model *m, const double *x, size_t n,
+    int threads, double *loglik_total, struct gmm_error *err)
+{
+	struct em_ctx ctx;
+	int ret = -1;
+
+	if (ctx_init(&ctx, x, n, m->d, m->k, m->cov_type, threads) < 0) {
+		gmm_error_set(err, NULL, 0, "out of memory");
+		goto out;
+	}
+	estep(&ctx, m, 0);
+	*loglik_total = ctx.total.loglik;
+	ret = 0;
+out:
+	ctx_release(&ctx);
+	return ret;
+}

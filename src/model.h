@@ -1,0 +1,138 @@
+/*
+ * model: a Gaussian mixture, its log-density and its information criteria.
+ *
+ * struct gmm_model owns every array it points to; gmm_model_new() allocates
+ * them for given k, d and covariance type and gmm_model_free() releases them.
+ * The covariances are kept in scikit-learn's covariances_ shapes, flattened
+ * row-major: full k*d*d, diag k*d, spherical k, tied d*d.  What the density
+ * needs (log weights, lower Cholesky factors, log-determinants, precisions)
+ * is derived by gmm_model_prepare(), which must be called after any change
+ * of the parameters and before any density is evaluated.  No covariance is
+ * ever inverted: Mahalanobis distances come from triangular solves.
+ *
+ * Functions that can fail return 0 or -1 and fill a struct gmm_error; none
+ * prints.
+ */
+#ifndef GMM_MODEL_H
+#define GMM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum gmm_cov_type {
+	GMM_COV_FULL = 0,
+	GMM_COV_DIAG = 1,
+	GMM_COV_SPHERICAL = 2,
+	GMM_COV_TIED = 3,
+};
+
+/* How the model was obtained; present = 0 for a hand-written model. */
+struct gmm_training {
+	int present;
+	uint64_t n;
+	double loglik_total;
+	double loglik_mean;
+	double bic;
+	double aic;
+	uint64_t iterations;
+	int converged;
+	uint64_t seed;
+	uint64_t n_init;
+	double reg_covar;
+	double tol;
+};
+
+struct gmm_model {
+	size_t k, d;
+	enum gmm_cov_type cov_type;
+	double *weights;	/* k */
+	double *means;		/* k*d */
+	double *cov;		/* see above */
+	char **columns;		/* d strings */
+	struct gmm_training training;
+
+	/* derived by gmm_model_prepare() */
+	double *log_weights;	/* k */
+	double *log_det;	/* k: log |Sigma_c| */
+	double *chol;		/* full k*d*d, tied d*d: lower factor L */
+	double *prec;		/* diag k*d, spherical k: 1 / variance */
+};
+
+/* "full", "diag", "spherical", "tied" */
+const char *gmm_cov_type_name(enum gmm_cov_type t);
+/* 0 and *t set, or -1 for an unknown name. */
+int gmm_cov_type_parse(const char *s, enum gmm_cov_type *t);
+
+/* Number of doubles in cov for this type. */
+size_t gmm_cov_size(enum gmm_cov_type t, size_t k, size_t d);
+
+/*
+ * A zeroed model with columns "x1".."xd"; NULL when out of memory.
+ * The caller frees it with gmm_model_free().
+ */
+struct gmm_model *gmm_model_new(size_t k, size_t d, enum gmm_cov_type t);
+void gmm_model_free(struct gmm_model *m);
+/* A deep copy, or NULL when out of memory. */
+struct gmm_model *gmm_model_dup(const struct gmm_model *m);
+/* Replace column name j by a copy of name; -1 when out of memory. */
+int gmm_model_set_column(struct gmm_model *m, size_t j, const char *name);
+
+/*
+ * Derive what the density needs.  Fails, naming the component, when a
+ * covariance is not positive definite.
+ */
+int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
+
+/*
+ * Check a model that came from outside (a file): finite parameters, weights
+ * non-negative and summing to 1, covariances symmetric and positive
+ * definite.  Calls gmm_model_prepare().  `name` is the file, for messages.
+ */
+int gmm_model_validate(struct gmm_model *m, const char *name,
+    struct gmm_error *err);
+
+/*
+ * For `rows` rows of x (row-major, d columns), write
+ *	logp[i*k + c] = log w_c + log N(x_i | mu_c, Sigma_c).
+ * `work` holds rows*d doubles.  The model must be prepared.
+ */
+void gmm_model_log_joint(const struct gmm_model *m, const double *x,
+    size_t rows, double *logp, double *work);
+
+/*
+ * Turn each row of a log joint (rows x k) into responsibilities in place
+ * (exp(logp - log p(x)), summing to 1) and store log p(x_i) in
+ * log_density[i].  A row that no component can explain (all -inf) gets
+ * log density -inf and uniform responsibilities, never NaN.
+ */
+void gmm_resp_from_log_joint(double *logp, size_t rows, size_t k,
+    double *log_density);
+
+/* Free parameters, counted as scikit-learn does. */
+size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);
+/* -2 logL + p ln n, and -2 logL + 2 p (lower is better). */
+double gmm_bic(double loglik_total, size_t n_parameters, size_t n);
+double gmm_aic(double loglik_total, size_t n_parameters);
+
+/* Write the d x d covariance of component c (rebuilt for any type). */
+void gmm_model_component_cov(const struct gmm_model *m, size_t c,
+    double *sigma);
+
+
+
+/*
+ * Smallest variance among the columns of x (n x d) that are not constant;
+ * 0 when all are constant.
+ */
+double gmm_min_column_variance(const double *x, size_t n, size_t d);
+
+/*
+ * 1 when a fitted model is degenerate: some component holds fewer than d+1
+ * of the n rows (n w_c < d + 1), or has a covariance eigenvalue below
+ * GMM_DEGENERATE_EIG_FRAC times min_var (a likelihood spike held up only by
+ * reg_covar); 0 when not; -1 when out of memory.
+ */
+int gmm_model_degenerate(const struct gmm_model *m, size_t n, double min_var);
+#endif

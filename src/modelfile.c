@@ -1,0 +1,459 @@
+#include "modelfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "consts.h"
+
+uint32_t
+gmm_crc32(const unsigned char *buf, size_t len)
+{
+	static uint32_t table[256];
+	uint32_t crc = 0xffffffffu;
+
+	if (table[1] == 0) {
+		for (uint32_t i = 0; i < 256; i++) {
+			uint32_t c = i;
+
+			for (int b = 0; b < 8; b++)
+				c = c & 1 ? 0xedb88320u ^ (c >> 1) : c >> 1;
+			table[i] = c;
+		}
+	}
+	for (size_t i = 0; i < len; i++)
+		crc = table[(crc ^ buf[i]) & 0xff] ^ (crc >> 8);
+	return crc ^ 0xffffffffu;
+}
+
+/* Little-endian encoding, whatever the host. */
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_u64(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
+put_f64(unsigned char *p, double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, 8);
+	put_u64(p, u);
+}
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+	uint32_t v = 0;
+
+	for (int i = 3; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static double
+get_f64(const unsigned char *p)
+{
+	uint64_t u = get_u64(p);
+	double v;
+
+	memcpy(&v, &u, 8);
+	return v;
+}
+
+static size_t
+names_size(const struct gmm_model *m)
+{
+	size_t s = 0;
+
+	for (size_t j = 0; j < m->d; j++)
+		s += strlen(m->columns[j]) + 1;
+	return s;
+}
+
+static unsigned char *
+encode_training(unsigned char *p, const struct gmm_training *t)
+{
+	put_u64(p, t->n);
+	put_f64(p + 8, t->loglik_total);
+	put_f64(p + 16, t->loglik_mean);
+	put_f64(p + 24, t->bic);
+	put_f64(p + 32, t->aic);
+	put_u64(p + 40, t->iterations);
+	put_u32(p + 48, (uint32_t)t->converged);
+	put_u32(p + 52, (uint32_t)t->n_init);
+	put_u64(p + 56, t->seed);
+	put_f64(p + 64, t->reg_covar);
+	put_f64(p + 72, t->tol);
+	return p + GMM_MODEL_TRAINING_SIZE;
+}
+
+static void
+decode_training(const unsigned char *p, struct gmm_training *t, int present)
+{
+	t->present = present;
+	t->n = get_u64(p);
+	t->loglik_total = get_f64(p + 8);
+	t->loglik_mean = get_f64(p + 16);
+	t->bic = get_f64(p + 24);
+	t->aic = get_f64(p + 32);
+	t->iterations = get_u64(p + 40);
+	t->converged = get_u32(p + 48) != 0;
+	t->n_init = get_u32(p + 52);
+	t->seed = get_u64(p + 56);
+	t->reg_covar = get_f64(p + 64);
+	t->tol = get_f64(p + 72);
+}
+
+int
+gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
+    size_t *len, struct gmm_error *err)
+{
+	size_t k = m->k, d = m->d, ncov = gmm_cov_size(m->cov_type, k, d);
+	size_t nvals = k + k * d + ncov, nnames = names_size(m);
+	size_t total = GMM_MODEL_HEADER_SIZE + 8 * nvals
+	    + GMM_MODEL_TRAINING_SIZE + nnames + 4;
+	unsigned char *buf = calloc(1, total), *p;
+
+	if (buf == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	memcpy(buf, GMM_MODEL_MAGIC, 8);
+	put_u32(buf + 8, GMM_MODEL_VERSION);
+	put_u32(buf + 12, (uint32_t)m->cov_type);
+	put_u64(buf + 16, k);
+	put_u64(buf + 24, d);
+	put_u64(buf + 32, nnames);
+	put_u32(buf + 40, m->training.present ? 1 : 0);
+	p = buf + GMM_MODEL_HEADER_SIZE;
+	for (size_t i = 0; i < k; i++, p += 8)
+		put_f64(p, m->weights[i]);
+	for (size_t i = 0; i < k * d; i++, p += 8)
+		put_f64(p, m->means[i]);
+	for (size_t i = 0; i < ncov; i++, p += 8)
+		put_f64(p, m->cov[i]);
+	p = encode_training(p, &m->training);
+	for (size_t j = 0; j < d; j++) {
+		size_t l = strlen(m->columns[j]) + 1;
+
+		memcpy(p, m->columns[j], l);
+		p += l;
+	}
+	put_u32(p, gmm_crc32(buf, total - 4));
+	*out = buf;
+	*len = total;
+	return 0;
+}
+
+/* Expected file length for a header, or 0 when the sizes are absurd. */
+static size_t
+expected_length(enum gmm_cov_type t, uint64_t k, uint64_t d, uint64_t names)
+{
+	if (k < 1 || k > GMM_MAX_K || d < 1 || d > GMM_MAX_D ||
+	    names > GMM_MODEL_FILE_MAX)
+		return 0;
+	/* k, d <= 1e5: k*d*d <= 1e15 doubles, no overflow in 64 bits */
+	return GMM_MODEL_HEADER_SIZE + 8 * (k + k * d + gmm_cov_size(t,
+	    (size_t)k, (size_t)d)) + GMM_MODEL_TRAINING_SIZE + names + 4;
+}
+
+static int
+decode_names(struct gmm_model *m, const unsigned char *p, size_t len,
+    const char *name, struct gmm_error *err)
+{
+	const unsigned char *end = p + len;
+
+	for (size_t j = 0; j < m->d; j++) {
+		const unsigned char *z = memchr(p, '\0', (size_t)(end - p));
+
+		if (z == NULL)
+			return gmm_error_set(err, name, 0,
+			    "column names are cut short");
+		if (gmm_model_set_column(m, j, (const char *)p) < 0)
+			return gmm_error_set(err, NULL, 0, "out of memory");
+		p = z + 1;
+	}
+	if (p != end)
+		return gmm_error_set(err, name, 0,
+		    "column names do not fill their block");
+	return 0;
+}
+
+static int
+decode_header(const unsigned char *buf, size_t len, const char *name,
+    enum gmm_cov_type *t, struct gmm_error *err)
+{
+	uint32_t version, type;
+	size_t want;
+
+	if (len < GMM_MODEL_HEADER_SIZE)
+		return gmm_error_set(err, name, 0,
+		    "truncated model file (%zu bytes)", len);
+	version = get_u32(buf + 8);
+	type = get_u32(buf + 12);
+	if (version > GMM_MODEL_VERSION)
+		return gmm_error_set(err, name, 0,
+		    "model format version %u is newer than this gmm reads (%d)",
+		    version, GMM_MODEL_VERSION);
+	if (version == 0)
+		return gmm_error_set(err, name, 0, "bad model format version 0");
+	if (type > GMM_COV_TIED)
+		return gmm_error_set(err, name, 0,
+		    "unknown covariance type %u", type);
+	*t = (enum gmm_cov_type)type;
+	want = expected_length(*t, get_u64(buf + 16), get_u64(buf + 24),
+	    get_u64(buf + 32));
+	if (want == 0)
+		return gmm_error_set(err, name, 0,
+		    "implausible sizes in header (k = %llu, d = %llu)",
+		    (unsigned long long)get_u64(buf + 16),
+		    (unsigned long long)get_u64(buf + 24));
+	if (want != len)
+		return gmm_error_set(err, name, 0,
+		    "model file is %zu bytes, its header says %zu "
+		    "(truncated or corrupted)", len, want);
+	if (gmm_crc32(buf, len - 4) != get_u32(buf + len - 4))
+		return gmm_error_set(err, name, 0,
+		    "checksum mismatch (corrupted model file)");
+	return 0;
+}
+
+static int
+decode_binary(const unsigned char *buf, size_t len, const char *name,
+    struct gmm_model **out, struct gmm_error *err)
+{
+	enum gmm_cov_type t = GMM_COV_FULL;
+	struct gmm_model *m;
+	const unsigned char *p;
+	size_t k, d, ncov;
+
+	if (decode_header(buf, len, name, &t, err) < 0)
+		return -1;
+	k = (size_t)get_u64(buf + 16);
+	d = (size_t)get_u64(buf + 24);
+	ncov = gmm_cov_size(t, k, d);
+	m = gmm_model_new(k, d, t);
+	if (m == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	p = buf + GMM_MODEL_HEADER_SIZE;
+	for (size_t i = 0; i < k; i++, p += 8)
+		m->weights[i] = get_f64(p);
+	for (size_t i = 0; i < k * d; i++, p += 8)
+		m->means[i] = get_f64(p);
+	for (size_t i = 0; i < ncov; i++, p += 8)
+		m->cov[i] = get_f64(p);
+	decode_training(p, &m->training, get_u32(buf + 40) & 1);
+	p += GMM_MODEL_TRAINING_SIZE;
+	if (decode_names(m, p, (size_t)(buf + len - 4 - p), name, err) < 0 ||
+	    gmm_model_validate(m, name, err) < 0) {
+		gmm_model_free(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+int
+gmm_modelfile_decode(const unsigned char *buf, size_t len, const char *name,
+    struct gmm_model **out, struct gmm_error *err)
+{
+	size_t i = 0;
+
+	while (i < len && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n'
+	    || buf[i] == '\r'))
+		i++;
+	if (i < len && buf[i] == '{')
+		return gmm_modelfile_decode_json(buf, len, name, out, err);
+	if (len >= 8 && memcmp(buf, GMM_MODEL_MAGIC, 8) == 0)
+		return decode_binary(buf, len, name, out, err);
+	if (len == 0)
+		return gmm_error_set(err, name, 0, "empty model file");
+	return gmm_error_set(err, name, 0,
+	    "not a gmm model (neither the binary magic number nor JSON)");
+}
+
+/* The whole of fp, at most GMM_MODEL_FILE_MAX bytes. */
+static int
+slurp(FILE *fp, const char *name, unsigned char **out, size_t *len,
+    struct gmm_error *err)
+{
+	size_t cap = 1 << 16, n = 0;
+	unsigned char *buf = malloc(cap);
+
+	if (buf == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			unsigned char *nb;
+
+			if (cap >= GMM_MODEL_FILE_MAX) {
+				free(buf);
+				return gmm_error_set(err, name, 0,
+				    "larger than any model (over %zu bytes)",
+				    (size_t)GMM_MODEL_FILE_MAX);
+			}
+			nb = realloc(buf, cap * 2);
+			if (nb == NULL) {
+				free(buf);
+				return gmm_error_set(err, NULL, 0,
+				    "out of memory");
+			}
+			buf = nb;
+			cap *= 2;
+		}
+		got = fread(buf + n, 1, cap - n, fp);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(fp)) {
+		free(buf);
+		return gmm_error_set(err, name, 0, "read error: %s",
+		    strerror(errno));
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int
+gmm_modelfile_read(const char *path, struct gmm_model **out,
+    struct gmm_error *err)
+{
+	int is_stdin = strcmp(path, "-") == 0;
+	const char *name = is_stdin ? "<stdin>" : path;
+	FILE *fp = is_stdin ? stdin : fopen(path, "rb");
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	struct stat st;
+	int ret;
+
+	if (fp == NULL)
+		return gmm_error_set(err, path, 0, "%s", strerror(errno));
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (!is_stdin)
+			fclose(fp);
+		return gmm_error_set(err, name, 0, "is a directory");
+	}
+	ret = slurp(fp, name, &buf, &len, err);
+	if (!is_stdin)
+		fclose(fp);
+	if (ret == 0)
+		ret = gmm_modelfile_decode(buf, len, name, out, err);
+	free(buf);
+	return ret;
+}
+
+static int
+write_all(int fd, const unsigned char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Write buf to a temporary file beside path, then rename it over path. */
+static int
+write_atomic(const char *path, const unsigned char *buf, size_t len,
+    struct gmm_error *err)
+{
+	char *dcopy = strdup(path), *tmp = NULL;
+	const char *dir;
+	mode_t mask;
+	int fd = -1, ret = -1, created = 0;
+
+	if (dcopy == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	dir = dirname(dcopy);
+	tmp = malloc(strlen(dir) + 32);
+	if (tmp == NULL) {
+		gmm_error_set(err, NULL, 0, "out of memory");
+		goto out;
+	}
+	sprintf(tmp, "%s/.gmm-model.XXXXXX", dir);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		gmm_error_set(err, path, 0, "cannot create a file in %s: %s",
+		    dir, strerror(errno));
+		goto out;
+	}
+	created = 1;
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, buf, len) < 0 ||
+	    fsync(fd) < 0) {
+		gmm_error_set(err, path, 0, "%s", strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		gmm_error_set(err, path, 0, "%s", strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		gmm_error_set(err, path, 0, "%s", strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && created)
+		unlink(tmp);
+	free(tmp);
+	free(dcopy);
+	return ret;
+}
+
+int
+gmm_modelfile_write(const char *path, const struct gmm_model *m,
+    struct gmm_error *err)
+{
+	unsigned char *buf;
+	size_t len;
+	int ret;
+
+	if (gmm_modelfile_encode(m, &buf, &len, err) < 0)
+		return -1;
+	if (strcmp(path, "-") == 0) {
+		ret = fwrite(buf, 1, len, stdout) == len ? 0
+		    : gmm_error_set(err, "<stdout>", 0, "%s", strerror(errno));
+	} else {
+		ret = write_atomic(path, buf, len, err);
+	}
+	free(buf);
+	return ret;
+}

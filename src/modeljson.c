@@ -1,0 +1,349 @@
+/*
+ * The JSON form of a model: what `gmm show --json` prints and what every
+ * command that reads a model accepts, so a hand-written model works.
+ * Reading goes through jansson; writing is by hand, so that numbers use
+ * the round-tripping formatter of csvout.
+ */
+#include "modelfile.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "consts.h"
+#include "csvout.h"
+
+static void
+put_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+/* A JSON number; JSON has no infinity, so those become null. */
+static void
+json_number(FILE *f, double v)
+{
+	if (!isfinite(v)) {
+		fputs("null", f);
+		return;
+	}
+	gmm_csvout_number(f, v);
+}
+
+static void
+json_vector(FILE *f, const double *v, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		json_number(f, v[i]);
+	}
+	fputc(']', f);
+}
+
+/* rows x cols, one row per line at the given indent. */
+static void
+json_matrix(FILE *f, const double *v, size_t rows, size_t cols,
+    const char *indent)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < rows; i++) {
+		fprintf(f, "%s\n%s  ", i ? "," : "", indent);
+		json_vector(f, v + i * cols, cols);
+	}
+	fprintf(f, "\n%s]", indent);
+}
+
+static void
+json_covariances(FILE *f, const struct gmm_model *m)
+{
+	size_t k = m->k, d = m->d;
+
+	switch (m->cov_type) {
+	case GMM_COV_FULL:
+		fputc('[', f);
+		for (size_t c = 0; c < k; c++) {
+			fprintf(f, "%s\n    ", c ? "," : "");
+			json_matrix(f, m->cov + c * d * d, d, d, "    ");
+		}
+		fputs("\n  ]", f);
+		break;
+	case GMM_COV_TIED:
+		json_matrix(f, m->cov, d, d, "  ");
+		break;
+	case GMM_COV_DIAG:
+		json_matrix(f, m->cov, k, d, "  ");
+		break;
+	case GMM_COV_SPHERICAL:
+		json_vector(f, m->cov, k);
+		break;
+	}
+}
+
+static void
+json_training(FILE *f, const struct gmm_training *t)
+{
+	fprintf(f, ",\n  \"training\": {\"n\": %llu, \"log_likelihood\": ",
+	    (unsigned long long)t->n);
+	json_number(f, t->loglik_total);
+	fputs(", \"mean_log_likelihood\": ", f);
+	json_number(f, t->loglik_mean);
+	fputs(", \"bic\": ", f);
+	json_number(f, t->bic);
+	fputs(", \"aic\": ", f);
+	json_number(f, t->aic);
+	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, \"seed\": %llu, "
+	    "\"n_init\": %llu, \"reg_covar\": ",
+	    (unsigned long long)t->iterations, t->converged ? "true" : "false",
+	    (unsigned long long)t->seed, (unsigned long long)t->n_init);
+	json_number(f, t->reg_covar);
+	fputs(", \"tol\": ", f);
+	json_number(f, t->tol);
+	fputc('}', f);
+}
+
+void
+gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
+{
+	fprintf(f, "{\n  \"format\": \"gmm-model\", \"version\": %d, "
+	    "\"k\": %zu, \"d\": %zu, \"covariance_type\": \"%s\",\n"
+	    "  \"columns\": [", GMM_MODEL_VERSION, m->k, m->d,
+	    gmm_cov_type_name(m->cov_type));
+	for (size_t j = 0; j < m->d; j++) {
+		if (j > 0)
+			fputs(", ", f);
+		put_string(f, m->columns[j]);
+	}
+	fputs("],\n  \"weights\": ", f);
+	json_vector(f, m->weights, m->k);
+	fputs(",\n  \"means\": ", f);
+	json_matrix(f, m->means, m->k, m->d, "  ");
+	fputs(",\n  \"covariances\": ", f);
+	json_covariances(f, m);
+	if (m->training.present)
+		json_training(f, &m->training);
+	fputs("\n}\n", f);
+}
+
+/* Read a JSON array of exactly n numbers into v. */
+static int
+get_vector(json_t *a, double *v, size_t n)
+{
+	if (!json_is_array(a) || json_array_size(a) != n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_array_get(a, i);
+
+		if (!json_is_number(x))
+			return -1;
+		v[i] = json_number_value(x);
+	}
+	return 0;
+}
+
+/* Read an array of `rows` arrays of `cols` numbers. */
+static int
+get_matrix(json_t *a, double *v, size_t rows, size_t cols)
+{
+	if (!json_is_array(a) || json_array_size(a) != rows)
+		return -1;
+	for (size_t i = 0; i < rows; i++)
+		if (get_vector(json_array_get(a, i), v + i * cols, cols) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+get_covariances(json_t *a, struct gmm_model *m)
+{
+	size_t k = m->k, d = m->d;
+
+	switch (m->cov_type) {
+	case GMM_COV_FULL:
+		if (!json_is_array(a) || json_array_size(a) != k)
+			return -1;
+		for (size_t c = 0; c < k; c++)
+			if (get_matrix(json_array_get(a, c), m->cov + c * d * d,
+			    d, d) < 0)
+				return -1;
+		return 0;
+	case GMM_COV_TIED:
+		return get_matrix(a, m->cov, d, d);
+	case GMM_COV_DIAG:
+		return get_matrix(a, m->cov, k, d);
+	case GMM_COV_SPHERICAL:
+		return get_vector(a, m->cov, k);
+	}
+	return -1;
+}
+
+static const char *const cov_shapes[] = { "[k][d][d]", "[k][d]", "[k]",
+	"[d][d]" };
+
+static double
+num_or(json_t *o, const char *key, double dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+static void
+get_training(json_t *t, struct gmm_training *tr)
+{
+	if (!json_is_object(t))
+		return;
+	tr->present = 1;
+	tr->n = (uint64_t)num_or(t, "n", 0);
+	tr->loglik_total = num_or(t, "log_likelihood", NAN);
+	tr->loglik_mean = num_or(t, "mean_log_likelihood", NAN);
+	tr->bic = num_or(t, "bic", NAN);
+	tr->aic = num_or(t, "aic", NAN);
+	tr->iterations = (uint64_t)num_or(t, "iterations", 0);
+	tr->converged = json_is_true(json_object_get(t, "converged"));
+	tr->seed = (uint64_t)num_or(t, "seed", 0);
+	tr->n_init = (uint64_t)num_or(t, "n_init", 1);
+	tr->reg_covar = num_or(t, "reg_covar", NAN);
+	tr->tol = num_or(t, "tol", NAN);
+}
+
+/* k and d: from the fields when given, else from weights and means. */
+static int
+get_sizes(json_t *root, const char *name, size_t *k, size_t *d,
+    struct gmm_error *err)
+{
+	json_t *w = json_object_get(root, "weights");
+	json_t *mu = json_object_get(root, "means");
+	json_t *jk = json_object_get(root, "k"), *jd = json_object_get(root,
+	    "d");
+
+	if (!json_is_array(w) || !json_is_array(mu) ||
+	    json_array_size(mu) == 0 ||
+	    !json_is_array(json_array_get(mu, 0)))
+		return gmm_error_set(err, name, 0,
+		    "\"weights\" and \"means\" must be arrays");
+	*k = json_array_size(w);
+	*d = json_array_size(json_array_get(mu, 0));
+	if ((jk && (!json_is_integer(jk) ||
+	    (size_t)json_integer_value(jk) != *k)) ||
+	    (jd && (!json_is_integer(jd) ||
+	    (size_t)json_integer_value(jd) != *d)))
+		return gmm_error_set(err, name, 0,
+		    "\"k\" or \"d\" disagrees with the sizes of the arrays");
+	if (*k < 1 || *k > GMM_MAX_K || *d < 1 || *d > GMM_MAX_D)
+		return gmm_error_set(err, name, 0,
+		    "k = %zu and d = %zu are out of range", *k, *d);
+	return 0;
+}
+
+static int
+get_header(json_t *root, const char *name, enum gmm_cov_type *t,
+    struct gmm_error *err)
+{
+	json_t *fmt = json_object_get(root, "format");
+	json_t *ver = json_object_get(root, "version");
+	json_t *cov = json_object_get(root, "covariance_type");
+
+	if (fmt && (!json_is_string(fmt) ||
+	    strcmp(json_string_value(fmt), "gmm-model") != 0))
+		return gmm_error_set(err, name, 0,
+		    "\"format\" is not \"gmm-model\"");
+	if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1))
+		return gmm_error_set(err, name, 0, "bad \"version\"");
+	if (ver && json_integer_value(ver) > GMM_MODEL_VERSION)
+		return gmm_error_set(err, name, 0,
+		    "model format version %lld is newer than this gmm reads "
+		    "(%d)", (long long)json_integer_value(ver),
+		    GMM_MODEL_VERSION);
+	if (!json_is_string(cov) || gmm_cov_type_parse(json_string_value(cov),
+	    t) < 0)
+		return gmm_error_set(err, name, 0,
+		    "\"covariance_type\" must be full, diag, spherical or "
+		    "tied");
+	return 0;
+}
+
+static int
+get_columns(json_t *a, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	if (a == NULL)
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) != m->d)
+		return gmm_error_set(err, name, 0,
+		    "\"columns\" must hold %zu names", m->d);
+	for (size_t j = 0; j < m->d; j++) {
+		json_t *s = json_array_get(a, j);
+
+		if (!json_is_string(s))
+			return gmm_error_set(err, name, 0,
+			    "\"columns\" must hold %zu names", m->d);
+		if (gmm_model_set_column(m, j, json_string_value(s)) < 0)
+			return gmm_error_set(err, NULL, 0, "out of memory");
+	}
+	return 0;
+}
+
+static int
+decode_root(json_t *root, const char *name, struct gmm_model **out,
+    struct gmm_error *err)
+{
+	enum gmm_cov_type t = GMM_COV_FULL;
+	size_t k = 0, d = 0;
+	struct gmm_model *m;
+
+	if (!json_is_object(root))
+		return gmm_error_set(err, name, 0, "not a JSON object");
+	if (get_header(root, name, &t, err) < 0 ||
+	    get_sizes(root, name, &k, &d, err) < 0)
+		return -1;
+	m = gmm_model_new(k, d, t);
+	if (m == NULL)
+		return gmm_error_set(err, NULL, 0, "out of memory");
+	if (get_vector(json_object_get(root, "weights"), m->weights, k) < 0)
+		gmm_error_set(err, name, 0, "\"weights\" must hold %zu numbers",
+		    k);
+	else if (get_matrix(json_object_get(root, "means"), m->means, k, d) < 0)
+		gmm_error_set(err, name, 0,
+		    "\"means\" must be %zu rows of %zu numbers", k, d);
+	else if (get_covariances(json_object_get(root, "covariances"), m) < 0)
+		gmm_error_set(err, name, 0,
+		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
+		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
+	else if (get_columns(json_object_get(root, "columns"), m, name,
+	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
+		get_training(json_object_get(root, "training"), &m->training);
+		*out = m;
+		return 0;
+	}
+	gmm_model_free(m);
+	return -1;
+}
+
+int
+gmm_modelfile_decode_json(const unsigned char *buf, size_t len,
+    const char *name, struct gmm_model **out, struct gmm_error *err)
+{
+	json_error_t jerr;
+	json_t *root = json_loadb((const char *)buf, len,
+	    0, &jerr);
+	int ret;
+
+	if (root == NULL)
+		return gmm_error_set(err, name, (size_t)(jerr.line > 0 ?
+		    jerr.line : 0), "invalid JSON: %s", jerr.text);
+	ret = decode_root(root, name, out, err);
+	json_decref(root);
+	return ret;
+}

@@ -1,0 +1,249 @@
+/*
+ * The engine against scikit-learn: from the same starting parameters, the
+ * parameters after 1, 5 and 50 EM iterations (tol 0, reg_covar 1e-6) agree
+ * to 1e-6 relative, and the mean log-likelihood of the returned parameters
+ * to 1e-9 relative, for the four covariance types (tests/ref/README.md).
+ * Also: the log-likelihood never falls from one iteration to the next, and
+ * --threads changes no bit.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <jansson.h>
+
+#include "check.h"
+#include "csvin.h"
+#include "em.h"
+#include "modelfile.h"
+
+static const char *refdir = "tests/ref";
+
+static double *
+read_data(const char *name, size_t *n, size_t *d)
+{
+	char path[512];
+	struct gmm_csvin_options o = { ',', -1, NULL };
+	struct gmm_error err;
+	struct gmm_csvin *in;
+	double *x = NULL;
+
+	snprintf(path, sizeof(path), "%s/data/%s.csv", refdir, name);
+	in = gmm_csvin_open(path, &o, &err);
+	if (in == NULL || gmm_csvin_read_all(in, &x, n, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
+		exit(2);
+	}
+	*d = gmm_csvin_ncols(in);
+	gmm_csvin_close(in);
+	return x;
+}
+
+/* The parameters after `iters` iterations, as a model. */
+static struct gmm_model *
+expected_model(json_t *exp, const char *iters, const char *cov)
+{
+	json_t *after = json_object_get(json_object_get(exp, "after"), iters);
+	json_t *obj = json_object();
+	struct gmm_model *m = NULL;
+	struct gmm_error err;
+	char *text;
+
+	json_object_set_new(obj, "covariance_type", json_string(cov));
+	json_object_set(obj, "weights", json_object_get(after, "weights"));
+	json_object_set(obj, "means", json_object_get(after, "means"));
+	json_object_set(obj, "covariances",
+	    json_object_get(after, "covariances"));
+	text = json_dumps(obj, 0);
+	if (gmm_modelfile_decode_json((unsigned char *)text, strlen(text),
+	    iters, &m, &err) < 0) {
+		fprintf(stderr, "expected %s: %s\n", iters, err.msg);
+		exit(2);
+	}
+	free(text);
+	json_decref(obj);
+	return m;
+}
+
+static double
+max_abs(const double *v, size_t n)
+{
+	double m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		m = fabs(v[i]) > m ? fabs(v[i]) : m;
+	return m;
+}
+
+/* Relative 1e-6, absolute 1e-6 of the array's scale for values near 0. */
+static void
+compare(const char *what, const double *got, const double *want, size_t n,
+    const char *label)
+{
+	double atol = 1e-6 * 1e-3 * max_abs(want, n);
+
+	for (size_t i = 0; i < n; i++)
+		CHECK_TOL(got[i], want[i], 1e-6, atol, "%s %s[%zu]", label,
+		    what, i);
+}
+
+static struct gmm_model *
+fit_from(const struct gmm_model *init, const double *x, size_t n, size_t d,
+    size_t iters, int threads)
+{
+	struct gmm_em_options o = { 0 };
+	struct gmm_model *m = NULL;
+	struct gmm_error err;
+
+	o.k = init->k;
+	o.cov_type = init->cov_type;
+	o.max_iter = iters;
+	o.tol = 0;
+	o.reg_covar = 1e-6;
+	o.n_init = 1;
+	o.init = GMM_INIT_MODEL;
+	o.init_model = init;
+	o.threads = threads;
+	if (gmm_em_fit(x, n, d, &o, NULL, &m, &err) < 0) {
+		fprintf(stderr, "fit: %s\n", err.msg);
+		exit(2);
+	}
+	return m;
+}
+
+static void
+check_case(const char *data, const char *stem, const char *cov)
+{
+	char path[512], label[128];
+	size_t n, d;
+	double *x = read_data(data, &n, &d);
+	struct gmm_model *init = NULL;
+	struct gmm_error err;
+	json_t *exp;
+	json_error_t jerr;
+	static const char *const iters[] = { "1", "5", "50" };
+
+	snprintf(path, sizeof(path), "%s/traj/%s_%s.init.json", refdir, stem,
+	    cov);
+	if (gmm_modelfile_read(path, &init, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
+		exit(2);
+	}
+	snprintf(path, sizeof(path), "%s/traj/%s_%s.expected.json", refdir,
+	    stem, cov);
+	exp = json_load_file(path, 0, &jerr);
+	if (exp == NULL) {
+		fprintf(stderr, "%s: %s\n", path, jerr.text);
+		exit(2);
+	}
+	for (size_t t = 0; t < 3; t++) {
+		size_t it = (size_t)atoi(iters[t]);
+		struct gmm_model *got = fit_from(init, x, n, d, it, 1);
+		struct gmm_model *want = expected_model(exp, iters[t], cov);
+		json_t *by = json_object_get(exp,
+		    "mean_log_likelihood_by_iteration");
+
+		snprintf(label, sizeof(label), "%s %s after %zu", stem, cov,
+		    it);
+		compare("weights", got->weights, want->weights, got->k, label);
+		compare("means", got->means, want->means, got->k * d, label);
+		compare("covariances", got->cov, want->cov,
+		    gmm_cov_size(got->cov_type, got->k, d), label);
+		CHECK_REL(got->training.loglik_mean,
+		    json_real_value(json_array_get(by, it)), 1e-9,
+		    "%s mean log-likelihood", label);
+		gmm_model_free(got);
+		gmm_model_free(want);
+	}
+	/* --max-iter 0: the start itself */
+	{
+		struct gmm_model *got = fit_from(init, x, n, d, 0, 1);
+
+		CHECK_REL(got->training.loglik_mean, json_real_value(
+		    json_array_get(json_object_get(exp,
+		    "mean_log_likelihood_by_iteration"), 0)), 1e-9,
+		    "%s %s start log-likelihood", stem, cov);
+		CHECK(got->training.iterations == 0, "%s %s", stem, cov);
+		gmm_model_free(got);
+	}
+	json_decref(exp);
+	gmm_model_free(init);
+	free(x);
+}
+
+/* EM never lowers the likelihood (beyond rounding). */
+static void
+check_monotone(const char *data, const char *stem, const char *cov)
+{
+	char path[512];
+	size_t n, d;
+	double *x = read_data(data, &n, &d), prev = -INFINITY;
+	struct gmm_model *init = NULL;
+	struct gmm_error err;
+
+	snprintf(path, sizeof(path), "%s/traj/%s_%s.init.json", refdir, stem,
+	    cov);
+	if (gmm_modelfile_read(path, &init, &err) < 0)
+		exit(2);
+	for (size_t it = 0; it <= 20; it++) {
+		struct gmm_model *m = fit_from(init, x, n, d, it, 1);
+		double ll = m->training.loglik_mean;
+
+		CHECK(ll >= prev - 1e-12 * fabs(prev), "%s %s iteration %zu: "
+		    "%.17g after %.17g", stem, cov, it, ll, prev);
+		prev = ll;
+		gmm_model_free(m);
+	}
+	gmm_model_free(init);
+	free(x);
+}
+
+/* Two threads and one give the same bits, on more rows than a chunk. */
+static void
+check_threads(void)
+{
+	size_t n, d;
+	double *x = read_data("synth_gmm4_d5", &n, &d);
+	double *big = malloc(5 * n * d * sizeof(double));
+	char path[512];
+	struct gmm_model *init = NULL, *a, *b;
+	struct gmm_error err;
+
+	for (size_t r = 0; r < 5; r++)
+		memcpy(big + r * n * d, x, n * d * sizeof(double));
+	snprintf(path, sizeof(path), "%s/traj/synth_gmm4_d5_k4_full.init.json",
+	    refdir);
+	if (gmm_modelfile_read(path, &init, &err) < 0)
+		exit(2);
+	a = fit_from(init, big, 5 * n, d, 10, 1);
+	b = fit_from(init, big, 5 * n, d, 10, 3);
+	CHECK(memcmp(a->means, b->means, 4 * d * sizeof(double)) == 0 &&
+	    memcmp(a->cov, b->cov, 4 * d * d * sizeof(double)) == 0 &&
+	    memcmp(a->weights, b->weights, 4 * sizeof(double)) == 0 &&
+	    a->training.loglik_total == b->training.loglik_total,
+	    "threads changed the result");
+	gmm_model_free(a);
+	gmm_model_free(b);
+	gmm_model_free(init);
+	free(big);
+	free(x);
+}
+
+int
+main(int argc, char **argv)
+{
+	static const char *const covs[] = { "full", "diag", "spherical",
+		"tied" };
+
+	gsl_set_error_handler_off();
+	if (argc > 1)
+		refdir = argv[1];
+	for (size_t c = 0; c < 4; c++) {
+		check_case("faithful", "faithful_k3", covs[c]);
+		check_case("synth_gmm4_d5", "synth_gmm4_d5_k4", covs[c]);
+		check_monotone("faithful", "faithful_k3", covs[c]);
+	}
+	check_threads();
+	return check_done("test_ref");
+}
