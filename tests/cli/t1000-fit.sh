@@ -1,0 +1,132 @@
+#!/bin/sh
+# gmm fit: every option of its --help, the reference trajectories through
+# the command line, and the sample -> fit round trip.
+. "$(dirname "$0")/lib.sh"
+F=$REF/data/faithful.csv
+
+run fit -k 2 -o "$T/m.gmm" "$F"
+expect_status "fit -k 2 -o" 0
+check "summary line on stderr" grep -q "^gmm fit: k=2 covariance=full log_likelihood=-1130.26[0-9]* bic=2322.19[0-9]* aic=2282.52[0-9]* iterations=[0-9]* converged=yes$" "$T/err"
+"$GMM" fit -k 2 "$F" 2>/dev/null | cat >"$T/piped.gmm"
+check "without -o the model goes to a piped stdout" cmp -s "$T/piped.gmm" "$T/m.gmm"
+if command -v script >/dev/null 2>&1; then
+	script -qec "$GMM fit -k 2 $F" /dev/null >"$T/tty" 2>&1
+	st=$?
+	check "without -o a terminal stdout is refused (status 2)" test "$st" -eq 2
+	check "  with a message" grep -q "will not write a binary model to a terminal" "$T/tty"
+fi
+run fit "$F" -o "$T/m.gmm"
+expect_status "-k is required" 2
+run fit -k 0 "$F" -o "$T/m.gmm"
+expect_status "-k 0 is a usage error" 2
+run fit -k 273 "$F" -o "$T/m.gmm"
+expect_err "K larger than the number of rows" 1 "gmm fit: k = 273 is larger than the number of rows (272)"
+run fit -k 2 "$F" extra "$T/m.gmm"
+expect_status "two FILEs is a usage error" 2
+
+for cov in full diag spherical tied; do
+	run fit -k 3 --covariance "$cov" -o "$T/$cov.gmm" "$F"
+	expect_status "--covariance $cov" 0
+	run show --json "$T/$cov.gmm"
+	check "  model says $cov" grep -q "\"covariance_type\": \"$cov\"" "$T/out"
+done
+run fit -k 3 --covariance round -o "$T/x.gmm" "$F"
+expect_status "--covariance round is a usage error" 2
+
+run fit -k 3 --max-iter 2 --tol 0 -o "$T/x.gmm" "$F"
+check "--max-iter 2 --tol 0 runs exactly 2 iterations" grep -q "iterations=2 converged=no" "$T/err"
+check "  and warns it did not converge" grep -q "warning: not converged after 2 iterations" "$T/err"
+run fit -k 3 --tol 1e-12 --max-iter 1000 -o "$T/x.gmm" "$F"
+it_tight=$(sed -n 's/.*iterations=\([0-9]*\).*/\1/p' "$T/err")
+run fit -k 3 --tol 1e-1 -o "$T/x.gmm" "$F"
+it_loose=$(sed -n 's/.*iterations=\([0-9]*\).*/\1/p' "$T/err")
+check "--tol: a looser tolerance stops sooner ($it_loose < $it_tight)" test "$it_loose" -lt "$it_tight"
+run fit -k 3 --tol -1 -o "$T/x.gmm" "$F"
+expect_status "--tol -1 is a usage error" 2
+
+min_var() {	# smallest covariance value of a diag model
+	"$GMM" show --json "$1" | awk '/"covariances"/ { on = 1 } /"training"/ { on = 0 } on' |
+	    tr -d '[],"a-z:' | awk '{ for (i = 1; i <= NF; i++) if (m == "" || $i < m) m = $i } END { print m }'
+}
+run fit -k 6 --covariance diag --reg-covar 0.5 -o "$T/r.gmm" "$F"
+run fit -k 6 --covariance diag -o "$T/r0.gmm" "$F"
+min=$(min_var "$T/r.gmm")
+min0=$(min_var "$T/r0.gmm")
+check "--reg-covar 0.5 adds 0.5 to every variance (min $min, $min0 without)" \
+    awk "BEGIN { exit !($min >= 0.5 && $min < 0.7 && $min0 < 0.5) }"
+run fit -k 2 --reg-covar x -o "$T/x.gmm" "$F"
+expect_status "--reg-covar x is a usage error" 2
+
+run fit -k 4 --n-init 1 --seed 3 -o "$T/n1.gmm" "$F"
+ll1=$(sed -n 's/.*log_likelihood=\([^ ]*\).*/\1/p' "$T/err")
+run fit -k 4 --n-init 5 --seed 3 -o "$T/n5.gmm" "$F"
+ll5=$(sed -n 's/.*log_likelihood=\([^ ]*\).*/\1/p' "$T/err")
+check "--n-init 5 keeps the best of 5 runs ($ll5 >= $ll1)" awk "BEGIN { exit !($ll5 >= $ll1) }"
+run show --json "$T/n5.gmm"
+check "  and records n_init" grep -q '"n_init": 5' "$T/out"
+run fit -k 2 --n-init 0 -o "$T/x.gmm" "$F"
+expect_status "--n-init 0 is a usage error" 2
+
+for init in kmeans kmeans++ random; do
+	run fit -k 3 --init "$init" -o "$T/$init.gmm" "$F"
+	expect_status "--init $init" 0
+done
+check "kmeans and kmeans++ starts differ" sh -c "! cmp -s '$T/kmeans.gmm' '$T/kmeans++.gmm'"
+run fit -k 3 --init nosuchfile -o "$T/x.gmm" "$F"
+expect_err "--init with a missing model file" 1 "gmm fit: nosuchfile: No such file or directory"
+
+# --init MODEL (binary or JSON) with --max-iter 0 returns the start itself
+run fit --init "$T/m.gmm" --max-iter 0 -o "$T/m0.gmm" "$F"
+expect_status "--init a binary model" 0
+"$GMM" show --json "$T/m.gmm" >"$T/m.json"
+run fit --init "$T/m.json" --max-iter 0 -o "$T/m1.gmm" "$F"
+expect_status "--init a JSON model" 0
+check "binary and JSON starts agree" cmp -s "$T/m0.gmm" "$T/m1.gmm"
+run fit --init "$T/m.gmm" -k 3 -o "$T/x.gmm" "$F"
+expect_status "--init contradicting -k is a usage error" 2
+
+# the reference trajectories through the command line
+for stem in faithful_k3 synth_gmm4_d5_k4; do
+	data=$REF/data/${stem%_k*}.csv
+	for cov in full diag spherical tied; do
+		exp=$REF/traj/${stem}_$cov.expected.json
+		want=$(awk '/mean_log_likelihood_by_iteration/ { on = 1; i = -1; next }
+		    on { i++; if (i == 5) { gsub(/[ ,]/, ""); print; exit } }' "$exp")
+		run fit --init "$REF/traj/${stem}_$cov.init.json" --max-iter 5 \
+		    --tol 0 -o "$T/ref.gmm" "$data"
+		run score --summary "$T/ref.gmm" "$data"
+		got=$(tail -n 1 "$T/out" | cut -d, -f3)
+		check "$stem $cov: 5 iterations reach sklearn's mean log-likelihood ($got vs $want)" \
+		    awk "BEGIN { d = ($got) - ($want); if (d < 0) d = -d; exit !(d <= 1e-9 * -($want)) }"
+	done
+done
+
+# -v, -q
+run fit -k 2 -v -o "$T/x.gmm" "$F"
+check "-v prints a line per iteration" grep -q "^gmm fit: run 1 iteration 2: mean log-likelihood" "$T/err"
+run fit -k 2 -q -o "$T/x.gmm" "$F"
+expect_err "-q prints nothing" 0 ""
+
+# round trip: 100,000 rows from a 3-component model, fit -k 3 recovers
+# weights within 0.01 and means within 0.05 standard deviations
+"$GMM" sample "$FIX/three.json" -n 100000 --seed 11 | "$GMM" fit -k 3 -q - -o "$T/rt.gmm"
+"$GMM" show "$T/rt.gmm" | awk '
+    /^component/ { w = $4 } /^  mean:/ { print $2, $3, w }' | sort -g >"$T/got"
+printf '%s\n' "-4 7 0.2 2 1.5" "0 0 0.5 1 2" "6 2 0.3 0.5 1" >"$T/want"
+check "round trip recovers weights (0.01) and means (0.05 sd)" awk '
+    NR == FNR { m1[NR] = $1; m2[NR] = $2; w[NR] = $3; next }
+    { i = FNR; v1 = $4; v2 = $5
+      if ((w[i] - $3)^2 > 0.01^2) bad = 1
+      if ((m1[i] - $1)^2 > 0.05^2 * v1) bad = 1
+      if ((m2[i] - $2)^2 > 0.05^2 * v2) bad = 1 }
+    END { exit bad }' "$T/got" "$T/want"
+
+# a failed fit leaves an existing model untouched and no temporary file
+cp "$T/m.gmm" "$T/keep.gmm"
+printf 'a,b\n1,x\n' >"$T/bad.csv"
+run fit -k 1 -o "$T/keep.gmm" "$T/bad.csv"
+check "failed fit keeps the old model" cmp -s "$T/keep.gmm" "$T/m.gmm"
+check "  and leaves no temporary file" sh -c "! ls -a '$T' | grep -q '^\.gmm-model'"
+run fit -k 2 -o "$T/no/such/dir/m.gmm" "$F"
+expect_status "-o into a missing directory fails with status 1" 1
+done_testing
