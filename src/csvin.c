@@ -627,7 +627,7 @@ gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 	if (in->hdr == NULL || in->opt.columns != NULL) {
 		if (in->nsel != d)
 			return gmm_error_set(err, in->name, 0,
-			    "%zu columns selected but the model has %zu",
+			    "%zu columns but the model has %zu (select them with -c)",
 			    in->nsel, d);
 		return 0;
 	}

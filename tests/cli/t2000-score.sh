@@ -1,0 +1,123 @@
+#!/bin/sh
+# gmm score: every option of its --help, log-densities against the formula,
+# column matching by header, streaming.
+. "$(dirname "$0")/lib.sh"
+F=$REF/data/faithful.csv
+M=$FIX/two-full.json
+
+# log p(x) of the two-component model, written out in awk from the formula
+awk -F, 'NR > 1 {
+	split("0.35 0.65", w, " "); split("2.0 4.3", m1, " ");
+	split("54.5 80.0", m2, " "); split("0.07 0.17", a, " ");
+	split("0.44 0.94", b, " "); split("34.0 36.0", c, " ");
+	s = 0; pi = atan2(0, -1)
+	for (k = 1; k <= 2; k++) {
+		det = a[k] * c[k] - b[k] * b[k]
+		u = $1 - m1[k]; v = $2 - m2[k]
+		q = (c[k] * u * u - 2 * b[k] * u * v + a[k] * v * v) / det
+		p[k] = w[k] * exp(-q / 2) / (2 * pi * sqrt(det))
+		s += p[k]
+	}
+	printf "%.17g %.17g %.17g\n", log(s), p[1] / s, p[2] / s
+}' "$F" >"$T/want"
+
+run score "$M" "$F"
+expect_status "score a JSON model" 0
+check "header is log_density" test "$(head -n 1 "$T/out")" = log_density
+check "one row per input row" test "$(wc -l <"$T/out")" -eq 273
+check "log densities match the formula (1e-12 relative)" awk '
+    NR == FNR { want[NR] = $1; next }
+    FNR > 1 { d = $1 - want[FNR - 1]; if (d < 0) d = -d
+              if (d > 1e-12 * (want[FNR - 1] < 0 ? -want[FNR - 1] : want[FNR - 1])) bad = 1 }
+    END { exit bad }' "$T/want" "$T/out"
+
+run score --labels --proba "$M" "$F"
+check "--labels --proba header" test "$(head -n 1 "$T/out")" = "log_density,label,p0,p1"
+check "responsibilities match the formula and sum to 1" awk -F, '
+    NR == FNR { p0[NR] = $2; p1[NR] = $3; next }
+    FNR > 1 { i = FNR - 1
+              if (($3 - p0[i])^2 > 1e-20 || ($4 - p1[i])^2 > 1e-20) bad = 1
+              if (($3 + $4 - 1)^2 > 1e-28) bad = 1 }
+    END { exit bad }' FS=' ' "$T/want" FS=, "$T/out"
+check "labels are the 0-based most probable component" awk -F, '
+    NR > 1 { if ($2 != ($4 > $3 ? 1 : 0)) bad = 1 } END { exit bad }' "$T/out"
+run score --labels "$M" "$F"
+check "--labels alone" test "$(head -n 2 "$T/out" | tail -n 1 | cut -d, -f2)" = 1
+run score --proba "$M" "$F"
+check "--proba alone" test "$(head -n 1 "$T/out")" = "log_density,p0,p1"
+
+run score --append "$M" "$F"
+check "--append puts the input fields first" test "$(sed -n 2p "$T/out" | cut -d, -f1,2)" = "3.6,79"
+check "--append header" test "$(head -n 1 "$T/out")" = "eruptions,waiting,log_density"
+
+run score --summary "$M" "$F"
+check "--summary header" test "$(head -n 1 "$T/out")" = "n,total_log_likelihood,mean_log_likelihood,bic,aic"
+total=$(awk '{ s += $1 } END { printf "%.17g", s }' "$T/want")
+got=$(tail -n 1 "$T/out")
+check "--summary: n and total log-likelihood ($got vs $total)" awk -v g="$got" -v t="$total" \
+    'BEGIN { split(g, f, ","); d = f[2] - t; exit !(f[1] == 272 && d * d < 1e-18 * t * t) }'
+check "--summary: mean, BIC = -2 logL + 11 ln n, AIC = -2 logL + 22" awk -v g="$got" '
+    BEGIN { split(g, f, ","); ll = f[2]
+            if ((f[3] - ll / 272)^2 > 1e-24) exit 1
+            if ((f[4] - (-2 * ll + 11 * log(272)))^2 > 1e-18) exit 1
+            if ((f[5] - (-2 * ll + 22))^2 > 1e-18) exit 1 }'
+run score --summary --labels "$M" "$F"
+expect_status "--summary with --labels is a usage error" 2
+
+# columns matched by header name, whatever their order; by position without
+awk -F, '{ print $2 "," $1 }' "$F" >"$T/swapped.csv"
+run score "$M" "$T/swapped.csv"
+check "header columns are matched by name" awk '
+    NR == FNR { w[NR] = $1; next } FNR > 1 { if (($1 - w[FNR - 1])^2 > 1e-20) bad = 1 }
+    END { exit bad }' "$T/want" "$T/out"
+tail -n +2 "$F" >"$T/nohdr.csv"
+run score "$M" "$T/nohdr.csv"
+check "without a header, by position" awk '
+    NR == FNR { w[NR] = $1; next } FNR > 1 { if (($1 - w[FNR - 1])^2 > 1e-20) bad = 1 }
+    END { exit bad }' "$T/want" "$T/out"
+run score -c 2,1 "$M" "$T/nohdr.csv"
+check "-c picks columns by position, in the order given" awk '
+    NR == FNR { w[NR] = $1; next } FNR > 1 { if (($1 - w[FNR - 1])^2 < 1e-20) same++ }
+    END { exit same > 10 }' "$T/want" "$T/out"
+run score -c 2,1 "$M" "$T/swapped.csv"
+check "-c by index on the swapped file restores the model's order" awk '
+    NR == FNR { w[NR] = $1; next } FNR > 1 { if (($1 - w[FNR - 1])^2 > 1e-20) bad = 1 }
+    END { exit bad }' "$T/want" "$T/out"
+printf 'a,b\n1,2\n' >"$T/ab.csv"
+run score "$M" "$T/ab.csv"
+expect_err "unknown column name" 1 "gmm score: $T/ab.csv: the header has no column \"eruptions\" (a model column)"
+printf '1,2,3\n4,5,6\n' >"$T/three.csv"
+run score "$M" "$T/three.csv"
+expect_err "mismatched dimension" 1 "gmm score: $T/three.csv: 3 columns but the model has 2 (select them with -c)"
+run score -d ';' "$M" "$F"
+expect_err "-d changes the delimiter" 1 "gmm score: $F: the header has no column \"eruptions\" (a model column)"
+run score --header "$M" "$T/nohdr.csv"
+expect_status "--header on a file without one fails" 1
+run score --no-header "$M" "$F"
+expect_err "--no-header on a file with one fails" 1 "gmm score: $F:1: column 1: \"eruptions\" is not a number"
+
+# threads do not change the output; stdin; streaming into head
+awk 'NR == 1 || NR > 1 { print } NR > 1 { for (i = 0; i < 40; i++) print }' "$F" >"$T/big.csv"
+run score --threads 1 --proba "$M" "$T/big.csv"
+cp "$T/out" "$T/t1"
+run score --threads 2 --proba "$M" "$T/big.csv"
+check "--threads 1 and 2 print the same bytes" cmp -s "$T/t1" "$T/out"
+run_in "$F" score "$M" -
+check "data from stdin" test "$(wc -l <"$T/out")" -eq 273
+run_in "$M" score - "$F"
+check "model from stdin" test "$(wc -l <"$T/out")" -eq 273
+run score - -
+expect_status "model and data both stdin is a usage error" 2
+run score
+expect_status "no MODEL is a usage error" 2
+lines=$(yes 3.6,79 | head -n 2000000 | "$GMM" score "$M" - | head -n 3 | wc -l)
+check "score | head ends quietly on a long input" test "$lines" -eq 3
+status=$( (yes 3.6,79 | head -n 200000 | "$GMM" score "$M" - 2>"$T/pipe-err"; echo $? >"$T/st") | head -n 1 >/dev/null; cat "$T/st")
+check "a closed pipe ends with status 0" test "$status" -eq 0
+check "  and no message" test ! -s "$T/pipe-err"
+
+# bad model files
+printf 'hello' >"$T/junk.gmm"
+run score "$T/junk.gmm" "$F"
+expect_err "not a model" 1 "gmm score: $T/junk.gmm: not a gmm model (neither the binary magic number nor JSON)"
+done_testing

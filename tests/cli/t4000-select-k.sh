@@ -1,0 +1,95 @@
+#!/bin/sh
+# gmm select-k: every option of its --help; on faithful it picks mclust's
+# model over the four mapped covariance types.
+. "$(dirname "$0")/lib.sh"
+F=$REF/data/faithful.csv
+MC=$REF/faithful.mclust_bic.csv
+
+run select-k "$F" -k 1..9 --covariance full,diag,spherical,tied
+expect_status "select-k on faithful" 0
+check "table header" test "$(head -n 1 "$T/out")" = \
+    "k,covariance,log_likelihood,n_parameters,bic,aic,iterations,converged,degenerate,best"
+check "one row per (covariance, k)" test "$(wc -l <"$T/out")" -eq 37
+check "exactly one best row" test "$(awk -F, '$10 == 1' "$T/out" | wc -l)" -eq 1
+want=$(awk -F, 'NR > 1 && $5 != "" { if (best == "" || $8 < bic) { bic = $8; best = $5 "," $6 } } END { print best }' "$MC")
+got=$(awk -F, '$10 == 1 { print $2 "," $1 }' "$T/out")
+check "picks mclust's model ($got; mclust: $want)" test "$got" = "$want"
+check "  and says so on stderr" grep -q "^gmm select-k: best: k=3 covariance=tied bic=" "$T/err"
+mbic=$(awk -F, -v w="$want" 'NR > 1 && ($5 "," $6) == w { print $8 }' "$MC")
+gbic=$(awk -F, '$10 == 1 { print $5 }' "$T/out")
+check "  with mclust's BIC (ours $gbic, mclust $mbic, within 0.1)" near "$gbic" "$mbic" 0.1
+check "parameter counts as scikit-learn (full k=3: 17, diag 14, spherical 11, tied 11)" \
+    test "$(awk -F, '$1 == 3 { printf "%s ", $4 }' "$T/out")" = "17 14 11 11 "
+check "BIC = -2 logL + p ln n and AIC = -2 logL + 2p on every row" awk -F, '
+    NR > 1 { b = -2 * $3 + $4 * log(272); a = -2 * $3 + 2 * $4
+             if ((b - $5)^2 > 1e-16 * b * b || (a - $6)^2 > 1e-16 * a * a) bad = 1 }
+    END { exit bad }' "$T/out"
+check "k=1 full and tied agree with mclust's logL (1e-6)" awk -F, '
+    NR == FNR { if ($4 == "VVV" && $6 == 1) ref = $11; next }
+    FNR > 1 && $1 == 1 && ($2 == "full" || $2 == "tied") { d = $3 - ref; if (d * d > 1e-12 * ref * ref) bad = 1 }
+    END { exit bad }' "$MC" "$T/out"
+
+# -k forms
+run select-k "$F" -k 2,4
+check "-k 2,4" test "$(cut -d, -f1 "$T/out" | tail -n +2 | tr '\n' ' ')" = "2 4 "
+run select-k "$F" -k 3
+check "-k 3" test "$(cut -d, -f1,2 "$T/out" | tail -n +2)" = "3,full"
+run select-k "$F" -k 1..3,7
+check "-k 1..3,7" test "$(cut -d, -f1 "$T/out" | tail -n +2 | tr '\n' ' ')" = "1 2 3 7 "
+run select-k "$F" -k 3..1
+expect_status "-k 3..1 is a usage error" 2
+run select-k "$F"
+expect_status "-k is required" 2
+run select-k "$F" -k 273
+expect_err "K larger than the number of rows" 1 "gmm select-k: k = 273 is larger than the number of rows (272)"
+
+# --covariance, --criterion
+run select-k "$F" -k 2 --covariance diag,tied
+check "--covariance diag,tied" test "$(cut -d, -f2 "$T/out" | tail -n +2 | tr '\n' ' ')" = "diag tied "
+run select-k "$F" -k 2 --covariance cube
+expect_status "--covariance cube is a usage error" 2
+run select-k "$F" -k 1..9 --covariance full,diag,spherical,tied --criterion aic
+check "--criterion aic picks the lowest AIC" awk -F, '
+    NR > 1 && $9 == 0 { if (min == "" || $6 < min) { min = $6; r = NR } }
+    $10 == 1 { b = NR } END { exit !(r == b) }' "$T/out"
+run select-k "$F" -k 2 --criterion mdl
+expect_status "--criterion mdl is a usage error" 2
+
+# degenerate fits: two identical far rows make a spike at k >= 2
+run select-k "$FIX/spike.csv" -k 1..3
+check "the spike rows are flagged degenerate" test "$(awk -F, 'NR > 1 { printf "%s", $9 }' "$T/out")" = "011"
+check "a degenerate fit is not chosen though its BIC is lower" test "$(awk -F, '$10 == 1 { print $1 }' "$T/out")" = 1
+check "stderr says degenerate fits were skipped" grep -q "2 degenerate fits not chosen" "$T/err"
+run select-k "$FIX/spike.csv" -k 1..3 --allow-degenerate
+check "--allow-degenerate lets the spike win" test "$(awk -F, '$10 == 1 { print $1 }' "$T/out")" = 2
+
+# -o writes the chosen model; it equals what fit gives with the same options
+run select-k "$F" -k 2..3 --covariance tied -o "$T/best.gmm"
+expect_status "-o BEST" 0
+run fit -k 3 --covariance tied --tol 1e-6 --max-iter 1000 -o "$T/fit.gmm" "$F"
+check "-o writes the same model as fit with the same options" cmp -s "$T/best.gmm" "$T/fit.gmm"
+
+# fit options and common options
+run select-k "$F" -k 3 --max-iter 2 --tol 0
+check "--max-iter and --tol reach the fits" test "$(tail -n 1 "$T/out" | cut -d, -f7,8)" = "2,0"
+run select-k "$F" -k 3 --reg-covar 100
+check "--reg-covar reaches the fits" awk -F, 'NR == 2 { exit !($3 < -1500) }' "$T/out"
+run select-k "$F" -k 4 --n-init 4 --seed 3
+check "--n-init and --seed reach the fits" awk -F, 'NR == 2 { exit !($1 == 4) }' "$T/out"
+run select-k "$F" -k 3 --init random
+expect_status "--init random" 0
+run select-k "$F" -k 3 --init "$FIX/two-full.json"
+expect_status "--init MODEL is a usage error here" 2
+run select-k "$F" -k 2..3 -v
+check "-v prints a line per fit" test "$(grep -c '^gmm select-k: k=' "$T/err")" -eq 2
+run select-k "$F" -k 2..3 -q
+check "-q leaves stderr empty" test ! -s "$T/err"
+run select-k "$F" -k 2..3 --threads 1
+cp "$T/out" "$T/one"
+run select-k "$F" -k 2..3 --threads 2
+check "--threads does not change the table" cmp -s "$T/one" "$T/out"
+run select-k -k 2 -c waiting "$F"
+check "-c selects the column (1-D: full k=2 has 5 parameters)" test "$(tail -n 1 "$T/out" | cut -d, -f4)" = 5
+run_in "$F" select-k -k 2 -
+check "data from stdin" test "$(wc -l <"$T/out")" -eq 2
+done_testing
