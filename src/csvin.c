@@ -32,7 +32,7 @@ struct gmm_csvin {
 	struct csv_parser p;
 	struct gmm_csvin_options opt;
 	unsigned char *rbuf;
-	size_t rpos, rlen;
+	size_t read_size, rpos, rlen;
 	int eof, started, in_comment, at_line_start, mid_record;
 	size_t line, rec_line;
 	struct record cur, last;
@@ -261,7 +261,7 @@ static int
 read_more(struct gmm_csvin *in, struct gmm_error *err)
 {
 	in->rpos = 0;
-	in->rlen = fread(in->rbuf, 1, READ_SIZE, in->fp);
+	in->rlen = fread(in->rbuf, 1, in->read_size, in->fp);
 	if (in->rlen > 0)
 		return 0;
 	if (ferror(in->fp))
@@ -539,7 +539,8 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 	in->line = 1;
 	in->at_line_start = 1;
 	in->name = strdup(is_stdin ? "<stdin>" : path);
-	in->rbuf = malloc(READ_SIZE);
+	in->read_size = opt->read_size ? opt->read_size : READ_SIZE;
+	in->rbuf = malloc(in->read_size > 3 ? in->read_size : 3);
 	if (in->name == NULL || in->rbuf == NULL ||
 	    csv_init(&in->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		gmm_error_set(err, NULL, 0, "out of memory");

@@ -31,6 +31,7 @@ struct gmm_csvin_options {
 	unsigned char delim;	/* ',' by default */
 	int header;		/* -1 detect, 0 none, 1 present */
 	const char *columns;	/* -c LIST, or NULL for all */
+	size_t read_size;	/* bytes per read; 0: the default (tests) */
 };
 
 struct gmm_csvin;

@@ -1,0 +1,176 @@
+/*
+ * The CSV reader: every convention of the command-line contract, each
+ * fixture re-read with every buffer size from 1 byte up, which must give the
+ * same rows, the same line numbers and the same errors.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "csvin.h"
+
+static char tmp[] = "/tmp/gmm-test-csvin-XXXXXX";
+
+static void
+write_file(const char *text, size_t len)
+{
+	FILE *f = fopen(tmp, "wb");
+
+	fwrite(text, 1, len, f);
+	fclose(f);
+}
+
+struct want {
+	const char *text;
+	unsigned char delim;
+	int header;		/* option */
+	const char *columns;	/* option */
+	int has_header;
+	size_t d, n;
+	double values[16];
+	size_t lines[8];
+	const char *error;	/* when the read must fail */
+};
+
+static void
+read_with(const struct want *w, size_t bufsize)
+{
+	struct gmm_csvin_options o = { w->delim ? w->delim : ',', w->header,
+		w->columns, bufsize };
+	struct gmm_error err;
+	struct gmm_csvin *in;
+	double row[8];
+	size_t n = 0;
+	int r;
+
+	write_file(w->text, strlen(w->text));
+	in = gmm_csvin_open(tmp, &o, &err);
+	if (in == NULL) {
+		CHECK(w->error && strstr(err.msg, w->error) != NULL,
+		    "buffer %zu: open failed: %s (want %s)", bufsize, err.msg,
+		    w->error ? w->error : "success");
+		return;
+	}
+	CHECK(gmm_csvin_has_header(in) == w->has_header, "buffer %zu: header",
+	    bufsize);
+	CHECK(gmm_csvin_ncols(in) == w->d, "buffer %zu: %zu columns", bufsize,
+	    gmm_csvin_ncols(in));
+	while ((r = gmm_csvin_read_row(in, row, &err)) == 1) {
+		for (size_t j = 0; j < w->d && n < w->n; j++)
+			CHECK(row[j] == w->values[n * w->d + j],
+			    "buffer %zu: row %zu col %zu: %g", bufsize, n, j,
+			    row[j]);
+		if (n < w->n)
+			CHECK(gmm_csvin_line(in) == w->lines[n],
+			    "buffer %zu: row %zu on line %zu, want %zu", bufsize,
+			    n, gmm_csvin_line(in), w->lines[n]);
+		n++;
+	}
+	if (w->error) {
+		char full[1024];
+
+		snprintf(full, sizeof(full), "%s: %s", err.where, err.msg);
+		CHECK(r < 0 && strstr(full, w->error) != NULL,
+		    "buffer %zu: got \"%s\", want \"%s\"", bufsize, full,
+		    w->error);
+	} else {
+		CHECK(r == 0, "buffer %zu: read failed: %s", bufsize, err.msg);
+		CHECK(n == w->n, "buffer %zu: %zu rows, want %zu", bufsize, n,
+		    w->n);
+	}
+	gmm_csvin_close(in);
+}
+
+static void
+read_all_sizes(const struct want *w)
+{
+	size_t len = strlen(w->text);
+
+	for (size_t b = 1; b <= len + 1; b++)
+		read_with(w, b);
+	read_with(w, 0);
+}
+
+static const struct want cases[] = {
+	{ "a,b\n1,2\n3,4\n", 0, -1, NULL, 1, 2, 2, { 1, 2, 3, 4 },
+	  { 2, 3 }, NULL },
+	{ "1,2\n3,4", 0, -1, NULL, 0, 2, 2, { 1, 2, 3, 4 }, { 1, 2 }, NULL },
+	/* BOM, CRLF, comments, blank and white lines, quoted numbers */
+	{ "\xef\xbb\xbfx,y\r\n# note, \"quoted\"\r\n\r\n\"1.5\",-2e3\r\n"
+	  "  \r\n+3,.25\r\n# end", 0, -1, NULL, 1, 2, 2,
+	  { 1.5, -2000, 3, 0.25 }, { 4, 6 }, NULL },
+	/* a quoted header name over two lines, then a row on line 3 */
+	{ "\"a\nb\",c\n7,8\n", 0, -1, NULL, 1, 2, 1, { 7, 8 }, { 3 }, NULL },
+	/* tab-separated, padded with spaces */
+	{ "1\t 2\n3 \t4\n", '\t', -1, NULL, 0, 2, 2, { 1, 2, 3, 4 },
+	  { 1, 2 }, NULL },
+	/* forced header, forced data */
+	{ "1,2\n3,4\n", 0, 1, NULL, 1, 2, 1, { 3, 4 }, { 2 }, NULL },
+	{ "a,b\n1,2\n", 0, 0, NULL, 0, 2, 0, { 0 }, { 0 },
+	  ":1: column 1: \"a\" is not a number" },
+	/* columns by name, index and range, in the order given */
+	{ "p,q,r\n1,2,3\n", 0, -1, "r,1", 1, 2, 1, { 3, 1 }, { 2 }, NULL },
+	{ "p,q,r\n1,2,3\n", 0, -1, "2-3", 1, 2, 1, { 2, 3 }, { 2 }, NULL },
+	/* a missing value in a column not selected is no error */
+	{ "p,q\n1,NA\n", 0, -1, "p", 1, 1, 1, { 1 }, { 2 }, NULL },
+	/* a first row of missing values is data, not a header */
+	{ "NA,1\n", 0, -1, NULL, 0, 2, 0, { 0 }, { 0 },
+	  ":1: column 1: \"NA\" is a missing value" },
+	{ "a,b\n1,2\n\n# c\n3\n", 0, -1, NULL, 1, 2, 1, { 1, 2 }, { 2 },
+	  ":5: expected 2 fields, found 1" },
+	{ "a,b\n1,2\n3,x y\n", 0, -1, NULL, 1, 2, 1, { 1, 2 }, { 2 },
+	  ":3: column 2 (\"b\"): \"x y\" is not a number" },
+	{ "a\n1\n\"2\n", 0, -1, NULL, 1, 1, 1, { 1 }, { 2 },
+	  ":3: unterminated quoted field" },
+	{ "", 0, -1, NULL, 0, 0, 0, { 0 }, { 0 }, "no data rows" },
+	{ "# only a comment\n\n", 0, -1, NULL, 0, 0, 0, { 0 }, { 0 },
+	  "no data rows" },
+	{ "a,b\n", 0, -1, NULL, 0, 0, 0, { 0 }, { 0 }, "no data rows" },
+	{ "a,b\n1,2\n", 0, -1, "c", 0, 0, 0, { 0 }, { 0 },
+	  "no column named \"c\"" },
+	{ "1,2\n", 0, -1, "a", 0, 0, 0, { 0 }, { 0 },
+	  "is named but the input has no header" },
+	{ "1,2\n", 0, -1, "3", 0, 0, 0, { 0 }, { 0 }, "out of range" },
+};
+
+static void
+check_numbers(void)
+{
+	static const struct { const char *s; int ok; double v; } t[] = {
+		{ "0", 1, 0 }, { "-1.5", 1, -1.5 }, { "+2", 1, 2 },
+		{ ".5", 1, 0.5 }, { "5.", 1, 5 }, { "1e3", 1, 1000 },
+		{ "1E-3", 1, 0.001 }, { "1e-320", 1, 1e-320 },
+		{ "0.1", 1, 0.1 }, { "123456789012345678", 1,
+		  123456789012345678.0 },
+		{ "", 0, 0 }, { "NA", 0, 0 }, { "nan", 0, 0 }, { "-Inf", 0, 0 },
+		{ "1e999", 0, 0 }, { "0x10", 0, 0 }, { "1,5", 0, 0 },
+		{ "e5", 0, 0 }, { "1e", 0, 0 }, { ".", 0, 0 }, { "--1", 0, 0 },
+		{ "1 2", 0, 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		double v = -99;
+		const char *why;
+		int r = gmm_csvin_parse_number(t[i].s, &v, &why);
+
+		CHECK((r == 0) == t[i].ok, "\"%s\": %s", t[i].s, why);
+		if (t[i].ok)
+			CHECK(v == t[i].v, "\"%s\" read as %.17g", t[i].s, v);
+	}
+}
+
+int
+main(void)
+{
+	int fd = mkstemp(tmp);
+
+	if (fd < 0)
+		return 2;
+	close(fd);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		read_all_sizes(&cases[i]);
+	check_numbers();
+	unlink(tmp);
+	return check_done("test_csvin");
+}

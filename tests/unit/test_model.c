@@ -1,0 +1,202 @@
+/*
+ * The model: log-densities against the formula with an explicitly inverted
+ * covariance (allowed here, in a test, as an independent computation),
+ * responsibilities summing to 1, L L^T rebuilding Sigma, parameter counts,
+ * BIC and AIC, and the degenerate flag.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_rng.h>
+
+#include "check.h"
+#include "model.h"
+
+static double
+direct_log_density(const struct gmm_model *m, const double *x)
+{
+	size_t d = m->d;
+	double *sigma = malloc(d * d * sizeof(double)), p = 0;
+	gsl_matrix *lu = gsl_matrix_alloc(d, d), *inv = gsl_matrix_alloc(d, d);
+	gsl_permutation *perm = gsl_permutation_alloc(d);
+
+	for (size_t c = 0; c < m->k; c++) {
+		int sign;
+		double q = 0, det;
+
+		gmm_model_component_cov(m, c, sigma);
+		for (size_t i = 0; i < d * d; i++)
+			lu->data[i] = sigma[i];
+		gsl_linalg_LU_decomp(lu, perm, &sign);
+		det = gsl_linalg_LU_det(lu, sign);
+		gsl_linalg_LU_invert(lu, perm, inv);
+		for (size_t i = 0; i < d; i++)
+			for (size_t j = 0; j < d; j++)
+				q += (x[i] - m->means[c * d + i]) *
+				    gsl_matrix_get(inv, i, j) *
+				    (x[j] - m->means[c * d + j]);
+		p += m->weights[c] * exp(-q / 2) / sqrt(pow(2 * M_PI,
+		    (double)d) * det);
+	}
+	gsl_permutation_free(perm);
+	gsl_matrix_free(inv);
+	gsl_matrix_free(lu);
+	free(sigma);
+	return log(p);
+}
+
+/* A random model of the type, with well-conditioned covariances. */
+static struct gmm_model *
+random_model(enum gmm_cov_type t, size_t k, size_t d, gsl_rng *r)
+{
+	struct gmm_model *m = gmm_model_new(k, d, t);
+	double wsum = 0;
+	struct gmm_error err;
+
+	for (size_t c = 0; c < k; c++) {
+		m->weights[c] = 0.5 + gsl_rng_uniform(r);
+		wsum += m->weights[c];
+		for (size_t j = 0; j < d; j++)
+			m->means[c * d + j] = 4 * gsl_rng_uniform(r) - 2;
+	}
+	for (size_t c = 0; c < k; c++)
+		m->weights[c] /= wsum;
+	if (t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL) {
+		for (size_t i = 0; i < gmm_cov_size(t, k, d); i++)
+			m->cov[i] = 0.2 + gsl_rng_uniform(r);
+	} else {
+		size_t nmat = t == GMM_COV_FULL ? k : 1;
+
+		for (size_t c = 0; c < nmat; c++) {
+			double *a = m->cov + c * d * d, b[64];
+
+			/* A = B B^T + 0.5 I */
+			for (size_t i = 0; i < d * d; i++)
+				b[i] = gsl_rng_uniform(r) - 0.5;
+			for (size_t i = 0; i < d; i++)
+				for (size_t j = 0; j < d; j++) {
+					double s = i == j ? 0.5 : 0;
+
+					for (size_t l = 0; l < d; l++)
+						s += b[i * d + l] * b[j * d + l];
+					a[i * d + j] = s;
+				}
+		}
+	}
+	CHECK(gmm_model_prepare(m, &err) == 0, "prepare: %s", err.msg);
+	return m;
+}
+
+static void
+check_density(enum gmm_cov_type t, gsl_rng *r)
+{
+	size_t k = 3, d = 4, rows = 300;
+	struct gmm_model *m = random_model(t, k, d, r);
+	double *x = malloc(rows * d * sizeof(double));
+	double *logp = malloc(rows * k * sizeof(double));
+	double *work = malloc(rows * d * sizeof(double));
+	double *logd = malloc(rows * sizeof(double));
+
+	for (size_t i = 0; i < rows * d; i++)
+		x[i] = 6 * gsl_rng_uniform(r) - 3;
+	gmm_model_log_joint(m, x, rows, logp, work);
+	gmm_resp_from_log_joint(logp, rows, k, logd);
+	for (size_t i = 0; i < rows; i++) {
+		double s = 0;
+
+		CHECK_TOL(logd[i], direct_log_density(m, x + i * d), 1e-12,
+		    1e-12, "%s row %zu", gmm_cov_type_name(t), i);
+		for (size_t c = 0; c < k; c++)
+			s += logp[i * k + c];
+		CHECK_TOL(s, 1, 0, 4 * k * 2.3e-16, "%s row %zu resp sum",
+		    gmm_cov_type_name(t), i);
+	}
+	if (t == GMM_COV_FULL || t == GMM_COV_TIED) {
+		size_t nmat = t == GMM_COV_FULL ? k : 1;
+
+		for (size_t c = 0; c < nmat; c++)
+			for (size_t i = 0; i < d; i++)
+				for (size_t j = 0; j < d; j++) {
+					const double *l = m->chol + c * d * d;
+					double s = 0;
+
+					for (size_t q = 0; q < d; q++)
+						s += l[i * d + q] * l[j * d + q];
+					CHECK_TOL(s, m->cov[c * d * d + i * d
+					    + j], 0, 16 * d * 2.3e-16,
+					    "L L^T [%zu][%zu]", i, j);
+				}
+	}
+	gmm_model_free(m);
+	free(x);
+	free(logp);
+	free(work);
+	free(logd);
+}
+
+static void
+check_counts(void)
+{
+	static const struct { enum gmm_cov_type t; size_t k, d, p; } c[] = {
+		{ GMM_COV_FULL, 3, 2, 17 }, { GMM_COV_DIAG, 3, 2, 14 },
+		{ GMM_COV_SPHERICAL, 3, 2, 11 }, { GMM_COV_TIED, 3, 2, 11 },
+		{ GMM_COV_FULL, 4, 5, 83 }, { GMM_COV_DIAG, 4, 5, 43 },
+		{ GMM_COV_SPHERICAL, 4, 5, 27 }, { GMM_COV_TIED, 4, 5, 38 },
+		{ GMM_COV_FULL, 1, 1, 2 },
+	};
+
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
+		CHECK(gmm_n_parameters(c[i].t, c[i].k, c[i].d) == c[i].p,
+		    "%s k=%zu d=%zu: %zu", gmm_cov_type_name(c[i].t), c[i].k,
+		    c[i].d, gmm_n_parameters(c[i].t, c[i].k, c[i].d));
+	/* mclust's VVV G=2 on faithful: logL -1130.2640682868503, p 11 */
+	CHECK_REL(gmm_bic(-1130.2640682868503, 11, 272), 2322.1919593029565,
+	    1e-14, "bic");
+	CHECK_REL(gmm_aic(-1130.2640682868503, 11), 2282.5281365737005,
+	    1e-14, "aic");
+}
+
+static void
+check_degenerate(void)
+{
+	struct gmm_model *m = gmm_model_new(2, 2, GMM_COV_FULL);
+	struct gmm_error err;
+	double x[] = { 0, 0, 1, 0, 0, 2, 3, 3 };
+
+	m->weights[0] = m->weights[1] = 0.5;
+	for (size_t c = 0; c < 2; c++) {
+		m->cov[c * 4] = 1;
+		m->cov[c * 4 + 3] = 1;
+	}
+	gmm_model_prepare(m, &err);
+	CHECK(gmm_model_degenerate(m, 100, 1.0) == 0, "healthy model");
+	CHECK(gmm_model_degenerate(m, 5, 1.0) == 1, "n w = 2.5 < d + 1");
+	m->cov[3] = 1e-6;
+	CHECK(gmm_model_degenerate(m, 100, 1.0) == 1, "eigenvalue 1e-6");
+	CHECK(gmm_model_degenerate(m, 100, 1e-4) == 0,
+	    "eigenvalue 1e-6 on data of variance 1e-4");
+	/* columns 0,1,0,3 (variance 1.5) and 0,0,2,3 (1.6875) */
+	CHECK_REL(gmm_min_column_variance(x, 4, 2), 1.5, 1e-15,
+	    "smallest column variance");
+	x[0] = x[2] = x[4] = x[6] = 7;
+	CHECK_REL(gmm_min_column_variance(x, 4, 2), 1.6875, 1e-15,
+	    "a constant column is passed over");
+	gmm_model_free(m);
+}
+
+int
+main(void)
+{
+	gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+
+	gsl_set_error_handler_off();
+	for (int t = 0; t < 4; t++)
+		check_density((enum gmm_cov_type)t, r);
+	check_counts();
+	check_degenerate();
+	gsl_rng_free(r);
+	return check_done("test_model");
+}
