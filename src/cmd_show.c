@@ -8,7 +8,8 @@ static const char usage_text[] = "usage: gmm show [--json] MODEL\n";
 
 static const char help_text[] =
     "Print a model (binary or JSON) as readable text, or as JSON.\n\n"
-    "      --json          JSON, as fit --init and every command read it\n"
+    "      --json          JSON, the form every command that reads a model\n"
+    "                      accepts\n"
     "  -h, --help          this help\n";
 
 static const struct option longopts[] = {
