@@ -15,6 +15,11 @@ expect_status "no command is a usage error" 2
 run frobnicate
 expect_err "unknown command" 2 "gmm: 'frobnicate' is not a command; see 'gmm --help'"
 
+# BLAS is OpenBLAS, not GSL's reference CBLAS, even for GSL's own calls
+LD_DEBUG=bindings "$GMM" fit -k 2 -q -o "$T/b.gmm" "$FIX/small.csv" 2>"$T/bind"
+check "cblas_dtrsm binds to OpenBLAS" grep -q "libopenblas.*normal symbol .cblas_dtrsm" "$T/bind"
+check "no cblas symbol binds to libgslcblas" sh -c "! grep -q 'to .*libgslcblas.*cblas_' '$T/bind'"
+
 for cmd in fit score sample select-k show; do
 	run "$cmd" --help
 	expect_status "$cmd --help" 0

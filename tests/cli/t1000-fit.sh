@@ -101,6 +101,24 @@ for stem in faithful_k3 synth_gmm4_d5_k4; do
 	done
 done
 
+# a component no row explains collapses: it is reseeded, said with -v, and
+# the model stays finite, for every covariance type
+for cov in full diag spherical tied; do
+	case $cov in
+	full) c='[[[1.3, 13.9], [13.9, 184]], [[1, 0], [0, 1]]]' ;;
+	diag) c='[[1.3, 184], [1, 1]]' ;;
+	spherical) c='[10, 1]' ;;
+	tied) c='[[1.3, 13.9], [13.9, 184]]' ;;
+	esac
+	printf '{"covariance_type": "%s", "weights": [0.5, 0.5], "means": [[3.5, 70], [1000, 1000]], "covariances": %s}' \
+	    "$cov" "$c" >"$T/far.json"
+	run fit --init "$T/far.json" -v -o "$T/far.gmm" "$F"
+	check "$cov: a collapsed component is reseeded and -v says so" \
+	    grep -q "iteration 1: component 1 collapsed; reseeded on the worst explained row" "$T/err"
+	"$GMM" show --json "$T/far.gmm" >"$T/far.out"
+	check "$cov:   the model is finite" sh -c "! grep -qiE 'nan|null|inf' '$T/far.out'"
+done
+
 # -v, -q
 run fit -k 2 -v -o "$T/x.gmm" "$F"
 check "-v prints a line per iteration" grep -q "^gmm fit: run 1 iteration 2: mean log-likelihood" "$T/err"
