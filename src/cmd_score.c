@@ -163,6 +163,8 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 		if (append && keep_fields(t, in, b->d, rows) < 0)
 			return gmm_error_set(err, NULL, 0, "out of memory");
 		rows++;
+		if (!gmm_csvin_ready(in))
+			break;	/* score what came before waiting for more */
 	}
 	return (long)rows;
 }
@@ -191,6 +193,8 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 		n += (size_t)rows;
 		if (!o->summary)
 			print_rows(o, b, (size_t)rows, &t);
+		if (!gmm_csvin_ready(in))
+			fflush(stdout);
 		if (ferror(stdout))
 			break;	/* reader gone: main() reports or not */
 	}

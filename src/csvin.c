@@ -8,6 +8,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <csv.h>
 
 /*
@@ -27,7 +32,9 @@ struct record {
 };
 
 struct gmm_csvin {
-	FILE *fp;
+	int fd;			/* -1 when closed */
+	int read_failed;	/* errno of a failed read, 0 when none */
+	int at_eof;		/* read() returned 0 */
 	char *name;
 	struct csv_parser p;
 	struct gmm_csvin_options opt;
@@ -257,16 +264,34 @@ feed(struct gmm_csvin *in, const unsigned char *s, size_t len,
 	return 0;
 }
 
+/* read(2), not stdio: what is not yet parsed is then all in rbuf. */
+static size_t
+read_some(struct gmm_csvin *in, unsigned char *buf, size_t want)
+{
+	ssize_t got;
+
+	if (in->at_eof || in->read_failed)
+		return 0;
+	do
+		got = read(in->fd, buf, want);
+	while (got < 0 && errno == EINTR);
+	if (got < 0)
+		in->read_failed = errno;
+	else if (got == 0)
+		in->at_eof = 1;
+	return got > 0 ? (size_t)got : 0;
+}
+
 static int
 read_more(struct gmm_csvin *in, struct gmm_error *err)
 {
 	in->rpos = 0;
-	in->rlen = fread(in->rbuf, 1, in->read_size, in->fp);
+	in->rlen = read_some(in, in->rbuf, in->read_size);
 	if (in->rlen > 0)
 		return 0;
-	if (ferror(in->fp))
+	if (in->read_failed)
 		return gmm_error_set(err, in->name, 0, "read error: %s",
-		    strerror(errno));
+		    strerror(in->read_failed));
 	in->eof = 1;
 	if (csv_fini(&in->p, on_field, on_record, in) != 0 && !in->cb_failed)
 		return gmm_error_set(err, in->name, in->rec_line,
@@ -283,9 +308,8 @@ skip_bom(struct gmm_csvin *in)
 	static const unsigned char bom[3] = { 0xef, 0xbb, 0xbf };
 
 	in->started = 1;
-	while (in->rlen < 3 && !feof(in->fp) && !ferror(in->fp)) {
-		size_t got = fread(in->rbuf + in->rlen, 1, 3 - in->rlen,
-		    in->fp);
+	while (in->rlen < 3) {
+		size_t got = read_some(in, in->rbuf + in->rlen, 3 - in->rlen);
 
 		if (got == 0)
 			break;
@@ -524,6 +548,14 @@ start(struct gmm_csvin *in, struct gmm_error *err)
 	return select_columns(in, in->opt.columns, err);
 }
 
+static int
+is_directory(int fd)
+{
+	struct stat st;
+
+	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 struct gmm_csvin *
 gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
     struct gmm_error *err)
@@ -535,6 +567,7 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 		gmm_error_set(err, NULL, 0, "out of memory");
 		return NULL;
 	}
+	in->fd = -1;
 	in->opt = *opt;
 	in->line = 1;
 	in->at_line_start = 1;
@@ -553,8 +586,10 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 	csv_set_delim(&in->p, opt->delim);
 	if (opt->delim == '\t')
 		csv_set_space_func(&in->p, is_blank);
-	in->fp = is_stdin ? stdin : fopen(path, "rb");
-	if (in->fp == NULL) {
+	in->fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY);
+	if (in->fd < 0 || is_directory(in->fd)) {
+		if (in->fd >= 0)
+			errno = EISDIR;
 		gmm_error_set(err, path, 0, "%s", strerror(errno));
 		gmm_csvin_close(in);
 		return NULL;
@@ -571,8 +606,8 @@ gmm_csvin_close(struct gmm_csvin *in)
 {
 	if (in == NULL)
 		return;
-	if (in->fp != NULL && in->fp != stdin)
-		fclose(in->fp);
+	if (in->fd > STDIN_FILENO)
+		close(in->fd);
 	csv_free(&in->p);
 	record_release(&in->cur);
 	record_release(&in->last);
@@ -729,4 +764,15 @@ gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
 	*out = x;
 	*n = rows;
 	return 0;
+}
+
+int
+gmm_csvin_ready(const struct gmm_csvin *in)
+{
+	struct pollfd p = { in->fd, POLLIN, 0 };
+
+	if (in->replay || in->qcount > 0 || in->rpos < in->rlen || in->eof ||
+	    in->at_eof || in->read_failed)
+		return 1;
+	return poll(&p, 1, 0) != 0;
 }

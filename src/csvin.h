@@ -64,6 +64,13 @@ int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 /* Next row into row[0..ncols-1]: 1, 0 at the end, -1 on error. */
 int gmm_csvin_read_row(struct gmm_csvin *in, double *row,
     struct gmm_error *err);
+/*
+ * 1 when reading the next row would not wait for input (it is buffered, or
+ * the descriptor has data, an end or an error); 0 when it would block.
+ * Lets a streaming command flush what it has before it waits.
+ */
+int gmm_csvin_ready(const struct gmm_csvin *in);
+
 /* Line of the row last read. */
 size_t gmm_csvin_line(const struct gmm_csvin *in);
 /* Text of selected field j of the row last read (quotes removed). */

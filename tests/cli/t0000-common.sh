@@ -114,6 +114,8 @@ expect_err "header only" 1 "gmm fit: $T/hdr.csv: no data rows"
 run fit -k 1 -o "$T/x.gmm" "$T/missing.csv"
 expect_err "missing file" 1 "gmm fit: $T/missing.csv: No such file or directory"
 check "no model written on error" test ! -e "$T/x.gmm"
+run fit -k 1 -o "$T/x.gmm" "$T"
+expect_err "a directory as FILE" 1 "gmm fit: $T: Is a directory"
 
 # --threads and --seed
 run fit -k 3 --threads 1 -o "$T/t1.gmm" "$REF/data/synth_gmm4_d5.csv"

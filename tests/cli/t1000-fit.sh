@@ -119,6 +119,14 @@ for cov in full diag spherical tied; do
 	check "$cov:   the model is finite" sh -c "! grep -qiE 'nan|null|inf' '$T/far.out'"
 done
 
+# long forms of the short options
+run fit -k 2 --output "$T/long.gmm" --delimiter , --columns 1,2 --verbose "$F"
+check "--output --delimiter --columns --verbose" sh -c "cmp -s '$T/long.gmm' '$T/m.gmm' && grep -q 'iteration 1' '$T/err'"
+run fit -k 2 --quiet -o "$T/x.gmm" "$F"
+expect_err "--quiet" 0 ""
+run fit --help
+check "--help prints the usage on stdout" grep -q "^usage: gmm fit" "$T/out"
+
 # -v, -q
 run fit -k 2 -v -o "$T/x.gmm" "$F"
 check "-v prints a line per iteration" grep -q "^gmm fit: run 1 iteration 2: mean log-likelihood" "$T/err"

@@ -102,6 +102,15 @@ run score --threads 1 --proba "$M" "$T/big.csv"
 cp "$T/out" "$T/t1"
 run score --threads 2 --proba "$M" "$T/big.csv"
 check "--threads 1 and 2 print the same bytes" cmp -s "$T/t1" "$T/out"
+# rows that arrive slowly are scored as they come: while the input waits,
+# what was read is already out (the writer holds the pipe open after gmm is
+# stopped, so only a flush before waiting can show the row)
+mkfifo "$T/fifo"
+(printf 'eruptions,waiting\n3.6,79\n'; exec sleep 30) >"$T/fifo" &
+writer=$!
+timeout 2 "$GMM" score "$M" - <"$T/fifo" >"$T/live" 2>/dev/null
+kill "$writer" 2>/dev/null
+check "a row is printed before the input ends" test "$(wc -l <"$T/live")" -eq 2
 run_in "$F" score "$M" -
 check "data from stdin" test "$(wc -l <"$T/out")" -eq 273
 run_in "$M" score - "$F"

@@ -92,4 +92,13 @@ run select-k -k 2 -c waiting "$F"
 check "-c selects the column (1-D: full k=2 has 5 parameters)" test "$(tail -n 1 "$T/out" | cut -d, -f4)" = 5
 run_in "$F" select-k -k 2 -
 check "data from stdin" test "$(wc -l <"$T/out")" -eq 2
+tr , ';' <"$F" | tail -n +2 >"$T/semi.csv"
+run select-k -k 2 -d ';' --no-header "$T/semi.csv"
+cp "$T/out" "$T/semi"
+run select-k -k 2 "$F"
+check "-d ';' --no-header reads the same rows" cmp -s "$T/semi" "$T/out"
+run select-k -k 2 --header "$T/semi.csv" -d ';'
+check "--header takes the first row as names" awk -F, 'NR == 2 { exit !($3 > -1126 && $3 < -1120) }' "$T/out"
+run select-k -k 2 -o "$T/sel.gmm" --output "$T/sel2.gmm" "$F"
+check "--output is -o" test -s "$T/sel2.gmm"
 done_testing
