@@ -116,6 +116,12 @@ gsl_rng *gmm_rng_new(unsigned long long seed);
 /* Read a model (binary or JSON), reporting errors: NULL on failure. */
 struct gmm_model *gmm_load_model(const char *cmd, const char *path);
 
+/*
+ * Name the model's columns after the input's selected columns: the header's
+ * names, or x<1-based index in the file>.  -1 when out of memory.
+ */
+int gmm_name_columns(struct gmm_model *m, const struct gmm_csvin *in);
+
 /* Number of processors, for the default of --threads. */
 int gmm_default_threads(void);
 

@@ -29,25 +29,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Column names of the model: the header's, or x<index in the file>. */
-static int
-name_columns(struct gmm_model *m, const struct gmm_csvin *in)
-{
-	for (size_t j = 0; j < m->d; j++) {
-		const char *h = gmm_csvin_colname(in, j);
-		char buf[32];
-
-		if (h == NULL) {
-			snprintf(buf, sizeof(buf), "x%zu",
-			    gmm_csvin_colindex(in, j));
-			h = buf;
-		}
-		if (gmm_model_set_column(m, j, h) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 static void
 summary(const struct gmm_model *m)
 {
@@ -75,7 +56,7 @@ run(struct gmm_fitopts *fo, const char *file, const char *out)
 	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
 	    &err) < 0)
 		goto fail;
-	if (name_columns(m, in) < 0) {
+	if (gmm_name_columns(m, in) < 0) {
 		gmm_error_set(&err, NULL, 0, "out of memory");
 		goto fail;
 	}

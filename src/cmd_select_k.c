@@ -219,17 +219,9 @@ report(struct select_opts *s, struct fit_row *rows,
 		    s->aic ? "aic" : "bic", rows[best].criterion);
 	if (s->out == NULL)
 		return 0;
-	for (size_t j = 0; j < models[best]->d; j++) {
-		const char *h = gmm_csvin_colname(in, j);
-		char buf[32];
-
-		if (h == NULL) {
-			snprintf(buf, sizeof(buf), "x%zu",
-			    gmm_csvin_colindex(in, j));
-			h = buf;
-		}
-		if (gmm_model_set_column(models[best], j, h) < 0)
-			return GMM_EXIT_DATA;
+	if (gmm_name_columns(models[best], in) < 0) {
+		gmm_warn("select-k", "out of memory");
+		return GMM_EXIT_DATA;
 	}
 	if (gmm_modelfile_write(s->out, models[best], &err) < 0) {
 		gmm_report("select-k", &err);
