@@ -1,6 +1,8 @@
 # gmm: Gaussian mixture models from the shell.
 #   make          build ./gmm (objects under build/)
-#   make check    install missing packages, build, run every test
+#   make check    install missing packages, build, run every test, then run
+#                 them all again on a build with ASan and UBSan
+#   make check SANITIZE=1   only the sanitizer build (build/san/gmm) and run
 #   make demo     install missing packages, build, run the main job on data/
 #   make install  PREFIX=/usr/local DESTDIR=
 
@@ -17,33 +19,47 @@ ALL_CFLAGS = $(WARN) -fopenmp $(OPENBLAS_CFLAGS) $(CFLAGS)
 LIBS = $(OPENBLAS_LIBS) -lgsl -lcsv -ljansson -lm
 LDFLAGS ?=
 
+ifeq ($(SANITIZE),1)
+BUILD = build/san
+BIN = build/san/gmm
+ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+    -fno-omit-frame-pointer
+else
+BUILD = build
+BIN = gmm
+endif
+
 SRC = $(wildcard src/*.c)
-OBJ = $(SRC:src/%.c=build/%.o)
-LIBOBJ = $(filter-out build/main.o,$(OBJ))
+OBJ = $(SRC:src/%.c=$(BUILD)/%.o)
+LIBOBJ = $(filter-out $(BUILD)/main.o,$(OBJ))
 
-all: gmm
+all: $(BIN)
 
-gmm: $(OBJ)
+$(BIN): $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
-build/%.o: src/%.c $(wildcard src/*.h) | build
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-build:
-	mkdir -p build
+$(BUILD):
+	mkdir -p $(BUILD)
 
 deps:
 	@scripts/install-deps.sh
 
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
-UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=build/%)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-build/test_%: tests/unit/test_%.c tests/unit/check.h $(LIBOBJ)
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LIBS)
 
 check: deps
-	@$(MAKE) --no-print-directory gmm $(UNIT_BIN)
-	@tests/run
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
+	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) tests/run
+ifneq ($(SANITIZE),1)
+	@echo "== the same tests under AddressSanitizer and UBSan"
+	@$(MAKE) --no-print-directory check SANITIZE=1
+endif
 
 demo: deps
 	@$(MAKE) --no-print-directory gmm

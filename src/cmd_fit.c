@@ -113,8 +113,10 @@ cmd_fit(int argc, char **argv)
 		    "use -o MODEL or a pipe");
 		return gmm_usage(usage_text);
 	}
-	if (gmm_fitopts_finish("fit", &fo, 1) < 0)
+	if (gmm_fitopts_finish("fit", &fo, 1) < 0) {
+		gmm_fitopts_release(&fo);
 		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;
+	}
 	ret = run(&fo, file, out ? out : "-");
 	gmm_fitopts_release(&fo);
 	return ret;
