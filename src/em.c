@@ -528,6 +528,30 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 	tr->tol = opt->tol;
 }
 
+/*
+ * The scatter adds up n squared spreads of each column; when that overflows
+ * no regularisation helps, so say which column to rescale.
+ */
+static int
+check_scale(const double *x, size_t n, size_t d, struct gmm_error *err)
+{
+	for (size_t j = 0; j < d; j++) {
+		double lo = x[j], hi = x[j], span;
+
+		for (size_t i = 1; i < n; i++) {
+			lo = x[i * d + j] < lo ? x[i * d + j] : lo;
+			hi = x[i * d + j] > hi ? x[i * d + j] : hi;
+		}
+		span = hi - lo;
+		if (!isfinite(span * span * (double)n))
+			return gmm_error_set(err, NULL, 0,
+			    "column %zu spans %g to %g, too wide for its "
+			    "variance to be a double; rescale it", j + 1, lo,
+			    hi);
+	}
+	return 0;
+}
+
 int
 gmm_em_fit(const double *x, size_t n, size_t d,
     const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
@@ -551,6 +575,8 @@ gmm_em_fit(const double *x, size_t n, size_t d,
 		    opt->init_model->d,
 		    gmm_cov_type_name(opt->init_model->cov_type), opt->k, d,
 		    gmm_cov_type_name(opt->cov_type));
+	if (check_scale(x, n, d, err) < 0)
+		return -1;
 	if (ctx_init(&ctx, x, n, d, opt->k, opt->cov_type, opt->threads) < 0) {
 		gmm_error_set(err, NULL, 0, "out of memory");
 		goto out;

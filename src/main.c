@@ -51,18 +51,13 @@ usage(FILE *f)
  * reader that went away (EPIPE: `gmm score ... | head`) is not.
  */
 static int
-close_stdout(int status)
+close_stdout(const char *cmd, int status)
 {
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		if (errno == EPIPE)
-			return status;
-		fprintf(stderr, "gmm: write error on stdout: %s\n",
-		    strerror(errno));
-		return GMM_EXIT_DATA;
-	}
-	if (fclose(stdout) != 0 && errno != EPIPE) {
-		fprintf(stderr, "gmm: write error on stdout: %s\n",
-		    strerror(errno));
+	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
+		if (errno == EPIPE || status != 0)
+			return status;	/* a gone reader; or already reported */
+		fprintf(stderr, "%s%s: write error on stdout: %s\n",
+		    cmd ? "gmm " : "gmm", cmd ? cmd : "", strerror(errno));
 		return GMM_EXIT_DATA;
 	}
 	return status;
@@ -82,15 +77,16 @@ main(int argc, char **argv)
 	}
 	if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0) {
 		usage(stdout);
-		return close_stdout(0);
+		return close_stdout(NULL, 0);
 	}
 	if (strcmp(name, "--version") == 0) {
 		printf("gmm %s\n", GMM_VERSION);
-		return close_stdout(0);
+		return close_stdout(NULL, 0);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(name, commands[i].name) == 0)
-			return close_stdout(commands[i].fn(argc - 1, argv + 1));
+			return close_stdout(name,
+			    commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "gmm: '%s' is not a command; see 'gmm --help'\n", name);
 	return GMM_EXIT_USAGE;
 }

@@ -449,8 +449,9 @@ gmm_modelfile_write(const char *path, const struct gmm_model *m,
 	if (gmm_modelfile_encode(m, &buf, &len, err) < 0)
 		return -1;
 	if (strcmp(path, "-") == 0) {
-		ret = fwrite(buf, 1, len, stdout) == len ? 0
-		    : gmm_error_set(err, "<stdout>", 0, "%s", strerror(errno));
+		ret = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0
+		    ? 0 : gmm_error_set(err, "<stdout>", 0, "%s",
+		    strerror(errno));
 	} else {
 		ret = write_atomic(path, buf, len, err);
 	}

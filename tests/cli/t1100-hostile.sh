@@ -1,0 +1,52 @@
+#!/bin/sh
+# Hostile numbers: fit returns a finite model or a clear error saying what
+# to change; neither the model nor score's output ever holds NaN.
+. "$(dirname "$0")/lib.sh"
+
+finite_fit() {	# description, CSV file, fit options...
+	desc=$1
+	file=$2
+	shift 2
+	run fit "$@" -o "$T/h.gmm" "$file"
+	if [ "$st" -ne 0 ]; then
+		not_ok "$desc: fit" "status $st: $(cat "$T/err")"
+		return
+	fi
+	"$GMM" show --json "$T/h.gmm" >"$T/h.json"
+	"$GMM" score --proba "$T/h.gmm" "$file" >"$T/h.score"
+	if grep -qiE 'nan|null|inf' "$T/h.json" || grep -qi 'nan' "$T/h.score"; then
+		not_ok "$desc: finite model and scores" "$(head -c 400 "$T/h.json")"
+	else
+		ok "$desc: finite model and scores"
+	fi
+}
+
+awk 'BEGIN { print "a,b"; for (i = 0; i < 40; i++) printf "%.6e,%d\n", (i % 4 + 1) * 1e-300, i % 3 }' >"$T/tiny.csv"
+awk 'BEGIN { print "a,b"; for (i = 0; i < 40; i++) printf "%.6e,%d\n", (i % 4 + 1) * 1e150, i % 3 }' >"$T/huge.csv"
+{ echo a,b; for i in 1 2 3 4 5 6 7 8; do for m in 4 5 7 9; do echo "$m.${i}e-320,$i"; done; done; } >"$T/denormal.csv"
+awk 'BEGIN { srand(3); print "a,b"; for (i = 0; i < 200; i++) printf "%.6e,%.6e\n", rand() * 1e-8, rand() * 1e8 }' >"$T/mixed.csv"
+awk 'BEGIN { srand(4); print "a,b,c"; for (i = 0; i < 100; i++) printf "%.5f,7,%.5f\n", rand(), rand() }' >"$T/const.csv"
+awk 'BEGIN { srand(5); print "a,b,c"; for (i = 0; i < 100; i++) { v = rand(); printf "%.5f,%.5f,%.5f\n", v, v, rand() } }' >"$T/dup.csv"
+awk 'BEGIN { print "a,b"; for (i = 0; i < 30; i++) print "1.5,-2" }' >"$T/same.csv"
+awk 'BEGIN { print "a"; for (i = 0; i < 50; i++) printf "%d\n", i % 7 }' >"$T/oned.csv"
+awk 'BEGIN { srand(6); for (i = 0; i < 40; i++) { for (j = 0; j < 1000; j++) printf "%s%.4f", j ? "," : "", rand() + (i % 2) * 3; print "" } }' >"$T/wide.csv"
+
+for cov in full diag spherical tied; do
+	finite_fit "$cov: values near 1e-300" "$T/tiny.csv" -k 2 --covariance "$cov"
+	finite_fit "$cov: values near 1e150" "$T/huge.csv" -k 2 --covariance "$cov"
+	finite_fit "$cov: denormal values" "$T/denormal.csv" -k 2 --covariance "$cov"
+	finite_fit "$cov: columns of scale 1e-8 and 1e8" "$T/mixed.csv" -k 3 --covariance "$cov"
+	finite_fit "$cov: a constant column" "$T/const.csv" -k 3 --covariance "$cov"
+	finite_fit "$cov: duplicated columns" "$T/dup.csv" -k 3 --covariance "$cov"
+	finite_fit "$cov: all rows identical" "$T/same.csv" -k 3 --covariance "$cov"
+	finite_fit "$cov: 1-D data" "$T/oned.csv" -k 3 --covariance "$cov"
+	finite_fit "$cov: K equal to N" "$T/oned.csv" -k 50 --covariance "$cov"
+done
+finite_fit "1,000 columns, full" "$T/wide.csv" -k 2 --max-iter 5
+finite_fit "1,000 columns, diag" "$T/wide.csv" -k 2 --covariance diag
+
+printf 'a,b\n1e300,1\n-1e300,2\n5e299,3\n' >"$T/overflow.csv"
+run fit -k 1 -o "$T/x.gmm" "$T/overflow.csv"
+expect_err "values near the double limit: a clear error" 1 \
+    "gmm fit: column 1 spans -1e+300 to 1e+300, too wide for its variance to be a double; rescale it"
+done_testing
