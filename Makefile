@@ -57,6 +57,8 @@ check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
 	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) tests/run
 ifneq ($(SANITIZE),1)
+	@echo "== fuzz targets, a short smoke run each"
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
 	@echo "== the same tests under AddressSanitizer and UBSan"
 	@$(MAKE) --no-print-directory check SANITIZE=1
 endif
@@ -64,6 +66,24 @@ endif
 demo: deps
 	@$(MAKE) --no-print-directory gmm
 	@scripts/demo
+
+# libFuzzer targets (clang): tests/fuzz/fuzz_<name>.c over the parsers.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+    -fno-sanitize-recover=undefined
+FUZZ_LIBSRC = src/cmd.c src/csvin.c src/csvout.c src/error.c src/model.c \
+    src/modelfile.c src/modeljson.c
+FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/*.h)
+	@mkdir -p build/fuzz
+	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(OPENBLAS_CFLAGS) \
+	    $(FUZZ_FLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) $(LIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
 
 install: gmm
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -75,4 +95,4 @@ install: gmm
 clean:
 	rm -rf build gmm
 
-.PHONY: all check demo deps install clean
+.PHONY: all check demo deps fuzz install clean

@@ -3,8 +3,9 @@
 # is missing.  A quick no-op when all are present.  Uses sudo when not root.
 set -eu
 
+# clang and its runtime (libFuzzer) build the fuzz targets of make check.
 PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-dev
-libjansson-dev"
+libjansson-dev clang libclang-rt-14-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -3,18 +3,18 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "modelfile.h"
 
 int
 gmm_default_threads(void)
 {
-	int n = omp_get_num_procs();
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
-	return n > 0 ? n : 1;
+	return n > 0 ? (int)(n > 1024 ? 1024 : n) : 1;
 }
 
 void

@@ -188,6 +188,39 @@ get_covariances(json_t *a, struct gmm_model *m)
 	return -1;
 }
 
+/* 1 when a is nested arrays of exactly dims[0] x dims[1] x ... */
+static int
+has_shape(json_t *a, const size_t *dims, size_t ndims)
+{
+	if (ndims == 0)
+		return json_is_number(a);
+	if (!json_is_array(a) || json_array_size(a) != dims[0])
+		return 0;
+	for (size_t i = 0; i < dims[0]; i++)
+		if (!has_shape(json_array_get(a, i), dims + 1, ndims - 1))
+			return 0;
+	return 1;
+}
+
+/* The covariances' shape, checked before anything of that size exists. */
+static int
+cov_shape_ok(json_t *a, enum gmm_cov_type t, size_t k, size_t d)
+{
+	size_t full[3] = { k, d, d }, diag[2] = { k, d }, tied[2] = { d, d };
+
+	switch (t) {
+	case GMM_COV_FULL:
+		return has_shape(a, full, 3);
+	case GMM_COV_DIAG:
+		return has_shape(a, diag, 2);
+	case GMM_COV_SPHERICAL:
+		return has_shape(a, full, 1);
+	case GMM_COV_TIED:
+		return has_shape(a, tied, 2);
+	}
+	return 0;
+}
+
 static const char *const cov_shapes[] = { "[k][d][d]", "[k][d]", "[k]",
 	"[d][d]" };
 
@@ -308,6 +341,10 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	if (get_header(root, name, &t, err) < 0 ||
 	    get_sizes(root, name, &k, &d, err) < 0)
 		return -1;
+	if (!cov_shape_ok(json_object_get(root, "covariances"), t, k, d))
+		return gmm_error_set(err, name, 0,
+		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
+		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
 	m = gmm_model_new(k, d, t);
 	if (m == NULL)
 		return gmm_error_set(err, NULL, 0, "out of memory");
