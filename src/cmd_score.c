@@ -33,52 +33,31 @@ struct score_opts {
 	int labels, proba, append, summary;
 };
 
-/* The selected fields of each row of a batch, as CSV text. */
+/*
+ * The selected fields of each row of a batch, as CSV text written with the
+ * one field writer of csvout into a memory stream.
+ */
 struct text {
+	FILE *f;		/* open_memstream over buf */
 	char *buf;
-	size_t len, cap;
+	size_t size;
 	size_t *end;		/* end of row i's text */
 };
 
-static int
-text_add(struct text *t, const char *s, size_t len)
-{
-	if (t->len + len > t->cap) {
-		size_t ncap = t->cap ? t->cap : 4096;
-		char *b;
-
-		while (ncap < t->len + len)
-			ncap *= 2;
-		b = realloc(t->buf, ncap);
-		if (b == NULL)
-			return -1;
-		t->buf = b;
-		t->cap = ncap;
-	}
-	memcpy(t->buf + t->len, s, len);
-	t->len += len;
-	return 0;
-}
-
-/* Append row i's selected fields, quoted as CSV needs, each with a ','. */
+/* Keep row i's selected fields, each followed by a ','. */
 static int
 keep_fields(struct text *t, const struct gmm_csvin *in, size_t d, size_t i)
 {
-	for (size_t j = 0; j < d; j++) {
-		const char *s = gmm_csvin_field(in, j);
-		int quote = strpbrk(s, ",\"\r\n") != NULL;
+	long end;
 
-		if (quote && text_add(t, "\"", 1) < 0)
-			return -1;
-		for (; *s != '\0'; s++)
-			if ((*s == '"' && text_add(t, "\"", 1) < 0) ||
-			    text_add(t, s, 1) < 0)
-				return -1;
-		if ((quote && text_add(t, "\"", 1) < 0) ||
-		    text_add(t, ",", 1) < 0)
-			return -1;
+	for (size_t j = 0; j < d; j++) {
+		gmm_csvout_field(t->f, gmm_csvin_field(in, j), ',');
+		fputc(',', t->f);
 	}
-	t->end[i] = t->len;
+	end = ftell(t->f);
+	if (end < 0 || ferror(t->f))
+		return -1;
+	t->end[i] = (size_t)end;
 	return 0;
 }
 
@@ -152,7 +131,8 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 {
 	size_t rows = 0;
 
-	t->len = 0;
+	if (append)
+		rewind(t->f);
 	while (rows < b->cap) {
 		int r = gmm_csvin_read_row(in, b->x + rows * b->d, err);
 
@@ -166,6 +146,8 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 		if (!gmm_csvin_ready(in))
 			break;	/* score what came before waiting for more */
 	}
+	if (append && fflush(t->f) != 0)	/* t->buf is current after it */
+		return gmm_error_set(err, NULL, 0, "out of memory");
 	return (long)rows;
 }
 
@@ -181,7 +163,8 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	int ret = -1;
 
 	t.end = malloc(cap * sizeof(size_t));
-	if (b == NULL || t.end == NULL) {
+	t.f = o->append ? open_memstream(&t.buf, &t.size) : NULL;
+	if (b == NULL || t.end == NULL || (o->append && t.f == NULL)) {
 		gmm_error_set(err, NULL, 0, "out of memory");
 		goto out;
 	}
@@ -205,6 +188,8 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	ret = 0;
 out:
 	gmm_score_batch_free(b);
+	if (t.f != NULL)
+		fclose(t.f);
 	free(t.buf);
 	free(t.end);
 	return ret;
