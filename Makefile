@@ -1,9 +1,12 @@
 # gmm: Gaussian mixture models from the shell.
 #   make          build ./gmm (objects under build/)
-#   make check    install missing packages, build, run every test, then run
-#                 them all again on a build with ASan and UBSan
+#   make check    install missing packages, build, run every test, the fuzz
+#                 targets briefly, the CLI tests under valgrind, then every
+#                 test again on a build with ASan and UBSan
 #   make check SANITIZE=1   only the sanitizer build (build/san/gmm) and run
+#   make check VALGRIND=1   only the CLI tests, each gmm run under valgrind
 #   make demo     install missing packages, build, run the main job on data/
+#   make bench    speed and memory against the installed peers (minutes)
 #   make install  PREFIX=/usr/local DESTDIR=
 
 CC ?= cc
@@ -53,15 +56,40 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 $(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LIBS)
 
+# The allocation-failure shim of tests/cli/t0003-failmalloc.sh (LD_PRELOAD).
+$(BUILD)/failmalloc.so: tests/faults/failmalloc.c | $(BUILD)
+	$(CC) -O1 -g -Wall -Wextra -shared -fPIC -o $@ $< -ldl
+
+ifeq ($(VALGRIND),1)
+# The CLI tests with every gmm run under valgrind's memcheck.
 check: deps
-	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN)
+	@$(MAKE) --no-print-directory gmm
+	@rm -f build/valgrind.log
+	@BUILD=build GMM=$(CURDIR)/tests/valgrind/gmm GMM_VALGRIND=1 \
+	    GMM_VALGRIND_LOG=$(CURDIR)/build/valgrind.log tests/run || \
+	    { head -n 60 build/valgrind.log; exit 1; }
+else
+check: deps
+	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(BUILD)/failmalloc.so
 	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) tests/run
 ifneq ($(SANITIZE),1)
+	@echo "== the benchmark script, smoke size (no timing is checked)"
+	@scripts/bench --smoke >build/bench-smoke.log 2>&1 || \
+	    { cat build/bench-smoke.log; exit 1; }
+	@echo "ok - scripts/bench --smoke"
 	@echo "== fuzz targets, a short smoke run each"
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=10
+	@echo "== the CLI tests under valgrind"
+	@$(MAKE) --no-print-directory check VALGRIND=1
 	@echo "== the same tests under AddressSanitizer and UBSan"
 	@$(MAKE) --no-print-directory check SANITIZE=1
 endif
+endif
+
+# Speed and memory side by side with the installed peers (scripts/bench).
+bench: deps
+	@$(MAKE) --no-print-directory gmm
+	@scripts/bench
 
 demo: deps
 	@$(MAKE) --no-print-directory gmm
@@ -95,4 +123,4 @@ install: gmm
 clean:
 	rm -rf build gmm
 
-.PHONY: all check demo deps fuzz install clean
+.PHONY: all bench check demo deps fuzz install clean

@@ -3,9 +3,12 @@
 # is missing.  A quick no-op when all are present.  Uses sudo when not root.
 set -eu
 
-# clang and its runtime (libFuzzer) build the fuzz targets of make check.
+# clang and its runtime (libFuzzer) build the fuzz targets of make check;
+# strace injects faults (a kill or an error at a chosen system call),
+# valgrind checks memory in the tests, time measures peak memory in
+# scripts/bench.
 PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-dev
-libjansson-dev clang libclang-rt-14-dev"
+libjansson-dev clang libclang-rt-14-dev strace valgrind time"
 
 missing=""
 for p in $PACKAGES; do

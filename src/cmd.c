@@ -69,10 +69,7 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 		co->threads = v > 1024 ? 1024 : (int)v;
 		return 1;
 	case OPT_SEED:
-		if (gmm_parse_count(cmd, "--seed", arg, 0, &v) < 0)
-			return -1;
-		co->seed = v;
-		return 1;
+		return gmm_parse_seed(cmd, arg, &co->seed) < 0 ? -1 : 1;
 	case 'v':
 		co->verbose = 1;
 		return 1;
@@ -88,6 +85,24 @@ gmm_usage(const char *usage)
 {
 	fprintf(stderr, "%s", usage);
 	return GMM_EXIT_USAGE;
+}
+
+int
+gmm_parse_seed(const char *cmd, const char *arg, unsigned long long *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (arg[0] == '-' || arg[0] == '\0' || *end != '\0' || errno != 0 ||
+	    v > GMM_SEED_MAX) {
+		gmm_warn(cmd, "--seed takes a whole number from 0 to %llu, "
+		    "not \"%s\"", (unsigned long long)GMM_SEED_MAX, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
 }
 
 int
@@ -128,60 +143,67 @@ gmm_parse_real(const char *cmd, const char *opt, const char *arg,
 }
 
 static int
-push_k(size_t **ks, size_t *nk, size_t v)
+push_k(const char *cmd, size_t **ks, size_t *nk, size_t v)
 {
 	size_t *n = realloc(*ks, (*nk + 1) * sizeof(size_t));
 
-	if (n == NULL)
-		return -1;
+	if (n == NULL) {
+		gmm_warn(cmd, "out of memory");
+		return GMM_PARSE_NOMEM;
+	}
 	*ks = n;
 	n[(*nk)++] = v;
 	return 0;
 }
 
 static int
-k_item(const char *cmd, const char *item, size_t **ks, size_t *nk)
+k_item(const char *cmd, const char *arg, size_t len, size_t **ks,
+    size_t *nk)
 {
-	const char *dots = strstr(item, "..");
+	char item[64], *dots;
 	size_t lo, hi;
-	char buf[64];
 
+	if (len >= sizeof(item)) {
+		gmm_warn(cmd, "bad -k value \"%.*s\"", (int)len, arg);
+		return -1;
+	}
+	memcpy(item, arg, len);
+	item[len] = '\0';
+	dots = strstr(item, "..");
 	if (dots == NULL) {
 		if (gmm_parse_count(cmd, "-k", item, 1, &lo) < 0)
 			return -1;
-		return push_k(ks, nk, lo);
+		return push_k(cmd, ks, nk, lo);
 	}
-	if ((size_t)(dots - item) >= sizeof(buf))
-		return gmm_warn(cmd, "bad -k range \"%s\"", item), -1;
-	memcpy(buf, item, (size_t)(dots - item));
-	buf[dots - item] = '\0';
-	if (gmm_parse_count(cmd, "-k", buf, 1, &lo) < 0 ||
+	*dots = '\0';
+	if (gmm_parse_count(cmd, "-k", item, 1, &lo) < 0 ||
 	    gmm_parse_count(cmd, "-k", dots + 2, 1, &hi) < 0)
 		return -1;
 	if (hi < lo || hi - lo > 10000) {
+		*dots = '.';
 		gmm_warn(cmd, "bad -k range \"%s\"", item);
 		return -1;
 	}
 	for (size_t k = lo; k <= hi; k++)
-		if (push_k(ks, nk, k) < 0)
-			return -1;
+		if (push_k(cmd, ks, nk, k) < 0)
+			return GMM_PARSE_NOMEM;
 	return 0;
 }
 
 int
 gmm_parse_k_list(const char *cmd, const char *arg, size_t **ks, size_t *nk)
 {
-	char *copy = strdup(arg), *item, *save = NULL;
 	int ret = 0;
 
 	*ks = NULL;
 	*nk = 0;
-	if (copy == NULL)
-		return -1;
-	for (item = strtok_r(copy, ",", &save); item != NULL && ret == 0;
-	    item = strtok_r(NULL, ",", &save))
-		ret = k_item(cmd, item, ks, nk);
-	free(copy);
+	while (*arg != '\0' && ret == 0) {
+		size_t len = strcspn(arg, ",");
+
+		if (len > 0)
+			ret = k_item(cmd, arg, len, ks, nk);
+		arg += len + (arg[len] == ',');
+	}
 	if (ret == 0 && *nk == 0) {
 		gmm_warn(cmd, "-k needs at least one value");
 		ret = -1;

@@ -77,7 +77,7 @@ enum gmm_opt {
 
 #define GMM_COMMON_HELP \
 	GMM_CSV_HELP \
-	"      --seed S        random seed (default 0)\n" \
+	"      --seed S        random seed, 0 to 4294967295 (default 0)\n" \
 	"  -v, --verbose       progress on stderr\n" \
 	"  -q, --quiet         no summary on stderr\n"
 
@@ -101,12 +101,18 @@ int gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 int gmm_usage(const char *usage);
 
 /* Parse option values; -1 (reported) when arg is not of the kind. */
+/* --seed: 0 to GMM_SEED_MAX (mt19937 takes 32 bits, as scikit-learn's
+ * random_state); else a message and -1. */
+#define GMM_SEED_MAX 4294967295u
+int gmm_parse_seed(const char *cmd, const char *arg, unsigned long long *out);
 int gmm_parse_count(const char *cmd, const char *opt, const char *arg,
     size_t min, size_t *out);
 int gmm_parse_real(const char *cmd, const char *opt, const char *arg,
     double min, double *out);
 
-/* "1..9", "2,4,8", "3" into a new array (caller frees); -1 reported. */
+/* "1..9", "2,4,8", "3" into a new array (caller frees).  Errors are
+ * reported: -1 for a bad list, GMM_PARSE_NOMEM when out of memory. */
+#define GMM_PARSE_NOMEM (-2)
 int gmm_parse_k_list(const char *cmd, const char *arg, size_t **ks,
     size_t *nk);
 

@@ -57,7 +57,7 @@ run(struct gmm_fitopts *fo, const char *file, const char *out)
 	    &err) < 0)
 		goto fail;
 	if (gmm_name_columns(m, in) < 0) {
-		gmm_error_set(&err, NULL, 0, "out of memory");
+		gmm_error_nomem(&err);
 		goto fail;
 	}
 	if (gmm_modelfile_write(out, m, &err) < 0)

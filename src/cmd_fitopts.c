@@ -145,7 +145,7 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, const double *x,
 
 	fo->cmd = cmd;
 	if (rng == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	fo->em.threads = fo->common.threads;
 	fo->em.progress = fo->common.verbose && strcmp(cmd, "fit") == 0
 	    ? progress : NULL;

@@ -11,7 +11,7 @@ static const char help_text[] =
     "Draw N rows from a model (binary or JSON): CSV on stdout, with the\n"
     "model's column names as header.\n\n"
     "  -n N                number of rows\n"
-    "      --seed S        random seed (default 0)\n"
+    "      --seed S        random seed, 0 to 4294967295 (default 0)\n"
     "      --labels        add the component each row was drawn from\n"
     "  -h, --help          this help\n";
 
@@ -38,19 +38,20 @@ run(const char *path, size_t n, unsigned long long seed, int labels)
 {
 	struct gmm_model *m = gmm_load_model("sample", path);
 	struct gmm_sampler s;
-	gsl_rng *rng = gmm_rng_new(seed);
-	double *x = NULL;
+	gsl_rng *rng;
+	double *x;
 	int ret = GMM_EXIT_DATA;
 
-	if (m == NULL || rng == NULL)
-		goto out;
-	if (gmm_sampler_init(&s, m) < 0) {
+	if (m == NULL)
+		return ret;
+	rng = gmm_rng_new(seed);
+	x = malloc(m->d * sizeof(double));
+	if (rng == NULL || x == NULL || gmm_sampler_init(&s, m) < 0) {
 		gmm_warn("sample", "out of memory");
 		goto out;
 	}
-	x = malloc(m->d * sizeof(double));
 	print_header(m, labels);
-	for (size_t i = 0; x != NULL && i < n && !ferror(stdout); i++) {
+	for (size_t i = 0; i < n && !ferror(stdout); i++) {
 		size_t c = gmm_sampler_draw(&s, rng, x);
 
 		for (size_t j = 0; j < m->d; j++) {
@@ -63,7 +64,7 @@ run(const char *path, size_t n, unsigned long long seed, int labels)
 		putchar('\n');
 	}
 	gmm_sampler_release(&s);
-	ret = x == NULL ? GMM_EXIT_DATA : 0;
+	ret = 0;
 out:
 	free(x);
 	if (rng != NULL)
@@ -80,8 +81,6 @@ cmd_sample(int argc, char **argv)
 	int labels = 0, have_n = 0, opt;
 
 	while ((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
-		size_t v;
-
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);
@@ -92,10 +91,8 @@ cmd_sample(int argc, char **argv)
 			have_n = 1;
 			break;
 		case OPT_SEED:
-			if (gmm_parse_count("sample", "--seed", optarg, 0,
-			    &v) < 0)
+			if (gmm_parse_seed("sample", optarg, &seed) < 0)
 				return gmm_usage(usage_text);
-			seed = v;
 			break;
 		case OPT_LABELS:
 			labels = 1;

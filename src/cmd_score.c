@@ -141,13 +141,13 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 		if (r == 0)
 			break;
 		if (append && keep_fields(t, in, b->d, rows) < 0)
-			return gmm_error_set(err, NULL, 0, "out of memory");
+			return gmm_error_nomem(err);
 		rows++;
 		if (!gmm_csvin_ready(in))
 			break;	/* score what came before waiting for more */
 	}
 	if (append && fflush(t->f) != 0)	/* t->buf is current after it */
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	return (long)rows;
 }
 
@@ -165,7 +165,7 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	t.end = malloc(cap * sizeof(size_t));
 	t.f = o->append ? open_memstream(&t.buf, &t.size) : NULL;
 	if (b == NULL || t.end == NULL || (o->append && t.f == NULL)) {
-		gmm_error_set(err, NULL, 0, "out of memory");
+		gmm_error_nomem(err);
 		goto out;
 	}
 	print_header(o, m, in);

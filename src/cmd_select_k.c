@@ -60,25 +60,29 @@ struct fit_row {
 static int
 parse_types(struct select_opts *s, const char *arg)
 {
-	char *copy = strdup(arg), *item, *save = NULL;
-	int ret = 0;
+	const char *p = arg;
 
 	s->ntypes = 0;
-	if (copy == NULL)
-		return -1;
-	for (item = strtok_r(copy, ",", &save); item != NULL;
-	    item = strtok_r(NULL, ",", &save)) {
-		if (s->ntypes == 4 || gmm_cov_type_parse(item,
-		    &s->types[s->ntypes]) < 0) {
-			gmm_warn("select-k", "--covariance takes a list of "
-			    "full, diag, spherical, tied; not \"%s\"", arg);
-			ret = -1;
-			break;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		char item[16];
+
+		if (len > 0) {
+			if (len >= sizeof(item) || s->ntypes == 4)
+				break;
+			memcpy(item, p, len);
+			item[len] = '\0';
+			if (gmm_cov_type_parse(item, &s->types[s->ntypes]) < 0)
+				break;
+			s->ntypes++;
 		}
-		s->ntypes++;
+		p += len + (p[len] == ',');
 	}
-	free(copy);
-	return ret == 0 && s->ntypes == 0 ? -1 : ret;
+	if (*p == '\0' && s->ntypes > 0)
+		return 0;
+	gmm_warn("select-k", "--covariance takes a list of full, diag, "
+	    "spherical, tied; not \"%s\"", arg);
+	return -1;
 }
 
 static void
@@ -102,7 +106,8 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 	    t->converged, r->degenerate, best);
 }
 
-/* Fit one (type, k); r->ok = 0 when the fit itself failed. */
+/* Fit one (type, k); r->ok = 0 when the fit itself failed (a model that
+ * cannot be fitted gets an empty row); -1 on errors that end the run. */
 static int
 fit_one(struct select_opts *s, const double *x, size_t n, size_t d,
     double min_var, struct fit_row *r, struct gmm_model **m)
@@ -119,6 +124,10 @@ fit_one(struct select_opts *s, const double *x, size_t n, size_t d,
 		return -1;
 	}
 	if (gmm_fitopts_fit(&s->fo, "select-k", x, n, d, m, &err) < 0) {
+		if (err.nomem) {
+			gmm_report("select-k", &err);
+			return -1;
+		}
 		gmm_warn("select-k", "k = %zu, %s: %s", r->k,
 		    gmm_cov_type_name(r->type), err.msg);
 		r->ok = 0;
@@ -275,9 +284,10 @@ parse(struct select_opts *s, int argc, char **argv)
 			return 0;
 		case 'k':
 			free(s->ks);
-			if (gmm_parse_k_list("select-k", optarg, &s->ks,
-			    &s->nk) < 0)
-				return -1;
+			r = gmm_parse_k_list("select-k", optarg, &s->ks,
+			    &s->nk);
+			if (r < 0)
+				return r;
 			continue;
 		case OPT_COVARIANCE:
 			if (parse_types(s, optarg) < 0)
@@ -325,6 +335,8 @@ cmd_select_k(int argc, char **argv)
 	r = parse(&s, argc, argv);
 	if (r <= 0) {
 		free(s.ks);
+		if (r == GMM_PARSE_NOMEM)
+			return GMM_EXIT_DATA;
 		return r == 0 ? 0 : gmm_usage(usage_text);
 	}
 	if (optind < argc)

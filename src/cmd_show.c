@@ -31,12 +31,16 @@ print_training(const struct gmm_training *t)
 	    t->reg_covar, t->tol);
 }
 
-static void
+static int
 print_text(const char *path, const struct gmm_model *m)
 {
 	double *sigma = malloc(m->d * m->d * sizeof(double));
 	size_t d = m->d;
 
+	if (sigma == NULL) {
+		gmm_warn("show", "out of memory");
+		return GMM_EXIT_DATA;
+	}
 	printf("model: %s\nk = %zu, d = %zu, covariance = %s\ncolumns:", path,
 	    m->k, d, gmm_cov_type_name(m->cov_type));
 	for (size_t j = 0; j < d; j++)
@@ -44,7 +48,7 @@ print_text(const char *path, const struct gmm_model *m)
 	putchar('\n');
 	if (m->training.present)
 		print_training(&m->training);
-	for (size_t c = 0; c < m->k && sigma != NULL; c++) {
+	for (size_t c = 0; c < m->k; c++) {
 		printf("component %zu: weight %.6g\n  mean:", c, m->weights[c]);
 		for (size_t j = 0; j < d; j++)
 			printf(" %.6g", m->means[c * d + j]);
@@ -58,13 +62,14 @@ print_text(const char *path, const struct gmm_model *m)
 		}
 	}
 	free(sigma);
+	return 0;
 }
 
 int
 cmd_show(int argc, char **argv)
 {
 	struct gmm_model *m;
-	int json = 0, opt;
+	int json = 0, opt, status = 0;
 
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h') {
@@ -83,7 +88,7 @@ cmd_show(int argc, char **argv)
 	if (json)
 		gmm_modelfile_write_json(stdout, m);
 	else
-		print_text(argv[optind], m);
+		status = print_text(argv[optind], m);
 	gmm_model_free(m);
-	return 0;
+	return status;
 }

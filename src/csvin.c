@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -65,6 +66,64 @@ is_token(const char *s, const char *const *list)
 	return 0;
 }
 
+/*
+ * The fast path of number parsing (Clinger's): an ordinary decimal whose
+ * digits, read as an integer m, fit in 2^53 and whose power of ten e is
+ * within 10^22 is exactly m * 10^e or m / 10^-e, both operands exact, so
+ * one correctly rounded operation gives what strtod() gives.  Returns 0
+ * when it applies; otherwise the general path (strtod) decides.
+ */
+static int
+fast_number(const char *s, double *v)
+{
+	static const double p10[] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+		1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+		1e18, 1e19, 1e20, 1e21, 1e22 };
+	const char *p = s;
+	uint64_t m = 0;
+	int neg = 0, digits = 0, e = 0, any = 0;
+
+	if (*p == '-' || *p == '+')
+		neg = *p++ == '-';
+	for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+		if (digits > 0 || *p != '0')
+			digits++;
+		m = m * 10 + (uint64_t)(*p - '0');
+		if (digits > 16)
+			return -1;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+			if (digits > 0 || *p != '0')
+				digits++;
+			m = m * 10 + (uint64_t)(*p - '0');
+			e--;
+			if (digits > 16)
+				return -1;
+		}
+	}
+	if (!any)
+		return -1;
+	if (*p == 'e' || *p == 'E') {
+		int eneg, x = 0, n = 0;
+
+		p++;
+		eneg = *p == '-';
+		p += *p == '+' || *p == '-';
+		for (; *p >= '0' && *p <= '9' && n < 4; p++, n++)
+			x = x * 10 + (*p - '0');
+		if (n == 0 || n == 4)
+			return -1;
+		e += eneg ? -x : x;
+	}
+	if (*p != '\0' || m > ((uint64_t)1 << 53) || e < -22 || e > 22)
+		return -1;
+	*v = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+	if (neg)
+		*v = -*v;
+	return 0;
+}
+
 static enum number_status
 classify(const char *s, double *v)
 {
@@ -78,6 +137,8 @@ classify(const char *s, double *v)
 
 	if (*s == '\0')
 		return NUM_EMPTY;
+	if (fast_number(s, v) == 0)
+		return NUM_OK;
 	if (is_token(s, missing))
 		return NUM_MISSING;
 	if (is_token(s + (*s == '+' || *s == '-'), nonfinite))
@@ -188,8 +249,7 @@ on_field(void *s, size_t len, void *data)
 	}
 	if (record_push_field(&in->cur, s ? s : "", s ? len : 0) < 0) {
 		in->cb_failed = 1;
-		gmm_error_set(&in->cb_err, in->name, in->rec_line,
-		    "out of memory");
+		gmm_error_nomem(&in->cb_err);
 	}
 }
 
@@ -219,8 +279,7 @@ on_record(int c, void *data)
 			q = realloc(in->queue, ncap * sizeof(*q));
 			if (q == NULL) {
 				in->cb_failed = 1;
-				gmm_error_set(&in->cb_err, in->name, 0,
-				    "out of memory");
+				gmm_error_nomem(&in->cb_err);
 				return;
 			}
 			memset(q + in->qcap, 0,
@@ -468,8 +527,7 @@ select_item(struct gmm_csvin *in, const char *item, struct gmm_error *err)
 			    item, in->nfields);
 		for (size_t j = lo; j <= hi; j++)
 			if (add_sel(in, j - 1) < 0)
-				return gmm_error_set(err, NULL, 0,
-				    "out of memory");
+				return gmm_error_nomem(err);
 		return 0;
 	}
 	if (in->hdr == NULL)
@@ -479,7 +537,7 @@ select_item(struct gmm_csvin *in, const char *item, struct gmm_error *err)
 		return gmm_error_set(err, in->name, 0,
 		    "no column named \"%s\" in the header", item);
 	if (add_sel(in, idx) < 0)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	return 0;
 }
 
@@ -493,13 +551,12 @@ select_columns(struct gmm_csvin *in, const char *list, struct gmm_error *err)
 	if (list == NULL) {
 		for (size_t j = 0; j < in->nfields; j++)
 			if (add_sel(in, j) < 0)
-				return gmm_error_set(err, NULL, 0,
-				    "out of memory");
+				return gmm_error_nomem(err);
 		return 0;
 	}
 	copy = strdup(list);
 	if (copy == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	for (item = strtok_r(copy, ",", &save); item != NULL && ret == 0;
 	    item = strtok_r(NULL, ",", &save))
 		ret = select_item(in, item, err);
@@ -514,11 +571,11 @@ take_header(struct gmm_csvin *in, struct gmm_error *err)
 {
 	in->hdr = calloc(in->nfields, sizeof(char *));
 	if (in->hdr == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	for (size_t j = 0; j < in->nfields; j++) {
 		in->hdr[j] = strdup(field(&in->last, j));
 		if (in->hdr[j] == NULL)
-			return gmm_error_set(err, NULL, 0, "out of memory");
+			return gmm_error_nomem(err);
 	}
 	return 0;
 }
@@ -564,7 +621,7 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 	int is_stdin = strcmp(path, "-") == 0;
 
 	if (in == NULL) {
-		gmm_error_set(err, NULL, 0, "out of memory");
+		gmm_error_nomem(err);
 		return NULL;
 	}
 	in->fd = -1;
@@ -576,7 +633,7 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 	in->rbuf = malloc(in->read_size > 3 ? in->read_size : 3);
 	if (in->name == NULL || in->rbuf == NULL ||
 	    csv_init(&in->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
-		gmm_error_set(err, NULL, 0, "out of memory");
+		gmm_error_nomem(err);
 		free(in->name);
 		free(in->rbuf);
 		free(in);
@@ -674,7 +731,7 @@ gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 			    "the header has no column \"%s\" (a model column)",
 			    names[j]);
 		if (add_sel(in, idx) < 0)
-			return gmm_error_set(err, NULL, 0, "out of memory");
+			return gmm_error_nomem(err);
 	}
 	return 0;
 }
@@ -737,7 +794,7 @@ gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
 	int r;
 
 	if (x == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	for (;;) {
 		if (rows == cap) {
 			/* grow by half: peak memory stays near the data */
@@ -746,8 +803,7 @@ gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
 
 			if (nx == NULL) {
 				free(x);
-				return gmm_error_set(err, NULL, 0,
-				    "out of memory");
+				return gmm_error_nomem(err);
 			}
 			x = nx;
 			cap = ncap;

@@ -16,6 +16,9 @@
 
 /* Format v into buf (GMM_NUMBER_MAX bytes); returns the length. */
 int gmm_csvout_format(char *buf, double v);
+/* The same through the C library alone (printf, strtod): the reference the
+ * fast path is tested against. */
+int gmm_csvout_format_exact(char *buf, double v);
 
 void gmm_csvout_number(FILE *f, double v);
 

@@ -26,7 +26,7 @@ struct stats {
 struct thread_work {
 	struct stats st;
 	double *resp;		/* GMM_BLOCK_ROWS * k */
-	double *work;		/* GMM_BLOCK_ROWS * d */
+	double *work;		/* GMM_LOG_JOINT_WORK(d) */
 	double *logd;		/* GMM_BLOCK_ROWS */
 };
 
@@ -130,7 +130,7 @@ ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
 		struct thread_work *w = &ctx->tw[i];
 
 		w->resp = malloc(GMM_BLOCK_ROWS * k * sizeof(double));
-		w->work = malloc(GMM_BLOCK_ROWS * d * sizeof(double));
+		w->work = malloc(GMM_LOG_JOINT_WORK(d) * sizeof(double));
 		w->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
 		if (!w->resp || !w->work || !w->logd ||
 		    stats_alloc(&w->st, k, d, ctx->sxx_size) < 0)
@@ -434,13 +434,13 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	if (opt->init == GMM_INIT_MODEL) {
 		m = gmm_model_dup(opt->init_model);
 		if (m == NULL)
-			return gmm_error_set(err, NULL, 0, "out of memory");
+			return gmm_error_nomem(err);
 		*out = m;
 		return gmm_model_prepare(m, err);
 	}
 	m = gmm_model_new(k, d, ctx->type);
 	if (m == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	if (opt->init == GMM_INIT_RANDOM) {
 		column_means(ctx->x, n, d, m->means);
 		for (size_t c = 1; c < k; c++)
@@ -448,7 +448,7 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	} else {
 		labels = malloc(n * sizeof(uint32_t));
 		if (labels == NULL) {
-			gmm_error_set(err, NULL, 0, "out of memory");
+			gmm_error_nomem(err);
 			goto out;
 		}
 		if (gmm_init_kmeanspp(ctx->x, n, d, k, rng, m->means, err) < 0
@@ -578,7 +578,7 @@ gmm_em_fit(const double *x, size_t n, size_t d,
 	if (check_scale(x, n, d, err) < 0)
 		return -1;
 	if (ctx_init(&ctx, x, n, d, opt->k, opt->cov_type, opt->threads) < 0) {
-		gmm_error_set(err, NULL, 0, "out of memory");
+		gmm_error_nomem(err);
 		goto out;
 	}
 	for (size_t run = 0; run < (runs ? runs : 1); run++) {
@@ -617,7 +617,7 @@ gmm_em_loglik(const struct gmm_model *m, const double *x, size_t n,
 	int ret = -1;
 
 	if (ctx_init(&ctx, x, n, m->d, m->k, m->cov_type, threads) < 0) {
-		gmm_error_set(err, NULL, 0, "out of memory");
+		gmm_error_nomem(err);
 		goto out;
 	}
 	estep(&ctx, m, 0);

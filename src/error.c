@@ -12,6 +12,7 @@ gmm_error_set(struct gmm_error *err, const char *file, size_t line,
 
 	if (err == NULL)
 		return -1;
+	err->nomem = 0;
 	if (file != NULL && line > 0)
 		snprintf(err->where, sizeof(err->where), "%s:%zu", file, line);
 	else if (file != NULL)
@@ -21,6 +22,15 @@ gmm_error_set(struct gmm_error *err, const char *file, size_t line,
 	va_start(ap, fmt);
 	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
+	return -1;
+}
+
+int
+gmm_error_nomem(struct gmm_error *err)
+{
+	gmm_error_set(err, NULL, 0, "out of memory");
+	if (err != NULL)
+		err->nomem = 1;
 	return -1;
 }
 

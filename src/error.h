@@ -19,6 +19,7 @@
 struct gmm_error {
 	char where[256];	/* "file" or "file:line", empty when none */
 	char msg[GMM_ERROR_MAX];
+	int nomem;		/* 1 when the error is "out of memory" */
 };
 
 /*
@@ -27,6 +28,9 @@ struct gmm_error {
  */
 int gmm_error_set(struct gmm_error *err, const char *file, size_t line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Record "out of memory" (no file) and set err->nomem; returns -1. */
+int gmm_error_nomem(struct gmm_error *err);
 
 /* Print "gmm <cmd>: <where>: <msg>" on stderr. */
 void gmm_report(const char *cmd, const struct gmm_error *err);

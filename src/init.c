@@ -56,7 +56,7 @@ gmm_init_kmeanspp(const double *x, size_t n, size_t d, size_t k,
 	size_t trials = 2 + (size_t)log((double)k), first;
 
 	if (closest == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	first = gsl_rng_uniform_int(rng, n);
 	memcpy(centers, x + first * d, d * sizeof(double));
 	for (size_t i = 0; i < n; i++) {
@@ -163,7 +163,7 @@ gmm_init_assign(const double *x, size_t n, size_t d, size_t k,
 	if (dist == NULL || count == NULL) {
 		free(dist);
 		free(count);
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
 	assign(x, n, d, k, threads, centers, labels, dist);

@@ -6,8 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cblas.h>
-#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
@@ -284,15 +282,60 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 }
 
 /* Squared norms of the rows of a rows x d block. */
+/*
+ * sq[i] = |L^-1 (x_i - mu)|^2 for the r rows of xt, a block stored by
+ * columns (xt[j*r + i] = x_ij), by forward substitution run across the rows
+ * at once: y_j = (x_j - mu_j - sum_{t<j} L_jt y_t) / L_jj.  Rows go in
+ * groups of MAHA_ROWS, whose partial sums stay in vector registers while
+ * the t loop runs (the compiler vectorises the fixed-length loops; the
+ * clones pick AVX-512 or AVX2 at run time).  y holds d*r doubles.
+ */
+#define MAHA_ROWS 32
+
+__attribute__((target_clones("avx512f", "avx2", "default")))
 static void
-row_sq_norms(const double *y, size_t rows, size_t d, double *out)
+mahalanobis_cols(const double *xt, size_t r, size_t d, const double *l,
+    const double *mu, double *y, double *sq)
 {
-	for (size_t i = 0; i < rows; i++) {
+	size_t i0 = 0;
+
+	for (; i0 + MAHA_ROWS <= r; i0 += MAHA_ROWS) {
+		double s[MAHA_ROWS] = { 0 };
+
+		for (size_t j = 0; j < d; j++) {
+			const double *xj = xt + j * r + i0, *lj = l + j * d;
+			double acc[MAHA_ROWS], inv = 1 / lj[j];
+
+			for (size_t i = 0; i < MAHA_ROWS; i++)
+				acc[i] = xj[i] - mu[j];
+			for (size_t t = 0; t < j; t++) {
+				const double *yt = y + t * r + i0;
+
+				for (size_t i = 0; i < MAHA_ROWS; i++)
+					acc[i] -= lj[t] * yt[i];
+			}
+			for (size_t i = 0; i < MAHA_ROWS; i++) {
+				acc[i] *= inv;
+				s[i] += acc[i] * acc[i];
+				y[j * r + i0 + i] = acc[i];
+			}
+		}
+		for (size_t i = 0; i < MAHA_ROWS; i++)
+			sq[i0 + i] = s[i];
+	}
+	for (; i0 < r; i0++) {	/* the last rows, one at a time */
 		double s = 0;
 
-		for (size_t j = 0; j < d; j++)
-			s += y[i * d + j] * y[i * d + j];
-		out[i] = s;
+		for (size_t j = 0; j < d; j++) {
+			double acc = xt[j * r + i0] - mu[j];
+
+			for (size_t t = 0; t < j; t++)
+				acc -= l[j * d + t] * y[t * r + i0];
+			acc *= 1 / l[j * d + j];	/* as in the groups */
+			s += acc * acc;
+			y[j * r + i0] = acc;
+		}
+		sq[i0] = s;
 	}
 }
 
@@ -302,22 +345,18 @@ log_joint_factor(const struct gmm_model *m, const double *x, size_t rows,
 {
 	size_t k = m->k, d = m->d, dd = d * d;
 	double log_2pi_d = (double)d * log(2 * M_PI);
+	double *xt = work, *y = work + rows * d;
 
+	for (size_t i = 0; i < rows; i++)
+		for (size_t j = 0; j < d; j++)
+			xt[j * rows + i] = x[i * d + j];
 	for (size_t c = 0; c < k; c++) {
-		const double *mu = m->means + c * d;
 		const double *l = m->cov_type == GMM_COV_TIED ? m->chol
 		    : m->chol + c * dd;
 		double base = m->log_weights[c] - 0.5 * (log_2pi_d
 		    + m->log_det[c]);
 
-		for (size_t i = 0; i < rows; i++)
-			for (size_t j = 0; j < d; j++)
-				work[i * d + j] = x[i * d + j] - mu[j];
-		/* work := (x - mu) L^-T, so that row i is L^-1 (x_i - mu) */
-		cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans,
-		    CblasNonUnit, (int)rows, (int)d, 1.0, l, (int)d, work,
-		    (int)d);
-		row_sq_norms(work, rows, d, sq);
+		mahalanobis_cols(xt, rows, d, l, m->means + c * d, y, sq);
 		for (size_t i = 0; i < rows; i++)
 			logp[i * k + c] = base - 0.5 * sq[i];
 	}
@@ -479,36 +518,33 @@ gmm_min_column_variance(const double *x, size_t n, size_t d)
 	return best;
 }
 
-/* Smallest eigenvalue of the symmetric d x d matrix a. */
+/*
+ * Whether the symmetric d x d matrix a has an eigenvalue below floor: when
+ * a - floor I has no Cholesky factor.  (GSL's own allocators leak when out
+ * of memory, so the scratch space is ours.)  -1 when out of memory.
+ */
 static int
-min_eigenvalue(const double *a, size_t d, double *out)
+eigenvalue_below(const double *a, size_t d, double floor)
 {
-	gsl_matrix *copy = gsl_matrix_alloc(d, d);
-	gsl_vector *eval = gsl_vector_alloc(d);
-	gsl_eigen_symm_workspace *w = gsl_eigen_symm_alloc(d);
-	int ret = -1;
+	double *b = malloc(2 * d * d * sizeof(double)), log_det;
+	int below;
 
-	if (copy && eval && w) {
-		gsl_matrix_const_view v = gsl_matrix_const_view_array(a, d, d);
-
-		gsl_matrix_memcpy(copy, &v.matrix);
-		if (gsl_eigen_symm(copy, eval, w) == GSL_SUCCESS) {
-			*out = gsl_vector_min(eval);
-			ret = 0;
-		}
-	}
-	if (w)
-		gsl_eigen_symm_free(w);
-	gsl_vector_free(eval);
-	gsl_matrix_free(copy);
-	return ret;
+	if (b == NULL)
+		return -1;
+	memcpy(b, a, d * d * sizeof(double));
+	for (size_t j = 0; j < d; j++)
+		b[j * d + j] -= floor;
+	below = cholesky(b, d, b + d * d, &log_det) < 0;
+	free(b);
+	return below;
 }
 
 int
 gmm_model_degenerate(const struct gmm_model *m, size_t n, double min_var)
 {
 	size_t d = m->d, dd = d * d;
-	double floor = GMM_DEGENERATE_EIG_FRAC * min_var, ev;
+	double floor = GMM_DEGENERATE_EIG_FRAC * min_var;
+	int below;
 
 	for (size_t c = 0; c < m->k; c++)
 		if ((double)n * m->weights[c] < (double)(d + 1))
@@ -518,10 +554,9 @@ gmm_model_degenerate(const struct gmm_model *m, size_t n, double min_var)
 	case GMM_COV_TIED:
 		for (size_t c = 0; c < (m->cov_type == GMM_COV_FULL ? m->k : 1);
 		    c++) {
-			if (min_eigenvalue(m->cov + c * dd, d, &ev) < 0)
-				return -1;
-			if (ev < floor)
-				return 1;
+			below = eigenvalue_below(m->cov + c * dd, d, floor);
+			if (below != 0)
+				return below;
 		}
 		return 0;
 	case GMM_COV_DIAG:

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "consts.h"
 #include "error.h"
 
 enum gmm_cov_type {
@@ -96,8 +97,9 @@ int gmm_model_validate(struct gmm_model *m, const char *name,
 /*
  * For `rows` rows of x (row-major, d columns), write
  *	logp[i*k + c] = log w_c + log N(x_i | mu_c, Sigma_c).
- * `work` holds rows*d doubles.  The model must be prepared.
+ * `work` holds GMM_LOG_JOINT_WORK(d) doubles.  The model must be prepared.
  */
+#define GMM_LOG_JOINT_WORK(d) (2 * (size_t)GMM_BLOCK_ROWS * (d))
 void gmm_model_log_joint(const struct gmm_model *m, const double *x,
     size_t rows, double *logp, double *work);
 

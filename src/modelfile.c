@@ -139,7 +139,7 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	memcpy(buf, GMM_MODEL_MAGIC, 8);
 	put_u32(buf + 8, GMM_MODEL_VERSION);
 	put_u32(buf + 12, (uint32_t)m->cov_type);
@@ -192,7 +192,7 @@ decode_names(struct gmm_model *m, const unsigned char *p, size_t len,
 			return gmm_error_set(err, name, 0,
 			    "column names are cut short");
 		if (gmm_model_set_column(m, j, (const char *)p) < 0)
-			return gmm_error_set(err, NULL, 0, "out of memory");
+			return gmm_error_nomem(err);
 		p = z + 1;
 	}
 	if (p != end)
@@ -256,7 +256,7 @@ decode_binary(const unsigned char *buf, size_t len, const char *name,
 	ncov = gmm_cov_size(t, k, d);
 	m = gmm_model_new(k, d, t);
 	if (m == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	p = buf + GMM_MODEL_HEADER_SIZE;
 	for (size_t i = 0; i < k; i++, p += 8)
 		m->weights[i] = get_f64(p);
@@ -303,7 +303,7 @@ slurp(FILE *fp, const char *name, unsigned char **out, size_t *len,
 	unsigned char *buf = malloc(cap);
 
 	if (buf == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	for (;;) {
 		size_t got;
 
@@ -319,8 +319,7 @@ slurp(FILE *fp, const char *name, unsigned char **out, size_t *len,
 			nb = realloc(buf, cap * 2);
 			if (nb == NULL) {
 				free(buf);
-				return gmm_error_set(err, NULL, 0,
-				    "out of memory");
+				return gmm_error_nomem(err);
 			}
 			buf = nb;
 			cap *= 2;
@@ -384,55 +383,140 @@ write_all(int fd, const unsigned char *buf, size_t len)
 	return 0;
 }
 
-/* Write buf to a temporary file beside path, then rename it over path. */
+/* buf into fd, flushed to the disk; -1 with errno on failure. */
+static int
+write_synced(int fd, const unsigned char *buf, size_t len)
+{
+	return write_all(fd, buf, len) < 0 || fsync(fd) < 0 ? -1 : 0;
+}
+
+/* Flush dir's entries (the rename) to the disk; best effort. */
+static void
+sync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+/*
+ * Give the unnamed file fd (O_TMPFILE) the name path: linked straight to
+ * path when nothing is there, else linked to a temporary name in dir and
+ * renamed over path.  Returns 0, or -1 with errno.
+ */
+static int
+link_tmpfile(int fd, const char *dir, const char *path, char *tmp,
+    size_t tmpsize)
+{
+	char proc[64];
+	int e;
+
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -1;
+	for (unsigned i = 0; ; i++) {
+		snprintf(tmp, tmpsize, "%s/.gmm-model.%ld.%u", dir,
+		    (long)getpid(), i);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp,
+		    AT_SYMLINK_FOLLOW) == 0)
+			break;
+		if (errno != EEXIST || i == 1000)
+			return -1;
+	}
+	if (rename(tmp, path) == 0)
+		return 0;
+	e = errno;
+	unlink(tmp);
+	errno = e;
+	return -1;
+}
+
+/* The same through a named temporary file, where O_TMPFILE is missing. */
+static int
+write_named(const char *dir, const char *path, const unsigned char *buf,
+    size_t len, char *tmp, size_t tmpsize, struct gmm_error *err)
+{
+	mode_t mask = umask(0);
+	int fd;
+
+	umask(mask);
+	snprintf(tmp, tmpsize, "%s/.gmm-model.XXXXXX", dir);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return gmm_error_set(err, path, 0, "cannot create a file in "
+		    "%s: %s", dir, strerror(errno));
+	if (fchmod(fd, 0666 & ~mask) < 0 || write_synced(fd, buf, len) < 0 ||
+	    close(fd) < 0 || rename(tmp, path) < 0) {
+		int e = errno;
+
+		close(fd);	/* EBADF when already closed: harmless */
+		unlink(tmp);
+		return gmm_error_set(err, path, 0, "%s", strerror(e));
+	}
+	return 0;
+}
+
+/*
+ * Write buf to path so that path is, at every instant, the old file or the
+ * complete new one.  The data go into an unnamed file in path's directory
+ * (O_TMPFILE), synced, then get a name by linkat() and rename(); a process
+ * killed before that leaves nothing behind.  (Only a kill between the link
+ * to the temporary name and the rename, two system calls, can leave a
+ * .gmm-model.* file; where O_TMPFILE is missing, a named temporary file is
+ * used throughout.)
+ */
 static int
 write_atomic(const char *path, const unsigned char *buf, size_t len,
     struct gmm_error *err)
 {
 	char *dcopy = strdup(path), *tmp = NULL;
 	const char *dir;
-	mode_t mask;
-	int fd = -1, ret = -1, created = 0;
+	size_t tmpsize;
+	int fd = -1, ret = -1;
 
 	if (dcopy == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	dir = dirname(dcopy);
-	tmp = malloc(strlen(dir) + 32);
+	tmpsize = strlen(dir) + 64;
+	tmp = malloc(tmpsize);
 	if (tmp == NULL) {
-		gmm_error_set(err, NULL, 0, "out of memory");
+		gmm_error_nomem(err);
 		goto out;
 	}
-	sprintf(tmp, "%s/.gmm-model.XXXXXX", dir);
-	fd = mkstemp(tmp);
+	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
+	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
+	    errno == EINVAL)) {
+		ret = write_named(dir, path, buf, len, tmp, tmpsize, err);
+		goto out;
+	}
 	if (fd < 0) {
 		gmm_error_set(err, path, 0, "cannot create a file in %s: %s",
 		    dir, strerror(errno));
 		goto out;
 	}
-	created = 1;
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fd, 0666 & ~mask) < 0 || write_all(fd, buf, len) < 0 ||
-	    fsync(fd) < 0) {
+	if (write_synced(fd, buf, len) < 0) {
 		gmm_error_set(err, path, 0, "%s", strerror(errno));
 		goto out;
 	}
-	if (close(fd) < 0) {
-		fd = -1;
-		gmm_error_set(err, path, 0, "%s", strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		gmm_error_set(err, path, 0, "%s", strerror(errno));
+	if (link_tmpfile(fd, dir, path, tmp, tmpsize) < 0) {
+		if (errno == ENOENT && access("/proc/self/fd", F_OK) < 0)
+			ret = write_named(dir, path, buf, len, tmp, tmpsize,
+			    err);	/* no /proc to link through */
+		else
+			gmm_error_set(err, path, 0, "%s", strerror(errno));
 		goto out;
 	}
 	ret = 0;
 out:
 	if (fd >= 0)
-		close(fd);
-	if (ret < 0 && created)
-		unlink(tmp);
+		close(fd);	/* synced: nothing left to report */
+	if (ret == 0)
+		sync_dir(dir);
 	free(tmp);
 	free(dcopy);
 	return ret;

@@ -7,9 +7,9 @@
  * refused), header sizes against the file length (before any allocation),
  * CRC-32, then the parameters themselves (gmm_model_validate()).
  *
- * gmm_modelfile_write() writes the binary form atomically: a temporary file
- * in the target's directory, flushed, synced, closed and renamed over the
- * target; on any failure the temporary file is removed and the target is
+ * gmm_modelfile_write() writes the binary form atomically: an unnamed
+ * temporary file (O_TMPFILE) in the target's directory, synced, then linked
+ * to the target's name (see write_atomic()); on any failure the target is
  * untouched.  "-" writes to standard output instead.
  *
  * Models returned are new and prepared; the caller frees them.

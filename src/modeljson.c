@@ -7,6 +7,7 @@
 #include "modelfile.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -29,12 +30,17 @@ put_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* A JSON number; JSON has no infinity, so those become null. */
+/* A JSON number; JSON has no infinity, so those become null.  Negative
+ * zero is written -0.0: "-0" would be read back as the integer 0. */
 static void
 json_number(FILE *f, double v)
 {
 	if (!isfinite(v)) {
 		fputs("null", f);
+		return;
+	}
+	if (v == 0 && signbit(v)) {
+		fputs("-0.0", f);
 		return;
 	}
 	gmm_csvout_number(f, v);
@@ -232,21 +238,38 @@ num_or(json_t *o, const char *key, double dflt)
 	return json_is_number(v) ? json_number_value(v) : dflt;
 }
 
+/* A count from o[key]: a non-negative integer, or a whole real number up to
+ * 2^53; else dflt (casting an out-of-range double is undefined). */
+static uint64_t
+count_or(json_t *o, const char *key, uint64_t dflt)
+{
+	json_t *j = json_object_get(o, key);
+	double v = num_or(o, key, NAN);
+
+	if (json_is_integer(j))
+		return json_integer_value(j) >= 0 ?
+		    (uint64_t)json_integer_value(j) : dflt;
+
+	if (!(v >= 0 && v <= 9007199254740992.0) || v != floor(v))
+		return dflt;
+	return (uint64_t)v;
+}
+
 static void
 get_training(json_t *t, struct gmm_training *tr)
 {
 	if (!json_is_object(t))
 		return;
 	tr->present = 1;
-	tr->n = (uint64_t)num_or(t, "n", 0);
+	tr->n = count_or(t, "n", 0);
 	tr->loglik_total = num_or(t, "log_likelihood", NAN);
 	tr->loglik_mean = num_or(t, "mean_log_likelihood", NAN);
 	tr->bic = num_or(t, "bic", NAN);
 	tr->aic = num_or(t, "aic", NAN);
-	tr->iterations = (uint64_t)num_or(t, "iterations", 0);
+	tr->iterations = count_or(t, "iterations", 0);
 	tr->converged = json_is_true(json_object_get(t, "converged"));
-	tr->seed = (uint64_t)num_or(t, "seed", 0);
-	tr->n_init = (uint64_t)num_or(t, "n_init", 1);
+	tr->seed = count_or(t, "seed", 0);
+	tr->n_init = count_or(t, "n_init", 1);
 	tr->reg_covar = num_or(t, "reg_covar", NAN);
 	tr->tol = num_or(t, "tol", NAN);
 }
@@ -311,7 +334,7 @@ static int
 get_columns(json_t *a, struct gmm_model *m, const char *name,
     struct gmm_error *err)
 {
-	if (a == NULL)
+	if (a == NULL || json_is_null(a))
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) != m->d)
 		return gmm_error_set(err, name, 0,
@@ -323,7 +346,7 @@ get_columns(json_t *a, struct gmm_model *m, const char *name,
 			return gmm_error_set(err, name, 0,
 			    "\"columns\" must hold %zu names", m->d);
 		if (gmm_model_set_column(m, j, json_string_value(s)) < 0)
-			return gmm_error_set(err, NULL, 0, "out of memory");
+			return gmm_error_nomem(err);
 	}
 	return 0;
 }
@@ -347,7 +370,7 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
 	m = gmm_model_new(k, d, t);
 	if (m == NULL)
-		return gmm_error_set(err, NULL, 0, "out of memory");
+		return gmm_error_nomem(err);
 	if (get_vector(json_object_get(root, "weights"), m->weights, k) < 0)
 		gmm_error_set(err, name, 0, "\"weights\" must hold %zu numbers",
 		    k);
@@ -368,19 +391,45 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	return -1;
 }
 
+/*
+ * jansson's allocations, watched: when one fails, jansson may report a
+ * syntax error or drop a value, so a failure anywhere in a decode makes the
+ * whole decode "out of memory".  (Models are decoded on one thread.)
+ */
+static int json_nomem;
+
+static void *
+json_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		json_nomem = 1;
+	return p;
+}
+
 int
 gmm_modelfile_decode_json(const unsigned char *buf, size_t len,
     const char *name, struct gmm_model **out, struct gmm_error *err)
 {
 	json_error_t jerr;
-	json_t *root = json_loadb((const char *)buf, len,
-	    0, &jerr);
+	json_t *root;
 	int ret;
 
+	json_set_alloc_funcs(json_malloc, free);
+	json_nomem = 0;
+	root = json_loadb((const char *)buf, len, 0, &jerr);
 	if (root == NULL)
-		return gmm_error_set(err, name, (size_t)(jerr.line > 0 ?
+		ret = gmm_error_set(err, name, (size_t)(jerr.line > 0 ?
 		    jerr.line : 0), "invalid JSON: %s", jerr.text);
-	ret = decode_root(root, name, out, err);
+	else
+		ret = decode_root(root, name, out, err);
 	json_decref(root);
+	if (json_nomem) {
+		if (ret == 0)
+			gmm_model_free(*out);
+		*out = NULL;
+		return gmm_error_nomem(err);
+	}
 	return ret;
 }

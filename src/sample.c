@@ -6,12 +6,18 @@
 int
 gmm_sampler_init(struct gmm_sampler *s, const struct gmm_model *m)
 {
+	double sum = 0;
+
 	s->m = m;
-	s->pick = gsl_ran_discrete_preproc(m->k, m->weights);
+	s->cum = malloc(m->k * sizeof(double));
 	s->z = malloc(m->d * sizeof(double));
-	if (s->pick == NULL || s->z == NULL) {
+	if (s->cum == NULL || s->z == NULL) {
 		gmm_sampler_release(s);
 		return -1;
+	}
+	for (size_t c = 0; c < m->k; c++) {
+		sum += m->weights[c];
+		s->cum[c] = sum;
 	}
 	return 0;
 }
@@ -19,18 +25,39 @@ gmm_sampler_init(struct gmm_sampler *s, const struct gmm_model *m)
 void
 gmm_sampler_release(struct gmm_sampler *s)
 {
-	if (s->pick != NULL)
-		gsl_ran_discrete_free(s->pick);
+	free(s->cum);
 	free(s->z);
-	s->pick = NULL;
+	s->cum = NULL;
 	s->z = NULL;
+}
+
+/*
+ * A component drawn by its weight: the first c whose cumulative weight
+ * exceeds a uniform draw on [0, total), by bisection.  (GSL's
+ * gsl_ran_discrete_preproc() crashes when its own allocations fail.)
+ */
+static size_t
+pick(const struct gmm_sampler *s, gsl_rng *rng)
+{
+	size_t lo = 0, hi = s->m->k - 1;
+	double u = gsl_rng_uniform(rng) * s->cum[hi];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (u < s->cum[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
 }
 
 size_t
 gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x)
 {
 	const struct gmm_model *m = s->m;
-	size_t d = m->d, c = gsl_ran_discrete(rng, s->pick);
+	size_t d = m->d, c = pick(s, rng);
 	const double *mu = m->means + c * d;
 
 	for (size_t j = 0; j < d; j++)

@@ -1,6 +1,6 @@
 /*
  * sample: draws from a prepared model.  A sampler borrows the model and owns
- * its table of component probabilities; randomness comes only from the
+ * its table of cumulative weights; randomness comes only from the
  * gsl_rng passed in, so a seed fixes every draw.
  */
 #ifndef GMM_SAMPLE_H
@@ -15,7 +15,7 @@
 
 struct gmm_sampler {
 	const struct gmm_model *m;
-	gsl_ran_discrete_t *pick;
+	double *cum;		/* k cumulative weights */
 	double *z;		/* d standard normals */
 };
 

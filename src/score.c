@@ -19,7 +19,7 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->x = malloc(cap * m->d * sizeof(double));
 	b->resp = malloc(cap * m->k * sizeof(double));
 	b->log_density = malloc(cap * sizeof(double));
-	b->work = malloc((size_t)b->threads * GMM_BLOCK_ROWS * m->d
+	b->work = malloc((size_t)b->threads * GMM_LOG_JOINT_WORK(m->d)
 	    * sizeof(double));
 	if (!b->x || !b->resp || !b->log_density || !b->work) {
 		gmm_score_batch_free(b);
@@ -52,7 +52,7 @@ gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
 		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
 		    : GMM_BLOCK_ROWS;
 		double *work = b->work + (size_t)omp_get_thread_num()
-		    * GMM_BLOCK_ROWS * b->d;
+		    * GMM_LOG_JOINT_WORK(b->d);
 
 		gmm_model_log_joint(m, b->x + i0 * b->d, r,
 		    b->resp + i0 * b->k, work);

@@ -17,7 +17,7 @@ expect_err "unknown command" 2 "gmm: 'frobnicate' is not a command; see 'gmm --h
 
 # BLAS is OpenBLAS, not GSL's reference CBLAS, even for GSL's own calls
 LD_DEBUG=bindings "$GMM" fit -k 2 -q -o "$T/b.gmm" "$FIX/small.csv" 2>"$T/bind"
-check "cblas_dtrsm binds to OpenBLAS" grep -q "libopenblas.*normal symbol .cblas_dtrsm" "$T/bind"
+check "cblas_dsyrk binds to OpenBLAS" grep -q "libopenblas.*normal symbol .cblas_dsyrk" "$T/bind"
 check "no cblas symbol binds to libgslcblas" sh -c "! grep -q 'to .*libgslcblas.*cblas_' '$T/bind'"
 
 for cmd in fit score sample select-k show; do
@@ -128,4 +128,14 @@ run fit -k 3 --seed 7 -o "$T/s7b.gmm" "$REF/data/synth_gmm4_d5.csv"
 check "same --seed, same model" cmp -s "$T/s7.gmm" "$T/s7b.gmm"
 run fit -k 3 --seed x -o "$T/s7.gmm" "$REF/data/synth_gmm4_d5.csv"
 expect_status "--seed x is a usage error" 2
+for cmd in "fit -k 2" "select-k -k 2" "sample -n 1"; do
+	in=$REF/data/synth_gmm4_d5.csv
+	[ "$cmd" = "sample -n 1" ] && in=$FIX/three.json
+	run $cmd --seed 4294967295 "$in"
+	expect_status "$cmd: --seed 4294967295, the largest, is taken" 0
+	run $cmd --seed 4294967296 "$in"
+	expect_status "$cmd: --seed 4294967296 is out of range" 2
+	check "$cmd: the message gives the range" grep -q \
+	    "^gmm ${cmd%% *}: --seed takes a whole number from 0 to 4294967295, not \"4294967296\"$" "$T/err"
+done
 done_testing

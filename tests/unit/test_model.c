@@ -97,7 +97,7 @@ check_density(enum gmm_cov_type t, gsl_rng *r)
 	struct gmm_model *m = random_model(t, k, d, r);
 	double *x = malloc(rows * d * sizeof(double));
 	double *logp = malloc(rows * k * sizeof(double));
-	double *work = malloc(rows * d * sizeof(double));
+	double *work = malloc(GMM_LOG_JOINT_WORK(d) * sizeof(double));
 	double *logd = malloc(rows * sizeof(double));
 
 	for (size_t i = 0; i < rows * d; i++)

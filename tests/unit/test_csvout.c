@@ -1,0 +1,149 @@
+/*
+ * Numbers in and out: the fast paths of the number printer (csvout.c) and
+ * parser (csvin.c) against the C library's exact answers.  The printer must
+ * print exactly what printf/strtod choose (the shortest of 15, 16, 17
+ * digits that reads back), the parser exactly what strtod() returns.
+ */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "csvin.h"
+#include "csvout.h"
+
+static uint64_t state = 88172645463325252ull;
+
+static uint64_t
+next(void)	/* xorshift64 */
+{
+	state ^= state << 13;
+	state ^= state >> 7;
+	state ^= state << 17;
+	return state;
+}
+
+static int printed_bad, parsed_bad;
+
+static void
+print_one(double v)
+{
+	char got[GMM_NUMBER_MAX], want[GMM_NUMBER_MAX];
+
+	gmm_csvout_format(got, v);
+	gmm_csvout_format_exact(want, v);
+	if (strcmp(got, want) != 0 || strtod(got, NULL) != v) {
+		if (printed_bad++ < 10)
+			fprintf(stderr, "print %a: got %s want %s\n", v, got,
+			    want);
+	}
+}
+
+static void
+parse_one(const char *s)
+{
+	const char *why;
+	double got = 0, want = strtod(s, NULL);
+
+	int st = gmm_csvin_parse_number(s, &got, &why);
+
+	if (!isfinite(want) ? st == 0 : st != 0 ||
+	    memcmp(&got, &want, sizeof(got)) != 0) {
+		if (parsed_bad++ < 10)
+			fprintf(stderr, "parse %s: got %a want %a (%s)\n", s,
+			    got, want, why);
+	}
+}
+
+static double
+from_bits(uint64_t b)
+{
+	double v;
+
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
+int
+main(void)
+{
+	static const double edge[] = { DBL_MAX, -DBL_MAX, DBL_MIN, DBL_TRUE_MIN,
+		-DBL_TRUE_MIN, 1e22, 1e23, 9.999999999999999e22, 0.1, 0.2, 0.3,
+		1.0 / 3, 2.0 / 3, 5e-324, 1e-5, 1e-4, 9.9999999999999995e-5,
+		123456789012345678.0, 1e15, 1e16, 1e17, 9007199254740993.0,
+		0.5, 1.5, 2.5, 1e300, 1e-300, 4.9406564584124654e-324 };
+	char buf[64];
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(edge) / sizeof(edge[0]); i++)
+		print_one(edge[i]);
+	for (int k = -1074; k <= 1023; k++) {
+		print_one(ldexp(1, k));
+		print_one(nextafter(ldexp(1, k), 0));
+		print_one(nextafter(ldexp(1, k), INFINITY));
+	}
+	for (int k = -323; k <= 308; k++) {
+		double p = strtod((snprintf(buf, sizeof(buf), "1e%d", k), buf),
+		    NULL);
+
+		print_one(p);
+		print_one(nextafter(p, 0));
+		print_one(nextafter(p, INFINITY));
+	}
+	/* every kind of double: random bit patterns */
+	for (int i = 0; i < 400000; i++) {
+		double v = from_bits(next());
+
+		if (isfinite(v))
+			print_one(v), n++;
+	}
+	/* numbers as data hold them: a few digits, and model parameters */
+	for (int i = 0; i < 150000; i++) {
+		int digits = 1 + (int)(next() % 17), e = (int)(next() % 40) - 20;
+		double v = (double)(next() % 100000000000000000ull) *
+		    pow(10, e - 17);
+
+		snprintf(buf, sizeof(buf), "%.*g", digits, v);
+		print_one(strtod(buf, NULL));
+		print_one(v);
+		n += 2;
+	}
+	CHECK(printed_bad == 0, "%d of %zu numbers printed differently",
+	    printed_bad, n);
+
+	n = 0;
+	for (int i = 0; i < 150000; i++, n++) {
+		double v = from_bits(next());
+		int digits = 1 + (int)(next() % 17);
+
+		if (!isfinite(v))
+			continue;
+		snprintf(buf, sizeof(buf), "%.*g", digits, v);
+		parse_one(buf);
+		snprintf(buf, sizeof(buf), "%.*f", (int)(next() % 8),
+		    (double)(next() % 2000000) / 100 - 10000);
+		parse_one(buf);
+		snprintf(buf, sizeof(buf), "%llue%d",
+		    (unsigned long long)(next() % 100000000000000000ull),
+		    (int)(next() % 60) - 30);
+		parse_one(buf);
+	}
+	{
+		static const char *const cases[] = { "0", "-0", "+0.0", ".5",
+			"-.5", "5.", "1e22", "1e23", "9007199254740992",
+			"9007199254740993", "9007199254740993.0",
+			"0.000000000000000000000000001", "1e-22", "123.456e-20",
+			"4.9e-324", "1.7976931348623157e308", "00000000000001",
+			"1E5", "1e+05", "12345678901234567890", "0.1", "1e400",
+			"-1e400", NULL };
+
+		for (int i = 0; cases[i] != NULL; i++, n++)
+			parse_one(cases[i]);
+	}
+	CHECK(parsed_bad == 0, "%d of %zu numbers parsed differently",
+	    parsed_bad, n);
+	return check_done("test_csvout");
+}
