@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,12 +68,55 @@ is_token(const char *s, const char *const *list)
 }
 
 /*
- * The fast path of number parsing (Clinger's): an ordinary decimal whose
- * digits, read as an integer m, fit in 2^53 and whose power of ten e is
- * within 10^22 is exactly m * 10^e or m / 10^-e, both operands exact, so
- * one correctly rounded operation gives what strtod() gives.  Returns 0
- * when it applies; otherwise the general path (strtod) decides.
+ * The fast paths of number parsing.  An ordinary decimal is read as an
+ * integer m of at most 19 digits and a power of ten e.
+ * - Clinger's: when m fits in 2^53 and |e| <= 22, m and 10^e are exact
+ *   doubles, so one correctly rounded operation gives what strtod() gives.
+ * - With x86's 64-bit long double, m and 10^e (|e| <= 27) are exact long
+ *   doubles: one operation puts the value within half a long-double unit;
+ *   rounding that to double is then correct unless the 11 bits the double
+ *   drops sit within one unit of the halfway point, where strtod() decides.
+ * Returns 0 when a fast path applies; otherwise the general path decides.
  */
+static int ld_ok;	/* long double really has 64 bits (not valgrind's) */
+
+__attribute__((constructor)) static void
+check_long_double(void)
+{
+	volatile long double one = 1, eps = LDBL_EPSILON;
+
+	ld_ok = LDBL_MANT_DIG == 64 && one + eps != one;
+}
+
+static int
+long_double_path(uint64_t m, int e, double *v)
+{
+#if LDBL_MANT_DIG == 64
+	static const long double p10[] = { 1e0L, 1e1L, 1e2L, 1e3L, 1e4L, 1e5L,
+		1e6L, 1e7L, 1e8L, 1e9L, 1e10L, 1e11L, 1e12L, 1e13L, 1e14L,
+		1e15L, 1e16L, 1e17L, 1e18L, 1e19L, 1e20L, 1e21L, 1e22L, 1e23L,
+		1e24L, 1e25L, 1e26L, 1e27L };
+	long double q;
+	uint64_t mant;
+	unsigned low;
+
+	if (!ld_ok || e < -27 || e > 27)
+		return -1;
+	q = e < 0 ? (long double)m / p10[-e] : (long double)m * p10[e];
+	memcpy(&mant, &q, sizeof(mant));	/* the 64-bit significand */
+	low = (unsigned)(mant & 0x7ff);
+	if (low >= 0x3ff && low <= 0x401)
+		return -1;	/* too near halfway between two doubles */
+	*v = (double)q;
+	return 0;
+#else
+	(void)m;
+	(void)e;
+	(void)v;
+	return -1;
+#endif
+}
+
 static int
 fast_number(const char *s, double *v)
 {
@@ -89,7 +133,7 @@ fast_number(const char *s, double *v)
 		if (digits > 0 || *p != '0')
 			digits++;
 		m = m * 10 + (uint64_t)(*p - '0');
-		if (digits > 16)
+		if (digits > 19)
 			return -1;
 	}
 	if (*p == '.') {
@@ -98,7 +142,7 @@ fast_number(const char *s, double *v)
 				digits++;
 			m = m * 10 + (uint64_t)(*p - '0');
 			e--;
-			if (digits > 16)
+			if (digits > 19)
 				return -1;
 		}
 	}
@@ -116,9 +160,12 @@ fast_number(const char *s, double *v)
 			return -1;
 		e += eneg ? -x : x;
 	}
-	if (*p != '\0' || m > ((uint64_t)1 << 53) || e < -22 || e > 22)
+	if (*p != '\0')
 		return -1;
-	*v = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+	if (m <= ((uint64_t)1 << 53) && e >= -22 && e <= 22)
+		*v = e < 0 ? (double)m / p10[-e] : (double)m * p10[e];
+	else if (long_double_path(m, e, v) < 0)
+		return -1;
 	if (neg)
 		*v = -*v;
 	return 0;
@@ -139,9 +186,10 @@ classify(const char *s, double *v)
 		return NUM_EMPTY;
 	if (fast_number(s, v) == 0)
 		return NUM_OK;
-	if (is_token(s, missing))
+	if (isalpha((unsigned char)*s) && is_token(s, missing))
 		return NUM_MISSING;
-	if (is_token(s + (*s == '+' || *s == '-'), nonfinite))
+	if (isalpha((unsigned char)s[*s == '+' || *s == '-']) &&
+	    is_token(s + (*s == '+' || *s == '-'), nonfinite))
 		return NUM_NONFINITE;
 	p += *p == '+' || *p == '-';
 	for (; isdigit((unsigned char)*p); p++)

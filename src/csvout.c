@@ -15,7 +15,8 @@
  * reads back as v when |y - D| is under half the gap to v's neighbour,
  * scaled the same way.  Whenever y lies too near a rounding boundary for
  * that arithmetic to decide (within MARGIN of it, relatively), the exact
- * path decides.  Both paths print the same digits.
+ * path decides.  Both paths print the same digits.  (Where long double is
+ * no wider than double, as under valgrind, only the exact path runs.)
  */
 
 #define POW10_MIN (-400)
@@ -23,13 +24,16 @@
 #define MARGIN 4e-19L
 
 static long double pow10_table[POW10_MAX - POW10_MIN + 1];
+static int fast_ok;	/* long double really has 64 bits (not valgrind's) */
 
 /* 10^s correctly rounded to long double, from strtold(). */
 __attribute__((constructor)) static void
 init_pow10(void)
 {
+	volatile long double one = 1, eps = LDBL_EPSILON;
 	char buf[16];
 
+	fast_ok = LDBL_MANT_DIG == 64 && one + eps != one;
 	for (int s = POW10_MIN; s <= POW10_MAX; s++) {
 		snprintf(buf, sizeof(buf), "1e%d", s);
 		pow10_table[s - POW10_MIN] = strtold(buf, NULL);
@@ -159,7 +163,7 @@ gmm_csvout_format(char *buf, double v)
 		return snprintf(buf, GMM_NUMBER_MAX, v < 0 ? "-inf" : "inf");
 	if (v == 0)
 		return snprintf(buf, GMM_NUMBER_MAX, signbit(v) ? "-0" : "0");
-	len = format_fast(buf, v);
+	len = fast_ok ? format_fast(buf, v) : -1;
 	return len >= 0 ? len : format_exact(buf, v);
 }
 

@@ -282,6 +282,14 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 }
 
 /* Squared norms of the rows of a rows x d block. */
+void
+gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt)
+{
+	for (size_t i = 0; i < rows; i++)
+		for (size_t j = 0; j < d; j++)
+			xt[j * rows + i] = x[i * d + j];
+}
+
 /*
  * sq[i] = |L^-1 (x_i - mu)|^2 for the r rows of xt, a block stored by
  * columns (xt[j*r + i] = x_ij), by forward substitution run across the rows
@@ -290,7 +298,7 @@ gmm_model_validate(struct gmm_model *m, const char *name,
  * the t loop runs (the compiler vectorises the fixed-length loops; the
  * clones pick AVX-512 or AVX2 at run time).  y holds d*r doubles.
  */
-#define MAHA_ROWS 32
+#define MAHA_ROWS 128
 
 __attribute__((target_clones("avx512f", "avx2", "default")))
 static void
@@ -347,9 +355,7 @@ log_joint_factor(const struct gmm_model *m, const double *x, size_t rows,
 	double log_2pi_d = (double)d * log(2 * M_PI);
 	double *xt = work, *y = work + rows * d;
 
-	for (size_t i = 0; i < rows; i++)
-		for (size_t j = 0; j < d; j++)
-			xt[j * rows + i] = x[i * d + j];
+	gmm_transpose_block(x, rows, d, xt);
 	for (size_t c = 0; c < k; c++) {
 		const double *l = m->cov_type == GMM_COV_TIED ? m->chol
 		    : m->chol + c * dd;
@@ -362,30 +368,48 @@ log_joint_factor(const struct gmm_model *m, const double *x, size_t rows,
 	}
 }
 
+/*
+ * sq[i] = sum_j p_j (x_ij - mu_j)^2 for the r rows of xt (stored by
+ * columns, as above), accumulated over j in the same order as a row-wise
+ * loop would, each step vectorised across the rows.
+ */
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void
+weighted_sq_cols(const double *xt, size_t r, size_t d, const double *mu,
+    const double *p, size_t pstride, double *sq)
+{
+	for (size_t i = 0; i < r; i++)
+		sq[i] = 0;
+	for (size_t j = 0; j < d; j++) {
+		const double *xj = xt + j * r;
+		double mj = mu[j], pj = p[j * pstride];
+
+#pragma omp simd
+		for (size_t i = 0; i < r; i++) {
+			double t = xj[i] - mj;
+
+			sq[i] += t * t * pj;
+		}
+	}
+}
+
 static void
 log_joint_variances(const struct gmm_model *m, const double *x, size_t rows,
-    double *logp)
+    double *logp, double *xt, double *sq)
 {
 	size_t k = m->k, d = m->d;
 	int diag = m->cov_type == GMM_COV_DIAG;
 	double log_2pi_d = (double)d * log(2 * M_PI);
 
+	gmm_transpose_block(x, rows, d, xt);
 	for (size_t c = 0; c < k; c++) {
-		const double *mu = m->means + c * d;
-		const double *p = diag ? m->prec + c * d : m->prec + c;
 		double base = m->log_weights[c] - 0.5 * (log_2pi_d
 		    + m->log_det[c]);
 
-		for (size_t i = 0; i < rows; i++) {
-			double s = 0;
-
-			for (size_t j = 0; j < d; j++) {
-				double t = x[i * d + j] - mu[j];
-
-				s += t * t * p[diag ? j : 0];
-			}
-			logp[i * k + c] = base - 0.5 * s;
-		}
+		weighted_sq_cols(xt, rows, d, m->means + c * d,
+		    diag ? m->prec + c * d : m->prec + c, diag ? 1 : 0, sq);
+		for (size_t i = 0; i < rows; i++)
+			logp[i * k + c] = base - 0.5 * sq[i];
 	}
 }
 
@@ -393,18 +417,20 @@ void
 gmm_model_log_joint(const struct gmm_model *m, const double *x, size_t rows,
     double *logp, double *work)
 {
-	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED) {
-		double sq[GMM_BLOCK_ROWS];
+	int factor = m->cov_type == GMM_COV_FULL ||
+	    m->cov_type == GMM_COV_TIED;
+	double sq[GMM_BLOCK_ROWS];
 
-		for (size_t i0 = 0; i0 < rows; i0 += GMM_BLOCK_ROWS) {
-			size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
-			    : GMM_BLOCK_ROWS;
+	for (size_t i0 = 0; i0 < rows; i0 += GMM_BLOCK_ROWS) {
+		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
+		    : GMM_BLOCK_ROWS;
 
+		if (factor)
 			log_joint_factor(m, x + i0 * m->d, r,
 			    logp + i0 * m->k, work, sq);
-		}
-	} else {
-		log_joint_variances(m, x, rows, logp);
+		else
+			log_joint_variances(m, x + i0 * m->d, r,
+			    logp + i0 * m->k, work, sq);
 	}
 }
 

@@ -127,8 +127,16 @@ main(void)
 		    (double)(next() % 2000000) / 100 - 10000);
 		parse_one(buf);
 		snprintf(buf, sizeof(buf), "%llue%d",
-		    (unsigned long long)(next() % 100000000000000000ull),
+		    (unsigned long long)(next() % 10000000000000000000ull),
 		    (int)(next() % 60) - 30);
+		parse_one(buf);
+		/* data as gmm prints them: 15 to 20 digits, moderate sizes */
+		v = (double)(next() >> 11) / 9007199254740992.0 *
+		    pow(10, (double)(next() % 16) - 6);
+		snprintf(buf, sizeof(buf), "%.*g", 15 + (int)(next() % 6), v);
+		parse_one(buf);
+		snprintf(buf, sizeof(buf), "%.*f", 10 + (int)(next() % 10),
+		    v - 5);
 		parse_one(buf);
 	}
 	{
