@@ -105,10 +105,20 @@ check "--threads 1 and 2 print the same bytes" cmp -s "$T/t1" "$T/out"
 # rows that arrive slowly are scored as they come: while the input waits,
 # what was read is already out (the writer holds the pipe open after gmm is
 # stopped, so only a flush before waiting can show the row)
+# (polled for up to 60 s: under valgrind on a busy machine start-up is slow)
 mkfifo "$T/fifo"
-(printf 'eruptions,waiting\n3.6,79\n'; exec sleep 30) >"$T/fifo" &
+(printf 'eruptions,waiting\n3.6,79\n'; exec sleep 90) >"$T/fifo" &
+: >"$T/live"
 writer=$!
-timeout 2 "$GMM" score "$M" - <"$T/fifo" >"$T/live" 2>/dev/null
+timeout 90 "$GMM" score "$M" - <"$T/fifo" >"$T/live" 2>/dev/null &
+reader=$!
+i=0
+while [ "$(wc -l <"$T/live")" -lt 2 ] && [ "$i" -lt 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+kill "$reader" 2>/dev/null	# gmm first: killed, it flushes nothing more
+wait "$reader" 2>/dev/null
 kill "$writer" 2>/dev/null
 check "a row is printed before the input ends" test "$(wc -l <"$T/live")" -eq 2
 run_in "$F" score "$M" -
