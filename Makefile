@@ -104,7 +104,8 @@ FUZZ_LIBSRC = src/cmd.c src/csvin.c src/csvout.c src/error.c src/model.c \
     src/modelfile.c src/modeljson.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/*.h)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/*.h) \
+    $(wildcard tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(OPENBLAS_CFLAGS) \
 	    $(FUZZ_FLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) $(LIBS)

@@ -17,6 +17,8 @@
 
 #include <csv.h>
 
+#include "csvout.h"
+
 /*
  * A field longer than this is not a number nor a column name: refusing it
  * keeps a hostile file from making libcsv or us allocate without bound.
@@ -78,16 +80,6 @@ is_token(const char *s, const char *const *list)
  *   drops sit within one unit of the halfway point, where strtod() decides.
  * Returns 0 when a fast path applies; otherwise the general path decides.
  */
-static int ld_ok;	/* long double really has 64 bits (not valgrind's) */
-
-__attribute__((constructor)) static void
-check_long_double(void)
-{
-	volatile long double one = 1, eps = LDBL_EPSILON;
-
-	ld_ok = LDBL_MANT_DIG == 64 && one + eps != one;
-}
-
 static int
 long_double_path(uint64_t m, int e, double *v)
 {
@@ -100,7 +92,7 @@ long_double_path(uint64_t m, int e, double *v)
 	uint64_t mant;
 	unsigned low;
 
-	if (!ld_ok || e < -27 || e > 27)
+	if (!gmm_long_double_is_wide() || e < -27 || e > 27)
 		return -1;
 	q = e < 0 ? (long double)m / p10[-e] : (long double)m * p10[e];
 	memcpy(&mant, &q, sizeof(mant));	/* the 64-bit significand */
@@ -125,26 +117,24 @@ fast_number(const char *s, double *v)
 		1e18, 1e19, 1e20, 1e21, 1e22 };
 	const char *p = s;
 	uint64_t m = 0;
-	int neg = 0, digits = 0, e = 0, any = 0;
+	int neg = 0, digits = 0, e = 0, any = 0, dot = 0;
 
 	if (*p == '-' || *p == '+')
 		neg = *p++ == '-';
-	for (; *p >= '0' && *p <= '9'; p++, any = 1) {
+	for (;; p++) {
+		if (*p == '.' && !dot) {
+			dot = 1;
+			continue;
+		}
+		if (*p < '0' || *p > '9')
+			break;
+		any = 1;
 		if (digits > 0 || *p != '0')
 			digits++;
-		m = m * 10 + (uint64_t)(*p - '0');
 		if (digits > 19)
 			return -1;
-	}
-	if (*p == '.') {
-		for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
-			if (digits > 0 || *p != '0')
-				digits++;
-			m = m * 10 + (uint64_t)(*p - '0');
-			e--;
-			if (digits > 19)
-				return -1;
-		}
+		m = m * 10 + (uint64_t)(*p - '0');
+		e -= dot;
 	}
 	if (!any)
 		return -1;

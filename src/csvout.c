@@ -24,16 +24,17 @@
 #define MARGIN 4e-19L
 
 static long double pow10_table[POW10_MAX - POW10_MIN + 1];
-static int fast_ok;	/* long double really has 64 bits (not valgrind's) */
+static int wide_ld;
 
-/* 10^s correctly rounded to long double, from strtold(). */
+/* 10^s correctly rounded to long double, from strtold(); and whether long
+ * double really carries 64 bits here. */
 __attribute__((constructor)) static void
 init_pow10(void)
 {
 	volatile long double one = 1, eps = LDBL_EPSILON;
 	char buf[16];
 
-	fast_ok = LDBL_MANT_DIG == 64 && one + eps != one;
+	wide_ld = LDBL_MANT_DIG == 64 && one + eps != one;
 	for (int s = POW10_MIN; s <= POW10_MAX; s++) {
 		snprintf(buf, sizeof(buf), "1e%d", s);
 		pow10_table[s - POW10_MIN] = strtold(buf, NULL);
@@ -163,8 +164,14 @@ gmm_csvout_format(char *buf, double v)
 		return snprintf(buf, GMM_NUMBER_MAX, v < 0 ? "-inf" : "inf");
 	if (v == 0)
 		return snprintf(buf, GMM_NUMBER_MAX, signbit(v) ? "-0" : "0");
-	len = fast_ok ? format_fast(buf, v) : -1;
+	len = wide_ld ? format_fast(buf, v) : -1;
 	return len >= 0 ? len : format_exact(buf, v);
+}
+
+int
+gmm_long_double_is_wide(void)
+{
+	return wide_ld;
 }
 
 int

@@ -22,6 +22,11 @@ int gmm_csvout_format_exact(char *buf, double v);
 
 void gmm_csvout_number(FILE *f, double v);
 
+/* Whether long double carries 64 significant bits (x86), which the fast
+ * paths of the printer and of the parser (csvin.c) rely on; not so under
+ * valgrind, which computes it at 53. */
+int gmm_long_double_is_wide(void);
+
 /* A field, quoted (with doubled quotes) when it holds delim, '"' or EOL. */
 void gmm_csvout_field(FILE *f, const char *s, char delim);
 

@@ -281,7 +281,6 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 	return 0;
 }
 
-/* Squared norms of the rows of a rows x d block. */
 void
 gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt)
 {
@@ -348,14 +347,12 @@ mahalanobis_cols(const double *xt, size_t r, size_t d, const double *l,
 }
 
 static void
-log_joint_factor(const struct gmm_model *m, const double *x, size_t rows,
-    double *logp, double *work, double *sq)
+log_joint_factor(const struct gmm_model *m, const double *xt, size_t rows,
+    double *logp, double *y, double *sq)
 {
 	size_t k = m->k, d = m->d, dd = d * d;
 	double log_2pi_d = (double)d * log(2 * M_PI);
-	double *xt = work, *y = work + rows * d;
 
-	gmm_transpose_block(x, rows, d, xt);
 	for (size_t c = 0; c < k; c++) {
 		const double *l = m->cov_type == GMM_COV_TIED ? m->chol
 		    : m->chol + c * dd;
@@ -394,14 +391,13 @@ weighted_sq_cols(const double *xt, size_t r, size_t d, const double *mu,
 }
 
 static void
-log_joint_variances(const struct gmm_model *m, const double *x, size_t rows,
-    double *logp, double *xt, double *sq)
+log_joint_variances(const struct gmm_model *m, const double *xt, size_t rows,
+    double *logp, double *sq)
 {
 	size_t k = m->k, d = m->d;
 	int diag = m->cov_type == GMM_COV_DIAG;
 	double log_2pi_d = (double)d * log(2 * M_PI);
 
-	gmm_transpose_block(x, rows, d, xt);
 	for (size_t c = 0; c < k; c++) {
 		double base = m->log_weights[c] - 0.5 * (log_2pi_d
 		    + m->log_det[c]);
@@ -414,23 +410,29 @@ log_joint_variances(const struct gmm_model *m, const double *x, size_t rows,
 }
 
 void
+gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
+    size_t rows, double *logp, double *work)
+{
+	double sq[GMM_BLOCK_ROWS];
+
+	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED)
+		log_joint_factor(m, xt, rows, logp, work, sq);
+	else
+		log_joint_variances(m, xt, rows, logp, sq);
+}
+
+void
 gmm_model_log_joint(const struct gmm_model *m, const double *x, size_t rows,
     double *logp, double *work)
 {
-	int factor = m->cov_type == GMM_COV_FULL ||
-	    m->cov_type == GMM_COV_TIED;
-	double sq[GMM_BLOCK_ROWS];
+	double *xt = work + (size_t)GMM_BLOCK_ROWS * m->d;
 
 	for (size_t i0 = 0; i0 < rows; i0 += GMM_BLOCK_ROWS) {
 		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
 		    : GMM_BLOCK_ROWS;
 
-		if (factor)
-			log_joint_factor(m, x + i0 * m->d, r,
-			    logp + i0 * m->k, work, sq);
-		else
-			log_joint_variances(m, x + i0 * m->d, r,
-			    logp + i0 * m->k, work, sq);
+		gmm_transpose_block(x + i0 * m->d, r, m->d, xt);
+		gmm_model_log_joint_cols(m, xt, r, logp + i0 * m->k, work);
 	}
 }
 

@@ -99,11 +99,19 @@ int gmm_model_validate(struct gmm_model *m, const char *name,
  *	logp[i*k + c] = log w_c + log N(x_i | mu_c, Sigma_c).
  * `work` holds GMM_LOG_JOINT_WORK(d) doubles.  The model must be prepared.
  */
-#define GMM_LOG_JOINT_WORK(d) ((size_t)GMM_BLOCK_ROWS * (2 * (d) + 3))
+#define GMM_LOG_JOINT_WORK(d) (2 * (size_t)GMM_BLOCK_ROWS * (d))
+void gmm_model_log_joint(const struct gmm_model *m, const double *x,
+    size_t rows, double *logp, double *work);
 
 /* A block of rows by columns: xt[j*rows + i] = x[i*d + j]. */
 void gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt);
-void gmm_model_log_joint(const struct gmm_model *m, const double *x,
+
+/*
+ * The same for one block already held by columns (gmm_transpose_block()),
+ * rows <= GMM_BLOCK_ROWS, so that a caller that needs the columns again
+ * (the EM statistics) turns the block once; `work` holds rows*d doubles.
+ */
+void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *work);
 
 /*

@@ -442,7 +442,7 @@ write_named(const char *dir, const char *path, const unsigned char *buf,
     size_t len, char *tmp, size_t tmpsize, struct gmm_error *err)
 {
 	mode_t mask = umask(0);
-	int fd;
+	int fd, e;
 
 	umask(mask);
 	snprintf(tmp, tmpsize, "%s/.gmm-model.XXXXXX", dir);
@@ -450,15 +450,16 @@ write_named(const char *dir, const char *path, const unsigned char *buf,
 	if (fd < 0)
 		return gmm_error_set(err, path, 0, "cannot create a file in "
 		    "%s: %s", dir, strerror(errno));
-	if (fchmod(fd, 0666 & ~mask) < 0 || write_synced(fd, buf, len) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		int e = errno;
-
-		close(fd);	/* EBADF when already closed: harmless */
-		unlink(tmp);
-		return gmm_error_set(err, path, 0, "%s", strerror(e));
+	if (fchmod(fd, 0666 & ~mask) < 0 || write_synced(fd, buf, len) < 0) {
+		e = errno;
+		close(fd);
+	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
+		e = errno;	/* fd is closed either way */
+	} else {
+		return 0;
 	}
-	return 0;
+	unlink(tmp);
+	return gmm_error_set(err, path, 0, "%s", strerror(e));
 }
 
 /*

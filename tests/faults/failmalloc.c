@@ -57,7 +57,7 @@ live_add(void *p, const void *caller)
 {
 	size_t i = slot_of(p);
 
-	if (p == NULL || (uintptr_t)caller < exe_lo ||
+	if (!armed || p == NULL || (uintptr_t)caller < exe_lo ||
 	    (uintptr_t)caller >= exe_hi)
 		return;
 	for (size_t n = 0; n < LIVE_SLOTS; n++, i = (i + 1) % LIVE_SLOTS) {
@@ -203,6 +203,19 @@ fini(void)
 	close(fd);
 }
 
+/* Whether this call is the one to fail (errno set); resolves the real
+ * functions on first use. */
+static int
+refused(void)
+{
+	if (next_malloc == NULL)
+		resolve();
+	if (!fail_now())
+		return 0;
+	errno = ENOMEM;
+	return 1;
+}
+
 void *
 malloc(size_t n)
 {
@@ -210,15 +223,10 @@ malloc(size_t n)
 
 	if (resolving)
 		return arena_alloc(n);
-	if (next_malloc == NULL)
-		resolve();
-	if (fail_now()) {
-		errno = ENOMEM;
+	if (refused())
 		return NULL;
-	}
 	p = next_malloc(n);
-	if (armed)
-		live_add(p, __builtin_return_address(0));
+	live_add(p, __builtin_return_address(0));
 	return p;
 }
 
@@ -229,15 +237,10 @@ calloc(size_t m, size_t n)
 
 	if (resolving)
 		return arena_alloc(m * n);	/* zeroed: static */
-	if (next_calloc == NULL)
-		resolve();
-	if (fail_now()) {
-		errno = ENOMEM;
+	if (refused())
 		return NULL;
-	}
 	p = next_calloc(m, n);
-	if (armed)
-		live_add(p, __builtin_return_address(0));
+	live_add(p, __builtin_return_address(0));
 	return p;
 }
 
@@ -252,17 +255,12 @@ realloc(void *p, size_t n)
 			memcpy(q, p, n < 64 ? n : 64);
 		return q;
 	}
-	if (next_realloc == NULL)
-		resolve();
-	if (fail_now()) {
-		errno = ENOMEM;
+	if (refused())
 		return NULL;
-	}
 	q = next_realloc(p, n);
 	if (q != NULL && n > 0) {
 		live_remove(p);
-		if (armed)
-			live_add(q, __builtin_return_address(0));
+		live_add(q, __builtin_return_address(0));
 	}
 	return q;
 }
@@ -283,9 +281,7 @@ free(void *p)
 int
 posix_memalign(void **out, size_t align, size_t n)
 {
-	if (next_posix_memalign == NULL)
-		resolve();
-	if (fail_now())
+	if (refused())
 		return ENOMEM;
 	return next_posix_memalign(out, align, n);
 }
@@ -293,23 +289,11 @@ posix_memalign(void **out, size_t align, size_t n)
 void *
 aligned_alloc(size_t align, size_t n)
 {
-	if (fail_now()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (next_aligned_alloc == NULL)
-		resolve();
-	return next_aligned_alloc(align, n);
+	return refused() ? NULL : next_aligned_alloc(align, n);
 }
 
 void *
 memalign(size_t align, size_t n)
 {
-	if (fail_now()) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	if (next_memalign == NULL)
-		resolve();
-	return next_memalign(align, n);
+	return refused() ? NULL : next_memalign(align, n);
 }

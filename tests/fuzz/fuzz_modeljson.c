@@ -6,19 +6,18 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <gsl/gsl_errno.h>
 
 #include "modelfile.h"
+#include "same_model.h"
 
 static void
 roundtrip(const struct gmm_model *m)
 {
 	struct gmm_model *again = NULL;
 	struct gmm_error err;
-	unsigned char *bin, *bin2;
-	size_t len, len2, jlen;
+	size_t jlen;
 	char *json;
 	FILE *f;
 
@@ -30,14 +29,7 @@ roundtrip(const struct gmm_model *m)
 	if (gmm_modelfile_decode_json((unsigned char *)json, jlen, "again",
 	    &again, &err) < 0)
 		abort();
-	if (gmm_modelfile_encode(m, &bin, &len, &err) == 0) {
-		if (gmm_modelfile_encode(again, &bin2, &len2, &err) == 0) {
-			if (len2 != len || memcmp(bin, bin2, len) != 0)
-				abort();
-			free(bin2);
-		}
-		free(bin);
-	}
+	abort_unless_same(m, again);
 	free(json);
 	gmm_model_free(again);
 }
