@@ -47,6 +47,12 @@
 #define GMM_BLOCK_ROWS 256
 
 /*
+ * Rows the vectorised kernels hold in registers at once (four vectors of
+ * eight doubles); a block held by columns is padded up to a multiple.
+ */
+#define GMM_ROW_GROUP 32
+
+/*
  * Rows per chunk: the unit of work of a thread and of the reduction.  Chunks
  * are cut by row count, never by thread count, and their statistics are
  * added in chunk order, so --threads cannot change a single bit.

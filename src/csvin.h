@@ -32,6 +32,7 @@ struct gmm_csvin_options {
 	int header;		/* -1 detect, 0 none, 1 present */
 	const char *columns;	/* -c LIST, or NULL for all */
 	size_t read_size;	/* bytes per read; 0: the default (tests) */
+	int libcsv_only;	/* 1: no line is split without libcsv (tests) */
 };
 
 struct gmm_csvin;

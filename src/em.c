@@ -23,13 +23,14 @@ struct stats {
 
 /* What one thread needs; sized once per fit. */
 /* Scratch space of stats_add_block(): the centred, weighted columns and
- * three columns of weights; also serves gmm_model_log_joint_cols(). */
-#define STATS_WORK(d) ((size_t)GMM_BLOCK_ROWS * ((d) + 3))
+ * two columns (square roots of weights, zeros); also serves
+ * gmm_model_log_joint_cols(). */
+#define STATS_WORK(d) ((size_t)GMM_BLOCK_ROWS * ((d) + 2))
 
 struct thread_work {
 	struct stats st;
-	double *resp;		/* GMM_BLOCK_ROWS * k */
-	double *xt;		/* GMM_BLOCK_ROWS * d: the block by columns */
+	double *resp;		/* k * GMM_BLOCK_ROWS: by components */
+	double *xt;		/* d * GMM_BLOCK_ROWS: the block by columns */
 	double *work;		/* STATS_WORK(d) */
 	double *logd;		/* GMM_BLOCK_ROWS */
 };
@@ -134,9 +135,9 @@ ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
 	for (int i = 0; i < ctx->threads; i++) {
 		struct thread_work *w = &ctx->tw[i];
 
-		w->resp = malloc(GMM_BLOCK_ROWS * k * sizeof(double));
-		w->xt = malloc(GMM_BLOCK_ROWS * d * sizeof(double));
-		w->work = malloc(STATS_WORK(d) * sizeof(double));
+		w->resp = gmm_doubles_new(GMM_BLOCK_ROWS * k);
+		w->xt = gmm_doubles_new(GMM_BLOCK_ROWS * d);
+		w->work = gmm_doubles_new(STATS_WORK(d));
 		w->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
 		if (!w->resp || !w->xt || !w->work || !w->logd ||
 		    stats_alloc(&w->st, k, d, ctx->sxx_size) < 0)
@@ -156,7 +157,7 @@ stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
     const double *r, double *sx, double *sxx)
 {
 	for (size_t j = 0; j < d; j++) {
-		const double *xj = xt + j * rows;
+		const double *xj = xt + j * GMM_BLOCK_ROWS;
 		double s = shift[j], a = 0, b = 0;
 
 #pragma omp simd reduction(+:a, b)
@@ -247,7 +248,7 @@ center_cols(const double *xt, size_t rows, size_t d, const double *s,
     const double *r, const double *sr, double *z, double *sx)
 {
 	for (size_t j = 0; j < d; j++) {
-		const double *xj = xt + j * rows;
+		const double *xj = xt + j * GMM_BLOCK_ROWS;
 		double *zj = z + j * rows, a = 0, sj = s[j];
 
 #pragma omp simd reduction(+:a)
@@ -277,14 +278,14 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
     double *y)
 {
 	size_t k = ctx->k, d = ctx->d;
-	double *z = y, *r = z + rows * d, *sr = r + rows, *zero = sr + rows;
+	double *z = y, *sr = z + rows * d, *zero = sr + rows;
 
 	if (ctx->type == GMM_COV_DIAG || ctx->type == GMM_COV_SPHERICAL) {
 		for (size_t c = 0; c < k; c++) {
-			for (size_t i = 0; i < rows; i++) {
-				r[i] = resp[i * k + c];
+			const double *r = resp + c * GMM_BLOCK_ROWS;
+
+			for (size_t i = 0; i < rows; i++)
 				st->nk[c] += r[i];
-			}
 			stats_cols(xt, rows, d, shift + c * d, r,
 			    st->sx + c * d, st->sxx + c * d);
 		}
@@ -298,8 +299,9 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 		double *sxx = ctx->type == GMM_COV_TIED ? st->sxx
 		    : st->sxx + c * d * d;
 
+		const double *r = resp + c * GMM_BLOCK_ROWS;
+
 		for (size_t i = 0; i < rows; i++) {
-			r[i] = resp[i * k + c];
 			sr[i] = sqrt(r[i]);
 			st->nk[c] += r[i];
 		}
@@ -322,7 +324,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 
 		gmm_transpose_block(ctx->x + i0 * d, rows, d, w->xt);
 		gmm_model_log_joint_cols(m, w->xt, rows, w->resp, w->work);
-		gmm_resp_from_log_joint(w->resp, rows, ctx->k, w->logd);
+		gmm_resp_cols(w->resp, rows, ctx->k, w->logd);
 		for (size_t i = 0; i < rows; i++) {
 			w->st.loglik += w->logd[i];
 			if (w->logd[i] < w->st.worst) {
@@ -517,15 +519,15 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 		    : GMM_BLOCK_ROWS;
 
 		for (size_t i = 0; i < rows; i++) {
-			double *r = w->resp + i * k, s = 0;
+			double *r = w->resp + i, s = 0;
 
 			for (size_t c = 0; c < k; c++) {
-				r[c] = labels ? labels[i0 + i] == c
+				r[c * GMM_BLOCK_ROWS] = labels ? labels[i0 + i] == c
 				    : gsl_rng_uniform(rng);
-				s += r[c];
+				s += r[c * GMM_BLOCK_ROWS];
 			}
 			for (size_t c = 0; c < k; c++)
-				r[c] /= s;
+				r[c * GMM_BLOCK_ROWS] /= s;
 		}
 		gmm_transpose_block(ctx->x + i0 * d, rows, d, w->xt);
 		stats_add_block(ctx, &ctx->total, shift, w->xt, rows, w->resp,

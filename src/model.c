@@ -281,131 +281,174 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 	return 0;
 }
 
+double *
+gmm_doubles_new(size_t n)
+{
+	size_t bytes;
+
+	if (n > SIZE_MAX / sizeof(double) - 64)
+		return NULL;
+	bytes = (n * sizeof(double) + 63) / 64 * 64;
+	return aligned_alloc(64, bytes ? bytes : 64);
+}
+
+static size_t
+padded_rows(size_t rows)
+{
+	return (rows + GMM_ROW_GROUP - 1) / GMM_ROW_GROUP * GMM_ROW_GROUP;
+}
+
 void
 gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt)
 {
+	size_t pad = padded_rows(rows);
+
 	for (size_t i = 0; i < rows; i++)
 		for (size_t j = 0; j < d; j++)
-			xt[j * rows + i] = x[i * d + j];
+			xt[j * GMM_BLOCK_ROWS + i] = x[i * d + j];
+	for (size_t j = 0; j < d; j++)
+		for (size_t i = rows; i < pad; i++)
+			xt[j * GMM_BLOCK_ROWS + i] = 0;
 }
 
 /*
- * sq[i] = |L^-1 (x_i - mu)|^2 for the r rows of xt, a block stored by
- * columns (xt[j*r + i] = x_ij), by forward substitution run across the rows
- * at once: y_j = (x_j - mu_j - sum_{t<j} L_jt y_t) / L_jj.  Rows go in
- * groups of MAHA_ROWS, whose partial sums stay in vector registers while
- * the t loop runs (the compiler vectorises the fixed-length loops; the
- * clones pick AVX-512 or AVX2 at run time).  y holds d*r doubles.
+ * The kernels below run on a group of GMM_ROW_GROUP rows at once, held in
+ * vectors of eight doubles (GCC vector extensions; each clone of
+ * GMM_CLONES maps them to its registers and fuses a*b + c where it has
+ * FMA).  Loads and stores go through memcpy, which compiles to one vector
+ * move and makes no alignment or aliasing promise.  No function takes or
+ * returns a vector by value: that ABI differs between the clones.
  */
-#define MAHA_ROWS 128
+typedef double vec __attribute__((vector_size(64)));
+typedef int64_t ivec __attribute__((vector_size(64)));
+#define VLEN 8
+#define GROUP_VECS (GMM_ROW_GROUP / VLEN)
 
-__attribute__((target_clones("avx512f", "avx2", "default")))
-static void
-mahalanobis_cols(const double *xt, size_t r, size_t d, const double *l,
-    const double *mu, double *y, double *sq)
+static inline void
+vload(vec *v, const double *p)
 {
-	size_t i0 = 0;
-
-	for (; i0 + MAHA_ROWS <= r; i0 += MAHA_ROWS) {
-		double s[MAHA_ROWS] = { 0 };
-
-		for (size_t j = 0; j < d; j++) {
-			const double *xj = xt + j * r + i0, *lj = l + j * d;
-			double acc[MAHA_ROWS], inv = 1 / lj[j];
-
-			for (size_t i = 0; i < MAHA_ROWS; i++)
-				acc[i] = xj[i] - mu[j];
-			for (size_t t = 0; t < j; t++) {
-				const double *yt = y + t * r + i0;
-
-				for (size_t i = 0; i < MAHA_ROWS; i++)
-					acc[i] -= lj[t] * yt[i];
-			}
-			for (size_t i = 0; i < MAHA_ROWS; i++) {
-				acc[i] *= inv;
-				s[i] += acc[i] * acc[i];
-				y[j * r + i0 + i] = acc[i];
-			}
-		}
-		for (size_t i = 0; i < MAHA_ROWS; i++)
-			sq[i0 + i] = s[i];
-	}
-	for (; i0 < r; i0++) {	/* the last rows, one at a time */
-		double s = 0;
-
-		for (size_t j = 0; j < d; j++) {
-			double acc = xt[j * r + i0] - mu[j];
-
-			for (size_t t = 0; t < j; t++)
-				acc -= l[j * d + t] * y[t * r + i0];
-			acc *= 1 / l[j * d + j];	/* as in the groups */
-			s += acc * acc;
-			y[j * r + i0] = acc;
-		}
-		sq[i0] = s;
-	}
+	memcpy(v, p, sizeof(*v));
 }
 
-static void
-log_joint_factor(const struct gmm_model *m, const double *xt, size_t rows,
-    double *logp, double *y, double *sq)
+static inline void
+vstore(double *p, const vec *v)
 {
-	size_t k = m->k, d = m->d, dd = d * d;
-	double log_2pi_d = (double)d * log(2 * M_PI);
+	memcpy(p, v, sizeof(*v));
+}
 
-	for (size_t c = 0; c < k; c++) {
-		const double *l = m->cov_type == GMM_COV_TIED ? m->chol
-		    : m->chol + c * dd;
-		double base = m->log_weights[c] - 0.5 * (log_2pi_d
-		    + m->log_det[c]);
+#define SPLAT(a) ((vec){ 0 } + (a))
 
-		mahalanobis_cols(xt, rows, d, l, m->means + c * d, y, sq);
-		for (size_t i = 0; i < rows; i++)
-			logp[i * k + c] = base - 0.5 * sq[i];
+/*
+ * Forward substitution y_j = (x_j - mu_j - sum_{t<j} L_jt y_t) / L_jj for
+ * the dims j0 .. j0+nj-1 of one group of rows (xt at the group's first
+ * row; y holds the group's y_t, GMM_ROW_GROUP apiece), adding y_j^2 to s.
+ * Solving SOLVE_DIMS dims together makes each load of a y_t feed
+ * 4 x GROUP_VECS multiply-adds in registers.
+ */
+#define SOLVE_DIMS 4
+
+static inline void
+solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
+    const double *mu, double *y, vec s[GROUP_VECS])
+{
+	vec a[SOLVE_DIMS][GROUP_VECS];
+
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++)
+#pragma GCC unroll 4
+		for (size_t v = 0; v < GROUP_VECS; v++)
+		{
+			vload(&a[q][v], xt + (j0 + q) * GMM_BLOCK_ROWS
+			    + v * VLEN);
+			a[q][v] -= mu[j0 + q];
+		}
+	for (size_t t = 0; t < j0; t++) {
+		vec yt[GROUP_VECS];
+
+#pragma GCC unroll 4
+		for (size_t v = 0; v < GROUP_VECS; v++)
+			vload(&yt[v], y + t * GMM_ROW_GROUP + v * VLEN);
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++) {
+			double lqt = l[(j0 + q) * d + t];
+
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++)
+				a[q][v] -= lqt * yt[v];
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++) {
+		const double *lq = l + (j0 + q) * d;
+		double inv = 1 / lq[j0 + q];
+
+#pragma GCC unroll 4
+		for (size_t p = 0; p < q; p++)
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++)
+				a[q][v] -= lq[j0 + p] * a[p][v];
+#pragma GCC unroll 4
+		for (size_t v = 0; v < GROUP_VECS; v++) {
+			a[q][v] *= inv;
+			s[v] += a[q][v] * a[q][v];
+			vstore(y + (j0 + q) * GMM_ROW_GROUP + v * VLEN, &a[q][v]);
+		}
 	}
 }
 
 /*
- * sq[i] = sum_j p_j (x_ij - mu_j)^2 for the r rows of xt (stored by
- * columns, as above), accumulated over j in the same order as a row-wise
- * loop would, each step vectorised across the rows.
+ * logp[i] = base - |L^-1 (x_i - mu)|^2 / 2 for the `rows` rows (a multiple
+ * of GMM_ROW_GROUP) of a block held by columns; y: GMM_ROW_GROUP*d doubles.
  */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+GMM_CLONES
 static void
-weighted_sq_cols(const double *xt, size_t r, size_t d, const double *mu,
-    const double *p, size_t pstride, double *sq)
+log_joint_factor1(const double *xt, size_t rows, size_t d, const double *l,
+    const double *mu, double base, double *logp, double *y)
 {
-	for (size_t i = 0; i < r; i++)
-		sq[i] = 0;
-	for (size_t j = 0; j < d; j++) {
-		const double *xj = xt + j * r;
-		double mj = mu[j], pj = p[j * pstride];
+	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
+		vec s[GROUP_VECS] = { 0 };
+		size_t j0 = 0;
 
-#pragma omp simd
-		for (size_t i = 0; i < r; i++) {
-			double t = xj[i] - mj;
-
-			sq[i] += t * t * pj;
+		for (; j0 + SOLVE_DIMS <= d; j0 += SOLVE_DIMS)
+			solve_dims(xt + i0, j0, SOLVE_DIMS, d, l, mu, y, s);
+		for (; j0 < d; j0++)
+			solve_dims(xt + i0, j0, 1, d, l, mu, y, s);
+		for (size_t v = 0; v < GROUP_VECS; v++) {
+			s[v] = base - 0.5 * s[v];
+			vstore(logp + i0 + v * VLEN, &s[v]);
 		}
 	}
 }
 
+/*
+ * The same for a diagonal precision p (p[j*pstride]; pstride 0 for a
+ * spherical one): logp[i] = base - sum_j p_j (x_ij - mu_j)^2 / 2.
+ */
+GMM_CLONES
 static void
-log_joint_variances(const struct gmm_model *m, const double *xt, size_t rows,
-    double *logp, double *sq)
+log_joint_var1(const double *xt, size_t rows, size_t d, const double *mu,
+    const double *p, size_t pstride, double base, double *logp)
 {
-	size_t k = m->k, d = m->d;
-	int diag = m->cov_type == GMM_COV_DIAG;
-	double log_2pi_d = (double)d * log(2 * M_PI);
+	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
+		vec s[GROUP_VECS] = { 0 };
 
-	for (size_t c = 0; c < k; c++) {
-		double base = m->log_weights[c] - 0.5 * (log_2pi_d
-		    + m->log_det[c]);
+		for (size_t j = 0; j < d; j++) {
+			const double *xj = xt + j * GMM_BLOCK_ROWS + i0;
+			double mj = mu[j], pj = p[j * pstride];
 
-		weighted_sq_cols(xt, rows, d, m->means + c * d,
-		    diag ? m->prec + c * d : m->prec + c, diag ? 1 : 0, sq);
-		for (size_t i = 0; i < rows; i++)
-			logp[i * k + c] = base - 0.5 * sq[i];
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++) {
+				vec t;
+
+				vload(&t, xj + v * VLEN);
+				t -= mj;
+				s[v] += t * t * pj;
+			}
+		}
+		for (size_t v = 0; v < GROUP_VECS; v++) {
+			s[v] = base - 0.5 * s[v];
+			vstore(logp + i0 + v * VLEN, &s[v]);
+		}
 	}
 }
 
@@ -413,52 +456,157 @@ void
 gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *work)
 {
-	double sq[GMM_BLOCK_ROWS];
+	size_t k = m->k, d = m->d, pad = padded_rows(rows);
+	double log_2pi_d = (double)d * log(2 * M_PI);
 
-	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED)
-		log_joint_factor(m, xt, rows, logp, work, sq);
-	else
-		log_joint_variances(m, xt, rows, logp, sq);
+	for (size_t c = 0; c < k; c++) {
+		double base = m->log_weights[c] - 0.5 * (log_2pi_d
+		    + m->log_det[c]);
+		double *out = logp + c * GMM_BLOCK_ROWS;
+
+		switch (m->cov_type) {
+		case GMM_COV_FULL:
+		case GMM_COV_TIED:
+			log_joint_factor1(xt, pad, d, m->cov_type == GMM_COV_TIED
+			    ? m->chol : m->chol + c * d * d, m->means + c * d,
+			    base, out, work);
+			break;
+		case GMM_COV_DIAG:
+			log_joint_var1(xt, pad, d, m->means + c * d,
+			    m->prec + c * d, 1, base, out);
+			break;
+		case GMM_COV_SPHERICAL:
+			log_joint_var1(xt, pad, d, m->means + c * d,
+			    m->prec + c, 0, base, out);
+			break;
+		}
+	}
+}
+
+/*
+ * exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2/2 (n rounded to nearest
+ * by the 1.5 * 2^52 trick, r exact by FMA or by the two-part ln2), exp(r)
+ * by its Taylor polynomial of degree 13 (truncation below 2^-57
+ * relative), times 2^n applied as two powers of two so that results down
+ * to the smallest subnormal come out; below ln(2^-1075) the result is 0.
+ */
+static inline void
+vexp_nonpos(vec *px)
+{
+	vec x = *px;
+	const double shifter = 0x1.8p52;
+	const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33;
+	static const double coef[] = {
+		1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800,
+		1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
+		1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1,
+	};
+	ivec live = x >= -0x1.74910d52d3052p9;	/* ln(2^-1075) */
+	vec xc = (vec)(((ivec)x & live) | ((ivec)SPLAT(-745.0) & ~live));
+	vec t = xc * 0x1.71547652b82fep0 + shifter;	/* 1/ln2 */
+	vec nf = t - shifter;
+	ivec n = (ivec)t - (ivec)SPLAT(shifter);
+	vec r = (xc - nf * ln2_hi) - nf * ln2_lo, p = SPLAT(coef[0]);
+	ivec n1 = n >> 1, n2 = n - n1;
+
+#pragma GCC unroll 13
+	for (size_t i = 1; i < sizeof(coef) / sizeof(coef[0]); i++)
+		p = p * r + coef[i];
+	p = p * (vec)((n1 + 1023) << 52) * (vec)((n2 + 1023) << 52);
+	*px = (vec)((ivec)p & live);
+}
+
+GMM_CLONES
+void
+gmm_exp_nonpos(double *v, size_t n)
+{
+	size_t i = 0;
+
+	for (; i < n; i += VLEN) {
+		double part[VLEN] = { 0 };
+		size_t len = n - i < VLEN ? n - i : VLEN;
+		vec e;
+
+		memcpy(part, v + i, len * sizeof(double));
+		vload(&e, part);
+		vexp_nonpos(&e);
+		memcpy(v + i, &e, len * sizeof(double));
+	}
+}
+
+/*
+ * One group of rows: max over the components, exp of the differences,
+ * their sum s, responsibilities = exp(...) / s and log p = max + log s.
+ */
+GMM_CLONES
+void
+gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density)
+{
+	for (size_t i0 = 0; i0 < rows; i0 += VLEN) {
+		double *col = logp + i0, mx[VLEN], sum[VLEN];
+		vec max, s = SPLAT(0.0), inv;
+
+		vload(&max, col);
+		for (size_t c = 1; c < k; c++) {
+			vec v;
+
+			vload(&v, col + c * GMM_BLOCK_ROWS);
+			max = (vec)(((ivec)v & (v > max))
+			    | ((ivec)max & ~(v > max)));
+		}
+		vstore(mx, &max);
+		for (size_t c = 0; c < k; c++) {
+			double *p = col + c * GMM_BLOCK_ROWS;
+			vec e;
+
+			vload(&e, p);
+			e -= max;
+			vexp_nonpos(&e);
+
+			s += e;
+			vstore(p, &e);
+		}
+		inv = 1 / s;
+		for (size_t c = 0; c < k; c++) {
+			double *p = col + c * GMM_BLOCK_ROWS;
+			vec r;
+
+			vload(&r, p);
+			r *= inv;
+			vstore(p, &r);
+		}
+		vstore(sum, &s);
+		for (size_t i = 0; i < VLEN && i0 + i < rows; i++) {
+			if (mx[i] > -INFINITY) {
+				log_density[i0 + i] = mx[i] + log(sum[i]);
+				continue;
+			}
+			for (size_t c = 0; c < k; c++)	/* no component */
+				col[c * GMM_BLOCK_ROWS + i] = 1.0 / (double)k;
+			log_density[i0 + i] = -INFINITY;
+		}
+	}
 }
 
 void
-gmm_model_log_joint(const struct gmm_model *m, const double *x, size_t rows,
-    double *logp, double *work)
+gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
+    double *resp, double *log_density, double *work)
 {
-	double *xt = work + (size_t)GMM_BLOCK_ROWS * m->d;
+	size_t d = m->d, k = m->k;
+	double *xt = work, *logp = xt + (size_t)GMM_BLOCK_ROWS * d;
+	double *y = logp + (size_t)GMM_BLOCK_ROWS * k;
 
 	for (size_t i0 = 0; i0 < rows; i0 += GMM_BLOCK_ROWS) {
 		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
 		    : GMM_BLOCK_ROWS;
 
-		gmm_transpose_block(x + i0 * m->d, r, m->d, xt);
-		gmm_model_log_joint_cols(m, xt, r, logp + i0 * m->k, work);
-	}
-}
-
-void
-gmm_resp_from_log_joint(double *logp, size_t rows, size_t k,
-    double *log_density)
-{
-	for (size_t i = 0; i < rows; i++) {
-		double *r = logp + i * k, max = -INFINITY, s = 0;
-
-		for (size_t c = 0; c < k; c++)
-			if (r[c] > max)
-				max = r[c];
-		if (!(max > -INFINITY)) {
+		gmm_transpose_block(x + i0 * d, r, d, xt);
+		gmm_model_log_joint_cols(m, xt, r, logp, y);
+		gmm_resp_cols(logp, r, k, log_density + i0);
+		for (size_t i = 0; i < r; i++)
 			for (size_t c = 0; c < k; c++)
-				r[c] = 1.0 / (double)k;
-			log_density[i] = -INFINITY;
-			continue;
-		}
-		for (size_t c = 0; c < k; c++) {
-			r[c] = exp(r[c] - max);
-			s += r[c];
-		}
-		for (size_t c = 0; c < k; c++)
-			r[c] /= s;
-		log_density[i] = max + log(s);
+				resp[(i0 + i) * k + c] =
+				    logp[c * GMM_BLOCK_ROWS + i];
 	}
 }
 

@@ -95,33 +95,60 @@ int gmm_model_validate(struct gmm_model *m, const char *name,
     struct gmm_error *err);
 
 /*
- * For `rows` rows of x (row-major, d columns), write
- *	logp[i*k + c] = log w_c + log N(x_i | mu_c, Sigma_c).
- * `work` holds GMM_LOG_JOINT_WORK(d) doubles.  The model must be prepared.
+ * The vector kernels are built three times, for AVX-512 (x86-64-v4), AVX2
+ * with FMA (x86-64-v3) and the baseline, and the loader picks the one the
+ * processor runs, so that one portable binary uses AVX-512 where present.
  */
-#define GMM_LOG_JOINT_WORK(d) (2 * (size_t)GMM_BLOCK_ROWS * (d))
-void gmm_model_log_joint(const struct gmm_model *m, const double *x,
-    size_t rows, double *logp, double *work);
+#if defined(__x86_64__)
+#define GMM_CLONES __attribute__((target_clones("arch=x86-64-v4", \
+    "arch=x86-64-v3", "default")))
+#else
+#define GMM_CLONES
+#endif
 
-/* A block of rows by columns: xt[j*rows + i] = x[i*d + j]. */
+/* n doubles aligned for vector loads (free()); NULL when out of memory. */
+double *gmm_doubles_new(size_t n);
+
+/*
+ * A block of at most GMM_BLOCK_ROWS rows of x (row-major, d columns) by
+ * columns: xt[j*GMM_BLOCK_ROWS + i] = x_ij, the rows padded with zeros up
+ * to a multiple of GMM_ROW_GROUP.  xt holds GMM_BLOCK_ROWS*d doubles.
+ */
 void gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt);
 
 /*
- * The same for one block already held by columns (gmm_transpose_block()),
- * rows <= GMM_BLOCK_ROWS, so that a caller that needs the columns again
- * (the EM statistics) turns the block once; `work` holds rows*d doubles.
+ * The log joint of a block held by columns, by components:
+ *	logp[c*GMM_BLOCK_ROWS + i] = log w_c + log N(x_i | mu_c, Sigma_c)
+ * for the rows and their padding.  logp holds GMM_BLOCK_ROWS*k doubles and
+ * work GMM_ROW_GROUP*d.  The model must be prepared.
  */
 void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *work);
 
 /*
- * Turn each row of a log joint (rows x k) into responsibilities in place
- * (exp(logp - log p(x)), summing to 1) and store log p(x_i) in
- * log_density[i].  A row that no component can explain (all -inf) gets
- * log density -inf and uniform responsibilities, never NaN.
+ * Turn the log joint of a block (as above) into responsibilities in place,
+ * exp(logp - log p(x)) summing to 1 over the components, and store
+ * log p(x_i) in log_density[i] for the `rows` rows.  A row that no
+ * component can explain (all -inf) gets log density -inf and uniform
+ * responsibilities, never NaN.
  */
-void gmm_resp_from_log_joint(double *logp, size_t rows, size_t k,
-    double *log_density);
+void gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density);
+
+/*
+ * Both for `rows` rows of x (row-major): resp[i*k + c] and log_density[i].
+ * `work` holds GMM_RESP_WORK(d, k) doubles from gmm_doubles_new().
+ */
+#define GMM_RESP_WORK(d, k) ((size_t)GMM_BLOCK_ROWS * ((d) + (k)) \
+    + (size_t)GMM_ROW_GROUP * (d))
+void gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
+    double *resp, double *log_density, double *work);
+
+/*
+ * v[i] = exp(v[i]) for v[i] <= 0 (-inf gives 0), vectorised; within 2 ulp
+ * of the correctly rounded value where that is a normal number, and within
+ * 2^-1074 below.  Positive and NaN arguments are not allowed.
+ */
+void gmm_exp_nonpos(double *v, size_t n);
 
 /* Free parameters, counted as scikit-learn does. */
 size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);

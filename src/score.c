@@ -19,8 +19,8 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->x = malloc(cap * m->d * sizeof(double));
 	b->resp = malloc(cap * m->k * sizeof(double));
 	b->log_density = malloc(cap * sizeof(double));
-	b->work = malloc((size_t)b->threads * GMM_LOG_JOINT_WORK(m->d)
-	    * sizeof(double));
+	b->work = gmm_doubles_new((size_t)b->threads
+	    * GMM_RESP_WORK(m->d, m->k));
 	if (!b->x || !b->resp || !b->log_density || !b->work) {
 		gmm_score_batch_free(b);
 		return NULL;
@@ -52,12 +52,10 @@ gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
 		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
 		    : GMM_BLOCK_ROWS;
 		double *work = b->work + (size_t)omp_get_thread_num()
-		    * GMM_LOG_JOINT_WORK(b->d);
+		    * GMM_RESP_WORK(b->d, b->k);
 
-		gmm_model_log_joint(m, b->x + i0 * b->d, r,
-		    b->resp + i0 * b->k, work);
-		gmm_resp_from_log_joint(b->resp + i0 * b->k, r, b->k,
-		    b->log_density + i0);
+		gmm_model_resp(m, b->x + i0 * b->d, r, b->resp + i0 * b->k,
+		    b->log_density + i0, work);
 	}
 }
 

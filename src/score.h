@@ -19,7 +19,7 @@ struct gmm_score_batch {
 	double *x;		/* cap x d: the caller fills rows */
 	double *resp;		/* cap x k: responsibilities */
 	double *log_density;	/* cap */
-	double *work;		/* threads x GMM_LOG_JOINT_WORK(d) */
+	double *work;		/* threads x GMM_RESP_WORK(d, k) */
 };
 
 /* NULL when out of memory; free with gmm_score_batch_free(). */

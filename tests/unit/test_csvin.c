@@ -34,10 +34,10 @@ struct want {
 };
 
 static void
-read_with(const struct want *w, size_t bufsize)
+read_with(const struct want *w, size_t bufsize, int libcsv_only)
 {
 	struct gmm_csvin_options o = { w->delim ? w->delim : ',', w->header,
-		w->columns, bufsize };
+		w->columns, bufsize, libcsv_only };
 	struct gmm_error err;
 	struct gmm_csvin *in;
 	double row[8];
@@ -88,8 +88,9 @@ read_all_sizes(const struct want *w)
 	size_t len = strlen(w->text);
 
 	for (size_t b = 1; b <= len + 1; b++)
-		read_with(w, b);
-	read_with(w, 0);
+		read_with(w, b, 0);
+	read_with(w, 0, 0);
+	read_with(w, 0, 1);	/* no line split outside libcsv */
 }
 
 static const struct want cases[] = {
@@ -132,6 +133,25 @@ static const struct want cases[] = {
 	{ "1,2\n", 0, -1, "a", 0, 0, 0, { 0 }, { 0 },
 	  "is named but the input has no header" },
 	{ "1,2\n", 0, -1, "3", 0, 0, 0, { 0 }, { 0 }, "out of range" },
+	/* lines split without libcsv must split as it does: padding of
+	 * spaces and tabs, a lone carriage return ending a record, a
+	 * form feed that is a field, empty and trailing fields */
+	{ " 1 ,\t2\t\n  3,4  \r\n", 0, -1, NULL, 0, 2, 2, { 1, 2, 3, 4 },
+	  { 1, 2 }, NULL },
+	{ "1,2\r3,4\n5,6\n", 0, -1, NULL, 0, 2, 3, { 1, 2, 3, 4, 5, 6 },
+	  { 1, 1, 2 }, NULL },
+	{ "x\n1\n\f\n", 0, -1, NULL, 1, 1, 1, { 1 }, { 2 },
+	  ":2: column 1 (\"x\"): \"\f\" is not a number" },
+	{ "a,b\n1,2\n3, \n", 0, -1, NULL, 1, 2, 1, { 1, 2 }, { 2 },
+	  ":3: column 2 (\"b\"): empty field" },
+	{ "a,b\n1,2\n3,4,\n", 0, -1, NULL, 1, 2, 1, { 1, 2 }, { 2 },
+	  ":3: expected 2 fields, found 3" },
+	{ "1;2\n1 2;3\t\n", ';', -1, NULL, 0, 2, 1, { 1, 2 }, { 1 },
+	  ":2: column 1: \"1 2\" is not a number" },
+	{ "a\tb\n\t 2 \n", '\t', -1, NULL, 1, 2, 0, { 0 }, { 0 },
+	  ":2: column 1 (\"a\"): empty field" },
+	{ "a\tb\n\t1\t 2 \n", '\t', -1, NULL, 1, 2, 0, { 0 }, { 0 },
+	  ":2: expected 2 fields, found 3" },
 };
 
 static void

@@ -4,7 +4,9 @@
  * responsibilities summing to 1, L L^T rebuilding Sigma, parameter counts,
  * BIC and AIC, and the degenerate flag.
  */
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -71,7 +73,7 @@ random_model(enum gmm_cov_type t, size_t k, size_t d, gsl_rng *r)
 		size_t nmat = t == GMM_COV_FULL ? k : 1;
 
 		for (size_t c = 0; c < nmat; c++) {
-			double *a = m->cov + c * d * d, b[64];
+			double *a = m->cov + c * d * d, b[16 * 16];	/* d <= 16 */
 
 			/* A = B B^T + 0.5 I */
 			for (size_t i = 0; i < d * d; i++)
@@ -90,29 +92,39 @@ random_model(enum gmm_cov_type t, size_t k, size_t d, gsl_rng *r)
 	return m;
 }
 
+/*
+ * Densities and responsibilities of `rows` rows, over more than one block
+ * and a padded last group; the last row lies where no component reaches
+ * (-inf, uniform responsibilities).
+ */
 static void
-check_density(enum gmm_cov_type t, gsl_rng *r)
+check_density(enum gmm_cov_type t, size_t d, gsl_rng *r)
 {
-	size_t k = 3, d = 4, rows = 300;
+	size_t k = 3, rows = 300;
 	struct gmm_model *m = random_model(t, k, d, r);
 	double *x = malloc(rows * d * sizeof(double));
 	double *logp = malloc(rows * k * sizeof(double));
-	double *work = malloc(GMM_LOG_JOINT_WORK(d) * sizeof(double));
+	double *work = gmm_doubles_new(GMM_RESP_WORK(d, k));
 	double *logd = malloc(rows * sizeof(double));
 
 	for (size_t i = 0; i < rows * d; i++)
 		x[i] = 6 * gsl_rng_uniform(r) - 3;
-	gmm_model_log_joint(m, x, rows, logp, work);
-	gmm_resp_from_log_joint(logp, rows, k, logd);
+	x[(rows - 1) * d] = 1e200;
+	gmm_model_resp(m, x, rows, logp, logd, work);
 	for (size_t i = 0; i < rows; i++) {
 		double s = 0;
 
-		CHECK_TOL(logd[i], direct_log_density(m, x + i * d), 1e-12,
-		    1e-12, "%s row %zu", gmm_cov_type_name(t), i);
+		if (i == rows - 1)
+			CHECK(logd[i] == -INFINITY, "%s d=%zu far row: %g",
+			    gmm_cov_type_name(t), d, logd[i]);
+		else
+			CHECK_TOL(logd[i], direct_log_density(m, x + i * d),
+			    1e-12, 1e-12, "%s d=%zu row %zu",
+			    gmm_cov_type_name(t), d, i);
 		for (size_t c = 0; c < k; c++)
 			s += logp[i * k + c];
-		CHECK_TOL(s, 1, 0, 4 * k * 2.3e-16, "%s row %zu resp sum",
-		    gmm_cov_type_name(t), i);
+		CHECK_TOL(s, 1, 0, 4 * k * 2.3e-16, "%s d=%zu row %zu resp sum",
+		    gmm_cov_type_name(t), d, i);
 	}
 	if (t == GMM_COV_FULL || t == GMM_COV_TIED) {
 		size_t nmat = t == GMM_COV_FULL ? k : 1;
@@ -135,6 +147,73 @@ check_density(enum gmm_cov_type t, gsl_rng *r)
 	free(logp);
 	free(work);
 	free(logd);
+}
+
+/* ulps between a and b, both finite and positive */
+static double
+ulps(double a, double b)
+{
+	return fabs(a - b) / (nextafter(fmax(a, b), INFINITY) - fmax(a, b));
+}
+
+/*
+ * The vectorised exp against libm's, which is within 1 ulp: at most 2 ulp
+ * apart where the result is normal, one step of 2^-1074 below, exactly 0
+ * under ln(2^-1075) and for -inf, exactly 1 at 0; lengths off the vector
+ * width take the tail path.
+ */
+static void
+check_exp(gsl_rng *r)
+{
+	size_t n = 200003;
+	double *v = malloc(n * sizeof(double)), *x = malloc(n * sizeof(double));
+	double worst = 0, at = 0;
+	static const double special[] = {
+		0, -0.0, -1e-300, -4.9e-324, -0x1.62e42fefa39efp-2,
+		-0x1.62e42fefa39efp-1, -1, -708.3964185322641,
+		-708.4, -745.1332191019411, -745.1332191019412, -745.2,
+		-1e300, -INFINITY,
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		double u = gsl_rng_uniform(r);
+
+		/* half spread over [-750, 0], half over [-2, 0] */
+		x[i] = i % 2 ? -750 * u : -2 * u;
+	}
+	memcpy(x, special, sizeof(special));
+	memcpy(v, x, n * sizeof(double));
+	gmm_exp_nonpos(v, n);
+	for (size_t i = 0; i < n; i++) {
+		double want = exp(x[i]);
+
+		if (want >= DBL_MIN) {
+			double e = ulps(v[i], want);
+
+			if (e > worst)
+				worst = e, at = x[i];
+		} else {
+			CHECK(fabs(v[i] - want) <= 0x1p-1074, "exp(%a) = %a, "
+			    "libm %a", x[i], v[i], want);
+		}
+	}
+	CHECK(worst <= 2, "exp: %g ulp at %a", worst, at);
+	CHECK(v[0] == 1 && v[1] == 1, "exp(0) = %a, exp(-0) = %a", v[0], v[1]);
+	CHECK(v[11] == 0 && v[13] == 0, "exp(-745.2) = %a, exp(-inf) = %a",
+	    v[11], v[13]);
+	for (size_t len = 0; len <= 17; len++) {	/* tails leave the rest */
+		for (size_t i = 0; i < 20; i++)
+			v[i] = -(double)i;
+		gmm_exp_nonpos(v, len);
+		for (size_t i = 0; i < 20; i++)
+			CHECK(i < len ? ulps(v[i], exp(-(double)i)) <= 2
+			    : v[i] == -(double)i, "len %zu [%zu] = %g", len, i,
+			    v[i]);
+	}
+	printf("exp_nonpos: worst %.3g ulp at %a over %zu arguments\n", worst,
+	    at, n);
+	free(v);
+	free(x);
 }
 
 static void
@@ -194,7 +273,9 @@ main(void)
 
 	gsl_set_error_handler_off();
 	for (int t = 0; t < 4; t++)
-		check_density((enum gmm_cov_type)t, r);
+		for (size_t d = 1; d <= 9; d += 4)	/* 1, 5, 9: tails */
+			check_density((enum gmm_cov_type)t, d, r);
+	check_exp(r);
 	check_counts();
 	check_degenerate();
 	gsl_rng_free(r);
