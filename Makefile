@@ -98,7 +98,8 @@ endif
 endif
 
 # Speed and memory side by side with the installed peers (scripts/bench).
-bench: deps
+bench:
+	@scripts/install-deps.sh --bench
 	@$(MAKE) --no-print-directory gmm build/bench-parse
 	@scripts/bench
 

@@ -1,6 +1,10 @@
 #!/bin/sh
 # Install the Debian packages that building and testing gmm need, when any
 # is missing.  A quick no-op when all are present.  Uses sudo when not root.
+#
+#   scripts/install-deps.sh          build and test (make check, make demo)
+#   scripts/install-deps.sh --bench  also the peers scripts/bench runs
+#                                    beside gmm (make bench)
 set -eu
 
 # clang and its runtime (libFuzzer) build the fuzz targets of make check;
@@ -9,6 +13,13 @@ set -eu
 # scripts/bench.
 PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-dev
 libjansson-dev clang libclang-rt-14-dev strace valgrind time"
+# The peers of make bench: scikit-learn (with pandas to read CSV as its
+# users do), and VLFeat and Armadillo, whose GMMs the bench drives from
+# small C and C++ programs.
+if [ "${1:-}" = --bench ]; then
+	PACKAGES="$PACKAGES python3-sklearn python3-pandas libvlfeat-dev
+libarmadillo-dev g++"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -151,6 +151,25 @@ main(void)
 		for (int i = 0; cases[i] != NULL; i++, n++)
 			parse_one(cases[i]);
 	}
+	/* digit strings of every length, leading zeros and dot place, so
+	 * that runs of eight digits start and stop anywhere */
+	for (int i = 0; i < 200000; i++, n++) {
+		int zeros = (int)(next() % 12), len = 1 + (int)(next() % 24);
+		int dot = (int)(next() % (uint64_t)(zeros + len + 2)), at = 0;
+
+		if (next() % 4 == 0)
+			buf[at++] = '-';
+		for (int j = 0; j < zeros + len; j++) {
+			if (j == dot)
+				buf[at++] = '.';
+			buf[at++] = j < zeros ? '0' : (char)('0' + next() % 10);
+		}
+		if (next() % 3 == 0)
+			at += snprintf(buf + at, sizeof(buf) - (size_t)at,
+			    "e%d", (int)(next() % 80) - 40);
+		buf[at] = '\0';
+		parse_one(buf);
+	}
 	CHECK(parsed_bad == 0, "%d of %zu numbers parsed differently",
 	    parsed_bad, n);
 	return check_done("test_csvout");
