@@ -476,6 +476,18 @@ is_pad(const struct gmm_csvin *in, unsigned char c)
 }
 
 /*
+ * libcsv is between records: no field begun, nothing buffered.  Its state
+ * is public in struct csv_parser, 0 being its ROW_NOT_BEGUN.  mid_record
+ * alone would not tell: a carriage return ends a record inside a line,
+ * and a quoted field may begin after it and run on past the newline.
+ */
+static int
+libcsv_idle(const struct gmm_csvin *in)
+{
+	return !in->mid_record && in->p.pstate == 0 && in->p.entry_pos == 0;
+}
+
+/*
  * A whole line s[0..len) (its newline left out) that starts a record: when
  * it holds no quote, no carriage return but a last one, and something
  * other than white space, split it here, calling on_field() and
@@ -531,7 +543,7 @@ feed_segment(struct gmm_csvin *in, struct gmm_error *err)
 	if (in->in_comment || (in->at_line_start && !in->mid_record &&
 	    s[0] == '#')) {
 		in->in_comment = nl == NULL;
-	} else if (nl != NULL && in->at_line_start && !in->mid_record &&
+	} else if (nl != NULL && in->at_line_start && libcsv_idle(in) &&
 	    split_plain_line(in, s, len - 1)) {
 		if (in->cb_failed)
 			return parse_failed(in, err);

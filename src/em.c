@@ -146,34 +146,76 @@ ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
 	return 0;
 }
 
+/* The weighted sum and sum of squares of x_j - s over the rows. */
+#define VAR_SUMS(j, a, b) do { \
+	double t_ = xt[(j) * GMM_BLOCK_ROWS + i] - shift[j], rt_ = r[i] * t_; \
+	a += rt_; \
+	b += rt_ * t_; \
+} while (0)
+
 /*
  * Diagonal and spherical statistics of one component over a block held by
  * columns (xt), with its responsibilities r: per column, the weighted sum
- * and weighted sum of squares of x - shift, vectorised across the rows.
+ * and weighted sum of squares of x - shift, vectorised across the rows,
+ * four columns per pass so that eight sums are in flight and each load of
+ * r serves four columns.
  */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+GMM_CLONES
 static void
 stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
     const double *r, double *sx, double *sxx)
 {
-	for (size_t j = 0; j < d; j++) {
-		const double *xj = xt + j * GMM_BLOCK_ROWS;
-		double s = shift[j], a = 0, b = 0;
+	size_t j = 0;
+
+	for (; j + 4 <= d; j += 4) {
+		double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+		double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+
+#pragma omp simd reduction(+:a0, a1, a2, a3, b0, b1, b2, b3)
+		for (size_t i = 0; i < rows; i++) {
+			VAR_SUMS(j, a0, b0);
+			VAR_SUMS(j + 1, a1, b1);
+			VAR_SUMS(j + 2, a2, b2);
+			VAR_SUMS(j + 3, a3, b3);
+		}
+		sx[j] += a0, sx[j + 1] += a1, sx[j + 2] += a2, sx[j + 3] += a3;
+		sxx[j] += b0, sxx[j + 1] += b1, sxx[j + 2] += b2;
+		sxx[j + 3] += b3;
+	}
+	for (; j < d; j++) {
+		double a = 0, b = 0;
 
 #pragma omp simd reduction(+:a, b)
-		for (size_t i = 0; i < rows; i++) {
-			double t = xj[i] - s, rt = r[i] * t;
-
-			a += rt;
-			b += rt * t;
-		}
+		for (size_t i = 0; i < rows; i++)
+			VAR_SUMS(j, a, b);
 		sx[j] += a;
 		sxx[j] += b;
 	}
 }
 
+/* The sum of r[0..rows), and sr = sqrt(r) unless sr is NULL. */
+GMM_CLONES
+static double
+weight_sum(const double *r, size_t rows, double *sr)
+{
+	double s = 0;
+
+	if (sr == NULL) {
+#pragma omp simd reduction(+:s)
+		for (size_t i = 0; i < rows; i++)
+			s += r[i];
+		return s;
+	}
+#pragma omp simd reduction(+:s)
+	for (size_t i = 0; i < rows; i++) {
+		s += r[i];
+		sr[i] = sqrt(r[i]);
+	}
+	return s;
+}
+
 /* s[p][q] = sum_i a[p][i] b[q][i]: sixteen sums in one pass, in registers. */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+GMM_CLONES
 static void
 tile(const double *const *a, const double *const *b, size_t r,
     double s[4][4])
@@ -242,7 +284,7 @@ scatter_cols(const double *z, size_t r, size_t d, const double *zero,
 
 /* z = (x - s) sqrt(r) by columns, so that Z Z^T = sum r (x-s)(x-s)^T;
  * sx += sum r (x - s). */
-__attribute__((target_clones("avx512f", "avx2", "default")))
+GMM_CLONES
 static void
 center_cols(const double *xt, size_t rows, size_t d, const double *s,
     const double *r, const double *sr, double *z, double *sx)
@@ -284,8 +326,7 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 		for (size_t c = 0; c < k; c++) {
 			const double *r = resp + c * GMM_BLOCK_ROWS;
 
-			for (size_t i = 0; i < rows; i++)
-				st->nk[c] += r[i];
+			st->nk[c] += weight_sum(r, rows, NULL);
 			stats_cols(xt, rows, d, shift + c * d, r,
 			    st->sx + c * d, st->sxx + c * d);
 		}
@@ -301,10 +342,7 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 
 		const double *r = resp + c * GMM_BLOCK_ROWS;
 
-		for (size_t i = 0; i < rows; i++) {
-			sr[i] = sqrt(r[i]);
-			st->nk[c] += r[i];
-		}
+		st->nk[c] += weight_sum(r, rows, sr);
 		center_cols(xt, rows, d, s, r, sr, z, sx);
 		scatter_cols(z, rows, d, zero, sxx);
 	}

@@ -535,48 +535,64 @@ gmm_exp_nonpos(double *v, size_t n)
 }
 
 /*
- * One group of rows: max over the components, exp of the differences,
- * their sum s, responsibilities = exp(...) / s and log p = max + log s.
+ * Per row: max over the components, exp of the differences, their sum s,
+ * responsibilities = exp(...) / s and log p = max + log s.  The log joint
+ * must be there for the rows padded up to a multiple of GMM_ROW_GROUP.
  */
 GMM_CLONES
 void
 gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density)
 {
-	for (size_t i0 = 0; i0 < rows; i0 += VLEN) {
-		double *col = logp + i0, mx[VLEN], sum[VLEN];
-		vec max, s = SPLAT(0.0), inv;
+	/* a group of rows at a time: four independent chains of max and
+	 * sum, so that their latencies overlap */
+	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
+		double *col = logp + i0, mx[GMM_ROW_GROUP], sum[GMM_ROW_GROUP];
+		vec max[GROUP_VECS], s[GROUP_VECS];
 
-		vload(&max, col);
+#pragma GCC unroll 4
+		for (size_t v = 0; v < GROUP_VECS; v++) {
+			vload(&max[v], col + v * VLEN);
+			s[v] = SPLAT(0.0);
+		}
 		for (size_t c = 1; c < k; c++) {
-			vec v;
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++) {
+				vec x;
 
-			vload(&v, col + c * GMM_BLOCK_ROWS);
-			max = (vec)(((ivec)v & (v > max))
-			    | ((ivec)max & ~(v > max)));
+				vload(&x, col + c * GMM_BLOCK_ROWS + v * VLEN);
+				max[v] = (vec)(((ivec)x & (x > max[v]))
+				    | ((ivec)max[v] & ~(x > max[v])));
+			}
 		}
-		vstore(mx, &max);
 		for (size_t c = 0; c < k; c++) {
-			double *p = col + c * GMM_BLOCK_ROWS;
-			vec e;
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++) {
+				double *p = col + c * GMM_BLOCK_ROWS + v * VLEN;
+				vec e;
 
-			vload(&e, p);
-			e -= max;
-			vexp_nonpos(&e);
-
-			s += e;
-			vstore(p, &e);
+				vload(&e, p);
+				e -= max[v];
+				vexp_nonpos(&e);
+				s[v] += e;
+				vstore(p, &e);
+			}
 		}
-		inv = 1 / s;
-		for (size_t c = 0; c < k; c++) {
-			double *p = col + c * GMM_BLOCK_ROWS;
-			vec r;
+#pragma GCC unroll 4
+		for (size_t v = 0; v < GROUP_VECS; v++) {
+			vec inv = 1 / s[v];
 
-			vload(&r, p);
-			r *= inv;
-			vstore(p, &r);
+			for (size_t c = 0; c < k; c++) {
+				double *p = col + c * GMM_BLOCK_ROWS + v * VLEN;
+				vec r;
+
+				vload(&r, p);
+				r *= inv;
+				vstore(p, &r);
+			}
+			vstore(mx + v * VLEN, &max[v]);
+			vstore(sum + v * VLEN, &s[v]);
 		}
-		vstore(sum, &s);
-		for (size_t i = 0; i < VLEN && i0 + i < rows; i++) {
+		for (size_t i = 0; i < GMM_ROW_GROUP && i0 + i < rows; i++) {
 			if (mx[i] > -INFINITY) {
 				log_density[i0 + i] = mx[i] + log(sum[i]);
 				continue;
