@@ -10,6 +10,7 @@
 
 #include "consts.h"
 #include "init.h"
+#include "vec.h"
 
 /* Sufficient statistics of a set of rows, about the shifts s_c. */
 struct stats {
@@ -17,6 +18,9 @@ struct stats {
 	double *nk;		/* k: sum_i r_ic */
 	double *sx;		/* k*d: sum_i r_ic (x_i - s_c) */
 	double *sxx;		/* full k*d*d (lower), tied d*d, else k*d */
+	double *vsx, *vsxx;	/* diag, spherical: k*d*VLEN partial sums
+				 * of sx and sxx, one per vector lane, that
+				 * stats_fold() adds in */
 	double worst;		/* lowest log p(x_i) seen */
 	size_t worst_row;
 };
@@ -56,11 +60,25 @@ sxx_size(enum gmm_cov_type t, size_t k, size_t d)
 }
 
 static int
-stats_alloc(struct stats *st, size_t k, size_t d, size_t nsxx)
+variances_only(enum gmm_cov_type t)
+{
+	return t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL;
+}
+
+static int
+stats_alloc(struct stats *st, enum gmm_cov_type t, size_t k, size_t d,
+    size_t nsxx)
 {
 	st->nk = malloc(k * sizeof(double));
 	st->sx = malloc(k * d * sizeof(double));
 	st->sxx = malloc(nsxx * sizeof(double));
+	st->vsx = st->vsxx = NULL;
+	if (variances_only(t)) {
+		st->vsx = gmm_doubles_new(k * d * VLEN);
+		st->vsxx = gmm_doubles_new(k * d * VLEN);
+		if (st->vsx == NULL || st->vsxx == NULL)
+			return -1;
+	}
 	return st->nk && st->sx && st->sxx ? 0 : -1;
 }
 
@@ -70,6 +88,8 @@ stats_release(struct stats *st)
 	free(st->nk);
 	free(st->sx);
 	free(st->sxx);
+	free(st->vsx);
+	free(st->vsxx);
 }
 
 static void
@@ -81,6 +101,24 @@ stats_zero(const struct em_ctx *ctx, struct stats *st)
 	memset(st->nk, 0, ctx->k * sizeof(double));
 	memset(st->sx, 0, ctx->k * ctx->d * sizeof(double));
 	memset(st->sxx, 0, ctx->sxx_size * sizeof(double));
+	if (st->vsx != NULL) {
+		memset(st->vsx, 0, ctx->k * ctx->d * VLEN * sizeof(double));
+		memset(st->vsxx, 0, ctx->k * ctx->d * VLEN * sizeof(double));
+	}
+}
+
+/* Add the lane partial sums into sx and sxx, lanes in order. */
+static void
+stats_fold(const struct em_ctx *ctx, struct stats *st)
+{
+	if (st->vsx == NULL)
+		return;
+	for (size_t i = 0; i < ctx->k * ctx->d; i++) {
+		for (size_t l = 0; l < VLEN; l++) {
+			st->sx[i] += st->vsx[i * VLEN + l];
+			st->sxx[i] += st->vsxx[i * VLEN + l];
+		}
+	}
 }
 
 /* a += b, in this order, so that a sequence of merges is reproducible. */
@@ -129,7 +167,7 @@ ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
 	ctx->threads = threads < 1 ? 1 : threads;
 	ctx->sxx_size = sxx_size(t, k, d);
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
-	if (ctx->tw == NULL || stats_alloc(&ctx->total, k, d,
+	if (ctx->tw == NULL || stats_alloc(&ctx->total, t, k, d,
 	    ctx->sxx_size) < 0)
 		return -1;
 	for (int i = 0; i < ctx->threads; i++) {
@@ -140,57 +178,79 @@ ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
 		w->work = gmm_doubles_new(STATS_WORK(d));
 		w->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
 		if (!w->resp || !w->xt || !w->work || !w->logd ||
-		    stats_alloc(&w->st, k, d, ctx->sxx_size) < 0)
+		    stats_alloc(&w->st, t, k, d, ctx->sxx_size) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* The weighted sum and sum of squares of x_j - s over the rows. */
-#define VAR_SUMS(j, a, b) do { \
-	double t_ = xt[(j) * GMM_BLOCK_ROWS + i] - shift[j], rt_ = r[i] * t_; \
-	a += rt_; \
-	b += rt_ * t_; \
-} while (0)
-
 /*
  * Diagonal and spherical statistics of one component over a block held by
- * columns (xt), with its responsibilities r: per column, the weighted sum
- * and weighted sum of squares of x - shift, vectorised across the rows,
- * four columns per pass so that eight sums are in flight and each load of
- * r serves four columns.
+ * columns (xt), with its responsibilities r: per column j, the weighted
+ * sum and sum of squares of x_j - shift_j added to the lane partial sums
+ * vsx[j*VLEN ..] and vsxx[j*VLEN ..], which stay vectors from block to
+ * block (no horizontal sum per block).  `rows` is a multiple of VLEN, r
+ * zero on the padding.  Four columns per pass: eight sums in flight, one
+ * load of r for four columns.
  */
+__attribute__((always_inline)) static inline void
+var_sums(const double *xt, size_t rows, size_t j0, size_t nj,
+    const double *shift, const double *r, double *vsx, double *vsxx)
+{
+	vec a[4], b[4];
+
+	memset(a, 0, sizeof(a));	/* the lanes past nj stay unused */
+	memset(b, 0, sizeof(b));
+
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++) {
+		vload(&a[q], vsx + (j0 + q) * VLEN);
+		vload(&b[q], vsxx + (j0 + q) * VLEN);
+	}
+	for (size_t i = 0; i < rows; i += VLEN) {
+		vec rv;
+
+		vload(&rv, r + i);
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++) {
+			vec t, rt;
+
+			vload(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
+			t -= shift[j0 + q];
+			rt = rv * t;
+			a[q] += rt;
+			b[q] += rt * t;
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++) {
+		vstore(vsx + (j0 + q) * VLEN, &a[q]);
+		vstore(vsxx + (j0 + q) * VLEN, &b[q]);
+	}
+}
+
 GMM_CLONES
 static void
 stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
-    const double *r, double *sx, double *sxx)
+    const double *r, double *vsx, double *vsxx)
 {
 	size_t j = 0;
 
-	for (; j + 4 <= d; j += 4) {
-		double a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-		double b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+	for (; j + 4 <= d; j += 4)
+		var_sums(xt, rows, j, 4, shift, r, vsx, vsxx);
+	for (; j < d; j++)
+		var_sums(xt, rows, j, 1, shift, r, vsx, vsxx);
+}
 
-#pragma omp simd reduction(+:a0, a1, a2, a3, b0, b1, b2, b3)
-		for (size_t i = 0; i < rows; i++) {
-			VAR_SUMS(j, a0, b0);
-			VAR_SUMS(j + 1, a1, b1);
-			VAR_SUMS(j + 2, a2, b2);
-			VAR_SUMS(j + 3, a3, b3);
-		}
-		sx[j] += a0, sx[j + 1] += a1, sx[j + 2] += a2, sx[j + 3] += a3;
-		sxx[j] += b0, sxx[j + 1] += b1, sxx[j + 2] += b2;
-		sxx[j + 3] += b3;
-	}
-	for (; j < d; j++) {
-		double a = 0, b = 0;
+/* Responsibilities 0 on the rows that pad a block to a multiple of VLEN. */
+static void
+zero_padding(double *resp, size_t rows, size_t k)
+{
+	size_t pad = (rows + VLEN - 1) / VLEN * VLEN;
 
-#pragma omp simd reduction(+:a, b)
-		for (size_t i = 0; i < rows; i++)
-			VAR_SUMS(j, a, b);
-		sx[j] += a;
-		sxx[j] += b;
-	}
+	for (size_t c = 0; c < k; c++)
+		for (size_t i = rows; i < pad; i++)
+			resp[c * GMM_BLOCK_ROWS + i] = 0;
 }
 
 /* The sum of r[0..rows), and sr = sqrt(r) unless sr is NULL. */
@@ -327,8 +387,9 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 			const double *r = resp + c * GMM_BLOCK_ROWS;
 
 			st->nk[c] += weight_sum(r, rows, NULL);
-			stats_cols(xt, rows, d, shift + c * d, r,
-			    st->sx + c * d, st->sxx + c * d);
+			stats_cols(xt, (rows + VLEN - 1) / VLEN * VLEN, d,
+			    shift + c * d, r, st->vsx + c * d * VLEN,
+			    st->vsxx + c * d * VLEN);
 		}
 		return;
 	}
@@ -363,6 +424,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 		gmm_transpose_block(ctx->x + i0 * d, rows, d, w->xt);
 		gmm_model_log_joint_cols(m, w->xt, rows, w->resp, w->work);
 		gmm_resp_cols(w->resp, rows, ctx->k, w->logd);
+		zero_padding(w->resp, rows, ctx->k);
 		for (size_t i = 0; i < rows; i++) {
 			w->st.loglik += w->logd[i];
 			if (w->logd[i] < w->st.worst) {
@@ -374,6 +436,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 			stats_add_block(ctx, &w->st, m->means, w->xt, rows,
 			    w->resp, w->work);
 	}
+	stats_fold(ctx, &w->st);
 }
 
 /* One pass over the data: ctx->total gets log-likelihood and statistics. */
@@ -567,10 +630,12 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			for (size_t c = 0; c < k; c++)
 				r[c * GMM_BLOCK_ROWS] /= s;
 		}
+		zero_padding(w->resp, rows, k);
 		gmm_transpose_block(ctx->x + i0 * d, rows, d, w->xt);
 		stats_add_block(ctx, &ctx->total, shift, w->xt, rows, w->resp,
 		    w->work);
 	}
+	stats_fold(ctx, &ctx->total);
 }
 
 static void

@@ -11,6 +11,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "consts.h"
+#include "vec.h"
 
 static const char *const cov_names[] = { "full", "diag", "spherical", "tied" };
 
@@ -298,45 +299,76 @@ padded_rows(size_t rows)
 	return (rows + GMM_ROW_GROUP - 1) / GMM_ROW_GROUP * GMM_ROW_GROUP;
 }
 
+/* The kernels below run on a group of GMM_ROW_GROUP rows at once, held in
+ * vectors (vec.h). */
+
+/* Eight rows of eight doubles turned into eight columns, in registers:
+ * pairs, then pairs of pairs, then halves are interleaved. */
+static inline void
+transpose8(vec r[8])
+{
+	vec t[8], u[8];
+
+#pragma GCC unroll 4
+	for (int p = 0; p < 8; p += 2) {
+		t[p] = __builtin_shufflevector(r[p], r[p + 1], 0, 8, 2, 10, 4,
+		    12, 6, 14);
+		t[p + 1] = __builtin_shufflevector(r[p], r[p + 1], 1, 9, 3, 11,
+		    5, 13, 7, 15);
+	}
+#pragma GCC unroll 2
+	for (int p = 0; p < 8; p += 4) {
+#pragma GCC unroll 2
+		for (int q = 0; q < 2; q++) {
+			u[p + q] = __builtin_shufflevector(t[p + q],
+			    t[p + q + 2], 0, 1, 8, 9, 4, 5, 12, 13);
+			u[p + q + 2] = __builtin_shufflevector(t[p + q],
+			    t[p + q + 2], 2, 3, 10, 11, 6, 7, 14, 15);
+		}
+	}
+#pragma GCC unroll 4
+	for (int q = 0; q < 4; q++) {
+		r[q] = __builtin_shufflevector(u[q], u[q + 4], 0, 1, 2, 3, 8,
+		    9, 10, 11);
+		r[q + 4] = __builtin_shufflevector(u[q], u[q + 4], 4, 5, 6, 7,
+		    12, 13, 14, 15);
+	}
+}
+
+/* Rows by eight rows and eight columns through transpose8(), the rest
+ * one by one. */
+GMM_CLONES
 void
 gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt)
 {
-	size_t pad = padded_rows(rows);
+	size_t pad = padded_rows(rows), i0 = 0;
 
-	for (size_t i = 0; i < rows; i++)
+	for (; i0 + VLEN <= rows; i0 += VLEN) {
+		size_t j0 = 0;
+
+		for (; j0 + VLEN <= d; j0 += VLEN) {
+			vec r[VLEN];
+
+#pragma GCC unroll 8
+			for (size_t p = 0; p < VLEN; p++)
+				vload(&r[p], x + (i0 + p) * d + j0);
+			transpose8(r);
+#pragma GCC unroll 8
+			for (size_t q = 0; q < VLEN; q++)
+				vstore(xt + (j0 + q) * GMM_BLOCK_ROWS + i0, &r[q]);
+		}
+		for (; j0 < d; j0++)
+			for (size_t p = 0; p < VLEN; p++)
+				xt[j0 * GMM_BLOCK_ROWS + i0 + p] =
+				    x[(i0 + p) * d + j0];
+	}
+	for (; i0 < rows; i0++)
 		for (size_t j = 0; j < d; j++)
-			xt[j * GMM_BLOCK_ROWS + i] = x[i * d + j];
+			xt[j * GMM_BLOCK_ROWS + i0] = x[i0 * d + j];
 	for (size_t j = 0; j < d; j++)
 		for (size_t i = rows; i < pad; i++)
 			xt[j * GMM_BLOCK_ROWS + i] = 0;
 }
-
-/*
- * The kernels below run on a group of GMM_ROW_GROUP rows at once, held in
- * vectors of eight doubles (GCC vector extensions; each clone of
- * GMM_CLONES maps them to its registers and fuses a*b + c where it has
- * FMA).  Loads and stores go through memcpy, which compiles to one vector
- * move and makes no alignment or aliasing promise.  No function takes or
- * returns a vector by value: that ABI differs between the clones.
- */
-typedef double vec __attribute__((vector_size(64)));
-typedef int64_t ivec __attribute__((vector_size(64)));
-#define VLEN 8
-#define GROUP_VECS (GMM_ROW_GROUP / VLEN)
-
-static inline void
-vload(vec *v, const double *p)
-{
-	memcpy(v, p, sizeof(*v));
-}
-
-static inline void
-vstore(double *p, const vec *v)
-{
-	memcpy(p, v, sizeof(*v));
-}
-
-#define SPLAT(a) ((vec){ 0 } + (a))
 
 /*
  * Forward substitution y_j = (x_j - mu_j - sum_{t<j} L_jt y_t) / L_jj for
@@ -356,8 +388,7 @@ solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
 #pragma GCC unroll 4
 	for (size_t q = 0; q < nj; q++)
 #pragma GCC unroll 4
-		for (size_t v = 0; v < GROUP_VECS; v++)
-		{
+		for (size_t v = 0; v < GROUP_VECS; v++) {
 			vload(&a[q][v], xt + (j0 + q) * GMM_BLOCK_ROWS
 			    + v * VLEN);
 			a[q][v] -= mu[j0 + q];
@@ -522,15 +553,21 @@ gmm_exp_nonpos(double *v, size_t n)
 {
 	size_t i = 0;
 
-	for (; i < n; i += VLEN) {
-		double part[VLEN] = { 0 };
-		size_t len = n - i < VLEN ? n - i : VLEN;
+	for (; i + VLEN <= n; i += VLEN) {
 		vec e;
 
-		memcpy(part, v + i, len * sizeof(double));
+		vload(&e, v + i);
+		vexp_nonpos(&e);
+		vstore(v + i, &e);
+	}
+	if (i < n) {
+		double part[VLEN] = { 0 };
+		vec e;
+
+		memcpy(part, v + i, (n - i) * sizeof(double));
 		vload(&e, part);
 		vexp_nonpos(&e);
-		memcpy(v + i, &e, len * sizeof(double));
+		memcpy(v + i, &e, (n - i) * sizeof(double));
 	}
 }
 
