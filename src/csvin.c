@@ -377,6 +377,9 @@ on_record(int c, void *data)
 		}
 	}
 	in->cur.line = in->rec_line;
+	/* a record that begins later in this line (after a lone CR) begins
+	 * on it; feed_segment() moves this on for one on a later line */
+	in->rec_line = in->line;
 	tmp = in->queue[in->qhead + in->qcount];
 	in->queue[in->qhead + in->qcount] = in->cur;
 	in->cur = tmp;
@@ -548,9 +551,11 @@ feed_segment(struct gmm_csvin *in, struct gmm_error *err)
 		if (in->cb_failed)
 			return parse_failed(in, err);
 	} else {
-		if (!in->mid_record) {
+		if (libcsv_idle(in)) {	/* a record begins where libcsv
+					 * sees neither padding nor a line end */
 			for (size_t i = 0; i < len; i++) {
-				if (!isspace(s[i])) {
+				if (!is_pad(in, s[i]) && s[i] != '\r' &&
+				    s[i] != '\n') {
 					in->mid_record = 1;
 					in->rec_line = in->line;
 					break;

@@ -517,9 +517,11 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 /*
  * exp(x) for x <= 0: x = n ln2 + r with |r| <= ln2/2 (n rounded to nearest
  * by the 1.5 * 2^52 trick, r exact by FMA or by the two-part ln2), exp(r)
- * by its Taylor polynomial of degree 13 (truncation below 2^-57
- * relative), times 2^n applied as two powers of two so that results down
- * to the smallest subnormal come out; below ln(2^-1075) the result is 0.
+ * by a polynomial of degree 11 (the Taylor series to degree 13 with its
+ * two last terms economised by Chebyshev polynomials, computed exactly in
+ * rational arithmetic: truncation below 1e-17 relative), times 2^(n+64)
+ * and 2^-64, so that results down to the smallest subnormal come out with
+ * one rounding; below ln(2^-1075) the result is 0.
  */
 static inline void
 vexp_nonpos(vec *px)
@@ -528,9 +530,11 @@ vexp_nonpos(vec *px)
 	const double shifter = 0x1.8p52;
 	const double ln2_hi = 0x1.62e42feep-1, ln2_lo = 0x1.a39ef35793c76p-33;
 	static const double coef[] = {
-		1.0 / 6227020800, 1.0 / 479001600, 1.0 / 39916800,
-		1.0 / 3628800, 1.0 / 362880, 1.0 / 40320, 1.0 / 5040,
-		1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1,
+		0x1.af780c76ef867p-26, 0x1.28b3c3f13e5ffp-22,
+		0x1.71dde78ad96e1p-19, 0x1.a01991db6d211p-16,
+		0x1.a01a01b7f7ce0p-13, 0x1.6c16c187eeda8p-10,
+		0x1.111111110db8ep-7, 0x1.555555554f100p-5,
+		0x1.5555555555562p-3, 0x1.0000000000011p-1, 1, 1,
 	};
 	ivec live = x >= -0x1.74910d52d3052p9;	/* ln(2^-1075) */
 	vec xc = (vec)(((ivec)x & live) | ((ivec)SPLAT(-745.0) & ~live));
@@ -538,12 +542,11 @@ vexp_nonpos(vec *px)
 	vec nf = t - shifter;
 	ivec n = (ivec)t - (ivec)SPLAT(shifter);
 	vec r = (xc - nf * ln2_hi) - nf * ln2_lo, p = SPLAT(coef[0]);
-	ivec n1 = n >> 1, n2 = n - n1;
 
-#pragma GCC unroll 13
+#pragma GCC unroll 11
 	for (size_t i = 1; i < sizeof(coef) / sizeof(coef[0]); i++)
 		p = p * r + coef[i];
-	p = p * (vec)((n1 + 1023) << 52) * (vec)((n2 + 1023) << 52);
+	p = p * (vec)((n + 1023 + 64) << 52) * 0x1p-64;
 	*px = (vec)((ivec)p & live);
 }
 
