@@ -366,9 +366,11 @@ center_cols(const double *xt, size_t rows, size_t d, const double *s,
 
 /*
  * Sufficient statistics of a block of rows with responsibilities resp
- * (rows x k), about the shifts (k x d): per component c, nk += sum r_c,
- * sx_c += sum r_c (x - shift_c), and sxx_c += the weighted scatter of
- * x - shift_c (diagonal only, or the lower triangle).  The block comes
+ * (by components, k x GMM_BLOCK_ROWS), about the shifts (k x d): per
+ * component c, nk += sum r_c, sx_c += sum r_c (x - shift_c), and sxx_c +=
+ * the weighted scatter of x - shift_c (its lower triangle; diagonal and
+ * spherical: the diagonal, into the lane partial sums vsx and vsxx, so
+ * stats_fold() must follow).  The block comes
  * held by columns (xt) so that every loop runs along the rows, vectorised;
  * at d = 16 this beats OpenBLAS's dsyrk on the same blocks (0.146 against
  * 0.170 s per iteration, 200k x 16, k = 16, one thread).  y: scratch space
