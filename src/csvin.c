@@ -490,10 +490,21 @@ libcsv_idle(const struct gmm_csvin *in)
 	return !in->mid_record && in->p.pstate == 0 && in->p.entry_pos == 0;
 }
 
+/* 1 when s[0..len) holds a byte where libcsv begins a record: neither
+ * padding nor a line end. */
+static int
+begins_record(const struct gmm_csvin *in, const unsigned char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!is_pad(in, s[i]) && s[i] != '\r' && s[i] != '\n')
+			return 1;
+	return 0;
+}
+
 /*
  * A whole line s[0..len) (its newline left out) that starts a record: when
- * it holds no quote, no carriage return but a last one, and something
- * other than white space, split it here, calling on_field() and
+ * it holds no quote, no carriage return but a last one, and a byte that
+ * begins a record (begins_record()), split it here, calling on_field() and
  * on_record() just as libcsv would (each field without its padding), and
  * return 1; else return 0 and let libcsv have it.  Most lines of a numeric
  * file take this path, which does not copy bytes one at a time.
@@ -502,17 +513,13 @@ static int
 split_plain_line(struct gmm_csvin *in, const unsigned char *s, size_t len)
 {
 	const unsigned char *p = s, *end;
-	int blank = 1;
 
 	if (in->opt.libcsv_only || len > FIELD_MAX)
 		return 0;
 	len -= len > 0 && s[len - 1] == '\r';
 	end = s + len;
-	if (memchr(s, '"', len) != NULL || memchr(s, '\r', len) != NULL)
-		return 0;
-	for (size_t i = 0; i < len && blank; i++)
-		blank = isspace(s[i]) != 0;
-	if (blank)
+	if (memchr(s, '"', len) != NULL || memchr(s, '\r', len) != NULL ||
+	    !begins_record(in, s, len))
 		return 0;
 	in->rec_line = in->line;
 	for (;;) {
@@ -551,16 +558,9 @@ feed_segment(struct gmm_csvin *in, struct gmm_error *err)
 		if (in->cb_failed)
 			return parse_failed(in, err);
 	} else {
-		if (libcsv_idle(in)) {	/* a record begins where libcsv
-					 * sees neither padding nor a line end */
-			for (size_t i = 0; i < len; i++) {
-				if (!is_pad(in, s[i]) && s[i] != '\r' &&
-				    s[i] != '\n') {
-					in->mid_record = 1;
-					in->rec_line = in->line;
-					break;
-				}
-			}
+		if (libcsv_idle(in) && begins_record(in, s, len)) {
+			in->mid_record = 1;
+			in->rec_line = in->line;
 		}
 		if (feed(in, s, len, err) < 0)
 			return -1;
