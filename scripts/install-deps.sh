@@ -7,11 +7,12 @@
 #                                    beside gmm (make bench)
 set -eu
 
-# clang and its runtime (libFuzzer) build the fuzz targets of make check;
+# OpenBLAS in its serial build (the Makefile says why); clang and its
+# runtime (libFuzzer) build the fuzz targets of make check;
 # strace injects faults (a kill or an error at a chosen system call),
 # valgrind checks memory in the tests, time measures peak memory in
 # scripts/bench.
-PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-dev
+PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-serial-dev
 libjansson-dev clang libclang-rt-14-dev strace valgrind time"
 # The peers of make bench: scikit-learn (with pandas to read CSV as its
 # users do), and VLFeat and Armadillo, whose GMMs the bench drives from

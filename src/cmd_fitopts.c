@@ -132,12 +132,13 @@ progress(void *ctx, const struct gmm_em_progress *p)
 		    "%.12g\n", fo->cmd, p->run + 1, p->loglik_mean);
 	else
 		fprintf(stderr, "gmm %s: run %zu iteration %zu: mean "
-		    "log-likelihood %.12g change %.3g\n", fo->cmd, p->run + 1,
-		    p->iteration, p->loglik_mean, p->change);
+		    "log-likelihood %.12g change %.3g (%.6f s)\n", fo->cmd,
+		    p->run + 1, p->iteration, p->loglik_mean, p->change,
+		    p->seconds);
 }
 
 int
-gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, const double *x,
+gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
     size_t n, size_t d, struct gmm_model **out, struct gmm_error *err)
 {
 	gsl_rng *rng = gmm_rng_new(fo->common.seed);

@@ -109,7 +109,7 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 /* Fit one (type, k); r->ok = 0 when the fit itself failed (a model that
  * cannot be fitted gets an empty row); -1 on errors that end the run. */
 static int
-fit_one(struct select_opts *s, const double *x, size_t n, size_t d,
+fit_one(struct select_opts *s, double *x, size_t n, size_t d,
     double min_var, struct fit_row *r, struct gmm_model **m)
 {
 	struct gmm_error err;
@@ -161,7 +161,7 @@ progress(const struct fit_row *r, const struct gmm_model *m)
  * mark the best; rows[] and models[] have ntypes * nk entries.
  */
 static int
-fit_all(struct select_opts *s, const double *x, size_t n, size_t d,
+fit_all(struct select_opts *s, double *x, size_t n, size_t d,
     struct fit_row *rows, struct gmm_model **models)
 {
 	double min_var = gmm_min_column_variance(x, n, d);

@@ -40,7 +40,13 @@ struct thread_work {
 };
 
 struct em_ctx {
-	const double *x;
+	double *x;		/* the caller's rows; while `blocked`, held
+				 * by blocks of columns (to_blocks()) */
+	int blocked;
+	size_t shift;		/* doubles from x to the first block */
+	double *last;		/* BLOCK(d): the last block, by columns */
+	double *saved;		/* 8 per block: what to_blocks() and
+				 * from_blocks() move first */
 	size_t n, d, k;
 	enum gmm_cov_type type;
 	int threads;
@@ -151,11 +157,13 @@ ctx_release(struct em_ctx *ctx)
 		}
 	}
 	free(ctx->tw);
+	free(ctx->last);
+	free(ctx->saved);
 	stats_release(&ctx->total);
 }
 
 static int
-ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
+ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
     enum gmm_cov_type t, int threads)
 {
 	memset(ctx, 0, sizeof(*ctx));
@@ -166,8 +174,17 @@ ctx_init(struct em_ctx *ctx, const double *x, size_t n, size_t d, size_t k,
 	ctx->type = t;
 	ctx->threads = threads < 1 ? 1 : threads;
 	ctx->sxx_size = sxx_size(t, k, d);
+	/* the last block must have room for the shift (d = 1, one row) */
+	ctx->shift = (64 - (uintptr_t)x % 64) % 64 / sizeof(double);
+	if ((n - (n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS * GMM_BLOCK_ROWS
+	    + GMM_BLOCK_ROWS) * d < ctx->shift)
+		ctx->shift = 0;
+	ctx->last = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
+	ctx->saved = malloc(((n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS * 8 + 1)
+	    * sizeof(double));
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
-	if (ctx->tw == NULL || stats_alloc(&ctx->total, t, k, d,
+	if (ctx->last == NULL || ctx->saved == NULL || ctx->tw == NULL ||
+	    stats_alloc(&ctx->total, t, k, d,
 	    ctx->sxx_size) < 0)
 		return -1;
 	for (int i = 0; i < ctx->threads; i++) {
@@ -411,20 +428,128 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 	}
 }
 
+/*
+ * The layout of the EM iterations.  Every block of GMM_BLOCK_ROWS rows but
+ * the last is rearranged in place, by columns as gmm_transpose_block()
+ * lays them out, from xb = x rounded up to 64 bytes (`shift` doubles on):
+ * each iteration then reads them without transposing, by aligned vector
+ * loads.  The last block (full or partial) goes by columns into ctx->last,
+ * which makes room for the shift.  Block b's new place overlaps the first
+ * `shift` doubles of block b+1's old one, and on the way back its old
+ * place the last `shift` doubles of block b-1's: those are saved first, so
+ * that blocks move in any order, by all threads.
+ */
+#define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
+
+static size_t
+front_blocks(const struct em_ctx *ctx)
+{
+	return (ctx->n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS - 1;
+}
+
+/* Columns of block b of rows (src) into dst, by way of tmp. */
+static void
+block_to_cols(const double *src, const double *head, size_t shift, size_t d,
+    double *tmp, double *dst)
+{
+	memcpy(tmp, head, shift * sizeof(double));
+	memcpy(tmp + shift, src + shift, (BLOCK(d) - shift) * sizeof(double));
+	gmm_transpose_block(tmp, GMM_BLOCK_ROWS, d, dst);
+}
+
+static void
+to_blocks(struct em_ctx *ctx)
+{
+	size_t d = ctx->d, nf = front_blocks(ctx), sh = ctx->shift;
+	double *x = ctx->x, *saved = ctx->saved;
+
+	gmm_transpose_block(x + nf * BLOCK(d), ctx->n - nf * GMM_BLOCK_ROWS, d,
+	    ctx->last);
+	for (size_t b = 0; b < nf; b++)
+		memcpy(saved + b * sh, x + b * BLOCK(d), sh * sizeof(double));
+#pragma omp parallel for schedule(static) num_threads(ctx->threads)
+	for (size_t b = 0; b < nf; b++)
+		block_to_cols(x + b * BLOCK(d), saved + b * sh, sh, d,
+		    ctx->tw[omp_get_thread_num()].work,
+		    x + sh + b * BLOCK(d));
+	ctx->blocked = 1;
+}
+
+static void
+from_blocks(struct em_ctx *ctx)
+{
+	size_t d = ctx->d, nf = front_blocks(ctx), sh = ctx->shift;
+	size_t last = ctx->n - nf * GMM_BLOCK_ROWS;
+	double *x = ctx->x, *saved = ctx->saved;
+
+	if (!ctx->blocked)
+		return;
+	for (size_t b = 0; b < nf; b++)
+		memcpy(saved + b * sh, x + sh + (b + 1) * BLOCK(d) - sh,
+		    sh * sizeof(double));
+#pragma omp parallel for schedule(static) num_threads(ctx->threads)
+	for (size_t b = 0; b < nf; b++) {
+		double *tmp = ctx->tw[omp_get_thread_num()].work;
+		double *dst = x + b * BLOCK(d);
+
+		memcpy(tmp, x + sh + b * BLOCK(d), (BLOCK(d) - sh)
+		    * sizeof(double));
+		memcpy(tmp + BLOCK(d) - sh, saved + b * sh,
+		    sh * sizeof(double));
+		for (size_t i = 0; i < GMM_BLOCK_ROWS; i++)
+			for (size_t j = 0; j < d; j++)
+				dst[i * d + j] = tmp[j * GMM_BLOCK_ROWS + i];
+	}
+	for (size_t i = 0; i < last; i++)
+		for (size_t j = 0; j < d; j++)
+			x[(nf * GMM_BLOCK_ROWS + i) * d + j] =
+			    ctx->last[j * GMM_BLOCK_ROWS + i];
+	ctx->blocked = 0;
+}
+
+/* Rows i0 .. i0+rows-1 (one block) by columns: where they are when the
+ * data are blocked, else transposed into w->xt. */
+static const double *
+block_cols(const struct em_ctx *ctx, struct thread_work *w, size_t i0,
+    size_t rows)
+{
+	size_t b = i0 / GMM_BLOCK_ROWS;
+
+	if (ctx->blocked)
+		return b < front_blocks(ctx) ? ctx->x + ctx->shift
+		    + b * BLOCK(ctx->d) : ctx->last;
+	gmm_transpose_block(ctx->x + i0 * ctx->d, rows, ctx->d, w->xt);
+	return w->xt;
+}
+
+/* Row i of the data into row (d doubles), whatever the layout. */
+static void
+copy_row(const struct em_ctx *ctx, size_t i, double *row)
+{
+	const double *cols;
+
+	if (!ctx->blocked) {
+		memcpy(row, ctx->x + i * ctx->d, ctx->d * sizeof(double));
+		return;
+	}
+	cols = block_cols(ctx, NULL, i - i % GMM_BLOCK_ROWS, 0);
+	for (size_t j = 0; j < ctx->d; j++)
+		row[j] = cols[j * GMM_BLOCK_ROWS + i % GMM_BLOCK_ROWS];
+}
+
 /* E-step over one chunk into w->st (zeroed first). */
 static void
 estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
     struct thread_work *w, size_t first, size_t last, int want_stats)
 {
-	size_t d = ctx->d;
-
 	stats_zero(ctx, &w->st);
 	for (size_t i0 = first; i0 < last; i0 += GMM_BLOCK_ROWS) {
 		size_t rows = last - i0 < GMM_BLOCK_ROWS ? last - i0
 		    : GMM_BLOCK_ROWS;
 
-		gmm_transpose_block(ctx->x + i0 * d, rows, d, w->xt);
-		gmm_model_log_joint_cols(m, w->xt, rows, w->resp, w->work);
+		const double *xt = block_cols(ctx, w, i0, rows);
+
+		gmm_model_log_joint_cols(m, xt, rows, w->resp, w->work);
 		gmm_resp_cols(w->resp, rows, ctx->k, w->logd);
 		zero_padding(w->resp, rows, ctx->k);
 		for (size_t i = 0; i < rows; i++) {
@@ -435,7 +560,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 			}
 		}
 		if (want_stats)
-			stats_add_block(ctx, &w->st, m->means, w->xt, rows,
+			stats_add_block(ctx, &w->st, m->means, xt, rows,
 			    w->resp, w->work);
 	}
 	stats_fold(ctx, &w->st);
@@ -549,8 +674,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
 	size_t d = ctx->d, per = gmm_cov_size(m->cov_type, 1, d);
 	double total = 0;
 
-	memcpy(m->means + c * d, ctx->x + st->worst_row * d,
-	    d * sizeof(double));
+	copy_row(ctx, st->worst_row, m->means + c * d);
 	m->weights[c] = 1;
 	if (m->cov_type == GMM_COV_TIED)
 		return;
@@ -614,7 +738,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
     const uint32_t *labels, gsl_rng *rng)
 {
 	struct thread_work *w = &ctx->tw[0];
-	size_t k = ctx->k, d = ctx->d;
+	size_t k = ctx->k;
 
 	stats_zero(ctx, &ctx->total);
 	for (size_t i0 = 0; i0 < ctx->n; i0 += GMM_BLOCK_ROWS) {
@@ -633,9 +757,8 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 				r[c * GMM_BLOCK_ROWS] /= s;
 		}
 		zero_padding(w->resp, rows, k);
-		gmm_transpose_block(ctx->x + i0 * d, rows, d, w->xt);
-		stats_add_block(ctx, &ctx->total, shift, w->xt, rows, w->resp,
-		    w->work);
+		stats_add_block(ctx, &ctx->total, shift,
+		    block_cols(ctx, w, i0, rows), rows, w->resp, w->work);
 	}
 	stats_fold(ctx, &ctx->total);
 }
@@ -700,9 +823,9 @@ out:
 
 static void
 report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
-    double change, size_t reseeded)
+    double change, size_t reseeded, double seconds)
 {
-	struct gmm_em_progress p = { run, it, ll, change, reseeded };
+	struct gmm_em_progress p = { run, it, ll, change, reseeded, seconds };
 
 	if (opt->progress != NULL)
 		opt->progress(opt->progress_ctx, &p);
@@ -718,7 +841,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 	tr->iterations = 0;
 	tr->converged = 0;
 	for (size_t it = 1; it <= opt->max_iter; it++) {
-		double ll, change;
+		double ll, change, t0 = omp_get_wtime();
 		size_t reseeded;
 
 		estep(ctx, m, 1);
@@ -728,7 +851,8 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 			return -1;
 		change = ll - prev;
 		tr->iterations = it;
-		report(opt, run, it, ll, change, reseeded);
+		report(opt, run, it, ll, change, reseeded,
+		    omp_get_wtime() - t0);
 		if (fabs(change) < opt->tol) {
 			tr->converged = 1;
 			break;
@@ -738,7 +862,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 	estep(ctx, m, 0);
 	tr->loglik_total = ctx->total.loglik;
 	tr->loglik_mean = ctx->total.loglik / n;
-	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1);
+	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1, 0);
 	return 0;
 }
 
@@ -783,7 +907,7 @@ check_scale(const double *x, size_t n, size_t d, struct gmm_error *err)
 }
 
 int
-gmm_em_fit(const double *x, size_t n, size_t d,
+gmm_em_fit(double *x, size_t n, size_t d,
     const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
     struct gmm_error *err)
 {
@@ -815,11 +939,16 @@ gmm_em_fit(const double *x, size_t n, size_t d,
 		struct gmm_model *m = NULL;
 		struct gmm_training tr = { 0 };
 
-		if (start(&ctx, opt, rng, &m, err) < 0 ||
-		    run_em(&ctx, opt, run, m, &tr, err) < 0) {
+		if (start(&ctx, opt, rng, &m, err) < 0) {
 			gmm_model_free(m);
 			goto out;
 		}
+		to_blocks(&ctx);
+		if (run_em(&ctx, opt, run, m, &tr, err) < 0) {
+			gmm_model_free(m);
+			goto out;
+		}
+		from_blocks(&ctx);
 		m->training = tr;
 		if (best == NULL || tr.loglik_total >
 		    best->training.loglik_total) {
@@ -834,6 +963,7 @@ gmm_em_fit(const double *x, size_t n, size_t d,
 	best = NULL;
 	ret = 0;
 out:
+	from_blocks(&ctx);
 	gmm_model_free(best);
 	ctx_release(&ctx);
 	return ret;
@@ -846,7 +976,9 @@ gmm_em_loglik(const struct gmm_model *m, const double *x, size_t n,
 	struct em_ctx ctx;
 	int ret = -1;
 
-	if (ctx_init(&ctx, x, n, m->d, m->k, m->cov_type, threads) < 0) {
+	/* the rows stay as they are: nothing calls to_blocks() */
+	if (ctx_init(&ctx, (double *)x, n, m->d, m->k, m->cov_type,
+	    threads) < 0) {
 		gmm_error_nomem(err);
 		goto out;
 	}

@@ -49,6 +49,8 @@ struct gmm_em_progress {
 	double loglik_mean;	/* before this iteration's M-step */
 	double change;		/* from the previous iteration */
 	size_t reseeded;	/* component reseeded, or (size_t)-1 */
+	double seconds;		/* wall time of this iteration's E-step and
+				 * M-step; 0 for the end of a run */
 };
 
 typedef void (*gmm_em_progress_fn)(void *ctx,
@@ -69,13 +71,16 @@ struct gmm_em_options {
 };
 
 /*
- * Fit a mixture to x (n x d, row-major, borrowed).  On success *out is a new
+ * Fit a mixture to x (n x d, row-major, borrowed).  While the EM iterations
+ * run, x is rearranged in place (blocks of rows held by columns, so that no
+ * iteration transposes them); its rows are back as they were when the call
+ * returns, whether it succeeds or fails.  On success *out is a new
  * prepared model that the caller frees; its training block holds n, the
  * log-likelihood, BIC, AIC, iterations, converged, n_init, reg_covar and tol
  * (the caller sets seed and column names).  Fails when k > n, out of memory,
  * or when a covariance cannot be factorised even with reg_covar.
  */
-int gmm_em_fit(const double *x, size_t n, size_t d,
+int gmm_em_fit(double *x, size_t n, size_t d,
     const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
     struct gmm_error *err);
 

@@ -54,9 +54,10 @@ int gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k);
 
 /*
  * Fit x (n x d) with fo->em (k and cov_type as set there) and a new RNG
- * from --seed; with -v, per_iteration progress lines go to stderr.
+ * from --seed; with -v, per_iteration progress lines go to stderr.  x is
+ * rearranged while the fit runs and restored (gmm_em_fit()).
  */
-int gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, const double *x,
+int gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
     size_t n, size_t d, struct gmm_model **out, struct gmm_error *err);
 
 #endif

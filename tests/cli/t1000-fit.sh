@@ -130,6 +130,7 @@ check "--help prints the usage on stdout" grep -q "^usage: gmm fit" "$T/out"
 # -v, -q
 run fit -k 2 -v -o "$T/x.gmm" "$F"
 check "-v prints a line per iteration" grep -q "^gmm fit: run 1 iteration 2: mean log-likelihood" "$T/err"
+check "-v gives each iteration's wall time" grep -Eq "^gmm fit: run 1 iteration 2: .* change [^ ]+ \([0-9]+\.[0-9]{6} s\)$" "$T/err"
 run fit -k 2 -q -o "$T/x.gmm" "$F"
 expect_err "-q prints nothing" 0 ""
 
