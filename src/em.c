@@ -329,6 +329,36 @@ tile(const double *const *a, const double *const *b, size_t r,
 	s[3][0] = s30, s[3][1] = s31, s[3][2] = s32, s[3][3] = s33;
 }
 
+/* The same for a tile on the diagonal (b = a): its lower triangle, ten
+ * sums, where tile() would spend six more on the upper one. */
+GMM_CLONES
+static void
+tile_diag(const double *const *a, size_t r, double s[4][4])
+{
+	const double *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+	double s00 = 0, s10 = 0, s11 = 0, s20 = 0, s21 = 0, s22 = 0, s30 = 0;
+	double s31 = 0, s32 = 0, s33 = 0;
+
+#pragma omp simd reduction(+:s00, s10, s11, s20, s21, s22, s30, s31, s32, \
+    s33)
+	for (size_t i = 0; i < r; i++) {
+		s00 += a0[i] * a0[i];
+		s10 += a1[i] * a0[i];
+		s11 += a1[i] * a1[i];
+		s20 += a2[i] * a0[i];
+		s21 += a2[i] * a1[i];
+		s22 += a2[i] * a2[i];
+		s30 += a3[i] * a0[i];
+		s31 += a3[i] * a1[i];
+		s32 += a3[i] * a2[i];
+		s33 += a3[i] * a3[i];
+	}
+	s[0][0] = s00;
+	s[1][0] = s10, s[1][1] = s11;
+	s[2][0] = s20, s[2][1] = s21, s[2][2] = s22;
+	s[3][0] = s30, s[3][1] = s31, s[3][2] = s32, s[3][3] = s33;
+}
+
 /*
  * sxx += Z Z^T, lower triangle (sxx row-major, d x d), for z held by columns
  * (z[j*r + i]).  Tiles of 4 x 4 entries are 16 dot products over the rows
@@ -350,7 +380,10 @@ scatter_cols(const double *z, size_t r, size_t d, const double *zero,
 				a[t] = j0 + t < d ? z + (j0 + t) * r : zero;
 				b[t] = l0 + t < d ? z + (l0 + t) * r : zero;
 			}
-			tile(a, b, r, s);
+			if (l0 == j0)
+				tile_diag(a, r, s);
+			else
+				tile(a, b, r, s);
 			for (size_t p = 0; p < TILE && j0 + p < d; p++)
 				for (size_t q = 0; q < TILE && l0 + q <= j0 + p;
 				    q++)
