@@ -316,7 +316,6 @@ weight_sum(const double *r, size_t rows, double *sr)
 	return s;
 }
 
-/* s[p][q] = sum_i a[p][i] b[q][i]: sixteen sums in one pass, in registers. */
 /*
  * acc[p*4 + q] += a[p] * b[q], vector by vector over r rows (a multiple of
  * VLEN): the sixteen dot products of a tile of the scatter, kept as lane

@@ -130,7 +130,9 @@ void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
  * exp(logp - log p(x)) summing to 1 over the components, and store
  * log p(x_i) in log_density[i] for the `rows` rows.  A row that no
  * component can explain (all -inf) gets log density -inf and uniform
- * responsibilities, never NaN.
+ * responsibilities, never NaN.  The rows that pad the block up to a
+ * multiple of GMM_ROW_GROUP are computed too, so they must hold finite log
+ * joints, as gmm_model_log_joint_cols() leaves them.
  */
 void gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density);
 

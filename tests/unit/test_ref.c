@@ -89,7 +89,7 @@ compare(const char *what, const double *got, const double *want, size_t n,
 }
 
 static struct gmm_model *
-fit_from(const struct gmm_model *init, const double *x, size_t n, size_t d,
+fit_from(const struct gmm_model *init, double *x, size_t n, size_t d,
     size_t iters, int threads)
 {
 	struct gmm_em_options o = { 0 };
@@ -199,25 +199,42 @@ check_monotone(const char *data, const char *stem, const char *cov)
 	free(x);
 }
 
-/* Two threads and one give the same bits, on more rows than a chunk. */
+/*
+ * Two threads and one give the same bits, on more rows than a chunk; the
+ * fit gives the rows back as they were (it holds them by blocks of columns
+ * while it runs), from a 64-byte aligned start and from one that is not.
+ */
 static void
 check_threads(void)
 {
 	size_t n, d;
 	double *x = read_data("synth_gmm4_d5", &n, &d);
-	double *big = malloc(5 * n * d * sizeof(double));
+	double *mem = gmm_doubles_new(5 * n * d + 1), *big = mem + 1;
+	double *copy = malloc(5 * n * d * sizeof(double));
 	char path[512];
-	struct gmm_model *init = NULL, *a, *b;
+	struct gmm_model *init = NULL, *a, *b, *c;
 	struct gmm_error err;
 
 	for (size_t r = 0; r < 5; r++)
 		memcpy(big + r * n * d, x, n * d * sizeof(double));
+	memcpy(copy, big, 5 * n * d * sizeof(double));
 	snprintf(path, sizeof(path), "%s/traj/synth_gmm4_d5_k4_full.init.json",
 	    refdir);
 	if (gmm_modelfile_read(path, &init, &err) < 0)
 		exit(2);
 	a = fit_from(init, big, 5 * n, d, 10, 1);
+	CHECK(memcmp(big, copy, 5 * n * d * sizeof(double)) == 0,
+	    "the fit did not give the rows back");
 	b = fit_from(init, big, 5 * n, d, 10, 3);
+	CHECK(memcmp(big, copy, 5 * n * d * sizeof(double)) == 0,
+	    "the fit on 3 threads did not give the rows back");
+	memmove(mem, big, 5 * n * d * sizeof(double));
+	c = fit_from(init, mem, 5 * n, d, 10, 2);
+	CHECK(memcmp(mem, copy, 5 * n * d * sizeof(double)) == 0,
+	    "the fit from an aligned start did not give the rows back");
+	CHECK(memcmp(a->cov, c->cov, 4 * d * d * sizeof(double)) == 0,
+	    "where the rows start changed the result");
+	gmm_model_free(c);
 	CHECK(memcmp(a->means, b->means, 4 * d * sizeof(double)) == 0 &&
 	    memcmp(a->cov, b->cov, 4 * d * d * sizeof(double)) == 0 &&
 	    memcmp(a->weights, b->weights, 4 * sizeof(double)) == 0 &&
@@ -226,7 +243,8 @@ check_threads(void)
 	gmm_model_free(a);
 	gmm_model_free(b);
 	gmm_model_free(init);
-	free(big);
+	free(mem);
+	free(copy);
 	free(x);
 }
 
