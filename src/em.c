@@ -28,8 +28,10 @@ struct stats {
 	double *vsx, *vsxx;	/* diag, spherical: k*d*VLEN partial sums
 				 * of sx and sxx, one per vector lane, that
 				 * stats_fold() adds in */
-	double *vtile;		/* full, tied: the same for each scatter's
-				 * tiles (scatter_cols()) */
+	double *vtile;		/* full, tied: the same for the tiles of
+				 * each scatter (k, tied 1), tiles(d) *
+				 * TILE_SUMS apiece (scatter_cols()) */
+	size_t nv;		/* doubles in vsx, vsxx or vtile */
 	double worst;		/* lowest log p(x_i) seen */
 	size_t worst_row;
 };
@@ -52,6 +54,7 @@ struct em_ctx {
 	double *x;		/* the caller's rows; while `blocked`, held
 				 * by blocks of columns (to_blocks()) */
 	int blocked;
+	size_t nfront;		/* blocks held in place: all but the last */
 	size_t shift;		/* doubles from x to the first block */
 	double *last;		/* BLOCK(d): the last block, by columns */
 	double *saved;		/* 8 per block: what to_blocks() and
@@ -80,6 +83,15 @@ variances_only(enum gmm_cov_type t)
 	return t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL;
 }
 
+/* The lane partial sums of scatter s (component s, or 0 when tied). */
+static double *
+tile_sums(const struct stats *st, size_t s, size_t d)
+{
+	return st->vtile + s * tiles(d) * TILE_SUMS;
+}
+
+/* Statistics; with lane partial sums when `partials` (the threads' own,
+ * which stats_add_block() adds to; the total is only merged into). */
 static int
 stats_alloc(struct stats *st, enum gmm_cov_type t, size_t k, size_t d,
     size_t nsxx, int partials)
@@ -88,17 +100,17 @@ stats_alloc(struct stats *st, enum gmm_cov_type t, size_t k, size_t d,
 	st->sx = malloc(k * d * sizeof(double));
 	st->sxx = malloc(nsxx * sizeof(double));
 	st->vsx = st->vsxx = st->vtile = NULL;
-	if (!partials) {
-		/* only merged into */
-	} else if (!variances_only(t)) {
-		st->vtile = gmm_doubles_new(nsxx / (d * d) * tiles(d)
-		    * TILE_SUMS);
-		if (st->vtile == NULL)
-			return -1;
-	} else {
-		st->vsx = gmm_doubles_new(k * d * VLEN);
-		st->vsxx = gmm_doubles_new(k * d * VLEN);
+	st->nv = 0;
+	if (partials && variances_only(t)) {
+		st->nv = k * d * VLEN;
+		st->vsx = gmm_doubles_new(st->nv);
+		st->vsxx = gmm_doubles_new(st->nv);
 		if (st->vsx == NULL || st->vsxx == NULL)
+			return -1;
+	} else if (partials) {
+		st->nv = nsxx / (d * d) * tiles(d) * TILE_SUMS;
+		st->vtile = gmm_doubles_new(st->nv);
+		if (st->vtile == NULL)
 			return -1;
 	}
 	return st->nk && st->sx && st->sxx ? 0 : -1;
@@ -125,12 +137,11 @@ stats_zero(const struct em_ctx *ctx, struct stats *st)
 	memset(st->sx, 0, ctx->k * ctx->d * sizeof(double));
 	memset(st->sxx, 0, ctx->sxx_size * sizeof(double));
 	if (st->vsx != NULL) {
-		memset(st->vsx, 0, ctx->k * ctx->d * VLEN * sizeof(double));
-		memset(st->vsxx, 0, ctx->k * ctx->d * VLEN * sizeof(double));
+		memset(st->vsx, 0, st->nv * sizeof(double));
+		memset(st->vsxx, 0, st->nv * sizeof(double));
 	}
 	if (st->vtile != NULL)
-		memset(st->vtile, 0, ctx->sxx_size / (ctx->d * ctx->d)
-		    * tiles(ctx->d) * TILE_SUMS * sizeof(double));
+		memset(st->vtile, 0, st->nv * sizeof(double));
 }
 
 /* Add the lane partial sums into sx and sxx, lanes in order. */
@@ -140,11 +151,12 @@ stats_fold(const struct em_ctx *ctx, struct stats *st)
 	size_t d = ctx->d;
 
 	if (st->vtile != NULL) {
-		for (size_t c = 0; c < ctx->sxx_size / (d * d); c++)
-			fold_tiles(st->vtile + c * tiles(d) * TILE_SUMS, d,
-			    st->sxx + c * d * d);
+		for (size_t s = 0; s < ctx->sxx_size / (d * d); s++)
+			fold_tiles(tile_sums(st, s, d), d, st->sxx + s * d * d);
 		return;
 	}
+	if (st->vsx == NULL)
+		return;
 	for (size_t i = 0; i < ctx->k * ctx->d; i++) {
 		for (size_t l = 0; l < VLEN; l++) {
 			st->sx[i] += st->vsx[i * VLEN + l];
@@ -192,6 +204,8 @@ static int
 ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
     enum gmm_cov_type t, int threads)
 {
+	size_t nblocks;
+
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->x = x;
 	ctx->n = n;
@@ -200,14 +214,14 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 	ctx->type = t;
 	ctx->threads = threads < 1 ? 1 : threads;
 	ctx->sxx_size = sxx_size(t, k, d);
+	nblocks = (n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
+	ctx->nfront = nblocks > 0 ? nblocks - 1 : 0;
 	/* the last block must have room for the shift (d = 1, one row) */
 	ctx->shift = (64 - (uintptr_t)x % 64) % 64 / sizeof(double);
-	if ((n - (n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS * GMM_BLOCK_ROWS
-	    + GMM_BLOCK_ROWS) * d < ctx->shift)
+	if ((n - ctx->nfront * GMM_BLOCK_ROWS) * d < ctx->shift)
 		ctx->shift = 0;
 	ctx->last = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
-	ctx->saved = malloc(((n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS * 8 + 1)
-	    * sizeof(double));
+	ctx->saved = malloc((nblocks * 8 + 1) * sizeof(double));
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
 	if (ctx->last == NULL || ctx->saved == NULL || ctx->tw == NULL ||
 	    stats_alloc(&ctx->total, t, k, d, ctx->sxx_size, 0) < 0)
@@ -288,7 +302,7 @@ stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
 static void
 zero_padding(double *resp, size_t rows, size_t k)
 {
-	size_t pad = (rows + VLEN - 1) / VLEN * VLEN;
+	size_t pad = vrows(rows);
 
 	for (size_t c = 0; c < k; c++)
 		for (size_t i = rows; i < pad; i++)
@@ -477,7 +491,7 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
     const double *shift, const double *xt, size_t rows, const double *resp,
     double *y)
 {
-	size_t k = ctx->k, d = ctx->d, pad = (rows + VLEN - 1) / VLEN * VLEN;
+	size_t k = ctx->k, d = ctx->d, pad = vrows(rows);
 	double *z = y, *sr = z + pad * d, *zero = sr + pad;
 
 	if (ctx->type == GMM_COV_DIAG || ctx->type == GMM_COV_SPHERICAL) {
@@ -497,8 +511,8 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 	for (size_t c = 0; c < k; c++) {
 		const double *s = shift + c * d;
 		double *sx = st->sx + c * d;
-		double *vt = st->vtile + (ctx->type == GMM_COV_TIED ? 0 : c)
-		    * tiles(d) * TILE_SUMS;
+		double *vt = tile_sums(st, ctx->type == GMM_COV_TIED ? 0 : c,
+		    d);
 		const double *r = resp + c * GMM_BLOCK_ROWS;
 
 		st->nk[c] += weight_sum(r, rows, sr);
@@ -520,12 +534,6 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
  */
 #define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
 
-static size_t
-front_blocks(const struct em_ctx *ctx)
-{
-	return (ctx->n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS - 1;
-}
-
 /* Columns of block b of rows (src) into dst, by way of tmp. */
 static void
 block_to_cols(const double *src, const double *head, size_t shift, size_t d,
@@ -539,7 +547,7 @@ block_to_cols(const double *src, const double *head, size_t shift, size_t d,
 static void
 to_blocks(struct em_ctx *ctx)
 {
-	size_t d = ctx->d, nf = front_blocks(ctx), sh = ctx->shift;
+	size_t d = ctx->d, nf = ctx->nfront, sh = ctx->shift;
 	double *x = ctx->x, *saved = ctx->saved;
 
 	gmm_transpose_block(x + nf * BLOCK(d), ctx->n - nf * GMM_BLOCK_ROWS, d,
@@ -554,17 +562,26 @@ to_blocks(struct em_ctx *ctx)
 	ctx->blocked = 1;
 }
 
+/* The first `rows` rows of a block held by columns, back by rows. */
+static void
+cols_to_rows(const double *cols, size_t rows, size_t d, double *dst)
+{
+	for (size_t i = 0; i < rows; i++)
+		for (size_t j = 0; j < d; j++)
+			dst[i * d + j] = cols[j * GMM_BLOCK_ROWS + i];
+}
+
 static void
 from_blocks(struct em_ctx *ctx)
 {
-	size_t d = ctx->d, nf = front_blocks(ctx), sh = ctx->shift;
+	size_t d = ctx->d, nf = ctx->nfront, sh = ctx->shift;
 	size_t last = ctx->n - nf * GMM_BLOCK_ROWS;
 	double *x = ctx->x, *saved = ctx->saved;
 
 	if (!ctx->blocked)
 		return;
-	for (size_t b = 0; b < nf; b++)
-		memcpy(saved + b * sh, x + sh + (b + 1) * BLOCK(d) - sh,
+	for (size_t b = 0; b < nf; b++)	/* block b's last sh by columns */
+		memcpy(saved + b * sh, x + (b + 1) * BLOCK(d),
 		    sh * sizeof(double));
 #pragma omp parallel for schedule(static) num_threads(ctx->threads)
 	for (size_t b = 0; b < nf; b++) {
@@ -575,14 +592,9 @@ from_blocks(struct em_ctx *ctx)
 		    * sizeof(double));
 		memcpy(tmp + BLOCK(d) - sh, saved + b * sh,
 		    sh * sizeof(double));
-		for (size_t i = 0; i < GMM_BLOCK_ROWS; i++)
-			for (size_t j = 0; j < d; j++)
-				dst[i * d + j] = tmp[j * GMM_BLOCK_ROWS + i];
+		cols_to_rows(tmp, GMM_BLOCK_ROWS, d, dst);
 	}
-	for (size_t i = 0; i < last; i++)
-		for (size_t j = 0; j < d; j++)
-			x[(nf * GMM_BLOCK_ROWS + i) * d + j] =
-			    ctx->last[j * GMM_BLOCK_ROWS + i];
+	cols_to_rows(ctx->last, last, d, x + nf * BLOCK(d));
 	ctx->blocked = 0;
 }
 
@@ -595,7 +607,7 @@ block_cols(const struct em_ctx *ctx, struct thread_work *w, size_t i0,
 	size_t b = i0 / GMM_BLOCK_ROWS;
 
 	if (ctx->blocked)
-		return b < front_blocks(ctx) ? ctx->x + ctx->shift
+		return b < ctx->nfront ? ctx->x + ctx->shift
 		    + b * BLOCK(ctx->d) : ctx->last;
 	gmm_transpose_block(ctx->x + i0 * ctx->d, rows, ctx->d, w->xt);
 	return w->xt;

@@ -10,6 +10,7 @@
 #ifndef GMM_VEC_H
 #define GMM_VEC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -33,5 +34,12 @@ vstore(double *p, const vec *v)
 }
 
 #define SPLAT(a) ((vec){ 0 } + (a))
+
+/* n rounded up to whole vectors */
+static inline size_t
+vrows(size_t n)
+{
+	return (n + VLEN - 1) / VLEN * VLEN;
+}
 
 #endif
