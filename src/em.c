@@ -25,13 +25,14 @@ struct stats {
 	double *nk;		/* k: sum_i r_ic */
 	double *sx;		/* k*d: sum_i r_ic (x_i - s_c) */
 	double *sxx;		/* full k*d*d (lower), tied d*d, else k*d */
-	double *vsx, *vsxx;	/* diag, spherical: k*d*VLEN partial sums
-				 * of sx and sxx, one per vector lane, that
-				 * stats_fold() adds in */
+	double *vsx;		/* k*d*VLEN partial sums of sx, one per
+				 * vector lane, that stats_fold() adds in */
+	double *vsxx;		/* diag, spherical: the same for sxx */
 	double *vtile;		/* full, tied: the same for the tiles of
 				 * each scatter (k, tied 1), tiles(d) *
 				 * TILE_SUMS apiece (scatter_cols()) */
-	size_t nv;		/* doubles in vsx, vsxx or vtile */
+	size_t nv;		/* doubles in vsx (and vsxx) */
+	size_t ntile;		/* doubles in vtile */
 	double worst;		/* lowest log p(x_i) seen */
 	size_t worst_row;
 };
@@ -40,7 +41,8 @@ struct stats {
 /* Scratch space of stats_add_block(): the centred, weighted columns and
  * two columns (square roots of weights, zeros); also serves
  * gmm_model_log_joint_cols(). */
-#define STATS_WORK(d) ((size_t)GMM_BLOCK_ROWS * ((d) + 2))
+#define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
+#define STATS_WORK(d) BLOCK((d) + 2)
 
 struct thread_work {
 	struct stats st;
@@ -100,16 +102,20 @@ stats_alloc(struct stats *st, enum gmm_cov_type t, size_t k, size_t d,
 	st->sx = malloc(k * d * sizeof(double));
 	st->sxx = malloc(nsxx * sizeof(double));
 	st->vsx = st->vsxx = st->vtile = NULL;
-	st->nv = 0;
-	if (partials && variances_only(t)) {
+	st->nv = st->ntile = 0;
+	if (partials) {
 		st->nv = k * d * VLEN;
 		st->vsx = gmm_doubles_new(st->nv);
+		if (st->vsx == NULL)
+			return -1;
+	}
+	if (partials && variances_only(t)) {
 		st->vsxx = gmm_doubles_new(st->nv);
-		if (st->vsx == NULL || st->vsxx == NULL)
+		if (st->vsxx == NULL)
 			return -1;
 	} else if (partials) {
-		st->nv = nsxx / (d * d) * tiles(d) * TILE_SUMS;
-		st->vtile = gmm_doubles_new(st->nv);
+		st->ntile = nsxx / (d * d) * tiles(d) * TILE_SUMS;
+		st->vtile = gmm_doubles_new(st->ntile);
 		if (st->vtile == NULL)
 			return -1;
 	}
@@ -136,12 +142,12 @@ stats_zero(const struct em_ctx *ctx, struct stats *st)
 	memset(st->nk, 0, ctx->k * sizeof(double));
 	memset(st->sx, 0, ctx->k * ctx->d * sizeof(double));
 	memset(st->sxx, 0, ctx->sxx_size * sizeof(double));
-	if (st->vsx != NULL) {
+	if (st->vsx != NULL)
 		memset(st->vsx, 0, st->nv * sizeof(double));
+	if (st->vsxx != NULL)
 		memset(st->vsxx, 0, st->nv * sizeof(double));
-	}
 	if (st->vtile != NULL)
-		memset(st->vtile, 0, st->nv * sizeof(double));
+		memset(st->vtile, 0, st->ntile * sizeof(double));
 }
 
 /* Add the lane partial sums into sx and sxx, lanes in order. */
@@ -150,19 +156,18 @@ stats_fold(const struct em_ctx *ctx, struct stats *st)
 {
 	size_t d = ctx->d;
 
-	if (st->vtile != NULL) {
-		for (size_t s = 0; s < ctx->sxx_size / (d * d); s++)
-			fold_tiles(tile_sums(st, s, d), d, st->sxx + s * d * d);
-		return;
-	}
 	if (st->vsx == NULL)
 		return;
-	for (size_t i = 0; i < ctx->k * ctx->d; i++) {
-		for (size_t l = 0; l < VLEN; l++) {
+	for (size_t i = 0; i < ctx->k * d; i++)
+		for (size_t l = 0; l < VLEN; l++)
 			st->sx[i] += st->vsx[i * VLEN + l];
-			st->sxx[i] += st->vsxx[i * VLEN + l];
-		}
-	}
+	if (st->vsxx != NULL)
+		for (size_t i = 0; i < ctx->k * d; i++)
+			for (size_t l = 0; l < VLEN; l++)
+				st->sxx[i] += st->vsxx[i * VLEN + l];
+	if (st->vtile != NULL)
+		for (size_t s = 0; s < ctx->sxx_size / (d * d); s++)
+			fold_tiles(tile_sums(st, s, d), d, st->sxx + s * d * d);
 }
 
 /* a += b, in this order, so that a sequence of merges is reproducible. */
@@ -365,43 +370,100 @@ tile(const double *const *a, const double *const *b, size_t r, double *acc)
 		vstore(acc + t * VLEN, &s[t]);
 }
 
-/* The same for a tile on the diagonal (b = a): its lower triangle, ten
- * sums, where tile() would spend six more on the upper one. */
-GMM_CLONES
-static void
-tile_diag(const double *const *a, size_t r, double *acc)
+/*
+ * A tile on the diagonal, columns j0 .. j0+nj-1 (nj <= 4) of a block held
+ * by columns (xt, `rows` rows): it centres them as it goes, t = x -
+ * shift, adds r t to the lane partial sums vsx[j*VLEN ..], stores the
+ * columns of the scatter, z_j = t sqrt(r) (z[j*GMM_BLOCK_ROWS ..], sr =
+ * sqrt(r)), for the tiles left of it to read, and adds up the lower
+ * triangle of their products: ten sums where tile() would spend sixteen.
+ * Columns past nj count as zeros.  Centring here, not in a pass of its
+ * own, saves a pass over the block and its z per component.
+ */
+__attribute__((always_inline)) static inline void
+tile_diag_center(const double *xt, size_t rows, size_t j0, size_t nj,
+    const double *shift, const double *r, const double *sr, double *z,
+    double *vsx, double *acc)
 {
-	vec s[16];
+	vec s[16], a[4], sh[4];
 
+	memset(a, 0, sizeof(a));
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++)
+		sh[q] = SPLAT(shift[j0 + q]);
 #pragma GCC unroll 4
 	for (size_t p = 0; p < 4; p++)
 #pragma GCC unroll 4
 		for (size_t q = 0; q <= p; q++)
 			vload(&s[p * 4 + q], acc + (p * 4 + q) * VLEN);
-	for (size_t i = 0; i < r; i += VLEN) {
-		vec av[4];
-
 #pragma GCC unroll 4
-		for (size_t t = 0; t < 4; t++)
-			vload(&av[t], a[t] + i);
+	for (size_t q = 0; q < nj; q++)
+		vload(&a[q], vsx + (j0 + q) * VLEN);
+	for (size_t i = 0; i < rows; i += VLEN) {
+		vec rv, srv, zv[4];
+
+		vload(&rv, r + i);
+		vload(&srv, sr + i);
+#pragma GCC unroll 4
+		for (size_t q = 0; q < 4; q++) {
+			vec t;
+
+			if (q >= nj) {
+				zv[q] = SPLAT(0.0);
+				continue;
+			}
+			vload(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
+			t -= sh[q];
+			a[q] += rv * t;
+			zv[q] = t * srv;
+			vstore(z + (j0 + q) * GMM_BLOCK_ROWS + i, &zv[q]);
+		}
 #pragma GCC unroll 4
 		for (size_t p = 0; p < 4; p++)
 #pragma GCC unroll 4
 			for (size_t q = 0; q <= p; q++)
-				s[p * 4 + q] += av[p] * av[q];
+				s[p * 4 + q] += zv[p] * zv[q];
 	}
 #pragma GCC unroll 4
 	for (size_t p = 0; p < 4; p++)
 #pragma GCC unroll 4
 		for (size_t q = 0; q <= p; q++)
 			vstore(acc + (p * 4 + q) * VLEN, &s[p * 4 + q]);
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++)
+		vstore(vsx + (j0 + q) * VLEN, &a[q]);
+}
+
+GMM_CLONES
+static void
+tile_diag(const double *xt, size_t rows, size_t j0, size_t nj,
+    const double *shift, const double *r, const double *sr, double *z,
+    double *vsx, double *acc)
+{
+	switch (nj) {
+	case 1:
+		tile_diag_center(xt, rows, j0, 1, shift, r, sr, z, vsx, acc);
+		break;
+	case 2:
+		tile_diag_center(xt, rows, j0, 2, shift, r, sr, z, vsx, acc);
+		break;
+	case 3:
+		tile_diag_center(xt, rows, j0, 3, shift, r, sr, z, vsx, acc);
+		break;
+	default:
+		tile_diag_center(xt, rows, j0, 4, shift, r, sr, z, vsx, acc);
+		break;
+	}
 }
 
 /*
- * The lower triangle of Z Z^T, for z held by columns (z[j*r + i], r a
- * multiple of VLEN), added to the tiles' lane partial sums vt: tiles of
- * 4 x 4 entries, (j0, l0) with l0 <= j0 in order, 16 * VLEN doubles each
- * (TILE_SUMS).  Columns past d read `zero` (r zeros).
+ * The lower triangle of the weighted scatter sum r (x-shift)(x-shift)^T of
+ * a block held by columns (xt, r rows, a multiple of VLEN), added to the
+ * tiles' lane partial sums vt: tiles of 4 x 4 entries, (j0, l0) with l0 <=
+ * j0 in order, 16 * VLEN doubles each (TILE_SUMS); the weighted sums sum
+ * r (x-shift) into vsx.  In each row of tiles the diagonal one goes first:
+ * it writes the columns z_j that the others read (tile_diag_center()).
+ * Columns past d read `zero` (r zeros).
  */
 static size_t
 tiles(size_t d)
@@ -412,23 +474,27 @@ tiles(size_t d)
 }
 
 static void
-scatter_cols(const double *z, size_t r, size_t d, const double *zero,
-    double *vt)
+scatter_cols(const double *xt, size_t r, size_t d, const double *shift,
+    const double *w, const double *sr, double *z, const double *zero,
+    double *vsx, double *vt)
 {
 	for (size_t j0 = 0; j0 < d; j0 += TILE) {
-		for (size_t l0 = 0; l0 <= j0; l0 += TILE) {
+		size_t nj = d - j0 < TILE ? d - j0 : TILE;
+		double *diag = vt + j0 / TILE * TILE_SUMS;
+
+		tile_diag(xt, r, j0, nj, shift, w, sr, z, vsx, diag);
+		for (size_t l0 = 0; l0 < j0; l0 += TILE) {
 			const double *a[TILE], *b[TILE];
 
 			for (size_t t = 0; t < TILE; t++) {
-				a[t] = j0 + t < d ? z + (j0 + t) * r : zero;
-				b[t] = l0 + t < d ? z + (l0 + t) * r : zero;
+				a[t] = j0 + t < d ? z + (j0 + t) * GMM_BLOCK_ROWS
+				    : zero;
+				b[t] = z + (l0 + t) * GMM_BLOCK_ROWS;
 			}
-			if (l0 == j0)
-				tile_diag(a, r, vt);
-			else
-				tile(a, b, r, vt);
+			tile(a, b, r, vt);
 			vt += TILE_SUMS;
 		}
+		vt += TILE_SUMS;
 	}
 }
 
@@ -451,36 +517,14 @@ fold_tiles(const double *vt, size_t d, double *sxx)
 	}
 }
 
-/* z = (x - s) sqrt(r) by columns, so that Z Z^T = sum r (x-s)(x-s)^T;
- * sx += sum r (x - s). */
-GMM_CLONES
-static void
-center_cols(const double *xt, size_t rows, size_t d, const double *s,
-    const double *r, const double *sr, double *z, double *sx)
-{
-	for (size_t j = 0; j < d; j++) {
-		const double *xj = xt + j * GMM_BLOCK_ROWS;
-		double *zj = z + j * rows, a = 0, sj = s[j];
-
-#pragma omp simd reduction(+:a)
-		for (size_t i = 0; i < rows; i++) {
-			double t = xj[i] - sj;
-
-			a += r[i] * t;
-			zj[i] = t * sr[i];
-		}
-		sx[j] += a;
-	}
-}
-
 /*
  * Sufficient statistics of a block of rows with responsibilities resp
  * (by components, k x GMM_BLOCK_ROWS), about the shifts (k x d): per
- * component c, nk += sum r_c, sx_c += sum r_c (x - shift_c), and sxx_c +=
- * the weighted scatter of x - shift_c (its lower triangle, into the
- * tiles' lane partial sums vtile; diagonal and spherical: the diagonal,
- * into the lane partial sums vsx and vsxx; stats_fold() must follow, to
- * add them into sxx and sx).  The block comes
+ * component c, nk += sum r_c, sx_c += sum r_c (x - shift_c) (into the
+ * lane partial sums vsx), and sxx_c += the weighted scatter of x - shift_c
+ * (its lower triangle, into the tiles' lane partial sums vtile; diagonal
+ * and spherical: the diagonal, into vsxx); stats_fold() must follow, to
+ * add them into sx and sxx.  The block comes
  * held by columns (xt) so that every loop runs along the rows, vectorised;
  * at d = 16 this beats OpenBLAS's dsyrk on the same blocks (0.146 against
  * 0.170 s per iteration, 200k x 16, k = 16, one thread).  y: scratch space
@@ -492,7 +536,7 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
     double *y)
 {
 	size_t k = ctx->k, d = ctx->d, pad = vrows(rows);
-	double *z = y, *sr = z + pad * d, *zero = sr + pad;
+	double *z = y, *sr = z + BLOCK(d), *zero = sr + pad;
 
 	if (ctx->type == GMM_COV_DIAG || ctx->type == GMM_COV_SPHERICAL) {
 		for (size_t c = 0; c < k; c++) {
@@ -510,14 +554,13 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 		zero[i] = 0;
 	for (size_t c = 0; c < k; c++) {
 		const double *s = shift + c * d;
-		double *sx = st->sx + c * d;
+		double *vsx = st->vsx + c * d * VLEN;
 		double *vt = tile_sums(st, ctx->type == GMM_COV_TIED ? 0 : c,
 		    d);
 		const double *r = resp + c * GMM_BLOCK_ROWS;
 
 		st->nk[c] += weight_sum(r, rows, sr);
-		center_cols(xt, rows, d, s, r, sr, z, sx);
-		scatter_cols(z, rows, d, zero, vt);
+		scatter_cols(xt, rows, d, s, r, sr, z, zero, vsx, vt);
 	}
 }
 
@@ -532,7 +575,6 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
  * place the last `shift` doubles of block b-1's: those are saved first, so
  * that blocks move in any order, by all threads.
  */
-#define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
 
 /* Columns of block b of rows (src) into dst, by way of tmp. */
 static void

@@ -483,6 +483,55 @@ log_joint_var1(const double *xt, size_t rows, size_t d, const double *mu,
 	}
 }
 
+/*
+ * The same for VAR_COMPS components at once (means mu + c*d, precisions
+ * p + c*cstride, bases base[c], log joints logp + c*GMM_BLOCK_ROWS): each
+ * load of x feeds all of them, which keeps the loads from L2 few when the
+ * block and the log joints do not both fit L1.
+ */
+#define VAR_COMPS 4
+
+GMM_CLONES
+static void
+log_joint_var4(const double *xt, size_t rows, size_t d, const double *mu,
+    const double *p, size_t pstride, size_t cstride, const double *base,
+    double *logp)
+{
+	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
+		vec s[VAR_COMPS][GROUP_VECS];
+
+		memset(s, 0, sizeof(s));
+		for (size_t j = 0; j < d; j++) {
+			const double *xj = xt + j * GMM_BLOCK_ROWS + i0;
+			vec x[GROUP_VECS];
+
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++)
+				vload(&x[v], xj + v * VLEN);
+#pragma GCC unroll 4
+			for (size_t c = 0; c < VAR_COMPS; c++) {
+				double mj = mu[c * d + j];
+				double pj = p[c * cstride + j * pstride];
+
+#pragma GCC unroll 4
+				for (size_t v = 0; v < GROUP_VECS; v++) {
+					vec t = x[v] - mj;
+
+					s[c][v] += t * t * pj;
+				}
+			}
+		}
+#pragma GCC unroll 4
+		for (size_t c = 0; c < VAR_COMPS; c++)
+#pragma GCC unroll 4
+			for (size_t v = 0; v < GROUP_VECS; v++) {
+				s[c][v] = base[c] - 0.5 * s[c][v];
+				vstore(logp + c * GMM_BLOCK_ROWS + i0 + v * VLEN,
+				    &s[c][v]);
+			}
+	}
+}
+
 void
 gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *work)
@@ -490,7 +539,23 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 	size_t k = m->k, d = m->d, pad = padded_rows(rows);
 	double log_2pi_d = (double)d * log(2 * M_PI);
 
-	for (size_t c = 0; c < k; c++) {
+	size_t c = 0;
+
+	if (m->cov_type == GMM_COV_DIAG || m->cov_type == GMM_COV_SPHERICAL) {
+		int diag = m->cov_type == GMM_COV_DIAG;
+
+		for (; c + VAR_COMPS <= k; c += VAR_COMPS) {
+			double base[VAR_COMPS];
+
+			for (size_t q = 0; q < VAR_COMPS; q++)
+				base[q] = m->log_weights[c + q] - 0.5
+				    * (log_2pi_d + m->log_det[c + q]);
+			log_joint_var4(xt, pad, d, m->means + c * d,
+			    m->prec + c * (diag ? d : 1), diag, diag ? d : 1,
+			    base, logp + c * GMM_BLOCK_ROWS);
+		}
+	}
+	for (; c < k; c++) {
 		double base = m->log_weights[c] - 0.5 * (log_2pi_d
 		    + m->log_det[c]);
 		double *out = logp + c * GMM_BLOCK_ROWS;
@@ -521,10 +586,15 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
  * two last terms economised by Chebyshev polynomials, computed exactly in
  * rational arithmetic: truncation below 1e-17 relative), times 2^(n+64)
  * and 2^-64, so that results down to the smallest subnormal come out with
- * one rounding; below ln(2^-1075) the result is 0.
+ * one rounding.  Below `least` the result is 0: ln(2^-1075) for every
+ * result, or EXP_NORMAL for normal results only (a subnormal product costs
+ * the processor a hundred cycles or more).
  */
-static inline void
-vexp_nonpos(vec *px)
+#define EXP_ALL -0x1.74910d52d3052p9	/* ln(2^-1075) */
+#define EXP_NORMAL -708.39		/* above ln(2^-1022) */
+
+__attribute__((always_inline)) static inline void
+vexp_nonpos(vec *px, double least)
 {
 	vec x = *px;
 	const double shifter = 0x1.8p52;
@@ -536,8 +606,9 @@ vexp_nonpos(vec *px)
 		0x1.111111110db8ep-7, 0x1.555555554f100p-5,
 		0x1.5555555555562p-3, 0x1.0000000000011p-1, 1, 1,
 	};
-	ivec live = x >= -0x1.74910d52d3052p9;	/* ln(2^-1075) */
-	vec xc = (vec)(((ivec)x & live) | ((ivec)SPLAT(-745.0) & ~live));
+	ivec live = x >= least;
+	vec xc = (vec)((ivec)x & live);	/* 0 where the result is 0: no
+					 * subnormal on the way */
 	vec t = xc * 0x1.71547652b82fep0 + shifter;	/* 1/ln2 */
 	vec nf = t - shifter;
 	ivec n = (ivec)t - (ivec)SPLAT(shifter);
@@ -560,7 +631,7 @@ gmm_exp_nonpos(double *v, size_t n)
 		vec e;
 
 		vload(&e, v + i);
-		vexp_nonpos(&e);
+		vexp_nonpos(&e, EXP_ALL);
 		vstore(v + i, &e);
 	}
 	if (i < n) {
@@ -569,7 +640,67 @@ gmm_exp_nonpos(double *v, size_t n)
 
 		memcpy(part, v + i, (n - i) * sizeof(double));
 		vload(&e, part);
-		vexp_nonpos(&e);
+		vexp_nonpos(&e, EXP_ALL);
+		memcpy(v + i, &e, (n - i) * sizeof(double));
+	}
+}
+
+/*
+ * log(x) for x positive and normal (fdlibm's method, the same
+ * coefficients): x = 2^k (1 + f) with 1 + f in [sqrt(2)/2, sqrt(2)), then
+ * log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))), s = f / (2 + f), and k
+ * ln2 in two parts.  Other arguments are not allowed.
+ */
+static inline void
+vlog_normal(vec *px)
+{
+	const double ln2_hi = 6.93147180369123816490e-01;
+	const double ln2_lo = 1.90821492927058770002e-10;
+	const double lg1 = 6.666666666666735130e-01,
+	    lg2 = 3.999999999940941908e-01, lg3 = 2.857142874366239149e-01,
+	    lg4 = 2.222219843214978396e-01, lg5 = 1.818357216161805012e-01,
+	    lg6 = 1.531383769920937332e-01, lg7 = 1.479819860511658591e-01;
+	const double shifter = 0x1.8p52;
+	ivec ix = (ivec)*px, hx = ix >> 32, lo = ix & 0xffffffff;
+	ivec k = (hx >> 20) - 1023, i;
+	vec f, s, z, w, r, hfsq, dk;
+
+	hx &= 0x000fffff;
+	i = (hx + 0x95f64) & 0x100000;	/* the mantissa is above sqrt(2) */
+	k += i >> 20;
+	f = (vec)(((hx | (i ^ 0x3ff00000)) << 32) | lo) - 1;
+	dk = (vec)((ivec)SPLAT(shifter) + k) - shifter;
+	s = f / (2 + f);
+	z = s * s;
+	w = z * z;
+	r = w * (lg2 + w * (lg4 + w * lg6))
+	    + z * (lg1 + w * (lg3 + w * (lg5 + w * lg7)));
+	hfsq = 0.5 * f * f;
+	*px = dk * ln2_hi - ((hfsq - (s * (hfsq + r) + dk * ln2_lo)) - f);
+}
+
+GMM_CLONES
+void
+gmm_log_normal(double *v, size_t n)
+{
+	size_t i = 0;
+
+	for (; i + VLEN <= n; i += VLEN) {
+		vec e;
+
+		vload(&e, v + i);
+		vlog_normal(&e);
+		vstore(v + i, &e);
+	}
+	if (i < n) {
+		double part[VLEN];
+		vec e;
+
+		for (size_t j = 0; j < VLEN; j++)
+			part[j] = 1;
+		memcpy(part, v + i, (n - i) * sizeof(double));
+		vload(&e, part);
+		vlog_normal(&e);
 		memcpy(v + i, &e, (n - i) * sizeof(double));
 	}
 }
@@ -578,6 +709,9 @@ gmm_exp_nonpos(double *v, size_t n)
  * Per row: max over the components, exp of the differences, their sum s,
  * responsibilities = exp(...) / s and log p = max + log s.  The log joint
  * must be there for the rows padded up to a multiple of GMM_ROW_GROUP.
+ * Differences below EXP_NORMAL give 0: the responsibility would be under
+ * 2^-1022, too small to change any sum, and subnormal, which is slow to
+ * compute with.
  */
 GMM_CLONES
 void
@@ -586,7 +720,7 @@ gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density)
 	/* a group of rows at a time: four independent chains of max and
 	 * sum, so that their latencies overlap */
 	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
-		double *col = logp + i0, mx[GMM_ROW_GROUP], sum[GMM_ROW_GROUP];
+		double *col = logp + i0, mx[GMM_ROW_GROUP], ld[GMM_ROW_GROUP];
 		vec max[GROUP_VECS], s[GROUP_VECS];
 
 #pragma GCC unroll 4
@@ -612,7 +746,7 @@ gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density)
 
 				vload(&e, p);
 				e -= max[v];
-				vexp_nonpos(&e);
+				vexp_nonpos(&e, EXP_NORMAL);
 				s[v] += e;
 				vstore(p, &e);
 			}
@@ -630,11 +764,13 @@ gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density)
 				vstore(p, &r);
 			}
 			vstore(mx + v * VLEN, &max[v]);
-			vstore(sum + v * VLEN, &s[v]);
+			vlog_normal(&s[v]);	/* s in [1, k] */
+			s[v] += max[v];
+			vstore(ld + v * VLEN, &s[v]);
 		}
 		for (size_t i = 0; i < GMM_ROW_GROUP && i0 + i < rows; i++) {
 			if (mx[i] > -INFINITY) {
-				log_density[i0 + i] = mx[i] + log(sum[i]);
+				log_density[i0 + i] = ld[i];
 				continue;
 			}
 			for (size_t c = 0; c < k; c++)	/* no component */

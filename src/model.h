@@ -127,7 +127,8 @@ void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 
 /*
  * Turn the log joint of a block (as above) into responsibilities in place,
- * exp(logp - log p(x)) summing to 1 over the components, and store
+ * exp(logp - log p(x)) summing to 1 over the components (0 where that
+ * would be under 2^-1022, where it is subnormal), and store
  * log p(x_i) in log_density[i] for the `rows` rows.  A row that no
  * component can explain (all -inf) gets log density -inf and uniform
  * responsibilities, never NaN.  The rows that pad the block up to a
@@ -151,6 +152,13 @@ void gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
  * 2^-1074 below.  Positive and NaN arguments are not allowed.
  */
 void gmm_exp_nonpos(double *v, size_t n);
+
+/*
+ * v[i] = log(v[i]) for positive normal v[i], vectorised (fdlibm's method);
+ * within 2 ulp of the correctly rounded value.  Other arguments are not
+ * allowed.
+ */
+void gmm_log_normal(double *v, size_t n);
 
 /* Free parameters, counted as scikit-learn does. */
 size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);

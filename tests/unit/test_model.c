@@ -98,9 +98,9 @@ random_model(enum gmm_cov_type t, size_t k, size_t d, gsl_rng *r)
  * (-inf, uniform responsibilities).
  */
 static void
-check_density(enum gmm_cov_type t, size_t d, gsl_rng *r)
+check_density(enum gmm_cov_type t, size_t d, size_t k, gsl_rng *r)
 {
-	size_t k = 3, rows = 300;
+	size_t rows = 300;
 	struct gmm_model *m = random_model(t, k, d, r);
 	double *x = malloc(rows * d * sizeof(double));
 	double *logp = malloc(rows * k * sizeof(double));
@@ -154,6 +154,38 @@ static double
 ulps(double a, double b)
 {
 	return fabs(a - b) / (nextafter(fmax(a, b), INFINITY) - fmax(a, b));
+}
+
+/*
+ * A responsibility that would be subnormal is 0; one just above 2^-1022
+ * is computed.  Two unit variances, equal weights, x = 0: the far
+ * component's log joint is -m^2/2 below the near one's.
+ */
+static void
+check_tiny_resp(void)
+{
+	static const double gap[] = { 700, 708, 709, 720, 744, 746 };
+	double work[GMM_RESP_WORK(1, 2)], x = 0, resp[2], logd;
+
+	for (size_t i = 0; i < sizeof(gap) / sizeof(gap[0]); i++) {
+		struct gmm_model *m = gmm_model_new(2, 1, GMM_COV_DIAG);
+		struct gmm_error err;
+		double want = exp(-gap[i]);
+
+		m->weights[0] = m->weights[1] = 0.5;
+		m->means[0] = 0;
+		m->means[1] = sqrt(2 * gap[i]);
+		m->cov[0] = m->cov[1] = 1;
+		CHECK(gmm_model_prepare(m, &err) == 0, "prepare: %s", err.msg);
+		gmm_model_resp(m, &x, 1, resp, &logd, work);
+		if (want >= DBL_MIN)
+			CHECK_TOL(resp[1], want, 0, 1e-9 * want, "gap %g: %a",
+			    gap[i], resp[1]);
+		else
+			CHECK(resp[1] == 0, "gap %g: %a", gap[i], resp[1]);
+		CHECK(resp[0] == 1, "gap %g: near %a", gap[i], resp[0]);
+		gmm_model_free(m);
+	}
 }
 
 /*
@@ -216,6 +248,59 @@ check_exp(gsl_rng *r)
 	free(x);
 }
 
+/*
+ * The vectorised log against libm's, which is within 1 ulp: at most 2 ulp
+ * apart over the normal numbers (exponents spread evenly), 0 at 1, and
+ * exact where log is a multiple of ln 2 that fdlibm's split gives exactly;
+ * lengths off the vector width take the tail path.
+ */
+static void
+check_log(gsl_rng *r)
+{
+	size_t n = 200003;
+	double *v = malloc(n * sizeof(double)), *x = malloc(n * sizeof(double));
+	double worst = 0, at = 0;
+	static const double special[] = {
+		1, 2, 0.5, 0x1.6a09e667f3bcdp0, 0x1.6a09e667f3bccp0,
+		0x1.6a09e667f3bcdp-1, 0x1.0000000000001p0, 0x1.fffffffffffffp-1,
+		DBL_MIN, DBL_MAX, 16, 1e300,
+	};
+
+	for (size_t i = 0; i < n; i++) {
+		double u = gsl_rng_uniform(r);
+
+		/* half any normal number, half in [1, 64] (log sums) */
+		x[i] = i % 2 ? ldexp(1 + u, (int)gsl_rng_uniform_int(r, 2046)
+		    - 1022) : 1 + 63 * u;
+	}
+	memcpy(x, special, sizeof(special));
+	memcpy(v, x, n * sizeof(double));
+	gmm_log_normal(v, n);
+	for (size_t i = 1; i < n; i++) {
+		double e = ulps(fabs(v[i]), fabs(log(x[i])));
+
+		CHECK((v[i] < 0) == (x[i] < 1), "log(%a) = %a", x[i], v[i]);
+		if (e > worst)
+			worst = e, at = x[i];
+	}
+	CHECK(worst <= 2, "log: %g ulp at %a", worst, at);
+	CHECK(v[0] == 0, "log(1) = %a", v[0]);
+	CHECK(v[1] == 0x1.62e42fefa39efp-1, "log(2) = %a", v[1]);
+	for (size_t len = 0; len <= 17; len++) {	/* tails leave the rest */
+		for (size_t i = 0; i < 20; i++)
+			v[i] = (double)i + 2;
+		gmm_log_normal(v, len);
+		for (size_t i = 0; i < 20; i++)
+			CHECK(i < len ? ulps(v[i], log((double)i + 2)) <= 2
+			    : v[i] == (double)i + 2, "len %zu [%zu] = %g", len,
+			    i, v[i]);
+	}
+	printf("log_normal: worst %.3g ulp at %a over %zu arguments\n", worst,
+	    at, n);
+	free(v);
+	free(x);
+}
+
 static void
 check_counts(void)
 {
@@ -273,9 +358,13 @@ main(void)
 
 	gsl_set_error_handler_off();
 	for (int t = 0; t < 4; t++)
-		for (size_t d = 1; d <= 9; d += 4)	/* 1, 5, 9: tails */
-			check_density((enum gmm_cov_type)t, d, r);
+		for (size_t d = 1; d <= 9; d += 4) {	/* 1, 5, 9: tails */
+			check_density((enum gmm_cov_type)t, d, 3, r);
+			check_density((enum gmm_cov_type)t, d, 9, r);
+		}
+	check_tiny_resp();
 	check_exp(r);
+	check_log(r);
 	check_counts();
 	check_degenerate();
 	gsl_rng_free(r);
