@@ -1024,21 +1024,31 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 static int
 check_scale(const double *x, size_t n, size_t d, struct gmm_error *err)
 {
-	for (size_t j = 0; j < d; j++) {
-		double lo = x[j], hi = x[j], span;
+	double *lo = malloc(2 * d * sizeof(double)), *hi = lo + d;
+	int rc = 0;
 
-		for (size_t i = 1; i < n; i++) {
-			lo = x[i * d + j] < lo ? x[i * d + j] : lo;
-			hi = x[i * d + j] > hi ? x[i * d + j] : hi;
+	if (lo == NULL)
+		return gmm_error_nomem(err);
+	memcpy(lo, x, d * sizeof(double));
+	memcpy(hi, x, d * sizeof(double));
+	for (size_t i = 1; i < n; i++)	/* row by row: one pass over x */
+		for (size_t j = 0; j < d; j++) {
+			double v = x[i * d + j];
+
+			lo[j] = v < lo[j] ? v : lo[j];
+			hi[j] = v > hi[j] ? v : hi[j];
 		}
-		span = hi - lo;
+	for (size_t j = 0; j < d && rc == 0; j++) {
+		double span = hi[j] - lo[j];
+
 		if (!isfinite(span * span * (double)n))
-			return gmm_error_set(err, NULL, 0,
+			rc = gmm_error_set(err, NULL, 0,
 			    "column %zu spans %g to %g, too wide for its "
-			    "variance to be a double; rescale it", j + 1, lo,
-			    hi);
+			    "variance to be a double; rescale it", j + 1, lo[j],
+			    hi[j]);
 	}
-	return 0;
+	free(lo);
+	return rc;
 }
 
 int
