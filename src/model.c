@@ -381,7 +381,8 @@ gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt)
 
 static inline void
 solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
-    const double *mu, double *y, vec s[GROUP_VECS])
+    const double *inv_diag, const double *mu, double *y,
+    vec s[GROUP_VECS])
 {
 	vec a[SOLVE_DIMS][GROUP_VECS];
 
@@ -411,7 +412,7 @@ solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
 #pragma GCC unroll 4
 	for (size_t q = 0; q < nj; q++) {
 		const double *lq = l + (j0 + q) * d;
-		double inv = 1 / lq[j0 + q];
+		double inv = inv_diag[j0 + q];
 
 #pragma GCC unroll 4
 		for (size_t p = 0; p < q; p++)
@@ -429,21 +430,28 @@ solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
 
 /*
  * logp[i] = base - |L^-1 (x_i - mu)|^2 / 2 for the `rows` rows (a multiple
- * of GMM_ROW_GROUP) of a block held by columns; y: GMM_ROW_GROUP*d doubles.
+ * of GMM_ROW_GROUP) of a block held by columns; y: (GMM_ROW_GROUP + 1) * d
+ * doubles.  The reciprocals of L's diagonal are worked out once, not for
+ * every group of rows.
  */
 GMM_CLONES
 static void
 log_joint_factor1(const double *xt, size_t rows, size_t d, const double *l,
     const double *mu, double base, double *logp, double *y)
 {
+	double *inv_diag = y + GMM_ROW_GROUP * d;
+
+	for (size_t j = 0; j < d; j++)
+		inv_diag[j] = 1 / l[j * d + j];
 	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
 		vec s[GROUP_VECS] = { 0 };
 		size_t j0 = 0;
 
 		for (; j0 + SOLVE_DIMS <= d; j0 += SOLVE_DIMS)
-			solve_dims(xt + i0, j0, SOLVE_DIMS, d, l, mu, y, s);
+			solve_dims(xt + i0, j0, SOLVE_DIMS, d, l, inv_diag, mu,
+			    y, s);
 		for (; j0 < d; j0++)
-			solve_dims(xt + i0, j0, 1, d, l, mu, y, s);
+			solve_dims(xt + i0, j0, 1, d, l, inv_diag, mu, y, s);
 		for (size_t v = 0; v < GROUP_VECS; v++) {
 			s[v] = base - 0.5 * s[v];
 			vstore(logp + i0 + v * VLEN, &s[v]);

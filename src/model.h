@@ -120,7 +120,7 @@ void gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt);
  * The log joint of a block held by columns, by components:
  *	logp[c*GMM_BLOCK_ROWS + i] = log w_c + log N(x_i | mu_c, Sigma_c)
  * for the rows and their padding.  logp holds GMM_BLOCK_ROWS*k doubles and
- * work GMM_ROW_GROUP*d.  The model must be prepared.
+ * work (GMM_ROW_GROUP + 1) * d.  The model must be prepared.
  */
 void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *work);
@@ -142,7 +142,7 @@ void gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density);
  * `work` holds GMM_RESP_WORK(d, k) doubles from gmm_doubles_new().
  */
 #define GMM_RESP_WORK(d, k) ((size_t)GMM_BLOCK_ROWS * ((d) + (k)) \
-    + (size_t)GMM_ROW_GROUP * (d))
+    + (size_t)(GMM_ROW_GROUP + 1) * (d))
 void gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
     double *resp, double *log_density, double *work);
 
