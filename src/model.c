@@ -629,9 +629,12 @@ vexp_nonpos(vec *px, double least)
 	*px = (vec)((ivec)p & live);
 }
 
-GMM_CLONES
-void
-gmm_exp_nonpos(double *v, size_t n)
+/*
+ * v[i] = f(v[i]) for the n doubles of v, a vector at a time; the lanes
+ * past n of the last vector hold `fill`, an argument f takes.
+ */
+__attribute__((always_inline)) static inline void
+map_vec(double *v, size_t n, double fill, void (*f)(vec *))
 {
 	size_t i = 0;
 
@@ -639,18 +642,33 @@ gmm_exp_nonpos(double *v, size_t n)
 		vec e;
 
 		vload(&e, v + i);
-		vexp_nonpos(&e, EXP_ALL);
+		f(&e);
 		vstore(v + i, &e);
 	}
 	if (i < n) {
-		double part[VLEN] = { 0 };
+		double part[VLEN];
 		vec e;
 
+		for (size_t j = 0; j < VLEN; j++)
+			part[j] = fill;
 		memcpy(part, v + i, (n - i) * sizeof(double));
 		vload(&e, part);
-		vexp_nonpos(&e, EXP_ALL);
+		f(&e);
 		memcpy(v + i, &e, (n - i) * sizeof(double));
 	}
+}
+
+__attribute__((always_inline)) static inline void
+vexp_all(vec *px)
+{
+	vexp_nonpos(px, EXP_ALL);
+}
+
+GMM_CLONES
+void
+gmm_exp_nonpos(double *v, size_t n)
+{
+	map_vec(v, n, 0, vexp_all);
 }
 
 /*
@@ -659,7 +677,7 @@ gmm_exp_nonpos(double *v, size_t n)
  * log(1 + f) = f - (f^2/2 - s (f^2/2 + R(s^2))), s = f / (2 + f), and k
  * ln2 in two parts.  Other arguments are not allowed.
  */
-static inline void
+__attribute__((always_inline)) static inline void
 vlog_normal(vec *px)
 {
 	const double ln2_hi = 6.93147180369123816490e-01;
@@ -691,26 +709,7 @@ GMM_CLONES
 void
 gmm_log_normal(double *v, size_t n)
 {
-	size_t i = 0;
-
-	for (; i + VLEN <= n; i += VLEN) {
-		vec e;
-
-		vload(&e, v + i);
-		vlog_normal(&e);
-		vstore(v + i, &e);
-	}
-	if (i < n) {
-		double part[VLEN];
-		vec e;
-
-		for (size_t j = 0; j < VLEN; j++)
-			part[j] = 1;
-		memcpy(part, v + i, (n - i) * sizeof(double));
-		vload(&e, part);
-		vlog_normal(&e);
-		memcpy(v + i, &e, (n - i) * sizeof(double));
-	}
+	map_vec(v, n, 1, vlog_normal);
 }
 
 /*
