@@ -103,23 +103,19 @@ stats_alloc(struct stats *st, enum gmm_cov_type t, size_t k, size_t d,
 	st->sxx = malloc(nsxx * sizeof(double));
 	st->vsx = st->vsxx = st->vtile = NULL;
 	st->nv = st->ntile = 0;
-	if (partials) {
-		st->nv = k * d * VLEN;
-		st->vsx = gmm_doubles_new(st->nv);
-		if (st->vsx == NULL)
-			return -1;
-	}
-	if (partials && variances_only(t)) {
+	if (!st->nk || !st->sx || !st->sxx)
+		return -1;
+	if (!partials)
+		return 0;
+	st->nv = k * d * VLEN;
+	st->vsx = gmm_doubles_new(st->nv);
+	if (variances_only(t)) {
 		st->vsxx = gmm_doubles_new(st->nv);
-		if (st->vsxx == NULL)
-			return -1;
-	} else if (partials) {
+	} else {
 		st->ntile = nsxx / (d * d) * tiles(d) * TILE_SUMS;
 		st->vtile = gmm_doubles_new(st->ntile);
-		if (st->vtile == NULL)
-			return -1;
 	}
-	return st->nk && st->sx && st->sxx ? 0 : -1;
+	return st->vsx && (st->vsxx || st->vtile) ? 0 : -1;
 }
 
 static void
@@ -458,12 +454,13 @@ tile_diag(const double *xt, size_t rows, size_t j0, size_t nj,
 
 /*
  * The lower triangle of the weighted scatter sum r (x-shift)(x-shift)^T of
- * a block held by columns (xt, r rows, a multiple of VLEN), added to the
- * tiles' lane partial sums vt: tiles of 4 x 4 entries, (j0, l0) with l0 <=
- * j0 in order, 16 * VLEN doubles each (TILE_SUMS); the weighted sums sum
- * r (x-shift) into vsx.  In each row of tiles the diagonal one goes first:
- * it writes the columns z_j that the others read (tile_diag_center()).
- * Columns past d read `zero` (r zeros).
+ * a block held by columns (xt, `rows` rows, a multiple of VLEN; weights r,
+ * their square roots sr), added to the tiles' lane partial sums vt: tiles
+ * of 4 x 4 entries, (j0, l0) with l0 <= j0 in order, 16 * VLEN doubles
+ * each (TILE_SUMS); the weighted sums sum r (x-shift) into vsx.  In each
+ * row of tiles the diagonal one goes first: it writes the columns z_j that
+ * the others read (tile_diag_center()).  Columns past d read `zero`
+ * (`rows` zeros).
  */
 static size_t
 tiles(size_t d)
@@ -474,15 +471,15 @@ tiles(size_t d)
 }
 
 static void
-scatter_cols(const double *xt, size_t r, size_t d, const double *shift,
-    const double *w, const double *sr, double *z, const double *zero,
+scatter_cols(const double *xt, size_t rows, size_t d, const double *shift,
+    const double *r, const double *sr, double *z, const double *zero,
     double *vsx, double *vt)
 {
 	for (size_t j0 = 0; j0 < d; j0 += TILE) {
 		size_t nj = d - j0 < TILE ? d - j0 : TILE;
 		double *diag = vt + j0 / TILE * TILE_SUMS;
 
-		tile_diag(xt, r, j0, nj, shift, w, sr, z, vsx, diag);
+		tile_diag(xt, rows, j0, nj, shift, r, sr, z, vsx, diag);
 		for (size_t l0 = 0; l0 < j0; l0 += TILE) {
 			const double *a[TILE], *b[TILE];
 
@@ -491,7 +488,7 @@ scatter_cols(const double *xt, size_t r, size_t d, const double *shift,
 				    : zero;
 				b[t] = z + (l0 + t) * GMM_BLOCK_ROWS;
 			}
-			tile(a, b, r, vt);
+			tile(a, b, rows, vt);
 			vt += TILE_SUMS;
 		}
 		vt += TILE_SUMS;
