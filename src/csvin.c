@@ -54,7 +54,8 @@ struct gmm_csvin {
 	struct gmm_error cb_err;
 	size_t nfields;
 	char **hdr;
-	size_t *sel, nsel;
+	size_t *sel, nsel, selcap;
+	size_t grow_calls;	/* every buffer growth, libcsv's too (tests) */
 };
 
 enum number_status { NUM_OK, NUM_EMPTY, NUM_MISSING, NUM_NONFINITE,
@@ -275,21 +276,56 @@ is_blank(unsigned char c)
 	return c == ' ';
 }
 
-/* libcsv grows its field buffer through this, so a field has a bound. */
+/*
+ * Every buffer of the reader grows through grow(), which counts the calls
+ * (gmm_csvin_grow_calls()) so that a test can hold each growth to
+ * geometric: a long field or line must cost O(log n) reallocations, not
+ * O(n), since allocators other than glibc's (musl, jemalloc, ASan) copy
+ * the block on every realloc() and make linear growth quadratic.
+ */
 static void *
-capped_realloc(void *p, size_t size)
+grow(struct gmm_csvin *in, void *p, size_t size)
 {
-	if (size > FIELD_MAX + 64)
-		return NULL;
+	in->grow_calls++;
 	return realloc(p, size);
 }
 
+/*
+ * The reader whose parser libcsv is running on this thread: its realloc
+ * hook takes no context, so feed() and read_more() name the reader here.
+ */
+static _Thread_local struct gmm_csvin *parsing;
+
+/*
+ * libcsv's realloc hook.  libcsv grows its field buffer by a fixed block
+ * (csv_set_blk_size(), 128 bytes by default) at every call; setting the
+ * block to the size just reached makes the next call double it.  Above
+ * FIELD_MAX the call fails, so a field has a bound (libcsv halves its
+ * request down to nothing and reports CSV_ENOMEM: parse_failed()).
+ */
+static void *
+libcsv_realloc(void *p, size_t size)
+{
+	struct gmm_csvin *in = parsing;
+	void *q;
+
+	if (size > FIELD_MAX + 64)
+		return NULL;
+	if (in == NULL)
+		return realloc(p, size);
+	q = grow(in, p, size);
+	if (q != NULL)
+		csv_set_blk_size(&in->p, size);
+	return q;
+}
+
 static int
-record_push_field(struct record *r, const char *s, size_t len)
+record_push_field(struct gmm_csvin *in, struct record *r, const char *s,
+    size_t len)
 {
 	if (r->nf == r->offcap) {
 		size_t ncap = r->offcap ? 2 * r->offcap : 16;
-		size_t *o = realloc(r->off, ncap * sizeof(size_t));
+		size_t *o = grow(in, r->off, ncap * sizeof(size_t));
 
 		if (o == NULL)
 			return -1;
@@ -302,7 +338,7 @@ record_push_field(struct record *r, const char *s, size_t len)
 
 		while (ncap < r->len + len + 1)
 			ncap *= 2;
-		b = realloc(r->buf, ncap);
+		b = grow(in, r->buf, ncap);
 		if (b == NULL)
 			return -1;
 		r->buf = b;
@@ -335,7 +371,7 @@ on_field(void *s, size_t len, void *data)
 		    "more than %u fields", FIELDS_MAX);
 		return;
 	}
-	if (record_push_field(&in->cur, s ? s : "", s ? len : 0) < 0) {
+	if (record_push_field(in, &in->cur, s ? s : "", s ? len : 0) < 0) {
 		in->cb_failed = 1;
 		gmm_error_nomem(&in->cb_err);
 	}
@@ -364,7 +400,7 @@ on_record(int c, void *data)
 			}
 			in->qhead = 0;
 		} else {
-			q = realloc(in->queue, ncap * sizeof(*q));
+			q = grow(in, in->queue, ncap * sizeof(*q));
 			if (q == NULL) {
 				in->cb_failed = 1;
 				gmm_error_nomem(&in->cb_err);
@@ -408,8 +444,12 @@ static int
 feed(struct gmm_csvin *in, const unsigned char *s, size_t len,
     struct gmm_error *err)
 {
-	if (csv_parse(&in->p, s, len, on_field, on_record, in) != len ||
-	    in->cb_failed)
+	size_t done;
+
+	parsing = in;
+	done = csv_parse(&in->p, s, len, on_field, on_record, in);
+	parsing = NULL;
+	if (done != len || in->cb_failed)
 		return parse_failed(in, err);
 	return 0;
 }
@@ -435,6 +475,8 @@ read_some(struct gmm_csvin *in, unsigned char *buf, size_t want)
 static int
 read_more(struct gmm_csvin *in, struct gmm_error *err)
 {
+	int fini;
+
 	in->rpos = 0;
 	in->rlen = read_some(in, in->rbuf, in->read_size);
 	if (in->rlen > 0)
@@ -443,7 +485,10 @@ read_more(struct gmm_csvin *in, struct gmm_error *err)
 		return gmm_error_set(err, in->name, 0, "read error: %s",
 		    strerror(in->read_failed));
 	in->eof = 1;
-	if (csv_fini(&in->p, on_field, on_record, in) != 0 && !in->cb_failed)
+	parsing = in;
+	fini = csv_fini(&in->p, on_field, on_record, in);
+	parsing = NULL;
+	if (fini != 0 && !in->cb_failed)
 		return gmm_error_set(err, in->name, in->rec_line,
 		    "unterminated quoted field");
 	if (in->cb_failed)
@@ -638,14 +683,28 @@ looks_like_header(const struct record *r)
 	return 0;
 }
 
+/* Room for n selected columns. */
 static int
-add_sel(struct gmm_csvin *in, size_t idx)
+reserve_sel(struct gmm_csvin *in, size_t n)
 {
-	size_t *s = realloc(in->sel, (in->nsel + 1) * sizeof(size_t));
+	size_t *s;
 
+	if (n <= in->selcap)
+		return 0;
+	s = grow(in, in->sel, n * sizeof(size_t));
 	if (s == NULL)
 		return -1;
 	in->sel = s;
+	in->selcap = n;
+	return 0;
+}
+
+static int
+add_sel(struct gmm_csvin *in, size_t idx)
+{
+	if (in->nsel == in->selcap &&
+	    reserve_sel(in, in->selcap ? 2 * in->selcap : 16) < 0)
+		return -1;
 	in->sel[in->nsel++] = idx;
 	return 0;
 }
@@ -718,6 +777,8 @@ select_columns(struct gmm_csvin *in, const char *list, struct gmm_error *err)
 
 	in->nsel = 0;
 	if (list == NULL) {
+		if (reserve_sel(in, in->nfields) < 0)
+			return gmm_error_nomem(err);
 		for (size_t j = 0; j < in->nfields; j++)
 			if (add_sel(in, j) < 0)
 				return gmm_error_nomem(err);
@@ -808,7 +869,7 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 		free(in);
 		return NULL;
 	}
-	csv_set_realloc_func(&in->p, capped_realloc);
+	csv_set_realloc_func(&in->p, libcsv_realloc);
 	csv_set_delim(&in->p, opt->delim);
 	if (opt->delim == '\t')
 		csv_set_space_func(&in->p, is_blank);
@@ -989,6 +1050,12 @@ gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
 	*out = x;
 	*n = rows;
 	return 0;
+}
+
+size_t
+gmm_csvin_grow_calls(const struct gmm_csvin *in)
+{
+	return in->grow_calls;
 }
 
 int

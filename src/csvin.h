@@ -16,8 +16,10 @@
  *   and a row with another number of fields than the first, is an error
  *   naming file, line and column.
  *
- * The reader owns its buffers; values it returns are copies, except
- * gmm_csvin_field() and gmm_csvin_colname(), valid until the next read.
+ * The reader owns its buffers, each grown geometrically (a field or line
+ * of n bytes costs O(log n) reallocations on any allocator).  Values it
+ * returns are copies, except gmm_csvin_field() and gmm_csvin_colname(),
+ * valid until the next read.
  * Functions return 0 (or 1 for a row), or -1 with err set; none prints.
  */
 #ifndef GMM_CSVIN_H
@@ -82,6 +84,13 @@ const char *gmm_csvin_field(const struct gmm_csvin *in, size_t j);
  */
 int gmm_csvin_read_all(struct gmm_csvin *in, double **x, size_t *n,
     struct gmm_error *err);
+
+/*
+ * How many times the reader has grown one of its buffers (libcsv's field
+ * buffer included).  Every buffer grows geometrically, so a field or line
+ * of n bytes costs O(log n) of these.  Exposed for tests.
+ */
+size_t gmm_csvin_grow_calls(const struct gmm_csvin *in);
 
 /*
  * Parse a decimal number as csvin does: 0 and *v set, or -1 with a reason

@@ -187,6 +187,80 @@ check_numbers(void)
 	}
 }
 
+/*
+ * Long fields and lines cost O(log n) buffer growths (issue 21): a field
+ * of 1 MiB through libcsv's buffer, and a line of 1 MiB (2^19 fields, all
+ * selected) through the record, its offsets and the column selection.
+ * Linear growth by libcsv's 128-byte blocks would take 8192 calls; each
+ * doubling takes 20.  Both read paths and two read sizes.
+ */
+static void
+check_long(void)
+{
+	const size_t mib = (size_t)1 << 20, nf = mib / 2;
+	char *text = malloc(2 * mib + 16);
+	double *row = malloc(nf * sizeof(double));
+
+	for (int libcsv_only = 0; libcsv_only <= 1; libcsv_only++) {
+		for (size_t rs = 4096; rs <= 65536; rs *= 16) {
+			struct gmm_csvin_options o = { ',', -1, NULL, rs,
+				libcsv_only };
+			struct gmm_error err;
+			struct gmm_csvin *in;
+			size_t len;
+
+			/* a header of one 1 MiB name (minus 16), then a row */
+			len = mib - 16;
+			memset(text, 'a', len);
+			memcpy(text + len, ",b\n1,2\n", 8);
+			write_file(text, len + 8);
+			in = gmm_csvin_open(tmp, &o, &err);
+			CHECK(in != NULL && gmm_csvin_read_row(in, row, &err)
+			    == 1 && strlen(gmm_csvin_colname(in, 0)) == len,
+			    "1 MiB field, read size %zu: %s", rs,
+			    in ? "wrong" : err.msg);
+			if (in != NULL)
+				CHECK(gmm_csvin_grow_calls(in) <= 40,
+				    "1 MiB field, read size %zu, libcsv only %d:"
+				    " %zu buffer growths", rs, libcsv_only,
+				    gmm_csvin_grow_calls(in));
+			gmm_csvin_close(in);
+
+			/* one row of 2^19 fields "1," ... "1\n" */
+			for (size_t i = 0; i < nf; i++)
+				memcpy(text + 2 * i, "1,", 2);
+			text[2 * nf - 1] = '\n';
+			write_file(text, 2 * nf);
+			in = gmm_csvin_open(tmp, &o, &err);
+			CHECK(in != NULL && gmm_csvin_ncols(in) == nf &&
+			    gmm_csvin_read_row(in, row, &err) == 1 &&
+			    row[nf - 1] == 1, "1 MiB line, read size %zu: %s",
+			    rs, in ? "wrong" : err.msg);
+			if (in != NULL)
+				CHECK(gmm_csvin_grow_calls(in) <= 40,
+				    "1 MiB line, read size %zu, libcsv only %d:"
+				    " %zu buffer growths", rs, libcsv_only,
+				    gmm_csvin_grow_calls(in));
+			gmm_csvin_close(in);
+		}
+	}
+	/* the cap stays: a field over 1 MiB is an error, not a read */
+	memset(text, 'a', mib + 100);
+	memcpy(text + mib + 100, ",b\n1,2\n", 8);
+	write_file(text, mib + 108);
+	{
+		struct gmm_csvin_options o = { ',', -1, NULL, 0, 0 };
+		struct gmm_error err;
+		struct gmm_csvin *in = gmm_csvin_open(tmp, &o, &err);
+
+		CHECK(in == NULL && strstr(err.msg, "field longer than") != NULL,
+		    "a field over the cap: %s", in ? "read" : err.msg);
+		gmm_csvin_close(in);
+	}
+	free(text);
+	free(row);
+}
+
 int
 main(void)
 {
@@ -198,6 +272,7 @@ main(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		read_all_sizes(&cases[i]);
 	check_numbers();
+	check_long();
 	unlink(tmp);
 	return check_done("test_csvin");
 }
