@@ -8,6 +8,7 @@
 #include "em.h"
 #include "fitopts.h"
 #include "modelfile.h"
+#include "outfile.h"
 
 static const char usage_text[] =
     "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
@@ -19,7 +20,8 @@ static const char help_text[] =
     "the model (binary; to stdout when it is not a terminal).\n\n"
     "  -k K                number of components\n"
     GMM_FIT_HELP
-    "  -o, --output MODEL  write the model here (atomically)\n"
+    "  -o, --output MODEL  write the model here (- for stdout; a file is\n"
+    "                      replaced atomically, a device or FIFO written)\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
@@ -41,7 +43,7 @@ summary(const struct gmm_model *m)
 }
 
 static int
-run(struct gmm_fitopts *fo, const char *file, const char *out)
+run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 {
 	struct gmm_csvin *in = NULL;
 	struct gmm_model *m = NULL;
@@ -84,6 +86,8 @@ int
 cmd_fit(int argc, char **argv)
 {
 	struct gmm_fitopts fo;
+	struct gmm_outfile o;
+	struct gmm_error err;
 	const char *out = NULL, *file = "-";
 	int opt, r, ret;
 
@@ -108,16 +112,22 @@ cmd_fit(int argc, char **argv)
 		file = argv[optind++];
 	if (optind < argc)
 		return gmm_usage(usage_text);
-	if (out == NULL && isatty(STDOUT_FILENO)) {
-		gmm_warn("fit", "will not write a binary model to a terminal; "
-		    "use -o MODEL or a pipe");
-		return gmm_usage(usage_text);
-	}
 	if (gmm_fitopts_finish("fit", &fo, 1) < 0) {
 		gmm_fitopts_release(&fo);
 		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;
 	}
-	ret = run(&fo, file, out ? out : "-");
+	/* the output is checked before the input is read and fitted */
+	if (gmm_outfile_prepare(&o, out ? out : "-", file, &err) < 0) {
+		gmm_report("fit", &err);
+		ret = GMM_EXIT_DATA;
+	} else if (gmm_outfile_is_tty(&o)) {
+		gmm_warn("fit", "will not write a binary model to a terminal; "
+		    "use -o MODEL or a pipe");
+		ret = gmm_usage(usage_text);
+	} else {
+		ret = run(&fo, file, &o);
+	}
+	gmm_outfile_release(&o);
 	gmm_fitopts_release(&fo);
 	return ret;
 }

@@ -7,6 +7,7 @@
 #include "csvout.h"
 #include "fitopts.h"
 #include "modelfile.h"
+#include "outfile.h"
 
 static const char usage_text[] =
     "usage: gmm select-k -k LIST [--covariance LIST] [--criterion bic|aic]\n"
@@ -46,7 +47,8 @@ struct select_opts {
 	enum gmm_cov_type types[4];
 	size_t ntypes;
 	int aic, allow_degenerate;
-	const char *out;
+	const char *out;	/* -o, or NULL */
+	struct gmm_outfile o;	/* where -o goes, checked before the fits */
 };
 
 /* One row of the table; the chosen model is kept aside. */
@@ -232,7 +234,7 @@ report(struct select_opts *s, struct fit_row *rows,
 		gmm_warn("select-k", "out of memory");
 		return GMM_EXIT_DATA;
 	}
-	if (gmm_modelfile_write(s->out, models[best], &err) < 0) {
+	if (gmm_modelfile_write(&s->o, models[best], &err) < 0) {
 		gmm_report("select-k", &err);
 		return GMM_EXIT_DATA;
 	}
@@ -319,6 +321,33 @@ parse(struct select_opts *s, int argc, char **argv)
 	return 1;
 }
 
+/*
+ * Check -o before the input is read and every k fitted.  The table goes to
+ * standard output, so the model may not.  -1 with *ret the exit status.
+ */
+static int
+prepare_output(struct select_opts *s, const char *file, int *ret)
+{
+	struct gmm_error err;
+
+	if (gmm_outfile_prepare(&s->o, s->out, file, &err) < 0) {
+		gmm_report("select-k", &err);
+		*ret = GMM_EXIT_DATA;
+	} else if (gmm_outfile_is_stdout(&s->o)) {
+		gmm_warn("select-k", "-o %s: the table goes to standard "
+		    "output; write the model to a file", s->out);
+		*ret = gmm_usage(usage_text);
+	} else if (gmm_outfile_is_tty(&s->o)) {
+		gmm_warn("select-k", "will not write a binary model to a "
+		    "terminal");
+		*ret = gmm_usage(usage_text);
+	} else {
+		return 0;
+	}
+	gmm_outfile_release(&s->o);
+	return -1;
+}
+
 int
 cmd_select_k(int argc, char **argv)
 {
@@ -350,7 +379,13 @@ cmd_select_k(int argc, char **argv)
 		free(s.ks);
 		return gmm_usage(usage_text);
 	}
+	if (s.out != NULL && prepare_output(&s, file, &ret) < 0) {
+		free(s.ks);
+		return ret;
+	}
 	ret = run(&s, file);
+	if (s.out != NULL)
+		gmm_outfile_release(&s.o);
 	free(s.ks);
 	return ret;
 }

@@ -1,12 +1,9 @@
 #include "modelfile.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "consts.h"
 
@@ -367,164 +364,8 @@ gmm_modelfile_read(const char *path, struct gmm_model **out,
 	return ret;
 }
 
-static int
-write_all(int fd, const unsigned char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		buf += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-/* buf into fd, flushed to the disk; -1 with errno on failure. */
-static int
-write_synced(int fd, const unsigned char *buf, size_t len)
-{
-	return write_all(fd, buf, len) < 0 || fsync(fd) < 0 ? -1 : 0;
-}
-
-/* Flush dir's entries (the rename) to the disk; best effort. */
-static void
-sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		fsync(fd);
-		close(fd);
-	}
-}
-
-/*
- * Give the unnamed file fd (O_TMPFILE) the name path: linked straight to
- * path when nothing is there, else linked to a temporary name in dir and
- * renamed over path.  Returns 0, or -1 with errno.
- */
-static int
-link_tmpfile(int fd, const char *dir, const char *path, char *tmp,
-    size_t tmpsize)
-{
-	char proc[64];
-	int e;
-
-	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
-	if (linkat(AT_FDCWD, proc, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -1;
-	for (unsigned i = 0; ; i++) {
-		snprintf(tmp, tmpsize, "%s/.gmm-model.%ld.%u", dir,
-		    (long)getpid(), i);
-		if (linkat(AT_FDCWD, proc, AT_FDCWD, tmp,
-		    AT_SYMLINK_FOLLOW) == 0)
-			break;
-		if (errno != EEXIST || i == 1000)
-			return -1;
-	}
-	if (rename(tmp, path) == 0)
-		return 0;
-	e = errno;
-	unlink(tmp);
-	errno = e;
-	return -1;
-}
-
-/* The same through a named temporary file, where O_TMPFILE is missing. */
-static int
-write_named(const char *dir, const char *path, const unsigned char *buf,
-    size_t len, char *tmp, size_t tmpsize, struct gmm_error *err)
-{
-	mode_t mask = umask(0);
-	int fd, e;
-
-	umask(mask);
-	snprintf(tmp, tmpsize, "%s/.gmm-model.XXXXXX", dir);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return gmm_error_set(err, path, 0, "cannot create a file in "
-		    "%s: %s", dir, strerror(errno));
-	if (fchmod(fd, 0666 & ~mask) < 0 || write_synced(fd, buf, len) < 0) {
-		e = errno;
-		close(fd);
-	} else if (close(fd) < 0 || rename(tmp, path) < 0) {
-		e = errno;	/* fd is closed either way */
-	} else {
-		return 0;
-	}
-	unlink(tmp);
-	return gmm_error_set(err, path, 0, "%s", strerror(e));
-}
-
-/*
- * Write buf to path so that path is, at every instant, the old file or the
- * complete new one.  The data go into an unnamed file in path's directory
- * (O_TMPFILE), synced, then get a name by linkat() and rename(); a process
- * killed before that leaves nothing behind.  (Only a kill between the link
- * to the temporary name and the rename, two system calls, can leave a
- * .gmm-model.* file; where O_TMPFILE is missing, a named temporary file is
- * used throughout.)
- */
-static int
-write_atomic(const char *path, const unsigned char *buf, size_t len,
-    struct gmm_error *err)
-{
-	char *dcopy = strdup(path), *tmp = NULL;
-	const char *dir;
-	size_t tmpsize;
-	int fd = -1, ret = -1;
-
-	if (dcopy == NULL)
-		return gmm_error_nomem(err);
-	dir = dirname(dcopy);
-	tmpsize = strlen(dir) + 64;
-	tmp = malloc(tmpsize);
-	if (tmp == NULL) {
-		gmm_error_nomem(err);
-		goto out;
-	}
-	fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0666);
-	if (fd < 0 && (errno == EOPNOTSUPP || errno == EISDIR ||
-	    errno == EINVAL)) {
-		ret = write_named(dir, path, buf, len, tmp, tmpsize, err);
-		goto out;
-	}
-	if (fd < 0) {
-		gmm_error_set(err, path, 0, "cannot create a file in %s: %s",
-		    dir, strerror(errno));
-		goto out;
-	}
-	if (write_synced(fd, buf, len) < 0) {
-		gmm_error_set(err, path, 0, "%s", strerror(errno));
-		goto out;
-	}
-	if (link_tmpfile(fd, dir, path, tmp, tmpsize) < 0) {
-		if (errno == ENOENT && access("/proc/self/fd", F_OK) < 0)
-			ret = write_named(dir, path, buf, len, tmp, tmpsize,
-			    err);	/* no /proc to link through */
-		else
-			gmm_error_set(err, path, 0, "%s", strerror(errno));
-		goto out;
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);	/* synced: nothing left to report */
-	if (ret == 0)
-		sync_dir(dir);
-	free(tmp);
-	free(dcopy);
-	return ret;
-}
-
 int
-gmm_modelfile_write(const char *path, const struct gmm_model *m,
+gmm_modelfile_write(const struct gmm_outfile *o, const struct gmm_model *m,
     struct gmm_error *err)
 {
 	unsigned char *buf;
@@ -533,13 +374,7 @@ gmm_modelfile_write(const char *path, const struct gmm_model *m,
 
 	if (gmm_modelfile_encode(m, &buf, &len, err) < 0)
 		return -1;
-	if (strcmp(path, "-") == 0) {
-		ret = fwrite(buf, 1, len, stdout) == len && fflush(stdout) == 0
-		    ? 0 : gmm_error_set(err, "<stdout>", 0, "%s",
-		    strerror(errno));
-	} else {
-		ret = write_atomic(path, buf, len, err);
-	}
+	ret = gmm_outfile_write(o, buf, len, err);
 	free(buf);
 	return ret;
 }

@@ -7,10 +7,10 @@
  * refused), header sizes against the file length (before any allocation),
  * CRC-32, then the parameters themselves (gmm_model_validate()).
  *
- * gmm_modelfile_write() writes the binary form atomically: an unnamed
- * temporary file (O_TMPFILE) in the target's directory, synced, then linked
- * to the target's name (see write_atomic()); on any failure the target is
- * untouched.  "-" writes to standard output instead.
+ * gmm_modelfile_write() writes the binary form to an output that
+ * gmm_outfile_prepare() checked: a regular file atomically (on any failure
+ * the target is untouched), a device, FIFO or descriptor in place
+ * (outfile.h).
  *
  * Models returned are new and prepared; the caller frees them.
  */
@@ -23,6 +23,7 @@
 
 #include "error.h"
 #include "model.h"
+#include "outfile.h"
 
 #define GMM_MODEL_VERSION 1
 #define GMM_MODEL_MAGIC "\x89GMM\r\n\x1a\n"
@@ -34,7 +35,7 @@
 
 int gmm_modelfile_read(const char *path, struct gmm_model **out,
     struct gmm_error *err);
-int gmm_modelfile_write(const char *path, const struct gmm_model *m,
+int gmm_modelfile_write(const struct gmm_outfile *o, const struct gmm_model *m,
     struct gmm_error *err);
 
 /* The binary form in a new buffer (caller frees) and its length. */

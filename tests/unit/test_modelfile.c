@@ -149,17 +149,22 @@ check_atomic(void)
 {
 	char dir[] = "/tmp/gmm-test-modelfile-XXXXXX", path[256], bad[300];
 	struct gmm_model *m = example(GMM_COV_FULL), *back = NULL;
+	struct gmm_outfile o;
 	struct gmm_error err;
 
 	if (mkdtemp(dir) == NULL)
 		return;
 	snprintf(path, sizeof(path), "%s/m.gmm", dir);
-	CHECK(gmm_modelfile_write(path, m, &err) == 0, "write: %s", err.msg);
+	CHECK(gmm_outfile_prepare(&o, path, NULL, &err) == 0 &&
+	    gmm_modelfile_write(&o, m, &err) == 0, "write: %s", err.msg);
+	gmm_outfile_release(&o);
 	CHECK(gmm_modelfile_read(path, &back, &err) == 0 && same(m, back),
 	    "read back");
 	CHECK(count_entries(dir) == 1, "only the model is left");
 	snprintf(bad, sizeof(bad), "%s/missing/m.gmm", dir);
-	CHECK(gmm_modelfile_write(bad, m, &err) < 0, "missing directory");
+	CHECK(gmm_outfile_prepare(&o, bad, NULL, &err) < 0 &&
+	    strstr(err.msg, "does not exist") != NULL, "missing directory");
+	gmm_outfile_release(&o);
 	CHECK(gmm_modelfile_read(dir, &back, &err) < 0 &&
 	    strstr(err.msg, "directory") != NULL, "a directory: %s", err.msg);
 	unlink(path);
