@@ -13,7 +13,7 @@
 int
 main(int argc, char **argv)
 {
-	struct gmm_csvin_options o = { ',', -1, NULL, 0, 0 };
+	struct gmm_csvin_options o = { .delim = ',', .header = -1 };
 	struct gmm_error err;
 	struct gmm_csvin *in;
 	double *row, sum = 0;

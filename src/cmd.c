@@ -60,6 +60,15 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 	case OPT_HEADER:
 		co->csv.header = 1;
 		return 1;
+	case OPT_COMMENT:
+		if (strlen(arg) != 1 || arg[0] == '"' || arg[0] == '\n' ||
+		    arg[0] == '\r' || (unsigned char)arg[0] == co->csv.delim) {
+			gmm_warn(cmd, "--comment takes one character, not a "
+			    "quote, newline or the delimiter: \"%s\"", arg);
+			return -1;
+		}
+		co->csv.comment = (unsigned char)arg[0];
+		return 1;
 	case OPT_NO_HEADER:
 		co->csv.header = 0;
 		return 1;
@@ -78,6 +87,25 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 		return 1;
 	}
 	return 0;
+}
+
+void
+gmm_report_blank(const char *cmd, const struct gmm_csvin *in,
+    const struct gmm_common *co)
+{
+	const size_t *lines;
+	size_t nl, n = gmm_csvin_blank_lines(in, &lines, &nl);
+
+	if (n == 0 || co->quiet)
+		return;
+	fprintf(stderr, "gmm %s: %s: %zu blank line%s skipped", cmd,
+	    gmm_csvin_name(in), n, n == 1 ? "" : "s");
+	for (size_t i = 0; co->verbose && i < nl; i++)
+		fprintf(stderr, "%s%zu", i ? ", " : n == 1 ? " (line " :
+		    " (lines ", lines[i]);
+	if (co->verbose)
+		fprintf(stderr, "%s)", n > nl ? ", ..." : "");
+	fputc('\n', stderr);
 }
 
 int

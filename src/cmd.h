@@ -46,6 +46,8 @@ enum gmm_opt {
 	OPT_CRITERION,
 	OPT_ALLOW_DEGENERATE,
 	OPT_JSON,
+	OPT_COMMENT,
+	OPT_KEEP_BLANK,
 };
 
 #define GMM_CSV_LONGOPTS \
@@ -53,18 +55,19 @@ enum gmm_opt {
 	{ "columns", required_argument, NULL, 'c' }, \
 	{ "header", no_argument, NULL, OPT_HEADER }, \
 	{ "no-header", no_argument, NULL, OPT_NO_HEADER }, \
+	{ "comment", required_argument, NULL, OPT_COMMENT }, \
 	{ "threads", required_argument, NULL, OPT_THREADS }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
 	{ "help", no_argument, NULL, 'h' }
 
 #define GMM_COMMON_LONGOPTS \
 	GMM_CSV_LONGOPTS, \
-	{ "seed", required_argument, NULL, OPT_SEED }, \
-	{ "verbose", no_argument, NULL, 'v' }, \
-	{ "quiet", no_argument, NULL, 'q' }
+	{ "seed", required_argument, NULL, OPT_SEED }
 
 #define GMM_COMMON_SHORTOPTS "d:c:vqh"
 
-#define GMM_CSV_SHORTOPTS "d:c:h"
+#define GMM_CSV_SHORTOPTS "d:c:vqh"
 
 /* The common options' lines of every --help. */
 #define GMM_CSV_HELP \
@@ -72,14 +75,16 @@ enum gmm_opt {
 	"  -c, --columns LIST  columns by 1-based index, range (2-5) or name\n" \
 	"      --header        the first record is a header\n" \
 	"      --no-header     the first record is data\n" \
+	"      --comment C     skip lines that start with C anywhere ('#'\n" \
+	"                      lines are skipped only before the first record)\n" \
 	"      --threads N     threads (default: all cores)\n" \
+	"  -v, --verbose       progress on stderr\n" \
+	"  -q, --quiet         no summary or notes on stderr\n" \
 	"  -h, --help          this help\n"
 
 #define GMM_COMMON_HELP \
 	GMM_CSV_HELP \
-	"      --seed S        random seed, 0 to 4294967295 (default 0)\n" \
-	"  -v, --verbose       progress on stderr\n" \
-	"  -q, --quiet         no summary on stderr\n"
+	"      --seed S        random seed, 0 to 4294967295 (default 0)\n"
 
 struct gmm_common {
 	struct gmm_csvin_options csv;
@@ -127,6 +132,13 @@ struct gmm_model *gmm_load_model(const char *cmd, const char *path);
  * names, or x<1-based index in the file>.  -1 when out of memory.
  */
 int gmm_name_columns(struct gmm_model *m, const struct gmm_csvin *in);
+
+/*
+ * Unless -q: say on stderr how many blank lines among the data were
+ * skipped ("gmm fit: data.csv: 2 blank lines skipped"); with -v, which.
+ */
+void gmm_report_blank(const char *cmd, const struct gmm_csvin *in,
+    const struct gmm_common *co);
 
 /* Number of processors, for the default of --threads. */
 int gmm_default_threads(void);

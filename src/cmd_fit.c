@@ -55,6 +55,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
 	if (in == NULL || gmm_csvin_read_all(in, &x, &n, &err) < 0)
 		goto fail;
+	gmm_report_blank("fit", in, &fo->common);
 	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
 	    &err) < 0)
 		goto fail;

@@ -7,8 +7,8 @@
 #include "score.h"
 
 static const char usage_text[] =
-    "usage: gmm score [--labels] [--proba] [--append] [--summary] [options]\n"
-    "                 MODEL [FILE]\n";
+    "usage: gmm score [--labels] [--proba] [--append] [--keep-blank]\n"
+    "                 [--summary] [options] MODEL [FILE]\n";
 
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
@@ -16,6 +16,8 @@ static const char help_text[] =
     "      --labels        add the most probable component (0-based)\n"
     "      --proba         add the responsibilities p0..p{K-1}\n"
     "      --append        put the input row's selected fields first\n"
+    "      --keep-blank    an empty output row for each blank input line\n"
+    "                      (the default with --append)\n"
     "      --summary       print only n, total and mean log-likelihood,\n"
     "                      BIC and AIC of the whole file\n"
     GMM_CSV_HELP;
@@ -24,13 +26,14 @@ static const struct option longopts[] = {
 	{ "labels", no_argument, NULL, OPT_LABELS },
 	{ "proba", no_argument, NULL, OPT_PROBA },
 	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "keep-blank", no_argument, NULL, OPT_KEEP_BLANK },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	GMM_CSV_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
 struct score_opts {
-	int labels, proba, append, summary;
+	int labels, proba, append, keep_blank, summary;
 };
 
 /*
@@ -42,6 +45,7 @@ struct text {
 	char *buf;
 	size_t size;
 	size_t *end;		/* end of row i's text */
+	size_t *blank;		/* blank lines before row i (cap + 1) */
 };
 
 /* Keep row i's selected fields, each followed by a ','. */
@@ -83,6 +87,15 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 	putchar('\n');
 }
 
+/* An empty output row for each blank input line (--keep-blank). */
+static void
+print_blank(size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		putchar('\n');
+}
+
+/* Rows [0, rows), each after the blank lines that came before it. */
 static void
 print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
     size_t rows, const struct text *t)
@@ -92,6 +105,7 @@ print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
 	for (size_t i = 0; i < rows; i++) {
 		const double *r = b->resp + i * k;
 
+		print_blank(t->blank[i]);
 		if (o->append) {
 			size_t start = i ? t->end[i - 1] : 0;
 
@@ -106,6 +120,7 @@ print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
 		}
 		putchar('\n');
 	}
+	print_blank(t->blank[rows]);
 }
 
 static void
@@ -124,64 +139,84 @@ print_summary(const struct gmm_model *m, size_t n, double total)
 	putchar('\n');
 }
 
-/* Read a batch of rows: the count, or -1 on error. */
-static long
+/*
+ * Read a batch of rows: the count.  On a bad row, the rows before it are
+ * returned and *failed set (err filled), so that they are printed before
+ * the error is reported.
+ */
+static size_t
 read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
-    int append, struct gmm_error *err)
+    int append, int *failed, struct gmm_error *err)
 {
 	size_t rows = 0;
 
 	if (append)
 		rewind(t->f);
+	t->blank[0] = 0;
 	while (rows < b->cap) {
 		int r = gmm_csvin_read_row(in, b->x + rows * b->d, err);
 
-		if (r < 0)
-			return -1;
+		if (r < 0) {
+			*failed = 1;
+			break;
+		}
 		if (r == 0)
 			break;
-		if (append && keep_fields(t, in, b->d, rows) < 0)
-			return gmm_error_nomem(err);
-		rows++;
+		if (r == GMM_CSVIN_BLANK) {
+			t->blank[rows]++;
+		} else {
+			if (append && keep_fields(t, in, b->d, rows) < 0) {
+				*failed = 1;
+				gmm_error_nomem(err);
+				break;
+			}
+			t->blank[++rows] = 0;
+		}
 		if (!gmm_csvin_ready(in))
 			break;	/* score what came before waiting for more */
 	}
-	if (append && fflush(t->f) != 0)	/* t->buf is current after it */
-		return gmm_error_nomem(err);
-	return (long)rows;
+	if (append && fflush(t->f) != 0 && !*failed) {
+		*failed = 1;	/* t->buf is current after it */
+		gmm_error_nomem(err);
+	}
+	return rows;
 }
 
 static int
 stream(const struct score_opts *o, const struct gmm_model *m,
     struct gmm_csvin *in, int threads, struct gmm_error *err)
 {
-	size_t cap = (size_t)threads * GMM_CHUNK_ROWS, n = 0;
+	size_t cap = (size_t)threads * GMM_CHUNK_ROWS, n = 0, rows;
 	struct gmm_score_batch *b = gmm_score_batch_new(m, cap, threads);
 	struct text t = { 0 };
 	double total = 0;
-	long rows;
-	int ret = -1;
+	int ret = -1, failed = 0;
 
 	t.end = malloc(cap * sizeof(size_t));
+	t.blank = malloc((cap + 1) * sizeof(size_t));
 	t.f = o->append ? open_memstream(&t.buf, &t.size) : NULL;
-	if (b == NULL || t.end == NULL || (o->append && t.f == NULL)) {
+	if (b == NULL || t.end == NULL || t.blank == NULL ||
+	    (o->append && t.f == NULL)) {
 		gmm_error_nomem(err);
 		goto out;
 	}
 	print_header(o, m, in);
-	while ((rows = read_batch(in, b, &t, o->append, err)) > 0) {
-		gmm_score_batch_run(b, m, (size_t)rows);
-		for (long i = 0; i < rows; i++)
+	for (;;) {
+		rows = read_batch(in, b, &t, o->append, &failed, err);
+		if (rows == 0 && t.blank[0] == 0)
+			break;
+		gmm_score_batch_run(b, m, rows);
+		for (size_t i = 0; i < rows; i++)
 			total += b->log_density[i];
-		n += (size_t)rows;
+		n += rows;
 		if (!o->summary)
-			print_rows(o, b, (size_t)rows, &t);
-		if (!gmm_csvin_ready(in))
+			print_rows(o, b, rows, &t);
+		if (failed || !gmm_csvin_ready(in))
 			fflush(stdout);
-		if (ferror(stdout))
+		if (failed || ferror(stdout))
 			break;	/* reader gone: main() reports or not */
 	}
-	if (rows < 0)
+	if (failed)
 		goto out;
 	if (o->summary)
 		print_summary(m, n, total);
@@ -192,6 +227,7 @@ out:
 		fclose(t.f);
 	free(t.buf);
 	free(t.end);
+	free(t.blank);
 	return ret;
 }
 
@@ -206,12 +242,16 @@ run(const struct score_opts *o, struct gmm_common *co, const char *mpath,
 
 	if (m == NULL)
 		return GMM_EXIT_DATA;
+	co->csv.keep_blank = o->keep_blank || o->append;
 	in = gmm_csvin_open(file, &co->csv, &err);
 	if (in == NULL || gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
-	    stream(o, m, in, co->threads, &err) < 0)
+	    stream(o, m, in, co->threads, &err) < 0) {
 		gmm_report("score", &err);
-	else
+	} else {
+		if (!co->csv.keep_blank)	/* else printed as empty rows */
+			gmm_report_blank("score", in, co);
 		ret = 0;
+	}
 	gmm_csvin_close(in);
 	gmm_model_free(m);
 	return ret;
@@ -241,6 +281,9 @@ cmd_score(int argc, char **argv)
 		case OPT_APPEND:
 			o.append = 1;
 			break;
+		case OPT_KEEP_BLANK:
+			o.keep_blank = 1;
+			break;
 		case OPT_SUMMARY:
 			o.summary = 1;
 			break;
@@ -249,9 +292,10 @@ cmd_score(int argc, char **argv)
 				return gmm_usage(usage_text);
 		}
 	}
-	if (o.summary && (o.labels || o.proba || o.append)) {
+	if (o.summary && (o.labels || o.proba || o.append || o.keep_blank)) {
 		gmm_warn("score", "--summary prints one row for the file; it "
-		    "does not combine with --labels, --proba or --append");
+		    "does not combine with --labels, --proba, --append or "
+		    "--keep-blank");
 		return gmm_usage(usage_text);
 	}
 	if (optind >= argc || argc - optind > 2)

@@ -261,6 +261,7 @@ run(struct select_opts *s, const char *file)
 		gmm_report("select-k", &err);
 		goto out;
 	}
+	gmm_report_blank("select-k", in, &s->fo.common);
 	if (fit_all(s, x, n, gmm_csvin_ncols(in), rows, models) == 0)
 		ret = report(s, rows, models, nrows, in);
 out:

@@ -33,6 +33,7 @@ struct record {
 	size_t *off;		/* start of each field in buf */
 	size_t nf, offcap;
 	size_t line;
+	int blank;		/* a blank line kept (keep_blank): no field */
 };
 
 struct gmm_csvin {
@@ -45,7 +46,11 @@ struct gmm_csvin {
 	unsigned char *rbuf;
 	size_t read_size, rpos, rlen;
 	int eof, started, in_comment, at_line_start, mid_record;
+	int seen_record;	/* a record was queued: the leading block is over */
+	int line_blank;		/* the current line so far holds no field */
 	size_t line, rec_line;
+	size_t nblank;		/* blank lines among the data */
+	size_t blank_at[GMM_CSVIN_BLANK_LIST];	/* the first ones' lines */
 	struct record cur, last;
 	struct record *queue;
 	size_t qhead, qcount, qcap;
@@ -412,6 +417,7 @@ on_record(int c, void *data)
 			in->qcap = ncap;
 		}
 	}
+	in->seen_record = 1;
 	in->cur.line = in->rec_line;
 	/* a record that begins later in this line (after a lone CR) begins
 	 * on it; feed_segment() moves this on for one on a later line */
@@ -421,6 +427,7 @@ on_record(int c, void *data)
 	in->cur = tmp;
 	in->cur.len = 0;
 	in->cur.nf = 0;
+	in->cur.blank = 0;
 	in->qcount++;
 }
 
@@ -586,6 +593,42 @@ split_plain_line(struct gmm_csvin *in, const unsigned char *s, size_t len)
 	return 1;
 }
 
+/* A line that starts with c (outside a quoted field) is a comment. */
+static int
+is_comment(const struct gmm_csvin *in, unsigned char c)
+{
+	return (c == '#' && !in->seen_record) ||
+	    (in->opt.comment != 0 && c == in->opt.comment);
+}
+
+/*
+ * A blank line (nothing but padding) after the first record, on line
+ * in->line.  In a one-column input it is a record of one empty field, a
+ * missing value, reported as such.  Otherwise it is counted, and queued as
+ * a blank record when the caller keeps blank lines (keep_blank).  Blank
+ * lines of the leading block, before the first record, are skipped.
+ */
+static void
+blank_line(struct gmm_csvin *in)
+{
+	if (!in->seen_record)
+		return;
+	if (in->nfields == 1) {
+		in->rec_line = in->line;
+		on_field((void *)"", 0, in);
+		on_record('\n', in);
+		return;
+	}
+	if (in->nblank < GMM_CSVIN_BLANK_LIST)
+		in->blank_at[in->nblank] = in->line;
+	in->nblank++;
+	if (in->opt.keep_blank) {
+		in->rec_line = in->line;
+		on_record('\n', in);
+		in->queue[in->qhead + in->qcount - 1].blank = 1;
+	}
+}
+
 /* Feed the rest of the current line (or of the buffer). */
 static int
 feed_segment(struct gmm_csvin *in, struct gmm_error *err)
@@ -595,11 +638,15 @@ feed_segment(struct gmm_csvin *in, struct gmm_error *err)
 	unsigned char *nl = memchr(s, '\n', avail);
 	size_t len = nl ? (size_t)(nl - s) + 1 : avail;
 
+	if (in->at_line_start)
+		in->line_blank = libcsv_idle(in);
 	if (in->in_comment || (in->at_line_start && !in->mid_record &&
-	    s[0] == '#')) {
+	    is_comment(in, s[0]))) {
 		in->in_comment = nl == NULL;
+		in->line_blank = 0;
 	} else if (nl != NULL && in->at_line_start && libcsv_idle(in) &&
 	    split_plain_line(in, s, len - 1)) {
+		in->line_blank = 0;
 		if (in->cb_failed)
 			return parse_failed(in, err);
 	} else {
@@ -607,8 +654,15 @@ feed_segment(struct gmm_csvin *in, struct gmm_error *err)
 			in->mid_record = 1;
 			in->rec_line = in->line;
 		}
+		if (begins_record(in, s, len))
+			in->line_blank = 0;
 		if (feed(in, s, len, err) < 0)
 			return -1;
+		if (nl != NULL && in->line_blank && libcsv_idle(in)) {
+			blank_line(in);
+			if (in->cb_failed)
+				return parse_failed(in, err);
+		}
 	}
 	in->rpos += len;
 	in->at_line_start = nl != NULL;
@@ -1000,7 +1054,21 @@ gmm_csvin_read_row(struct gmm_csvin *in, double *row, struct gmm_error *err)
 
 	if (r <= 0)
 		return r;
+	if (in->last.blank)
+		return GMM_CSVIN_BLANK;
 	return convert(in, row, err) < 0 ? -1 : 1;
+}
+
+size_t
+gmm_csvin_blank_lines(const struct gmm_csvin *in, const size_t **lines,
+    size_t *nlines)
+{
+	if (lines != NULL)
+		*lines = in->blank_at;
+	if (nlines != NULL)
+		*nlines = in->nblank < GMM_CSVIN_BLANK_LIST ? in->nblank :
+		    GMM_CSVIN_BLANK_LIST;
+	return in->nblank;
 }
 
 size_t
@@ -1045,6 +1113,8 @@ gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
 		}
 		if (r == 0)
 			break;
+		if (r == GMM_CSVIN_BLANK)
+			continue;
 		rows++;
 	}
 	*out = x;

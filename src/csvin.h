@@ -6,10 +6,20 @@
  * - The header is auto-detected: a first record with a field that is
  *   neither a number nor a missing-value token (empty, NA, NaN, inf) is a
  *   header.  The header option forces it either way.
- * - A UTF-8 byte order mark is skipped; CRLF ends lines; lines that are blank
- *   or start with '#' (outside a quoted field) are skipped; quoted numbers
- *   are numbers.  Line numbers are physical lines, counted here (libcsv
- *   counts only fields and records); a row's line is the line it starts on.
+ * - A UTF-8 byte order mark is skipped; CRLF ends lines; quoted numbers are
+ *   numbers.  Line numbers are physical lines, counted here (libcsv counts
+ *   only fields and records); a row's line is the line it starts on.
+ * - Comments: lines that start with '#' (outside a quoted field) are
+ *   skipped in the leading block only, before the first record (header or
+ *   data); after it such a line is data, so a row that starts with a hex
+ *   colour is never dropped.  With the comment option set, lines that start
+ *   with that character are skipped anywhere.
+ * - Blank lines (nothing but padding): skipped in the leading block.  After
+ *   it, in a one-column input a blank line is a row with one empty field
+ *   (an error, as any missing value); otherwise it is counted (and its
+ *   line kept, for the first GMM_CSVIN_BLANK_LIST: gmm_csvin_blank_lines())
+ *   and skipped, or, with keep_blank, returned by gmm_csvin_read_row() as
+ *   GMM_CSVIN_BLANK, so that output can stay in step with the input.
  * - Columns are selected by a LIST of 1-based indices, ranges (2-5) and
  *   header names, or matched by name to a model's columns.
  * - A field that is empty, NA, NaN, infinite, out of range or not a number,
@@ -35,6 +45,8 @@ struct gmm_csvin_options {
 	const char *columns;	/* -c LIST, or NULL for all */
 	size_t read_size;	/* bytes per read; 0: the default (tests) */
 	int libcsv_only;	/* 1: no line is split without libcsv (tests) */
+	unsigned char comment;	/* --comment C: lines starting with C, anywhere */
+	int keep_blank;		/* return blank lines as GMM_CSVIN_BLANK */
 };
 
 struct gmm_csvin;
@@ -64,9 +76,22 @@ const char *gmm_csvin_colname(const struct gmm_csvin *in, size_t j);
 int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
     struct gmm_error *err);
 
-/* Next row into row[0..ncols-1]: 1, 0 at the end, -1 on error. */
+#define GMM_CSVIN_BLANK 2
+#define GMM_CSVIN_BLANK_LIST 20
+
+/*
+ * Next row into row[0..ncols-1]: 1, 0 at the end, -1 on error; with
+ * keep_blank, GMM_CSVIN_BLANK for a blank line (row untouched).
+ */
 int gmm_csvin_read_row(struct gmm_csvin *in, double *row,
     struct gmm_error *err);
+
+/*
+ * Blank lines skipped (or returned) so far among the data; *lines (when
+ * not NULL) the line numbers of the first *nlines of them.
+ */
+size_t gmm_csvin_blank_lines(const struct gmm_csvin *in, const size_t **lines,
+    size_t *nlines);
 /*
  * 1 when reading the next row would not wait for input (it is buffered, or
  * the descriptor has data, an end or an error); 0 when it would block.

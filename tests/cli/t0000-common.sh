@@ -30,16 +30,23 @@ for cmd in fit score sample select-k show; do
 	check "$cmd: usage on stderr" grep -q "^usage: gmm $cmd" "$T/err"
 done
 
-# The same rows, three spellings: plain; BOM, CRLF, comments, blank lines,
-# quoted numbers and no final newline; tab-separated without a header.
+# The same rows, three spellings: plain; BOM, CRLF, a leading comment, a
+# comment among the data (--comment '#'), blank lines, quoted numbers and
+# no final newline; tab-separated without a header.
 run fit -k 2 -o "$T/a.gmm" "$FIX/small.csv"
 expect_status "fit plain CSV" 0
-run fit -k 2 -o "$T/b.gmm" "$FIX/small-crlf.csv"
+run fit -k 2 --comment '#' -o "$T/b.gmm" "$FIX/small-crlf.csv"
 expect_status "fit CSV with BOM, CRLF, comments, blanks, quotes" 0
+expect_err "  the two blank lines among the data are counted" 0 \
+    "gmm fit: $FIX/small-crlf.csv: 2 blank lines skipped
+$(grep '^gmm fit: k=2' "$T/err")"
 run score --summary "$T/a.gmm" "$FIX/small.csv"
 plain=$(cat "$T/out")
-run score --summary "$T/b.gmm" "$FIX/small-crlf.csv"
+run score --comment '#' --summary "$T/b.gmm" "$FIX/small-crlf.csv"
 expect_out "BOM/CRLF/comment file reads the same rows" "$plain"
+run score --summary "$T/b.gmm" "$FIX/small-crlf.csv"
+expect_err "  without --comment, a '#' line among the data is data" 1 \
+    "gmm score: $FIX/small-crlf.csv:12: expected 2 fields, found 1"
 run fit -k 2 -o "$T/c.gmm" -d '\t' "$FIX/small.tsv"
 expect_status "fit tab-separated" 0
 run score --summary -d '\t' "$T/c.gmm" "$FIX/small.tsv"
@@ -102,7 +109,8 @@ bad "NaN" 'a,b\n1,2\n3,NaN\n' '3: column 2 ("b"): "NaN" is not a finite number'
 bad "infinity" 'a,b\n1,2\n3,-inf\n' '3: column 2 ("b"): "-inf" is not a finite number'
 bad "overflow" 'a,b\n1,2\n3,1e999\n' '3: column 2 ("b"): "1e999" is out of range'
 bad "ragged row" 'a,b\n1,2\n3\n' '3: expected 2 fields, found 1'
-bad "line numbers count comments and blanks" 'a,b\n# c\n\n1,2\n3,x\n' '5: column 2 ("b"): "x" is not a number'
+bad "line numbers count comments and blanks" '# c\n\na,b\n1,2\n3,x\n' '5: column 2 ("b"): "x" is not a number'
+bad "a '#' line after the header is data" 'a,b\n1,2\n#ff0000,2\n' '3: column 1 ("a"): "#ff0000" is not a number'
 bad "no header, first row bad" '1,2\n3,NA\n' '2: column 2: "NA" is a missing value'
 bad "unterminated quote" 'a,b\n1,2\n"3,4\n' '3: unterminated quoted field'
 bad "stray quote" 'a,b\n1,2\n3"x,4\n' '3: malformed quoted field'

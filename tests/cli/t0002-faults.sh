@@ -27,7 +27,7 @@ check "sample | head -n 1: status 0" test "$status" -eq 0
 check "  and no message" test ! -s "$T/err"
 run fit -k 2 -o "$T/missing/m.gmm" "$F"
 expect_err "model into a missing directory" 1 \
-    "gmm fit: $T/missing/m.gmm: cannot create a file in $T/missing: No such file or directory"
+    "gmm fit: $T/missing/m.gmm: directory $T/missing does not exist"
 
 # Unreadable files: chmod 000 when not root; root reads anything, so there
 # strace fails the open with EACCES instead (-P: that file's opens only).

@@ -139,4 +139,37 @@ check "  and no message" test ! -s "$T/pipe-err"
 printf 'hello' >"$T/junk.gmm"
 run score "$T/junk.gmm" "$F"
 expect_err "not a model" 1 "gmm score: $T/junk.gmm: not a gmm model (neither the binary magic number nor JSON)"
+# No row dropped silently (issue 11, part 2): blank lines keep their place
+# with --keep-blank and --append, or are counted on stderr; a '#' line
+# after the header is data; rows before a bad row are printed first.
+printf 'eruptions,waiting\n3.6,79\n\n1.8,54\n  \n3.3,74\n' >"$T/blank.csv"
+run score "$M" "$T/blank.csv"
+check "blank lines: skipped, 3 rows" test "$(wc -l <"$T/out")" -eq 4
+expect_err "  and counted on stderr" 0 "gmm score: $T/blank.csv: 2 blank lines skipped"
+run score -v "$M" "$T/blank.csv"
+expect_err "  -v names their lines" 0 "gmm score: $T/blank.csv: 2 blank lines skipped (lines 3, 5)"
+run score -q "$M" "$T/blank.csv"
+check "  -q: no note" test ! -s "$T/err"
+run score --keep-blank "$M" "$T/blank.csv"
+check "--keep-blank: output line for line with the input" \
+    test "$(wc -l <"$T/out")" -eq "$(wc -l <"$T/blank.csv")"
+check "  the blank lines are empty rows in place" \
+    test "$(grep -n '^$' "$T/out" | tr '\n' ' ')" = "3: 5: "
+check "  no note" test ! -s "$T/err"
+run score --append "$M" "$T/blank.csv"
+check "--append keeps the blank rows in place too" \
+    test "$(grep -n '^$' "$T/out" | tr '\n' ' ')" = "3: 5: "
+paste -d, "$T/blank.csv" "$T/out" | awk -F, 'NF > 2 && ($1 != $3 || $2 != $4) { bad = 1 } NF > 2 { n++ } END { exit bad || n != 4 }'
+check "  paste joins input and output on every line" test $? -eq 0
+run score --summary --keep-blank "$M" "$T/blank.csv"
+expect_status "--summary --keep-blank is a usage error" 2
+printf 'colour,eruptions,waiting\n#ff0000,3.6,79\n#00ff00,1.8,54\n' >"$T/hex.csv"
+run score --append "$M" "$T/hex.csv"
+check "rows that start with '#' after the header are scored" test "$(wc -l <"$T/out")" -eq 3
+printf 'eruptions,waiting\n3.6,79\n1.8,54\n3.3,x\n2,70\n' >"$T/badrow.csv"
+run score "$M" "$T/badrow.csv"
+expect_err "a bad row: an error naming it" 1 "gmm score: $T/badrow.csv:4: column 2 (\"waiting\"): \"x\" is not a number"
+check "  after the rows before it, printed" test "$(wc -l <"$T/out")" -eq 3
+"$GMM" score "$M" "$T/badrow.csv" 2>/dev/null | cat >"$T/piped"
+check "  also into a pipe" test "$(wc -l <"$T/piped")" -eq 3
 done_testing

@@ -45,7 +45,8 @@ read_file(const char *path, const struct gmm_csvin_options *o,
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 {
-	struct gmm_csvin_options o = { ',', -1, NULL, 7, 0 };
+	struct gmm_csvin_options o = { .delim = ',', .header = -1,
+		.read_size = 7 };
 	struct outcome a, b;
 	char path[64];
 	int fd;

@@ -36,8 +36,9 @@ struct want {
 static void
 read_with(const struct want *w, size_t bufsize, int libcsv_only)
 {
-	struct gmm_csvin_options o = { w->delim ? w->delim : ',', w->header,
-		w->columns, bufsize, libcsv_only };
+	struct gmm_csvin_options o = { .delim = w->delim ? w->delim : ',',
+		.header = w->header, .columns = w->columns,
+		.read_size = bufsize, .libcsv_only = libcsv_only };
 	struct gmm_error err;
 	struct gmm_csvin *in;
 	double row[8];
@@ -97,10 +98,23 @@ static const struct want cases[] = {
 	{ "a,b\n1,2\n3,4\n", 0, -1, NULL, 1, 2, 2, { 1, 2, 3, 4 },
 	  { 2, 3 }, NULL },
 	{ "1,2\n3,4", 0, -1, NULL, 0, 2, 2, { 1, 2, 3, 4 }, { 1, 2 }, NULL },
-	/* BOM, CRLF, comments, blank and white lines, quoted numbers */
-	{ "\xef\xbb\xbfx,y\r\n# note, \"quoted\"\r\n\r\n\"1.5\",-2e3\r\n"
-	  "  \r\n+3,.25\r\n# end", 0, -1, NULL, 1, 2, 2,
-	  { 1.5, -2000, 3, 0.25 }, { 4, 6 }, NULL },
+	/* BOM, CRLF, a leading block of comments and blank lines, blank and
+	 * white lines among the data, quoted numbers */
+	{ "\xef\xbb\xbf# note, \"quoted\"\r\n\r\nx,y\r\n\r\n\"1.5\",-2e3\r\n"
+	  "  \r\n+3,.25\r\n", 0, -1, NULL, 1, 2, 2,
+	  { 1.5, -2000, 3, 0.25 }, { 5, 7 }, NULL },
+	/* after the first record, a line that starts with '#' is data */
+	{ "c,v\n#ff0000,1\n#00ff00,2\n", 0, -1, "v", 1, 1, 2, { 1, 2 },
+	  { 2, 3 }, NULL },
+	{ "c,v\n#ff0000,1\n", 0, -1, NULL, 1, 2, 0, { 0 }, { 0 },
+	  ":2: column 1 (\"c\"): \"#ff0000\" is not a number" },
+	{ "1,2\n# late\n", 0, -1, NULL, 0, 2, 1, { 1, 2 }, { 1 },
+	  ":2: expected 2 fields, found 1" },
+	/* in a one-column input a blank line is a missing value */
+	{ "x\n1\n\n2\n", 0, -1, NULL, 1, 1, 1, { 1 }, { 2 },
+	  ":3: column 1 (\"x\"): empty field" },
+	{ "\n\n1\n  \r\n2\n", 0, -1, NULL, 0, 1, 1, { 1 }, { 3 },
+	  ":4: column 1: empty field" },
 	/* a quoted header name over two lines, then a row on line 3 */
 	{ "\"a\nb\",c\n7,8\n", 0, -1, NULL, 1, 2, 1, { 7, 8 }, { 3 }, NULL },
 	/* tab-separated, padded with spaces */
@@ -119,7 +133,7 @@ static const struct want cases[] = {
 	{ "NA,1\n", 0, -1, NULL, 0, 2, 0, { 0 }, { 0 },
 	  ":1: column 1: \"NA\" is a missing value" },
 	{ "a,b\n1,2\n\n# c\n3\n", 0, -1, NULL, 1, 2, 1, { 1, 2 }, { 2 },
-	  ":5: expected 2 fields, found 1" },
+	  ":4: expected 2 fields, found 1" },
 	{ "a,b\n1,2\n3,x y\n", 0, -1, NULL, 1, 2, 1, { 1, 2 }, { 2 },
 	  ":3: column 2 (\"b\"): \"x y\" is not a number" },
 	{ "a\n1\n\"2\n", 0, -1, NULL, 1, 1, 1, { 1 }, { 2 },
@@ -157,8 +171,10 @@ static const struct want cases[] = {
 	 * its record begins on the CR's line whatever the buffer size */
 	{ "x\n1\r\"2\n3\n4\"\n", 0, -1, NULL, 1, 1, 1, { 1 }, { 2 },
 	  ":2: column 1 (\"x\"): \"2\n3\n4\" is not a number" },
-	{ "x\n1\r2\r\n\n3\r\n", 0, -1, NULL, 1, 1, 3, { 1, 2, 3 },
-	  { 2, 2, 4 }, NULL },
+	{ "x\n1\r2\r\n\n3\r\n", 0, -1, NULL, 1, 1, 2, { 1, 2 },
+	  { 2, 2 }, ":3: column 1 (\"x\"): empty field" },
+	{ "x,y\n1,1\r2,2\r\n\n3,3\r\n", 0, -1, NULL, 1, 2, 3,
+	  { 1, 1, 2, 2, 3, 3 }, { 2, 2, 4 }, NULL },
 };
 
 static void
@@ -188,6 +204,76 @@ check_numbers(void)
 }
 
 /*
+ * Blank lines among the data are counted with their lines, or returned in
+ * place with keep_blank; the comment option skips its lines anywhere.
+ * Every buffer size, both read paths.
+ */
+static void
+check_blank_and_comment(void)
+{
+	static const char text[] = "# lead\n\na,b\n\n1,2\n;x\n \t\n3,4\r\n"
+	    "\r\n;y\n\n";
+	/* rows and blanks in input order: 0 a row, 1 a blank line */
+	static const int order[] = { 1, 0, 1, 0, 1, 1 };
+	static const size_t blank_lines[] = { 4, 7, 9, 11 };
+	size_t len = strlen(text);
+
+	write_file(text, len);
+	for (size_t b = 0; b <= len + 1; b++) {
+		for (int keep = 0; keep <= 1; keep++) {
+			struct gmm_csvin_options o = { .delim = ',',
+				.header = -1, .read_size = b, .comment = ';',
+				.keep_blank = keep, .libcsv_only = b == 0 };
+			struct gmm_error err;
+			struct gmm_csvin *in = gmm_csvin_open(tmp, &o, &err);
+			const size_t *lines;
+			size_t got = 0, nl = 0, rows = 0, total;
+			double row[2];
+			int r, same = 1;
+
+			if (in == NULL) {
+				CHECK(0, "buffer %zu: %s", b, err.msg);
+				continue;
+			}
+			while ((r = gmm_csvin_read_row(in, row, &err)) > 0) {
+				if (keep)
+					same &= got < 6 &&
+					    order[got] == (r == GMM_CSVIN_BLANK);
+				else
+					same &= r == 1;
+				rows += r == 1;
+				got++;
+			}
+			total = gmm_csvin_blank_lines(in, &lines, &nl);
+			CHECK(r == 0 && rows == 2 && same &&
+			    got == (keep ? 6u : 2u),
+			    "buffer %zu keep %d: %zu rows, %zu records, %s", b,
+			    keep, rows, got, r < 0 ? err.msg : "in order?");
+			CHECK(total == 4 && nl == 4 && memcmp(lines,
+			    blank_lines, sizeof(blank_lines)) == 0,
+			    "buffer %zu keep %d: %zu blank lines, first at %zu",
+			    b, keep, total, nl ? lines[0] : 0);
+			gmm_csvin_close(in);
+		}
+	}
+	/* without the option, the ';' lines are data: an error at line 6 */
+	{
+		struct gmm_csvin_options o = { .delim = ',', .header = -1 };
+		struct gmm_error err;
+		struct gmm_csvin *in = gmm_csvin_open(tmp, &o, &err);
+		double row[2];
+		int r = 0;
+
+		while (in != NULL && (r = gmm_csvin_read_row(in, row, &err)) > 0)
+			;
+		CHECK(in != NULL && r < 0 && strcmp(err.where, tmp) != 0 &&
+		    strstr(err.where, ":6") != NULL,
+		    "no --comment: line 6 is data: %s: %s", err.where, err.msg);
+		gmm_csvin_close(in);
+	}
+}
+
+/*
  * Long fields and lines cost O(log n) buffer growths (issue 21): a field
  * of 1 MiB through libcsv's buffer, and a line of 1 MiB (2^19 fields, all
  * selected) through the record, its offsets and the column selection.
@@ -203,8 +289,9 @@ check_long(void)
 
 	for (int libcsv_only = 0; libcsv_only <= 1; libcsv_only++) {
 		for (size_t rs = 4096; rs <= 65536; rs *= 16) {
-			struct gmm_csvin_options o = { ',', -1, NULL, rs,
-				libcsv_only };
+			struct gmm_csvin_options o = { .delim = ',',
+				.header = -1, .read_size = rs,
+				.libcsv_only = libcsv_only };
 			struct gmm_error err;
 			struct gmm_csvin *in;
 			size_t len;
@@ -249,7 +336,7 @@ check_long(void)
 	memcpy(text + mib + 100, ",b\n1,2\n", 8);
 	write_file(text, mib + 108);
 	{
-		struct gmm_csvin_options o = { ',', -1, NULL, 0, 0 };
+		struct gmm_csvin_options o = { .delim = ',', .header = -1 };
 		struct gmm_error err;
 		struct gmm_csvin *in = gmm_csvin_open(tmp, &o, &err);
 
@@ -272,6 +359,7 @@ main(void)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		read_all_sizes(&cases[i]);
 	check_numbers();
+	check_blank_and_comment();
 	check_long();
 	unlink(tmp);
 	return check_done("test_csvin");

@@ -24,7 +24,7 @@ static double *
 read_data(const char *name, size_t *n, size_t *d)
 {
 	char path[512];
-	struct gmm_csvin_options o = { ',', -1, NULL, 0, 0 };
+	struct gmm_csvin_options o = { .delim = ',', .header = -1 };
 	struct gmm_error err;
 	struct gmm_csvin *in;
 	double *x = NULL;
