@@ -42,6 +42,41 @@ summary(const struct gmm_model *m)
 	    (unsigned long long)t->iterations, t->converged ? "yes" : "no");
 }
 
+/* 1 when every column name of m is x<digits>, as fit names columns
+ * without a header: a model with no names of its own. */
+static int
+names_generated(const struct gmm_model *m)
+{
+	for (size_t j = 0; j < m->d; j++) {
+		const char *s = m->columns[j];
+
+		if (s[0] != 'x' || s[1] == '\0' ||
+		    strspn(s + 1, "0123456789") != strlen(s + 1))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * fit --init MODEL: with a header, the data's columns are matched to the
+ * model's by name, as score does, so that a file with its columns in
+ * another order starts from the right means; a name the header lacks is
+ * refused.  A model with no names of its own (x1, x2, ... from a fit
+ * without a header, or a JSON model without "columns") is matched by
+ * position unless the header has those names.
+ */
+static int
+match_start(const struct gmm_model *m, struct gmm_csvin *in,
+    struct gmm_error *err)
+{
+	if (gmm_csvin_has_header(in) && names_generated(m)) {
+		for (size_t j = 0; j < m->d; j++)
+			if (!gmm_csvin_has_column(in, m->columns[j]))
+				return 0;	/* by position */
+	}
+	return gmm_csvin_match(in, m->columns, m->d, err);
+}
+
 static int
 run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 {
@@ -53,7 +88,12 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	int ret = GMM_EXIT_DATA;
 
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
-	if (in == NULL || gmm_csvin_read_all(in, &x, &n, &err) < 0)
+	if (in == NULL)
+		goto fail;
+	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
+		goto fail;
+	if (gmm_csvin_check_names(in, &err) < 0 ||
+	    gmm_csvin_read_all(in, &x, &n, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);
 	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,

@@ -112,7 +112,8 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
  * cannot be fitted gets an empty row); -1 on errors that end the run. */
 static int
 fit_one(struct select_opts *s, double *x, size_t n, size_t d,
-    double min_var, struct fit_row *r, struct gmm_model **m)
+    const struct gmm_data_shape *shape, struct fit_row *r,
+    struct gmm_model **m)
 {
 	struct gmm_error err;
 	int deg;
@@ -120,11 +121,6 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 	s->fo.em.k = r->k;
 	s->fo.em.cov_type = r->type;
 	*m = NULL;
-	if (r->k > n) {
-		gmm_warn("select-k", "k = %zu is larger than the number of "
-		    "rows (%zu)", r->k, n);
-		return -1;
-	}
 	if (gmm_fitopts_fit(&s->fo, "select-k", x, n, d, m, &err) < 0) {
 		if (err.nomem) {
 			gmm_report("select-k", &err);
@@ -135,7 +131,7 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 		r->ok = 0;
 		return 0;
 	}
-	deg = gmm_model_degenerate(*m, n, min_var);
+	deg = gmm_model_degenerate(*m, n, shape);
 	if (deg < 0) {
 		gmm_warn("select-k", "out of memory");
 		return -1;
@@ -163,24 +159,38 @@ progress(const struct fit_row *r, const struct gmm_model *m)
  * mark the best; rows[] and models[] have ntypes * nk entries.
  */
 static int
-fit_all(struct select_opts *s, double *x, size_t n, size_t d,
-    struct fit_row *rows, struct gmm_model **models)
+fit_all(struct select_opts *s, const struct gmm_csvin *in, double *x,
+    size_t n, size_t d, struct fit_row *rows, struct gmm_model **models)
 {
-	double min_var = gmm_min_column_variance(x, n, d);
+	struct gmm_data_shape shape;
 	size_t i = 0;
+	int ret = 0;
 
-	for (size_t t = 0; t < s->ntypes; t++) {
-		for (size_t q = 0; q < s->nk; q++, i++) {
+	/* every k is checked before the first fit */
+	for (size_t q = 0; q < s->nk; q++) {
+		if (s->ks[q] > n) {
+			gmm_warn("select-k", "%s: k = %zu is larger than the "
+			    "number of rows (%zu)", gmm_csvin_name(in),
+			    s->ks[q], n);
+			return -1;
+		}
+	}
+	if (gmm_data_shape_init(&shape, x, n, d) < 0) {
+		gmm_warn("select-k", "out of memory");
+		return -1;
+	}
+	for (size_t t = 0; t < s->ntypes && ret == 0; t++) {
+		for (size_t q = 0; q < s->nk && ret == 0; q++, i++) {
 			rows[i].k = s->ks[q];
 			rows[i].type = s->types[t];
-			if (fit_one(s, x, n, d, min_var, &rows[i],
-			    &models[i]) < 0)
-				return -1;
-			if (s->fo.common.verbose)
+			ret = fit_one(s, x, n, d, &shape, &rows[i],
+			    &models[i]);
+			if (ret == 0 && s->fo.common.verbose)
 				progress(&rows[i], models[i]);
 		}
 	}
-	return 0;
+	gmm_data_shape_release(&shape);
+	return ret;
 }
 
 static size_t
@@ -217,7 +227,7 @@ report(struct select_opts *s, struct fit_row *rows,
 		print_row(&rows[i], models[i], i == best);
 	if (skipped > 0 && !s->fo.common.quiet)
 		gmm_warn("select-k", "%zu degenerate fit%s not chosen (a "
-		    "component on fewer than d+1 rows or a covariance held up "
+		    "full covariance on too few rows, or a covariance held up "
 		    "by --reg-covar); --allow-degenerate to allow", skipped,
 		    skipped == 1 ? "" : "s");
 	if (best == (size_t)-1) {
@@ -257,12 +267,13 @@ run(struct select_opts *s, const char *file)
 		goto out;
 	}
 	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
-	if (in == NULL || gmm_csvin_read_all(in, &x, &n, &err) < 0) {
+	if (in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
+	    gmm_csvin_read_all(in, &x, &n, &err) < 0) {
 		gmm_report("select-k", &err);
 		goto out;
 	}
 	gmm_report_blank("select-k", in, &s->fo.common);
-	if (fit_all(s, x, n, gmm_csvin_ncols(in), rows, models) == 0)
+	if (fit_all(s, in, x, n, gmm_csvin_ncols(in), rows, models) == 0)
 		ret = report(s, rows, models, nrows, in);
 out:
 	for (size_t i = 0; models != NULL && i < nrows; i++)

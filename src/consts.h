@@ -71,6 +71,9 @@
  * variance among the non-constant data columns.
  */
 #define GMM_DEGENERATE_EIG_FRAC 1e-3
+/* A direction whose data variance is below this fraction of the largest
+ * is one the data do not vary in (gmm_data_shape_init()). */
+#define GMM_DATA_RANK_TOL 1e-10
 
 /* Largest k and d a model file or a command accepts. */
 #define GMM_MAX_K 100000

@@ -34,6 +34,7 @@ struct record {
 	size_t nf, offcap;
 	size_t line;
 	int blank;		/* a blank line kept (keep_blank): no field */
+	size_t nul_col;		/* 1 + the first field holding a NUL, or 0 */
 };
 
 struct gmm_csvin {
@@ -48,6 +49,7 @@ struct gmm_csvin {
 	int eof, started, in_comment, at_line_start, mid_record;
 	int seen_record;	/* a record was queued: the leading block is over */
 	int line_blank;		/* the current line so far holds no field */
+	int line_clean;		/* split_plain_line() found no NUL in it */
 	size_t line, rec_line;
 	size_t nblank;		/* blank lines among the data */
 	size_t blank_at[GMM_CSVIN_BLANK_LIST];	/* the first ones' lines */
@@ -59,6 +61,8 @@ struct gmm_csvin {
 	struct gmm_error cb_err;
 	size_t nfields;
 	char **hdr;
+	size_t *hash, hmask;	/* header names: 1 + index, 0 empty slot */
+	int dup_names;		/* two header columns share a name */
 	size_t *sel, nsel, selcap;
 	size_t grow_calls;	/* every buffer growth, libcsv's too (tests) */
 };
@@ -376,6 +380,9 @@ on_field(void *s, size_t len, void *data)
 		    "more than %u fields", FIELDS_MAX);
 		return;
 	}
+	if (s != NULL && in->cur.nul_col == 0 && !in->line_clean &&
+	    memchr(s, '\0', len) != NULL)
+		in->cur.nul_col = in->cur.nf + 1;
 	if (record_push_field(in, &in->cur, s ? s : "", s ? len : 0) < 0) {
 		in->cb_failed = 1;
 		gmm_error_nomem(&in->cb_err);
@@ -428,6 +435,7 @@ on_record(int c, void *data)
 	in->cur.len = 0;
 	in->cur.nf = 0;
 	in->cur.blank = 0;
+	in->cur.nul_col = 0;
 	in->qcount++;
 }
 
@@ -574,6 +582,8 @@ split_plain_line(struct gmm_csvin *in, const unsigned char *s, size_t len)
 	    !begins_record(in, s, len))
 		return 0;
 	in->rec_line = in->line;
+	/* one scan of the line for a NUL spares on_field() one per field */
+	in->line_clean = memchr(s, '\0', len) == NULL;
 	for (;;) {
 		const unsigned char *q, *f;
 
@@ -589,6 +599,7 @@ split_plain_line(struct gmm_csvin *in, const unsigned char *s, size_t len)
 			break;
 		p = q + 1;
 	}
+	in->line_clean = 0;
 	on_record('\n', in);
 	return 1;
 }
@@ -763,18 +774,75 @@ add_sel(struct gmm_csvin *in, size_t idx)
 	return 0;
 }
 
+/* FNV-1a: header names go into an open-addressed table. */
+static size_t
+name_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+
+	for (; *s != '\0'; s++)
+		h = (h ^ (unsigned char)*s) * 0x100000001b3u;
+	return (size_t)h;
+}
+
+/*
+ * The slot of name in the header table: the one holding it, or the empty
+ * one where it would go.
+ */
+static size_t
+name_slot(const struct gmm_csvin *in, const char *name)
+{
+	size_t i = name_hash(name) & in->hmask;
+
+	while (in->hash[i] != 0 && strcmp(in->hdr[in->hash[i] - 1], name))
+		i = (i + 1) & in->hmask;
+	return i;
+}
+
+/* Header column called name: 0 and *idx, -1 when there is none. */
 static int
 header_index(const struct gmm_csvin *in, const char *name, size_t *idx)
 {
+	size_t i;
+
 	if (in->hdr == NULL)
 		return -1;
-	for (size_t j = 0; j < in->nfields; j++) {
-		if (strcmp(in->hdr[j], name) == 0) {
-			*idx = j;
-			return 0;
-		}
-	}
-	return -1;
+	i = name_slot(in, name);
+	if (in->hash[i] == 0)
+		return -1;
+	*idx = in->hash[i] - 1;
+	return 0;
+}
+
+/*
+ * The first column after column idx with the same name, or 0: a name
+ * that two columns share selects neither.
+ */
+static size_t
+same_name_after(const struct gmm_csvin *in, size_t idx)
+{
+	for (size_t j = idx + 1; j < in->nfields; j++)
+		if (strcmp(in->hdr[j], in->hdr[idx]) == 0)
+			return j + 1;
+	return 0;
+}
+
+/* Select the header column called name, refusing an ambiguous name. */
+static int
+select_name(struct gmm_csvin *in, const char *name, const char *what,
+    struct gmm_error *err)
+{
+	size_t idx, other;
+
+	if (header_index(in, name, &idx) < 0)
+		return gmm_error_set(err, in->name, 0, "%s", what);
+	if (in->dup_names && (other = same_name_after(in, idx)) != 0)
+		return gmm_error_set(err, in->name, 0, "columns %zu and %zu are "
+		    "both named \"%s\"; select one by index with -c", idx + 1,
+		    other, name);
+	if (add_sel(in, idx) < 0)
+		return gmm_error_nomem(err);
+	return 0;
 }
 
 /* "5" or "2-5": 1 and the range set, 0 when item is not numeric. */
@@ -800,7 +868,8 @@ parse_range(const char *item, size_t *lo, size_t *hi)
 static int
 select_item(struct gmm_csvin *in, const char *item, struct gmm_error *err)
 {
-	size_t lo, hi, idx;
+	size_t lo, hi;
+	char what[300];
 
 	if (parse_range(item, &lo, &hi)) {
 		if (lo < 1 || hi < lo || hi > in->nfields)
@@ -815,12 +884,9 @@ select_item(struct gmm_csvin *in, const char *item, struct gmm_error *err)
 	if (in->hdr == NULL)
 		return gmm_error_set(err, in->name, 0,
 		    "column \"%s\" is named but the input has no header", item);
-	if (header_index(in, item, &idx) < 0)
-		return gmm_error_set(err, in->name, 0,
-		    "no column named \"%s\" in the header", item);
-	if (add_sel(in, idx) < 0)
-		return gmm_error_nomem(err);
-	return 0;
+	snprintf(what, sizeof(what), "no column named \"%.200s\" in the "
+	    "header", item);
+	return select_name(in, item, what, err);
 }
 
 static int
@@ -850,18 +916,81 @@ select_columns(struct gmm_csvin *in, const char *list, struct gmm_error *err)
 	return ret;
 }
 
+/* A field holding a NUL byte is an error, never a truncated value. */
+static int
+nul_error(const struct gmm_csvin *in, const struct record *r,
+    struct gmm_error *err)
+{
+	return gmm_error_set(err, in->name, r->line,
+	    "column %zu: a NUL byte in the field", r->nul_col);
+}
+
 static int
 take_header(struct gmm_csvin *in, struct gmm_error *err)
 {
+	size_t size = 16;
+
+	if (in->last.nul_col != 0)
+		return nul_error(in, &in->last, err);
+	while (size < 2 * in->nfields)
+		size *= 2;
 	in->hdr = calloc(in->nfields, sizeof(char *));
-	if (in->hdr == NULL)
+	in->hash = calloc(size, sizeof(size_t));
+	if (in->hdr == NULL || in->hash == NULL)
 		return gmm_error_nomem(err);
+	in->hmask = size - 1;
 	for (size_t j = 0; j < in->nfields; j++) {
+		size_t i;
+
 		in->hdr[j] = strdup(field(&in->last, j));
 		if (in->hdr[j] == NULL)
 			return gmm_error_nomem(err);
+		i = name_slot(in, in->hdr[j]);
+		if (in->hash[i] == 0)
+			in->hash[i] = j + 1;	/* the first of a name */
+		else
+			in->dup_names = 1;
 	}
 	return 0;
+}
+
+/*
+ * Selected columns become a model's columns, which need distinct names:
+ * two selected header columns of one name are refused.
+ */
+int
+gmm_csvin_has_column(const struct gmm_csvin *in, const char *name)
+{
+	size_t idx;
+
+	return header_index(in, name, &idx) == 0;
+}
+
+int
+gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err)
+{
+	size_t *seen;	/* by the first column of each name: 1 + sel */
+	int ret = 0;
+
+	if (in->hdr == NULL || !in->dup_names)
+		return 0;
+	seen = calloc(in->nfields, sizeof(size_t));
+	if (seen == NULL)
+		return gmm_error_nomem(err);
+	for (size_t a = 0; a < in->nsel && ret == 0; a++) {
+		const char *name = in->hdr[in->sel[a]];
+		size_t first = in->hash[name_slot(in, name)] - 1;
+
+		if (seen[first] != 0)
+			ret = gmm_error_set(err, in->name, 0, "columns %zu and "
+			    "%zu are both named \"%s\"; a model's columns need "
+			    "distinct names (rename one, or leave one out with "
+			    "-c)", in->sel[seen[first] - 1] + 1,
+			    in->sel[a] + 1, name);
+		seen[first] = a + 1;
+	}
+	free(seen);
+	return ret;
 }
 
 /* Decide the header from the first record and select the columns. */
@@ -959,6 +1088,7 @@ gmm_csvin_close(struct gmm_csvin *in)
 		for (size_t j = 0; j < in->nfields; j++)
 			free(in->hdr[j]);
 	free(in->hdr);
+	free(in->hash);
 	free(in->sel);
 	free(in->rbuf);
 	free(in->name);
@@ -999,8 +1129,6 @@ int
 gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
     struct gmm_error *err)
 {
-	size_t idx;
-
 	if (in->hdr == NULL || in->opt.columns != NULL) {
 		if (in->nsel != d)
 			return gmm_error_set(err, in->name, 0,
@@ -1010,12 +1138,12 @@ gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 	}
 	in->nsel = 0;
 	for (size_t j = 0; j < d; j++) {
-		if (header_index(in, names[j], &idx) < 0)
-			return gmm_error_set(err, in->name, 0,
-			    "the header has no column \"%s\" (a model column)",
-			    names[j]);
-		if (add_sel(in, idx) < 0)
-			return gmm_error_nomem(err);
+		char what[300];
+
+		snprintf(what, sizeof(what), "the header has no column "
+		    "\"%.200s\" (a model column)", names[j]);
+		if (select_name(in, names[j], what, err) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -1028,6 +1156,8 @@ convert(const struct gmm_csvin *in, double *row, struct gmm_error *err)
 	if (r->nf != in->nfields)
 		return gmm_error_set(err, in->name, r->line,
 		    "expected %zu fields, found %zu", in->nfields, r->nf);
+	if (r->nul_col != 0)
+		return nul_error(in, r, err);
 	for (size_t j = 0; j < in->nsel; j++) {
 		size_t col = in->sel[j];
 		const char *s = field(r, col), *why;

@@ -21,7 +21,10 @@
  *   and skipped, or, with keep_blank, returned by gmm_csvin_read_row() as
  *   GMM_CSVIN_BLANK, so that output can stay in step with the input.
  * - Columns are selected by a LIST of 1-based indices, ranges (2-5) and
- *   header names, or matched by name to a model's columns.
+ *   header names, or matched by name to a model's columns (a hash of the
+ *   header: linear in d).  A name that two columns share selects neither.
+ * - A NUL byte in a field is an error naming line and column, never a
+ *   value cut short.
  * - A field that is empty, NA, NaN, infinite, out of range or not a number,
  *   and a row with another number of fields than the first, is an error
  *   naming file, line and column.
@@ -71,10 +74,20 @@ const char *gmm_csvin_colname(const struct gmm_csvin *in, size_t j);
 
 /*
  * Select, in this order, the header columns called names[0..d-1]; without a
- * header, check that the selected columns are d.  For `score`.
+ * header, check that the selected columns are d.  For `score` and `fit
+ * --init MODEL`.  A name that two header columns share is refused.
  */
 int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
     struct gmm_error *err);
+
+/* 1 when the header has a column called name. */
+int gmm_csvin_has_column(const struct gmm_csvin *in, const char *name);
+
+/*
+ * The selected columns' header names are distinct, as a model's columns
+ * must be: 0, or -1 naming the two columns.  For `fit` and `select-k`.
+ */
+int gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err);
 
 #define GMM_CSVIN_BLANK 2
 #define GMM_CSVIN_BLANK_LIST 20

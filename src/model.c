@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
+#include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
 
@@ -157,7 +158,8 @@ cholesky(const double *a, size_t d, double *l, double *log_det)
 	for (size_t j = 0; j < d; j++) {
 		double ljj = l[j * d + j];
 
-		if (!(ljj > 0) || !isfinite(ljj))
+		/* a subnormal pivot's reciprocal overflows: refused too */
+		if (!(ljj > 0) || !isfinite(ljj) || !isfinite(1 / ljj))
 			return -1;
 		s += log(ljj);
 		for (size_t i = j + 1; i < d; i++)
@@ -205,6 +207,10 @@ prepare_variances(struct gmm_model *m, struct gmm_error *err)
 				return gmm_error_set(err, NULL, 0,
 				    "component %zu: variance %g is not positive",
 				    c, v);
+			if (!isfinite(1 / v))
+				return gmm_error_set(err, NULL, 0,
+				    "component %zu: variance %g is too small "
+				    "for its precision to be finite", c, v);
 			m->prec[c * per + j] = 1 / v;
 			s += log(v);
 		}
@@ -875,52 +881,149 @@ gmm_min_column_variance(const double *x, size_t n, size_t d)
 }
 
 /*
- * Whether the symmetric d x d matrix a has an eigenvalue below floor: when
- * a - floor I has no Cholesky factor.  (GSL's own allocators leak when out
- * of memory, so the scratch space is ours.)  -1 when out of memory.
+ * Whether the symmetric r x r matrix a has an eigenvalue below floor: when
+ * a - floor I has no Cholesky factor.  b: 2 r r doubles of scratch.
  */
 static int
-eigenvalue_below(const double *a, size_t d, double floor)
+eigenvalue_below(double *a, size_t r, double floor, double *b)
 {
-	double *b = malloc(2 * d * d * sizeof(double)), log_det;
-	int below;
+	double log_det;
 
-	if (b == NULL)
-		return -1;
-	memcpy(b, a, d * d * sizeof(double));
-	for (size_t j = 0; j < d; j++)
-		b[j * d + j] -= floor;
-	below = cholesky(b, d, b + d * d, &log_det) < 0;
-	free(b);
-	return below;
+	for (size_t j = 0; j < r; j++)
+		a[j * r + j] -= floor;
+	return cholesky(a, r, b, &log_det) < 0;
 }
 
 int
-gmm_model_degenerate(const struct gmm_model *m, size_t n, double min_var)
+gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
+    size_t d)
 {
-	size_t d = m->d, dd = d * d;
-	double floor = GMM_DEGENERATE_EIG_FRAC * min_var;
-	int below;
+	/* GSL's own workspace allocator leaks when out of memory: ours */
+	double *mean = calloc(d, sizeof(double));
+	double *cov = calloc(d * d, sizeof(double));
+	double *eval = malloc(d * sizeof(double));
+	double *ws = malloc(4 * d * sizeof(double));
+	double *u = malloc(d * d * sizeof(double));
+	double top = 0;
+	int ret = -1;
 
-	for (size_t c = 0; c < m->k; c++)
-		if ((double)n * m->weights[c] < (double)(d + 1))
-			return 1;
-	switch (m->cov_type) {
-	case GMM_COV_FULL:
-	case GMM_COV_TIED:
-		for (size_t c = 0; c < (m->cov_type == GMM_COV_FULL ? m->k : 1);
-		    c++) {
-			below = eigenvalue_below(m->cov + c * dd, d, floor);
-			if (below != 0)
-				return below;
+	memset(s, 0, sizeof(*s));
+	if (mean == NULL || cov == NULL || eval == NULL || ws == NULL ||
+	    u == NULL)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < d; j++)
+			mean[j] += x[i * d + j];
+	for (size_t j = 0; j < d; j++)
+		mean[j] /= (double)n;
+	for (size_t i = 0; i < n; i++) {
+		const double *r = x + i * d;
+
+		for (size_t a = 0; a < d; a++) {
+			double ta = r[a] - mean[a];
+
+			for (size_t b = 0; b <= a; b++)
+				cov[a * d + b] += ta * (r[b] - mean[b]);
 		}
-		return 0;
-	case GMM_COV_DIAG:
-	case GMM_COV_SPHERICAL:
-		for (size_t i = 0; i < gmm_cov_size(m->cov_type, m->k, d); i++)
-			if (m->cov[i] < floor)
-				return 1;
-		return 0;
 	}
-	return 0;
+	for (size_t a = 0; a < d; a++)
+		for (size_t b = 0; b <= a; b++)
+			cov[b * d + a] = cov[a * d + b] /= (double)n;
+	{
+		gsl_matrix_view A = gsl_matrix_view_array(cov, d, d);
+		gsl_matrix_view U = gsl_matrix_view_array(u, d, d);
+		gsl_vector_view E = gsl_vector_view_array(eval, d);
+		gsl_eigen_symmv_workspace w = { d, ws, ws + d, ws + 2 * d,
+			ws + 3 * d };
+
+		if (gsl_eigen_symmv(&A.matrix, &E.vector, &U.matrix, &w) !=
+		    GSL_SUCCESS)
+			goto out;
+		/* the kept directions first, as u's first rank columns */
+		gsl_eigen_symmv_sort(&E.vector, &U.matrix,
+		    GSL_EIGEN_SORT_VAL_DESC);
+	}
+	top = d > 0 ? eval[0] : 0;
+	s->rank = 0;
+	while (s->rank < d && eval[s->rank] > GMM_DATA_RANK_TOL * top &&
+	    eval[s->rank] > 0)
+		s->rank++;
+	s->d = d;
+	s->u = u;
+	u = NULL;
+	s->min_var = gmm_min_column_variance(x, n, d);
+	ret = 0;
+out:
+	free(mean);
+	free(cov);
+	free(eval);
+	free(ws);
+	free(u);
+	return ret;
+}
+
+void
+gmm_data_shape_release(struct gmm_data_shape *s)
+{
+	free(s->u);
+	s->u = NULL;
+}
+
+/* p = u_r^T sigma u_r (r x r), for the first r columns of u (d x d). */
+static void
+project(const double *sigma, const double *u, size_t d, size_t r, double *t,
+    double *p)
+{
+	/* t = sigma u_r (d x r) */
+	for (size_t i = 0; i < d; i++)
+		for (size_t b = 0; b < r; b++) {
+			double v = 0;
+
+			for (size_t j = 0; j < d; j++)
+				v += sigma[i * d + j] * u[j * d + b];
+			t[i * r + b] = v;
+		}
+	for (size_t a = 0; a < r; a++)
+		for (size_t b = 0; b < r; b++) {
+			double v = 0;
+
+			for (size_t i = 0; i < d; i++)
+				v += u[i * d + a] * t[i * r + b];
+			p[a * r + b] = v;
+		}
+	for (size_t a = 0; a < r; a++)	/* exactly symmetric */
+		for (size_t b = 0; b < a; b++)
+			p[a * r + b] = p[b * r + a] =
+			    0.5 * (p[a * r + b] + p[b * r + a]);
+}
+
+int
+gmm_model_degenerate(const struct gmm_model *m, size_t n,
+    const struct gmm_data_shape *s)
+{
+	size_t d = m->d, r = s->rank;
+	size_t nmat = m->cov_type == GMM_COV_TIED ? 1 : m->k;
+	double floor = GMM_DEGENERATE_EIG_FRAC * s->min_var;
+	double *sigma, *t, *p, *b;
+	int below = 0;
+
+	if (m->cov_type == GMM_COV_FULL)
+		for (size_t c = 0; c < m->k; c++)
+			if ((double)n * m->weights[c] < (double)(r + 1))
+				return 1;
+	if (r == 0)
+		return 0;
+	sigma = malloc((d * d + d * r + 3 * r * r) * sizeof(double));
+	if (sigma == NULL)
+		return -1;
+	t = sigma + d * d;
+	p = t + d * r;
+	b = p + r * r;
+	for (size_t c = 0; c < nmat && !below; c++) {
+		gmm_model_component_cov(m, c, sigma);
+		project(sigma, s->u, d, r, t, p);
+		below = eigenvalue_below(p, r, floor, b);
+	}
+	free(sigma);
+	return below;
 }

@@ -179,10 +179,34 @@ void gmm_model_component_cov(const struct gmm_model *m, size_t c,
 double gmm_min_column_variance(const double *x, size_t n, size_t d);
 
 /*
- * 1 when a fitted model is degenerate: some component holds fewer than d+1
- * of the n rows (n w_c < d + 1), or has a covariance eigenvalue below
- * GMM_DEGENERATE_EIG_FRAC times min_var (a likelihood spike held up only by
- * reg_covar); 0 when not; -1 when out of memory.
+ * What degeneracy is judged against, from the rows x (n x d, row-major):
+ * min_var, the smallest variance among the columns that are not constant
+ * (gmm_min_column_variance()), and u (d x d, row-major), whose first rank
+ * columns are an orthonormal basis of the directions in which the rows
+ * vary: the eigenvectors of their covariance whose eigenvalues exceed
+ * GMM_DATA_RANK_TOL times the largest.  A constant or duplicated column
+ * leaves a direction out, where every model's variance is only reg_covar.
  */
-int gmm_model_degenerate(const struct gmm_model *m, size_t n, double min_var);
+struct gmm_data_shape {
+	size_t d, rank;
+	double min_var;
+	double *u;
+};
+
+/* 0, or -1 when out of memory (nothing to free then). */
+int gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
+    size_t d);
+void gmm_data_shape_release(struct gmm_data_shape *s);
+
+/*
+ * 1 when a fitted model is degenerate, 0 when not, -1 when out of memory:
+ * in the directions the data vary (s->u), a covariance has an eigenvalue
+ * below GMM_DEGENERATE_EIG_FRAC times s->min_var (a likelihood spike held
+ * up only by reg_covar), or, for full covariances, a component holds fewer
+ * of the n rows than rank + 1 (n w_c < rank + 1), too few to estimate it.
+ * Diagonal, spherical and tied covariances need no such count: each of
+ * their variances is pooled over a column or over every row.
+ */
+int gmm_model_degenerate(const struct gmm_model *m, size_t n,
+    const struct gmm_data_shape *s);
 #endif

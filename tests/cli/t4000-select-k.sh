@@ -41,7 +41,10 @@ expect_status "-k 3..1 is a usage error" 2
 run select-k "$F"
 expect_status "-k is required" 2
 run select-k "$F" -k 273
-expect_err "K larger than the number of rows" 1 "gmm select-k: k = 273 is larger than the number of rows (272)"
+expect_err "K larger than the number of rows" 1 "gmm select-k: $F: k = 273 is larger than the number of rows (272)"
+run select-k -v "$F" -k 1..3,273
+expect_status "a k above the rows among others: refused" 1
+check "  before any fit runs" test "$(grep -c 'k=' "$T/err")" -eq 0
 
 # --covariance, --criterion
 run select-k "$F" -k 2 --covariance diag,tied
@@ -60,6 +63,22 @@ run select-k "$FIX/spike.csv" -k 1..3
 check "the spike rows are flagged degenerate" test "$(awk -F, 'NR > 1 { printf "%s", $9 }' "$T/out")" = "011"
 check "a degenerate fit is not chosen though its BIC is lower" test "$(awk -F, '$10 == 1 { print $1 }' "$T/out")" = 1
 check "stderr says degenerate fits were skipped" grep -q "2 degenerate fits not chosen" "$T/err"
+# a constant and a duplicated column are no degeneracy of any model: the
+# data themselves do not vary there (issue 11, 2b)
+awk 'BEGIN { srand(4); print "a,b,c"; for (i = 0; i < 100; i++) printf "%.5f,7,%.5f\n", rand(), rand() }' >"$T/const.csv"
+run select-k -k 1..3 --covariance full,diag,spherical,tied "$T/const.csv"
+expect_status "a constant column: a fit is chosen" 0
+check "  and no fit is flagged degenerate" test "$(awk -F, 'NR > 1 { printf "%s", $9 }' "$T/out")" = 000000000000
+awk 'BEGIN { srand(5); print "a,b,c"; for (i = 0; i < 100; i++) { v = rand(); printf "%.5f,%.5f,%.5f\n", v, v, rand() } }' >"$T/dupcol.csv"
+run select-k -k 1..3 --covariance full,diag,spherical,tied "$T/dupcol.csv"
+expect_status "a duplicated column: a fit is chosen" 0
+check "  and no fit is flagged degenerate" test "$(awk -F, 'NR > 1 { printf "%s", $9 }' "$T/out")" = 000000000000
+# n w_c < d + 1 is a degeneracy of full covariances only: 12 rows in 4-D
+# as three tight groups of 4 rows (5 = d + 1 needed for a full fit)
+awk 'BEGIN { srand(6); print "a,b,c,d"; for (g = 0; g < 3; g++) for (i = 0; i < 4; i++) printf "%.4f,%.4f,%.4f,%.4f\n", 10 * g + rand(), 20 * g + rand(), rand(), rand() }' >"$T/small4.csv"
+run select-k -k 3 --covariance full,diag "$T/small4.csv"
+check "three groups of 4 rows in 4-D: full is degenerate, diag is not" \
+    test "$(awk -F, 'NR > 1 { printf "%s", $9 }' "$T/out")" = 10
 run select-k "$FIX/spike.csv" -k 1..3 --allow-degenerate
 check "--allow-degenerate lets the spike win" test "$(awk -F, '$10 == 1 { print $1 }' "$T/out")" = 2
 

@@ -273,6 +273,100 @@ check_blank_and_comment(void)
 	}
 }
 
+/* Open text[0..len) with options o: the reader, or NULL with err. */
+static struct gmm_csvin *
+open_text(const char *text, size_t len, const struct gmm_csvin_options *o,
+    struct gmm_error *err)
+{
+	write_file(text, len);
+	return gmm_csvin_open(tmp, o, err);
+}
+
+/* Read every row; the status of the last read (0 or -1). */
+static int
+drain(struct gmm_csvin *in, struct gmm_error *err)
+{
+	double row[8];
+	int r;
+
+	while ((r = gmm_csvin_read_row(in, row, err)) > 0)
+		;
+	return r;
+}
+
+/*
+ * A NUL byte in a field is an error naming line and column (in a header,
+ * in a data field, selected or not, on both read paths); duplicate header
+ * names select nothing by name and are refused among a model's columns.
+ */
+static void
+check_nul_and_names(void)
+{
+	static const struct { const char *text; size_t len; const char *cols;
+	    const char *want; } nul[] = {
+#define TEXT(s) s, sizeof(s) - 1
+		{ TEXT("x,y\n1\0000.5,2\n3,4\n"), NULL, ":2: column 1: a NUL" },
+		{ TEXT("x\0junk,y\n1,2\n"), NULL, ":1: column 1: a NUL" },
+		{ TEXT("x,y\n1,2\n3,\"4\0\"\n"), NULL, ":3: column 2: a NUL" },
+		{ TEXT("x,y\n1,2\n3\0,4\n"), "y", ":3: column 1: a NUL" },
+#undef TEXT
+	};
+	struct gmm_error err;
+	struct gmm_csvin *in;
+
+	for (size_t i = 0; i < sizeof(nul) / sizeof(nul[0]); i++) {
+		for (int lo = 0; lo <= 1; lo++) {
+			struct gmm_csvin_options o = { .delim = ',',
+				.header = -1, .columns = nul[i].cols,
+				.libcsv_only = lo };
+			char full[800];
+			int r = -1;
+
+			in = open_text(nul[i].text, nul[i].len, &o, &err);
+			if (in != NULL)
+				r = drain(in, &err);
+			snprintf(full, sizeof(full), "%s: %s", err.where,
+			    err.msg);
+			CHECK(r < 0 && strstr(full, nul[i].want) != NULL,
+			    "NUL case %zu, libcsv only %d: %s", i, lo,
+			    r < 0 ? full : "read");
+			gmm_csvin_close(in);
+		}
+	}
+	{
+		struct gmm_csvin_options o = { .delim = ',', .header = -1 };
+		static char *const names[] = { "b", "a" };
+
+		in = open_text("a,a,b\n1,2,3\n", 12, &o, &err);
+		CHECK(in != NULL && gmm_csvin_check_names(in, &err) < 0 &&
+		    strstr(err.msg, "columns 1 and 2 are both named \"a\"") !=
+		    NULL, "duplicate names among the selected: %s", err.msg);
+		CHECK(in != NULL && gmm_csvin_match(in, names, 2, &err) < 0 &&
+		    strstr(err.msg, "columns 1 and 2 are both named \"a\"") !=
+		    NULL, "an ambiguous name matches nothing: %s", err.msg);
+		gmm_csvin_close(in);
+		o.columns = "2,3";
+		in = open_text("a,a,b\n1,2,3\n", 12, &o, &err);
+		CHECK(in != NULL && gmm_csvin_check_names(in, &err) == 0,
+		    "a selection by index avoids the duplicate");
+		gmm_csvin_close(in);
+		o.columns = "a";
+		in = open_text("a,a,b\n1,2,3\n", 12, &o, &err);
+		CHECK(in == NULL && strstr(err.msg, "both named") != NULL,
+		    "-c by an ambiguous name: %s", in ? "accepted" : err.msg);
+		gmm_csvin_close(in);
+		o.columns = NULL;
+		in = open_text("a,b,c\n1,2,3\n", 12, &o, &err);
+		CHECK(in != NULL && gmm_csvin_match(in, names, 2, &err) == 0 &&
+		    gmm_csvin_colindex(in, 0) == 2 &&
+		    gmm_csvin_colindex(in, 1) == 1 &&
+		    gmm_csvin_has_column(in, "c") &&
+		    !gmm_csvin_has_column(in, "d"),
+		    "match by name, in the model's order");
+		gmm_csvin_close(in);
+	}
+}
+
 /*
  * Long fields and lines cost O(log n) buffer growths (issue 21): a field
  * of 1 MiB through libcsv's buffer, and a line of 1 MiB (2^19 fields, all
@@ -360,6 +454,7 @@ main(void)
 		read_all_sizes(&cases[i]);
 	check_numbers();
 	check_blank_and_comment();
+	check_nul_and_names();
 	check_long();
 	unlink(tmp);
 	return check_done("test_csvin");

@@ -335,8 +335,12 @@ static void
 check_degenerate(void)
 {
 	struct gmm_model *m = gmm_model_new(2, 2, GMM_COV_FULL);
+	struct gmm_data_shape sh;
 	struct gmm_error err;
+	/* rows (0,0) (1,0) (0,2) (3,3): columns of variance 1.5, 1.6875 */
 	double x[] = { 0, 0, 1, 0, 0, 2, 3, 3 };
+	double cx[] = { 7, 0, 7, 0, 7, 2, 7, 3 };	/* column 0 constant */
+	double dx[] = { 0, 0, 1, 1, 2, 2, 3, 3 };	/* a duplicate */
 
 	m->weights[0] = m->weights[1] = 0.5;
 	for (size_t c = 0; c < 2; c++) {
@@ -344,18 +348,52 @@ check_degenerate(void)
 		m->cov[c * 4 + 3] = 1;
 	}
 	gmm_model_prepare(m, &err);
-	CHECK(gmm_model_degenerate(m, 100, 1.0) == 0, "healthy model");
-	CHECK(gmm_model_degenerate(m, 5, 1.0) == 1, "n w = 2.5 < d + 1");
+	CHECK(gmm_data_shape_init(&sh, x, 4, 2) == 0 && sh.rank == 2,
+	    "two directions");
+	sh.min_var = 1.0;
+	CHECK(gmm_model_degenerate(m, 100, &sh) == 0, "healthy model");
+	CHECK(gmm_model_degenerate(m, 5, &sh) == 1, "n w = 2.5 < d + 1");
+	m->cov_type = GMM_COV_TIED;
+	CHECK(gmm_model_degenerate(m, 5, &sh) == 0,
+	    "tied: n w = 2.5 needs no count");
+	m->cov_type = GMM_COV_FULL;
 	m->cov[3] = 1e-6;
-	CHECK(gmm_model_degenerate(m, 100, 1.0) == 1, "eigenvalue 1e-6");
-	CHECK(gmm_model_degenerate(m, 100, 1e-4) == 0,
+	CHECK(gmm_model_degenerate(m, 100, &sh) == 1, "eigenvalue 1e-6");
+	sh.min_var = 1e-4;
+	CHECK(gmm_model_degenerate(m, 100, &sh) == 0,
 	    "eigenvalue 1e-6 on data of variance 1e-4");
-	/* columns 0,1,0,3 (variance 1.5) and 0,0,2,3 (1.6875) */
+	gmm_data_shape_release(&sh);
 	CHECK_REL(gmm_min_column_variance(x, 4, 2), 1.5, 1e-15,
 	    "smallest column variance");
-	x[0] = x[2] = x[4] = x[6] = 7;
-	CHECK_REL(gmm_min_column_variance(x, 4, 2), 1.6875, 1e-15,
+	CHECK_REL(gmm_min_column_variance(cx, 4, 2), 1.6875, 1e-15,
 	    "a constant column is passed over");
+	/* a constant column: its direction is left out, so a variance of
+	 * 1e-6 there is no degeneracy; the other direction still counts */
+	CHECK(gmm_data_shape_init(&sh, cx, 4, 2) == 0 && sh.rank == 1 &&
+	    fabs(fabs(sh.u[2]) - 1) < 1e-12, "a constant column: rank 1");
+	m->cov[0] = 1e-6;
+	m->cov[3] = 1;
+	m->cov[4] = 1e-6;
+	CHECK(gmm_model_degenerate(m, 100, &sh) == 0,
+	    "reg_covar alone along a constant column is no degeneracy");
+	CHECK(gmm_model_degenerate(m, 4, &sh) == 0,
+	    "full, rank 1: n w = 2 rows suffice (d + 1 = 3 would not)");
+	CHECK(gmm_model_degenerate(m, 3, &sh) == 1,
+	    "full, rank 1: n w = 1.5 rows do not");
+	m->cov[3] = 1e-6;
+	CHECK(gmm_model_degenerate(m, 100, &sh) == 1,
+	    "a spike along the varying column still is");
+	gmm_data_shape_release(&sh);
+	/* a duplicated column: the direction (1, -1) is left out */
+	CHECK(gmm_data_shape_init(&sh, dx, 4, 2) == 0 && sh.rank == 1,
+	    "a duplicated column: rank 1");
+	m->cov[0] = m->cov[3] = 1.25 + 1e-6;
+	m->cov[1] = m->cov[2] = 1.25;
+	m->cov[4] = m->cov[7] = 1.25 + 1e-6;
+	m->cov[5] = m->cov[6] = 1.25;
+	CHECK(gmm_model_degenerate(m, 100, &sh) == 0,
+	    "duplicated columns: no degeneracy where the data have none");
+	gmm_data_shape_release(&sh);
 	gmm_model_free(m);
 }
 
