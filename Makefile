@@ -122,8 +122,7 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined
 FUZZ_LIBSRC = src/cmd.c src/csvin.c src/csvout.c src/error.c src/model.c \
-    src/outfile.c \
-    src/modelfile.c src/modeljson.c
+    src/outfile.c src/text.c src/modelfile.c src/modeljson.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/*.h) \

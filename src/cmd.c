@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "modelfile.h"
+#include "text.h"
 
 int
 gmm_default_threads(void)
@@ -98,8 +99,9 @@ gmm_report_blank(const char *cmd, const struct gmm_csvin *in,
 
 	if (n == 0 || co->quiet)
 		return;
-	fprintf(stderr, "gmm %s: %s: %zu blank line%s skipped", cmd,
-	    gmm_csvin_name(in), n, n == 1 ? "" : "s");
+	fprintf(stderr, "gmm %s: ", cmd);
+	gmm_text_put(stderr, gmm_csvin_name(in));
+	fprintf(stderr, ": %zu blank line%s skipped", n, n == 1 ? "" : "s");
 	for (size_t i = 0; co->verbose && i < nl; i++)
 		fprintf(stderr, "%s%zu", i ? ", " : n == 1 ? " (line " :
 		    " (lines ", lines[i]);

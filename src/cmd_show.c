@@ -3,6 +3,7 @@
 
 #include "cmd.h"
 #include "modelfile.h"
+#include "text.h"
 
 static const char usage_text[] = "usage: gmm show [--json] MODEL\n";
 
@@ -41,10 +42,15 @@ print_text(const char *path, const struct gmm_model *m)
 		gmm_warn("show", "out of memory");
 		return GMM_EXIT_DATA;
 	}
-	printf("model: %s\nk = %zu, d = %zu, covariance = %s\ncolumns:", path,
-	    m->k, d, gmm_cov_type_name(m->cov_type));
-	for (size_t j = 0; j < d; j++)
-		printf(" %s", m->columns[j]);
+	/* the path and the names are escaped: they may hold anything */
+	fputs("model: ", stdout);
+	gmm_text_put(stdout, path);
+	printf("\nk = %zu, d = %zu, covariance = %s\ncolumns:", m->k, d,
+	    gmm_cov_type_name(m->cov_type));
+	for (size_t j = 0; j < d; j++) {
+		putchar(' ');
+		gmm_text_put(stdout, m->columns[j]);
+	}
 	putchar('\n');
 	if (m->training.present)
 		print_training(&m->training);

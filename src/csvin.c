@@ -18,6 +18,7 @@
 #include <csv.h>
 
 #include "csvout.h"
+#include "text.h"
 
 /*
  * A field longer than this is not a number nor a column name: refusing it
@@ -972,6 +973,15 @@ gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err)
 	size_t *seen;	/* by the first column of each name: 1 + sel */
 	int ret = 0;
 
+	for (size_t a = 0; in->hdr != NULL && a < in->nsel; a++) {
+		const char *name = in->hdr[in->sel[a]];
+
+		if (!gmm_text_utf8(name, strlen(name)))
+			return gmm_error_set(err, in->name, 0, "column %zu: "
+			    "the header name \"%.80s\" is not valid UTF-8 "
+			    "(a model's names are text; recode the file, or "
+			    "use --no-header)", in->sel[a] + 1, name);
+	}
 	if (in->hdr == NULL || !in->dup_names)
 		return 0;
 	seen = calloc(in->nfields, sizeof(size_t));

@@ -84,8 +84,9 @@ int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 int gmm_csvin_has_column(const struct gmm_csvin *in, const char *name);
 
 /*
- * The selected columns' header names are distinct, as a model's columns
- * must be: 0, or -1 naming the two columns.  For `fit` and `select-k`.
+ * The selected columns' header names are valid UTF-8 and distinct, as a
+ * model's columns must be: 0, or -1 naming the column(s).  For `fit` and
+ * `select-k`.
  */
 int gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err);
 

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "text.h"
+
 int
 gmm_error_set(struct gmm_error *err, const char *file, size_t line,
     const char *fmt, ...)
@@ -34,24 +36,31 @@ gmm_error_nomem(struct gmm_error *err)
 	return -1;
 }
 
+/* Messages quote what was read: escaped (text.h) so no byte of it can
+ * steer the terminal. */
 void
 gmm_report(const char *cmd, const struct gmm_error *err)
 {
-	if (err->where[0] != '\0')
-		fprintf(stderr, "gmm %s: %s: %s\n", cmd, err->where, err->msg);
-	else
-		fprintf(stderr, "gmm %s: %s\n", cmd, err->msg);
+	fprintf(stderr, "gmm %s: ", cmd);
+	if (err->where[0] != '\0') {
+		gmm_text_put(stderr, err->where);
+		fputs(": ", stderr);
+	}
+	gmm_text_put(stderr, err->msg);
+	fputc('\n', stderr);
 }
 
 void
 gmm_warn(const char *cmd, const char *fmt, ...)
 {
+	char msg[GMM_ERROR_MAX + 256];
 	va_list ap;
 
-	fprintf(stderr, "gmm %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	fprintf(stderr, "gmm %s: ", cmd);
+	gmm_text_put(stderr, msg);
 	fputc('\n', stderr);
 }
 

@@ -8,6 +8,7 @@
  *	gmm fit: data.csv:17: column 3 ("x"): "abc" is not a number
  *
  * The struct owns no heap memory: it can live on the stack and be reused.
+ * What is printed is escaped (text.h): a message may quote a field.
  */
 #ifndef GMM_ERROR_H
 #define GMM_ERROR_H

@@ -12,6 +12,7 @@
 #include <gsl/gsl_matrix.h>
 
 #include "consts.h"
+#include "text.h"
 #include "vec.h"
 
 static const char *const cov_names[] = { "full", "diag", "spherical", "tied" };
@@ -283,6 +284,10 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 				return gmm_error_set(err, name, 0,
 				    "covariance %zu is not symmetric", c);
 	}
+	for (size_t j = 0; j < d; j++)
+		if (!gmm_text_utf8(m->columns[j], strlen(m->columns[j])))
+			return gmm_error_set(err, name, 0,
+			    "column name %zu is not valid UTF-8", j + 1);
 	if (gmm_model_prepare(m, &sub) < 0)
 		return gmm_error_set(err, name, 0, "%s", sub.msg);
 	return 0;

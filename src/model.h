@@ -89,7 +89,7 @@ int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
 /*
  * Check a model that came from outside (a file): finite parameters, weights
  * non-negative and summing to 1, covariances symmetric and positive
- * definite.  Calls gmm_model_prepare().  `name` is the file, for messages.
+ * definite, precisions finite, column names valid UTF-8.  Calls gmm_model_prepare().  `name` is the file, for messages.
  */
 int gmm_model_validate(struct gmm_model *m, const char *name,
     struct gmm_error *err);

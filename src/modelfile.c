@@ -1,6 +1,7 @@
 #include "modelfile.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -219,6 +220,14 @@ decode_header(const unsigned char *buf, size_t len, const char *name,
 	if (type > GMM_COV_TIED)
 		return gmm_error_set(err, name, 0,
 		    "unknown covariance type %u", type);
+	/* flags beyond bit 0 (training present) and the last 4 bytes are
+	 * reserved: a writer that set them meant something this one does
+	 * not know */
+	if ((get_u32(buf + 40) & ~1u) != 0 || get_u32(buf + 44) != 0)
+		return gmm_error_set(err, name, 0,
+		    "reserved header fields are set (flags 0x%08x, 0x%08x): "
+		    "not a model this gmm can read", get_u32(buf + 40),
+		    get_u32(buf + 44));
 	*t = (enum gmm_cov_type)type;
 	want = expected_length(*t, get_u64(buf + 16), get_u64(buf + 24),
 	    get_u64(buf + 32));
@@ -234,6 +243,31 @@ decode_header(const unsigned char *buf, size_t len, const char *name,
 	if (gmm_crc32(buf, len - 4) != get_u32(buf + len - 4))
 		return gmm_error_set(err, name, 0,
 		    "checksum mismatch (corrupted model file)");
+	return 0;
+}
+
+int
+gmm_training_check(const struct gmm_training *t, int allow_missing,
+    const char *name, struct gmm_error *err)
+{
+	const struct { const char *what; double v; int nonneg; } f[] = {
+		{ "log-likelihood", t->loglik_total, 0 },
+		{ "mean log-likelihood", t->loglik_mean, 0 },
+		{ "BIC", t->bic, 0 }, { "AIC", t->aic, 0 },
+		{ "reg_covar", t->reg_covar, 1 }, { "tol", t->tol, 1 },
+	};
+
+	if (!t->present)
+		return 0;
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		if (isnan(f[i].v) && allow_missing)
+			continue;	/* a JSON field left out */
+		if (!isfinite(f[i].v) || (f[i].nonneg && f[i].v < 0))
+			return gmm_error_set(err, name, 0, "the training "
+			    "record's %s is %g, not a%s finite number",
+			    f[i].what, f[i].v, f[i].nonneg ?
+			    " non-negative" : "");
+	}
 	return 0;
 }
 
@@ -264,7 +298,8 @@ decode_binary(const unsigned char *buf, size_t len, const char *name,
 	decode_training(p, &m->training, get_u32(buf + 40) & 1);
 	p += GMM_MODEL_TRAINING_SIZE;
 	if (decode_names(m, p, (size_t)(buf + len - 4 - p), name, err) < 0 ||
-	    gmm_model_validate(m, name, err) < 0) {
+	    gmm_model_validate(m, name, err) < 0 ||
+	    gmm_training_check(&m->training, 0, name, err) < 0) {
 		gmm_model_free(m);
 		return -1;
 	}
@@ -291,45 +326,94 @@ gmm_modelfile_decode(const unsigned char *buf, size_t len, const char *name,
 	    "not a gmm model (neither the binary magic number nor JSON)");
 }
 
-/* The whole of fp, at most GMM_MODEL_FILE_MAX bytes. */
+/*
+ * The rest of fp after the n bytes already in *buf (of capacity *cap): at
+ * most max bytes in all, else an error saying what was expected.
+ */
 static int
-slurp(FILE *fp, const char *name, unsigned char **out, size_t *len,
-    struct gmm_error *err)
+read_rest(FILE *fp, const char *name, unsigned char **buf, size_t *cap,
+    size_t *n, size_t max, const char *what, struct gmm_error *err)
 {
-	size_t cap = 1 << 16, n = 0;
-	unsigned char *buf = malloc(cap);
-
-	if (buf == NULL)
-		return gmm_error_nomem(err);
 	for (;;) {
 		size_t got;
 
-		if (n == cap) {
+		if (*n == *cap) {
+			size_t ncap = *cap * 2 > max + 1 ? max + 1 : *cap * 2;
 			unsigned char *nb;
 
-			if (cap >= GMM_MODEL_FILE_MAX) {
-				free(buf);
-				return gmm_error_set(err, name, 0,
-				    "larger than any model (over %zu bytes)",
-				    (size_t)GMM_MODEL_FILE_MAX);
-			}
-			nb = realloc(buf, cap * 2);
-			if (nb == NULL) {
-				free(buf);
+			if (*n > max)
+				return gmm_error_set(err, name, 0, "%s", what);
+			nb = realloc(*buf, ncap);
+			if (nb == NULL)
 				return gmm_error_nomem(err);
-			}
-			buf = nb;
-			cap *= 2;
+			*buf = nb;
+			*cap = ncap;
 		}
-		got = fread(buf + n, 1, cap - n, fp);
-		n += got;
+		got = fread(*buf + *n, 1, *cap - *n, fp);
+		*n += got;
 		if (got == 0)
 			break;
 	}
-	if (ferror(fp)) {
-		free(buf);
+	if (ferror(fp))
 		return gmm_error_set(err, name, 0, "read error: %s",
 		    strerror(errno));
+	if (*n > max)
+		return gmm_error_set(err, name, 0, "%s", what);
+	return 0;
+}
+
+/*
+ * Read a model file, deciding from its first bytes: the binary magic
+ * number, then the length its header gives, read and no more; or JSON
+ * ('{' after white space), at most GMM_MODEL_JSON_MAX bytes; anything
+ * else is refused at once (`gmm show /dev/zero` reads 64 bytes).
+ */
+static int
+read_model(FILE *fp, const char *name, unsigned char **out, size_t *len,
+    struct gmm_error *err)
+{
+	size_t cap = 64, n, max, i = 0;
+	unsigned char *buf = malloc(cap);
+	char what[160];
+	int ret;
+
+	if (buf == NULL)
+		return gmm_error_nomem(err);
+	n = fread(buf, 1, cap, fp);
+	while (i < n && (buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\n' ||
+	    buf[i] == '\r'))
+		i++;
+	if (n >= 8 && memcmp(buf, GMM_MODEL_MAGIC, 8) == 0) {
+		/* the header's sizes bound the read; when they are bad,
+		 * nothing more is read and decoding says what is wrong */
+		uint32_t type = n >= GMM_MODEL_HEADER_SIZE ?
+		    get_u32(buf + 12) : UINT32_MAX;
+
+		max = type > GMM_COV_TIED ? 0 : expected_length(
+		    (enum gmm_cov_type)type, get_u64(buf + 16),
+		    get_u64(buf + 24), get_u64(buf + 32));
+		if (max < n)
+			max = n;
+		snprintf(what, sizeof(what), "model file is longer than its "
+		    "header says (%zu bytes; corrupted)", max);
+	} else if (i == n || buf[i] == '{') {
+		max = GMM_MODEL_JSON_MAX;
+		snprintf(what, sizeof(what), "a JSON model is at most %zu "
+		    "bytes (use the binary form)", max);
+	} else {
+		free(buf);
+		if (n == 0 && !ferror(fp))
+			return gmm_error_set(err, name, 0, "empty model file");
+		if (ferror(fp))
+			return gmm_error_set(err, name, 0, "read error: %s",
+			    strerror(errno));
+		return gmm_error_set(err, name, 0, "not a gmm model (neither "
+		    "the binary magic number nor JSON)");
+	}
+	ret = read_rest(fp, name, &buf, &cap, &n, max, what, err);
+	if (ret < 0) {
+		free(buf);
+		return -1;
 	}
 	*out = buf;
 	*len = n;
@@ -355,7 +439,7 @@ gmm_modelfile_read(const char *path, struct gmm_model **out,
 			fclose(fp);
 		return gmm_error_set(err, name, 0, "is a directory");
 	}
-	ret = slurp(fp, name, &buf, &len, err);
+	ret = read_model(fp, name, &buf, &len, err);
 	if (!is_stdin)
 		fclose(fp);
 	if (ret == 0)

@@ -384,8 +384,10 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	else if (get_columns(json_object_get(root, "columns"), m, name,
 	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
 		get_training(json_object_get(root, "training"), &m->training);
-		*out = m;
-		return 0;
+		if (gmm_training_check(&m->training, 1, name, err) == 0) {
+			*out = m;
+			return 0;
+		}
 	}
 	gmm_model_free(m);
 	return -1;
@@ -418,7 +420,9 @@ gmm_modelfile_decode_json(const unsigned char *buf, size_t len,
 
 	json_set_alloc_funcs(json_malloc, free);
 	json_nomem = 0;
-	root = json_loadb((const char *)buf, len, 0, &jerr);
+	/* a key given twice (the last would win) is refused */
+	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
+	    &jerr);
 	if (root == NULL)
 		ret = gmm_error_set(err, name, (size_t)(jerr.line > 0 ?
 		    jerr.line : 0), "invalid JSON: %s", jerr.text);

@@ -51,4 +51,22 @@ expect_err "--init MODEL: a model column the header lacks is refused" 1 \
 tail -n +2 "$F" >"$T/nohdr.csv"
 run fit --init "$T/ew.gmm" --max-iter 0 -o "$T/m.gmm" "$T/nohdr.csv"
 expect_status "--init MODEL on a file without a header: by position" 0
+# Outputs that cannot be turned against the reader (issue 11, 2d): what
+# was read is escaped in messages and by show; names must be UTF-8.
+printf '"\033]0;pwned\007x",y\nzz,1\n' >"$T/ctl.csv"
+run fit -k 1 -o "$T/m.gmm" "$T/ctl.csv"
+expect_err "a control character in a name is escaped in a message" 1 \
+    "gmm fit: $T/ctl.csv:2: column 1 (\"\\x1b]0;pwned\\x07x\"): \"zz\" is not a number"
+check "  no raw escape byte on stderr" sh -c "! grep -q \"$(printf '\033')\" '$T/err'"
+printf 'a\tb,y\n1,2\n3,4\n5,7\n' >"$T/tabname.csv"
+"$GMM" fit -q -k 1 -o "$T/tab.gmm" "$T/tabname.csv"
+run show "$T/tab.gmm"
+check "show escapes a tab in a name" grep -q '^columns: a\\tb y$' "$T/out"
+"$GMM" show --json "$T/tab.gmm" >"$T/tab.json"
+run show "$T/tab.json"
+check "  and its JSON reads back" grep -q '^columns: a\\tb y$' "$T/out"
+printf 'n\351,y\n1,2\n3,4\n5,7\n' >"$T/latin1.csv"
+run fit -k 1 -o "$T/m.gmm" "$T/latin1.csv"
+expect_err "a header name that is not UTF-8 is refused at fit" 1 \
+    "gmm fit: $T/latin1.csv: column 1: the header name \"n\\xe9\" is not valid UTF-8 (a model's names are text; recode the file, or use --no-header)"
 done_testing

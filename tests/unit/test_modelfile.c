@@ -4,6 +4,7 @@
  * are refused with a message; writes are atomic.
  */
 #include <dirent.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -131,6 +132,143 @@ check_type(enum gmm_cov_type t)
 	gmm_model_free(m);
 }
 
+/* Put a CRC that matches the bytes before it. */
+static void
+reseal(unsigned char *buf, size_t len)
+{
+	uint32_t crc = gmm_crc32(buf, len - 4);
+
+	for (int i = 0; i < 4; i++)
+		buf[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
+}
+
+static void
+put_f64_at(unsigned char *p, double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, 8);
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(u >> (8 * i));
+}
+
+/* decode must fail, saying want */
+static void
+refuse(const unsigned char *buf, size_t len, const char *want,
+    const char *what)
+{
+	struct gmm_model *back = NULL;
+	struct gmm_error err;
+	int r = gmm_modelfile_decode(buf, len, "m", &back, &err);
+
+	CHECK(r < 0 && strstr(err.msg, want) != NULL, "%s: %s", what,
+	    r < 0 ? err.msg : "accepted");
+	gmm_model_free(back);
+}
+
+/*
+ * Fields a CRC cannot vouch for: a writer that set reserved header
+ * fields, a training record with a NaN log-likelihood or a negative
+ * reg_covar, a name that is not UTF-8 (each with a matching CRC); a JSON
+ * key given twice; a variance whose reciprocal overflows.
+ */
+static void
+check_hostile(void)
+{
+	struct gmm_model *m = example(GMM_COV_DIAG);
+	struct gmm_error err;
+	unsigned char *buf, *b2;
+	/* the training record follows the header and 2 + 6 + 6 values */
+	size_t len, tr = GMM_MODEL_HEADER_SIZE + 8 * 14;
+
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	b2[44] = 1;
+	reseal(b2, len);
+	refuse(b2, len, "reserved header fields", "reserved bytes 44..47");
+	memcpy(b2, buf, len);
+	b2[40] |= 2;
+	reseal(b2, len);
+	refuse(b2, len, "reserved header fields", "an unknown flag");
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + tr + 8, NAN);
+	reseal(b2, len);
+	refuse(b2, len, "log-likelihood is nan", "NaN log-likelihood");
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + tr + 64, -1);
+	reseal(b2, len);
+	refuse(b2, len, "reg_covar is -1", "negative reg_covar");
+	memcpy(b2, buf, len);
+	b2[tr + GMM_MODEL_TRAINING_SIZE] = 0xff;	/* first name's byte */
+	reseal(b2, len);
+	refuse(b2, len, "not valid UTF-8", "a name that is not UTF-8");
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + GMM_MODEL_HEADER_SIZE + 8 * 8, 1e-320);
+	reseal(b2, len);
+	refuse(b2, len, "too small for its precision", "variance 1e-320");
+	free(b2);
+	free(buf);
+	gmm_model_free(m);
+	{
+		static const char dup[] = "{\"covariance_type\": \"full\", "
+		    "\"covariance_type\": \"diag\", \"weights\": [1], "
+		    "\"means\": [[0]], \"covariances\": [[1]]}";
+		static const char ok[] = "{\"covariance_type\": \"diag\", "
+		    "\"weights\": [1], \"means\": [[0]], "
+		    "\"covariances\": [[1]], \"training\": {\"tol\": 0.5}}";
+		static const char neg[] = "{\"covariance_type\": \"diag\", "
+		    "\"weights\": [1], \"means\": [[0]], "
+		    "\"covariances\": [[1]], \"training\": {\"tol\": -1}}";
+		struct gmm_model *back = NULL;
+
+		refuse((const unsigned char *)dup, sizeof(dup) - 1,
+		    "duplicate object key", "a JSON key twice");
+		CHECK(gmm_modelfile_decode((const unsigned char *)ok,
+		    sizeof(ok) - 1, "j", &back, &err) == 0,
+		    "a JSON training record with fields left out: %s",
+		    err.msg);
+		gmm_model_free(back);
+		refuse((const unsigned char *)neg, sizeof(neg) - 1,
+		    "tol is -1", "a negative JSON tol");
+	}
+}
+
+/*
+ * Reading decides from the first bytes: /dev/zero is refused at once
+ * (not after 1 GiB), a binary model is read to its header's length and
+ * no further.
+ */
+static void
+check_read_bounds(void)
+{
+	char dir[] = "/tmp/gmm-test-modelfile-XXXXXX", path[300];
+	struct gmm_model *m = example(GMM_COV_FULL), *back = NULL;
+	struct gmm_error err;
+	unsigned char *buf;
+	size_t len;
+	FILE *f;
+
+	CHECK(gmm_modelfile_read("/dev/zero", &back, &err) < 0 &&
+	    strstr(err.msg, "not a gmm model") != NULL, "/dev/zero: %s",
+	    err.msg);
+	if (mkdtemp(dir) == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/long.gmm", dir);
+	gmm_modelfile_encode(m, &buf, &len, &err);
+	f = fopen(path, "wb");
+	fwrite(buf, 1, len, f);
+	fwrite("trailing", 1, 8, f);
+	fclose(f);
+	CHECK(gmm_modelfile_read(path, &back, &err) < 0 &&
+	    strstr(err.msg, "longer than its header says") != NULL,
+	    "bytes after the model: %s", err.msg);
+	unlink(path);
+	rmdir(dir);
+	free(buf);
+	gmm_model_free(m);
+}
+
 static size_t
 count_entries(const char *dir)
 {
@@ -180,5 +318,7 @@ main(void)
 	for (int t = 0; t < 4; t++)
 		check_type((enum gmm_cov_type)t);
 	check_atomic();
+	check_hostile();
+	check_read_bounds();
 	return check_done("test_modelfile");
 }

@@ -1,0 +1,26 @@
+/*
+ * text: untrusted text (header names, fields, file names) made safe to
+ * show.
+ *
+ * Anything read from a file may hold control characters that a terminal
+ * obeys (ESC ] 0 ; ... BEL sets its title) or bytes that are not UTF-8.
+ * Every diagnostic (error.c) and every name `gmm show` prints goes through
+ * gmm_text_put(), which writes printable text as it is and escapes the
+ * rest C-style: \n \r \t as such, other control bytes (C0, DEL, C1) and
+ * bytes that are not part of valid UTF-8 as \xHH.  (A backslash stays as
+ * it is: the aim is a terminal that obeys nothing, not a reversible form.)  Column names must be valid UTF-8
+ * (gmm_text_utf8()) to enter a model, so that its JSON is valid JSON.
+ */
+#ifndef GMM_TEXT_H
+#define GMM_TEXT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* 1 when s[0..len) is valid UTF-8 (no overlong form, no surrogate). */
+int gmm_text_utf8(const char *s, size_t len);
+
+/* Write s to f, escaped as above. */
+void gmm_text_put(FILE *f, const char *s);
+
+#endif
