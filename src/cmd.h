@@ -48,6 +48,7 @@ enum gmm_opt {
 	OPT_JSON,
 	OPT_COMMENT,
 	OPT_KEEP_BLANK,
+	OPT_APPEND_COLUMNS,
 };
 
 #define GMM_CSV_LONGOPTS \

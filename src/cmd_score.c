@@ -7,15 +7,17 @@
 #include "score.h"
 
 static const char usage_text[] =
-    "usage: gmm score [--labels] [--proba] [--append] [--keep-blank]\n"
-    "                 [--summary] [options] MODEL [FILE]\n";
+    "usage: gmm score [--labels] [--proba] [--append]\n"
+    "                 [--append-columns LIST] [--keep-blank] [--summary]\n"
+    "                 [options] MODEL [FILE]\n";
 
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
     "one row per input row, streamed.\n\n"
     "      --labels        add the most probable component (0-based)\n"
     "      --proba         add the responsibilities p0..p{K-1}\n"
-    "      --append        put the input row's selected fields first\n"
+    "      --append        put every field of the input row first\n"
+    "      --append-columns LIST  only these input fields (as -c)\n"
     "      --keep-blank    an empty output row for each blank input line\n"
     "                      (the default with --append)\n"
     "      --summary       print only n, total and mean log-likelihood,\n"
@@ -26,6 +28,7 @@ static const struct option longopts[] = {
 	{ "labels", no_argument, NULL, OPT_LABELS },
 	{ "proba", no_argument, NULL, OPT_PROBA },
 	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "append-columns", required_argument, NULL, OPT_APPEND_COLUMNS },
 	{ "keep-blank", no_argument, NULL, OPT_KEEP_BLANK },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	GMM_CSV_LONGOPTS,
@@ -34,6 +37,8 @@ static const struct option longopts[] = {
 
 struct score_opts {
 	int labels, proba, append, keep_blank, summary;
+	const char *append_list;	/* --append-columns, or NULL: all */
+	size_t *echo, necho;		/* the input fields --append prints */
 };
 
 /*
@@ -48,14 +53,16 @@ struct text {
 	size_t *blank;		/* blank lines before row i (cap + 1) */
 };
 
-/* Keep row i's selected fields, each followed by a ','. */
+/* Keep row i's fields that --append prints, each followed by a ','. */
 static int
-keep_fields(struct text *t, const struct gmm_csvin *in, size_t d, size_t i)
+keep_fields(struct text *t, const struct score_opts *o,
+    const struct gmm_csvin *in, size_t i)
 {
 	long end;
 
-	for (size_t j = 0; j < d; j++) {
-		gmm_csvout_field(t->f, gmm_csvin_field(in, j), ',');
+	for (size_t j = 0; j < o->necho; j++) {
+		gmm_csvout_field(t->f, gmm_csvin_raw_field(in, o->echo[j]),
+		    ',');
 		fputc(',', t->f);
 	}
 	end = ftell(t->f);
@@ -73,12 +80,16 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 		puts("n,total_log_likelihood,mean_log_likelihood,bic,aic");
 		return;
 	}
-	for (size_t j = 0; o->append && j < m->d; j++) {
-		const char *h = gmm_csvin_colname(in, j);
+	for (size_t j = 0; o->append && j < o->necho; j++) {
+		const char *h = gmm_csvin_header_name(in, o->echo[j]);
 
-		gmm_csvout_field(stdout, h ? h : m->columns[j], ',');
+		if (h != NULL)
+			gmm_csvout_field(stdout, h, ',');
+		else	/* no header: named as fit names such columns */
+			printf("x%zu", o->echo[j] + 1);
 		putchar(',');
 	}
+	(void)m;
 	fputs("log_density", stdout);
 	if (o->labels)
 		fputs(",label", stdout);
@@ -146,8 +157,10 @@ print_summary(const struct gmm_model *m, size_t n, double total)
  */
 static size_t
 read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
-    int append, int *failed, struct gmm_error *err)
+    const struct score_opts *o, int *failed, struct gmm_error *err)
 {
+	int append = o->append;
+
 	size_t rows = 0;
 
 	if (append)
@@ -165,7 +178,7 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 		if (r == GMM_CSVIN_BLANK) {
 			t->blank[rows]++;
 		} else {
-			if (append && keep_fields(t, in, b->d, rows) < 0) {
+			if (append && keep_fields(t, o, in, rows) < 0) {
 				*failed = 1;
 				gmm_error_nomem(err);
 				break;
@@ -180,6 +193,26 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 		gmm_error_nomem(err);
 	}
 	return rows;
+}
+
+/* The fields --append prints: all of them, or --append-columns. */
+static int
+echo_columns(struct score_opts *o, struct gmm_csvin *in, struct gmm_error *err)
+{
+	size_t nf = gmm_csvin_nfields(in);
+
+	if (!o->append)
+		return 0;
+	if (o->append_list != NULL)
+		return gmm_csvin_column_list(in, o->append_list, &o->echo,
+		    &o->necho, err);
+	o->echo = malloc(nf * sizeof(size_t));
+	if (o->echo == NULL)
+		return gmm_error_nomem(err);
+	for (size_t i = 0; i < nf; i++)
+		o->echo[i] = i;
+	o->necho = nf;
+	return 0;
 }
 
 static int
@@ -202,7 +235,7 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	}
 	print_header(o, m, in);
 	for (;;) {
-		rows = read_batch(in, b, &t, o->append, &failed, err);
+		rows = read_batch(in, b, &t, o, &failed, err);
 		if (rows == 0 && t.blank[0] == 0)
 			break;
 		gmm_score_batch_run(b, m, rows);
@@ -232,7 +265,7 @@ out:
 }
 
 static int
-run(const struct score_opts *o, struct gmm_common *co, const char *mpath,
+run(struct score_opts *o, struct gmm_common *co, const char *mpath,
     const char *file)
 {
 	struct gmm_model *m = gmm_load_model("score", mpath);
@@ -245,6 +278,7 @@ run(const struct score_opts *o, struct gmm_common *co, const char *mpath,
 	co->csv.keep_blank = o->keep_blank || o->append;
 	in = gmm_csvin_open(file, &co->csv, &err);
 	if (in == NULL || gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
+	    echo_columns(o, in, &err) < 0 ||
 	    stream(o, m, in, co->threads, &err) < 0) {
 		gmm_report("score", &err);
 	} else {
@@ -254,6 +288,7 @@ run(const struct score_opts *o, struct gmm_common *co, const char *mpath,
 	}
 	gmm_csvin_close(in);
 	gmm_model_free(m);
+	free(o->echo);
 	return ret;
 }
 
@@ -280,6 +315,10 @@ cmd_score(int argc, char **argv)
 			break;
 		case OPT_APPEND:
 			o.append = 1;
+			break;
+		case OPT_APPEND_COLUMNS:
+			o.append = 1;
+			o.append_list = optarg;
 			break;
 		case OPT_KEEP_BLANK:
 			o.keep_blank = 1;

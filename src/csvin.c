@@ -1211,6 +1211,48 @@ gmm_csvin_blank_lines(const struct gmm_csvin *in, const size_t **lines,
 	return in->nblank;
 }
 
+int
+gmm_csvin_column_list(struct gmm_csvin *in, const char *list, size_t **idx,
+    size_t *n, struct gmm_error *err)
+{
+	/* the selection's parser, run on a list of its own */
+	size_t *sel = in->sel, nsel = in->nsel, selcap = in->selcap;
+	int r;
+
+	in->sel = NULL;
+	in->nsel = in->selcap = 0;
+	r = select_columns(in, list, err);
+	*idx = in->sel;
+	*n = in->nsel;
+	if (r < 0) {
+		free(in->sel);
+		*idx = NULL;
+		*n = 0;
+	}
+	in->sel = sel;
+	in->nsel = nsel;
+	in->selcap = selcap;
+	return r;
+}
+
+size_t
+gmm_csvin_nfields(const struct gmm_csvin *in)
+{
+	return in->nfields;
+}
+
+const char *
+gmm_csvin_raw_field(const struct gmm_csvin *in, size_t i)
+{
+	return field(&in->last, i);
+}
+
+const char *
+gmm_csvin_header_name(const struct gmm_csvin *in, size_t i)
+{
+	return in->hdr ? in->hdr[i] : NULL;
+}
+
 size_t
 gmm_csvin_line(const struct gmm_csvin *in)
 {

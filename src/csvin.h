@@ -113,6 +113,21 @@ size_t gmm_csvin_blank_lines(const struct gmm_csvin *in, const size_t **lines,
  */
 int gmm_csvin_ready(const struct gmm_csvin *in);
 
+/*
+ * A column LIST (as -c takes it) as 0-based field indices in a new array
+ * (the caller frees it), without changing the selection.  For score's
+ * --append-columns.
+ */
+int gmm_csvin_column_list(struct gmm_csvin *in, const char *list,
+    size_t **idx, size_t *n, struct gmm_error *err);
+
+/* Number of fields of every record, selected or not. */
+size_t gmm_csvin_nfields(const struct gmm_csvin *in);
+/* Field i (0-based, in the file) of the row last read. */
+const char *gmm_csvin_raw_field(const struct gmm_csvin *in, size_t i);
+/* Header name of field i (0-based, in the file), or NULL without one. */
+const char *gmm_csvin_header_name(const struct gmm_csvin *in, size_t i);
+
 /* Line of the row last read. */
 size_t gmm_csvin_line(const struct gmm_csvin *in);
 /* Text of selected field j of the row last read (quotes removed). */
