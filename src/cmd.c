@@ -110,6 +110,111 @@ gmm_report_blank(const char *cmd, const struct gmm_csvin *in,
 	fputc('\n', stderr);
 }
 
+/* The long option called name, or the one it abbreviates; NULL else. */
+static const struct option *
+long_option(const struct option *lo, const char *name, size_t len,
+    size_t *nmatch)
+{
+	const struct option *found = NULL;
+
+	*nmatch = 0;
+	for (; lo->name != NULL; lo++) {
+		if (strncmp(lo->name, name, len) != 0)
+			continue;
+		if (strlen(lo->name) == len) {
+			*nmatch = 1;
+			return lo;
+		}
+		found = lo;
+		(*nmatch)++;
+	}
+	return found;
+}
+
+static void
+option_error(const char *cmd, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const struct option *o;
+	size_t len, nmatch;
+
+	if (optopt != 0 && optopt < 256 && (arg[0] != '-' || arg[1] != '-')) {
+		const char *p = strchr(shortopts, optopt);
+
+		if (p != NULL && optopt != ':')
+			gmm_warn(cmd, "option -%c needs a value", optopt);
+		else
+			gmm_warn(cmd, "unknown option -%c", optopt);
+		return;
+	}
+	if (arg[0] != '-' || arg[1] != '-') {
+		gmm_warn(cmd, "bad option %s", arg);
+		return;
+	}
+	arg += 2;
+	len = strcspn(arg, "=");
+	o = long_option(longopts, arg, len, &nmatch);
+	if (o != NULL && nmatch == 1 && optopt != 0) {
+		gmm_warn(cmd, o->has_arg == no_argument ? "option --%s takes no "
+		    "value" : "option --%s needs a value", o->name);
+	} else if (nmatch > 1) {
+		gmm_warn(cmd, "option --%.*s is ambiguous; say which",
+		    (int)len, arg);
+	} else {
+		const char *names[64], *hint;
+		size_t n = 0;
+		char word[64];
+
+		for (o = longopts; o->name != NULL && n < 64; o++)
+			names[n++] = o->name;
+		snprintf(word, sizeof(word), "%.*s", (int)len, arg);
+		hint = gmm_text_closest(word, names, n);
+		if (hint != NULL)
+			gmm_warn(cmd, "unknown option --%s; did you mean --%s?",
+			    word, hint);
+		else
+			gmm_warn(cmd, "unknown option --%s", word);
+	}
+}
+
+int
+gmm_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+    const struct option *longopts)
+{
+	int opt;
+
+	opterr = 0;
+	opt = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (opt == '?' || opt == ':')
+		option_error(cmd, argv, shortopts, longopts);
+	return opt;
+}
+
+int
+gmm_operands(const char *cmd, int n, char **argv, int min, int max,
+    const char *names)
+{
+	if (n < min) {
+		const char *p = names;
+
+		for (int i = 0; i < n && p != NULL; i++) {
+			p = strchr(p, ' ');
+			p = p ? p + 1 : NULL;
+		}
+		gmm_warn(cmd, "missing %.*s", p ? (int)strcspn(p, " ") : 7,
+		    p ? p : "operand");
+		return -1;
+	}
+	if (n > max) {
+		fprintf(stderr, "gmm %s: extra operand '", cmd);
+		gmm_text_put(stderr, argv[max]);
+		fputs("'\n", stderr);
+		return -1;
+	}
+	return 0;
+}
+
 int
 gmm_usage(const char *usage)
 {
@@ -191,7 +296,7 @@ k_item(const char *cmd, const char *arg, size_t len, size_t **ks,
     size_t *nk)
 {
 	char item[64], *dots;
-	size_t lo, hi;
+	size_t lo, hi, sep = 2;
 
 	if (len >= sizeof(item)) {
 		gmm_warn(cmd, "bad -k value \"%.*s\"", (int)len, arg);
@@ -200,6 +305,8 @@ k_item(const char *cmd, const char *arg, size_t len, size_t **ks,
 	memcpy(item, arg, len);
 	item[len] = '\0';
 	dots = strstr(item, "..");
+	if (dots == NULL && item[0] != '-' && (dots = strchr(item, '-')))
+		sep = 1;	/* 1-3, as -c takes ranges */
 	if (dots == NULL) {
 		if (gmm_parse_count(cmd, "-k", item, 1, &lo) < 0)
 			return -1;
@@ -207,10 +314,10 @@ k_item(const char *cmd, const char *arg, size_t len, size_t **ks,
 	}
 	*dots = '\0';
 	if (gmm_parse_count(cmd, "-k", item, 1, &lo) < 0 ||
-	    gmm_parse_count(cmd, "-k", dots + 2, 1, &hi) < 0)
+	    gmm_parse_count(cmd, "-k", dots + sep, 1, &hi) < 0)
 		return -1;
 	if (hi < lo || hi - lo > 10000) {
-		*dots = '.';
+		*dots = sep == 2 ? '.' : '-';
 		gmm_warn(cmd, "bad -k range \"%s\"", item);
 		return -1;
 	}
@@ -266,6 +373,19 @@ gmm_load_model(const char *cmd, const char *path)
 		return NULL;
 	}
 	return m;
+}
+
+int
+gmm_model_names_generated(const struct gmm_model *m)
+{
+	for (size_t j = 0; j < m->d; j++) {
+		const char *s = m->columns[j];
+
+		if (s[0] != 'x' || s[1] == '\0' ||
+		    strspn(s + 1, "0123456789") != strlen(s + 1))
+			return 0;
+	}
+	return 1;
 }
 
 int

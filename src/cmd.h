@@ -103,6 +103,23 @@ void gmm_common_init(struct gmm_common *co);
 int gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
     const char *arg);
 
+/*
+ * getopt_long() with the messages of every gmm command: an unknown option
+ * ("gmm fit: unknown option --covarance; did you mean --covariance?"), an
+ * ambiguous abbreviation, a missing or unwanted value, each on stderr
+ * after "gmm CMD:"; then '?' is returned as getopt_long() does.
+ */
+int gmm_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+    const struct option *longopts);
+
+/*
+ * The n operands after the options: at least min, at most max.  When not,
+ * say which is missing (the first missing one of names, "MODEL FILE") or
+ * which is extra, and return -1.
+ */
+int gmm_operands(const char *cmd, int n, char **argv, int min, int max,
+    const char *names);
+
 /* Print "usage: ..." on stderr; returns GMM_EXIT_USAGE. */
 int gmm_usage(const char *usage);
 
@@ -140,6 +157,13 @@ int gmm_name_columns(struct gmm_model *m, const struct gmm_csvin *in);
  */
 void gmm_report_blank(const char *cmd, const struct gmm_csvin *in,
     const struct gmm_common *co);
+
+/*
+ * 1 when every column name of m is x<digits>, as fit names the columns of
+ * a file without a header (and a JSON model without "columns"): a model
+ * with no names of its own.
+ */
+int gmm_model_names_generated(const struct gmm_model *m);
 
 /* Number of processors, for the default of --threads. */
 int gmm_default_threads(void);

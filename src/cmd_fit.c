@@ -42,21 +42,6 @@ summary(const struct gmm_model *m)
 	    (unsigned long long)t->iterations, t->converged ? "yes" : "no");
 }
 
-/* 1 when every column name of m is x<digits>, as fit names columns
- * without a header: a model with no names of its own. */
-static int
-names_generated(const struct gmm_model *m)
-{
-	for (size_t j = 0; j < m->d; j++) {
-		const char *s = m->columns[j];
-
-		if (s[0] != 'x' || s[1] == '\0' ||
-		    strspn(s + 1, "0123456789") != strlen(s + 1))
-			return 0;
-	}
-	return 1;
-}
-
 /*
  * fit --init MODEL: with a header, the data's columns are matched to the
  * model's by name, as score does, so that a file with its columns in
@@ -69,7 +54,7 @@ static int
 match_start(const struct gmm_model *m, struct gmm_csvin *in,
     struct gmm_error *err)
 {
-	if (gmm_csvin_has_header(in) && names_generated(m)) {
+	if (gmm_csvin_has_header(in) && gmm_model_names_generated(m)) {
 		for (size_t j = 0; j < m->d; j++)
 			if (!gmm_csvin_has_column(in, m->columns[j]))
 				return 0;	/* by position */
@@ -115,6 +100,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	ret = 0;
 	goto out;
 fail:
+	gmm_error_about(&err, in ? gmm_csvin_name(in) : file);
 	gmm_report("fit", &err);
 out:
 	gmm_model_free(m);
@@ -133,8 +119,8 @@ cmd_fit(int argc, char **argv)
 	int opt, r, ret;
 
 	gmm_fitopts_init(&fo);
-	while ((opt = getopt_long(argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
-	    longopts, NULL)) != -1) {
+	while ((opt = gmm_getopt("fit", argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
+	    longopts)) != -1) {
 		if (opt == 'h') {
 			printf("%s\n%s", usage_text, help_text);
 			return 0;
@@ -149,10 +135,10 @@ cmd_fit(int argc, char **argv)
 		if (r <= 0)
 			return gmm_usage(usage_text);
 	}
+	if (gmm_operands("fit", argc - optind, argv + optind, 0, 1, "FILE") < 0)
+		return gmm_usage(usage_text);
 	if (optind < argc)
 		file = argv[optind++];
-	if (optind < argc)
-		return gmm_usage(usage_text);
 	if (gmm_fitopts_finish("fit", &fo, 1) < 0) {
 		gmm_fitopts_release(&fo);
 		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;

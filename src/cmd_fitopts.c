@@ -2,8 +2,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "consts.h"
+#include "text.h"
 
 void
 gmm_fitopts_init(struct gmm_fitopts *fo)
@@ -26,7 +28,7 @@ gmm_fitopts_release(struct gmm_fitopts *fo)
 }
 
 static int
-parse_init(struct gmm_fitopts *fo, const char *arg)
+parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 {
 	static const struct { const char *name; enum gmm_init_method m; }
 	    methods[] = {
@@ -35,12 +37,26 @@ parse_init(struct gmm_fitopts *fo, const char *arg)
 		{ "random", GMM_INIT_RANDOM },
 	};
 
+	static const char *const names[] = { "kmeans", "kmeans++", "random" };
+	struct stat st;
+
 	for (size_t i = 0; i < 3; i++) {
 		if (strcmp(arg, methods[i].name) == 0) {
 			fo->em.init = methods[i].m;
 			fo->init_arg = NULL;
 			return 1;
 		}
+	}
+	/* a word that names no file and looks like no path is a method
+	 * misspelt, not a model file that is missing */
+	if (stat(arg, &st) < 0 && strpbrk(arg, "/.") == NULL) {
+		const char *hint = gmm_text_closest(arg, names, 3);
+
+		gmm_warn(cmd, "--init takes kmeans, kmeans++, random or a model "
+		    "file; \"%s\" is none of them%s%s%s", arg,
+		    hint ? " (did you mean " : "", hint ? hint : "",
+		    hint ? "?)" : "");
+		return -1;
 	}
 	fo->em.init = GMM_INIT_MODEL;
 	fo->init_arg = arg;
@@ -76,7 +92,7 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 		return gmm_parse_count(cmd, "--n-init", arg, 1,
 		    &fo->em.n_init) < 0 ? -1 : 1;
 	case OPT_INIT:
-		return parse_init(fo, arg);
+		return parse_init(cmd, fo, arg);
 	}
 	return 0;
 }

@@ -5,7 +5,7 @@
 #include "sample.h"
 
 static const char usage_text[] =
-    "usage: gmm sample -n N [--seed S] [--labels] MODEL\n";
+    "usage: gmm sample -n N [--seed S] [--labels] [-v] [-q] MODEL\n";
 
 static const char help_text[] =
     "Draw N rows from a model (binary or JSON): CSV on stdout, with the\n"
@@ -13,11 +13,15 @@ static const char help_text[] =
     "  -n N                number of rows\n"
     "      --seed S        random seed, 0 to 4294967295 (default 0)\n"
     "      --labels        add the component each row was drawn from\n"
+    "  -v, --verbose       accepted; sample has no progress to report\n"
+    "  -q, --quiet         accepted; sample prints no notes\n"
     "  -h, --help          this help\n";
 
 static const struct option longopts[] = {
 	{ "seed", required_argument, NULL, OPT_SEED },
 	{ "labels", no_argument, NULL, OPT_LABELS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -80,7 +84,8 @@ cmd_sample(int argc, char **argv)
 	unsigned long long seed = 0;
 	int labels = 0, have_n = 0, opt;
 
-	while ((opt = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+	while ((opt = gmm_getopt("sample", argc, argv, "n:vqh",
+	    longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);
@@ -97,14 +102,19 @@ cmd_sample(int argc, char **argv)
 		case OPT_LABELS:
 			labels = 1;
 			break;
+		case 'v':
+		case 'q':
+			break;
 		default:
 			return gmm_usage(usage_text);
 		}
 	}
-	if (!have_n || argc - optind != 1) {
-		if (!have_n)
-			gmm_warn("sample", "-n is required");
+	if (!have_n) {
+		gmm_warn("sample", "-n is required");
 		return gmm_usage(usage_text);
 	}
+	if (gmm_operands("sample", argc - optind, argv + optind, 1, 1,
+	    "MODEL") < 0)
+		return gmm_usage(usage_text);
 	return run(argv[optind], n, seed, labels);
 }

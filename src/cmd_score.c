@@ -264,6 +264,28 @@ out:
 	return ret;
 }
 
+/*
+ * A model fitted without a header (columns x1, x2, ...) and a file with
+ * one that lacks those names: say so, and how to select by position.
+ */
+static int
+unnamed_model(const struct gmm_model *m, const struct gmm_csvin *in,
+    const struct gmm_common *co, struct gmm_error *err)
+{
+	if (!gmm_csvin_has_header(in) || co->csv.columns != NULL ||
+	    !gmm_model_names_generated(m))
+		return 0;
+	for (size_t j = 0; j < m->d; j++)
+		if (!gmm_csvin_has_column(in, m->columns[j]))
+			return gmm_error_set(err, gmm_csvin_name(in), 0,
+			    "the model has no column names of its own (%s, "
+			    "...: it was fitted without a header) and the "
+			    "header has no \"%s\"; select its %zu columns by "
+			    "position with -c", m->columns[0], m->columns[j],
+			    m->d);
+	return 0;
+}
+
 static int
 run(struct score_opts *o, struct gmm_common *co, const char *mpath,
     const char *file)
@@ -277,7 +299,8 @@ run(struct score_opts *o, struct gmm_common *co, const char *mpath,
 		return GMM_EXIT_DATA;
 	co->csv.keep_blank = o->keep_blank || o->append;
 	in = gmm_csvin_open(file, &co->csv, &err);
-	if (in == NULL || gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
+	if (in == NULL || unnamed_model(m, in, co, &err) < 0 ||
+	    gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
 	    echo_columns(o, in, &err) < 0 ||
 	    stream(o, m, in, co->threads, &err) < 0) {
 		gmm_report("score", &err);
@@ -301,8 +324,8 @@ cmd_score(int argc, char **argv)
 	int opt;
 
 	gmm_common_init(&co);
-	while ((opt = getopt_long(argc, argv, GMM_CSV_SHORTOPTS, longopts,
-	    NULL)) != -1) {
+	while ((opt = gmm_getopt("score", argc, argv, GMM_CSV_SHORTOPTS,
+	    longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);
@@ -337,7 +360,8 @@ cmd_score(int argc, char **argv)
 		    "--keep-blank");
 		return gmm_usage(usage_text);
 	}
-	if (optind >= argc || argc - optind > 2)
+	if (gmm_operands("score", argc - optind, argv + optind, 1, 2,
+	    "MODEL FILE") < 0)
 		return gmm_usage(usage_text);
 	model = argv[optind];
 	if (argc - optind == 2)

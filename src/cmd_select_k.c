@@ -48,6 +48,7 @@ struct select_opts {
 	size_t ntypes;
 	int aic, allow_degenerate;
 	const char *out;	/* -o, or NULL */
+	const char *file;	/* the input's name, for messages */
 	struct gmm_outfile o;	/* where -o goes, checked before the fits */
 };
 
@@ -123,17 +124,18 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 	*m = NULL;
 	if (gmm_fitopts_fit(&s->fo, "select-k", x, n, d, m, &err) < 0) {
 		if (err.nomem) {
+			gmm_error_about(&err, s->file);
 			gmm_report("select-k", &err);
 			return -1;
 		}
-		gmm_warn("select-k", "k = %zu, %s: %s", r->k,
+		gmm_warn("select-k", "%s: k = %zu, %s: %s", s->file, r->k,
 		    gmm_cov_type_name(r->type), err.msg);
 		r->ok = 0;
 		return 0;
 	}
 	deg = gmm_model_degenerate(*m, n, shape);
 	if (deg < 0) {
-		gmm_warn("select-k", "out of memory");
+		gmm_warn("select-k", "%s: out of memory", s->file);
 		return -1;
 	}
 	r->ok = 1;
@@ -176,7 +178,7 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in, double *x,
 		}
 	}
 	if (gmm_data_shape_init(&shape, x, n, d) < 0) {
-		gmm_warn("select-k", "out of memory");
+		gmm_warn("select-k", "%s: out of memory", s->file);
 		return -1;
 	}
 	for (size_t t = 0; t < s->ntypes && ret == 0; t++) {
@@ -241,7 +243,7 @@ report(struct select_opts *s, struct fit_row *rows,
 	if (s->out == NULL)
 		return 0;
 	if (gmm_name_columns(models[best], in) < 0) {
-		gmm_warn("select-k", "out of memory");
+		gmm_warn("select-k", "%s: out of memory", s->file);
 		return GMM_EXIT_DATA;
 	}
 	if (gmm_modelfile_write(&s->o, models[best], &err) < 0) {
@@ -263,10 +265,12 @@ run(struct select_opts *s, const char *file)
 	int ret = GMM_EXIT_DATA;
 
 	if (rows == NULL || models == NULL) {
-		gmm_warn("select-k", "out of memory");
+		gmm_warn("select-k", "%s: out of memory", s->file);
 		goto out;
 	}
 	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
+	if (in != NULL)
+		s->file = gmm_csvin_name(in);
 	if (in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
 	    gmm_csvin_read_all(in, &x, &n, &err) < 0) {
 		gmm_report("select-k", &err);
@@ -290,8 +294,8 @@ parse(struct select_opts *s, int argc, char **argv)
 {
 	int opt, r;
 
-	while ((opt = getopt_long(argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
-	    longopts, NULL)) != -1) {
+	while ((opt = gmm_getopt("select-k", argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
+	    longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);
@@ -380,9 +384,14 @@ cmd_select_k(int argc, char **argv)
 			return GMM_EXIT_DATA;
 		return r == 0 ? 0 : gmm_usage(usage_text);
 	}
+	if (gmm_operands("select-k", argc - optind, argv + optind, 0, 1,
+	    "FILE") < 0) {
+		free(s.ks);
+		return gmm_usage(usage_text);
+	}
 	if (optind < argc)
 		file = argv[optind++];
-	if (optind < argc || s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL) {
+	if (s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL) {
 		if (s.ks == NULL)
 			gmm_warn("select-k", "-k LIST is required");
 		if (s.fo.em.init == GMM_INIT_MODEL)

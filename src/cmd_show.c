@@ -5,16 +5,20 @@
 #include "modelfile.h"
 #include "text.h"
 
-static const char usage_text[] = "usage: gmm show [--json] MODEL\n";
+static const char usage_text[] = "usage: gmm show [--json] [-v] [-q] MODEL\n";
 
 static const char help_text[] =
     "Print a model (binary or JSON) as readable text, or as JSON.\n\n"
     "      --json          JSON, the form every command that reads a model\n"
     "                      accepts\n"
+    "  -v, --verbose       accepted; show has no progress to report\n"
+    "  -q, --quiet         accepted; show prints no notes\n"
     "  -h, --help          this help\n";
 
 static const struct option longopts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -77,16 +81,20 @@ cmd_show(int argc, char **argv)
 	struct gmm_model *m;
 	int json = 0, opt, status = 0;
 
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = gmm_getopt("show", argc, argv, "vqh",
+	    longopts)) != -1) {
 		if (opt == 'h') {
 			printf("%s\n%s", usage_text, help_text);
 			return 0;
 		}
+		if (opt == 'v' || opt == 'q')
+			continue;
 		if (opt != OPT_JSON)
 			return gmm_usage(usage_text);
 		json = 1;
 	}
-	if (argc - optind != 1)
+	if (gmm_operands("show", argc - optind, argv + optind, 1, 1,
+	    "MODEL") < 0)
 		return gmm_usage(usage_text);
 	m = gmm_load_model("show", argv[optind]);
 	if (m == NULL)

@@ -828,6 +828,40 @@ same_name_after(const struct gmm_csvin *in, size_t idx)
 	return 0;
 }
 
+static const char *delimiter_hint(const struct gmm_csvin *in,
+    const char *s);
+
+/*
+ * After "no column named ...": "; did you mean "x"? (columns: a, b, ...)",
+ * the closest header name and the first ones, into buf; or, for a header
+ * of one name holding another delimiter, that delimiter.
+ */
+static void
+column_hint(const struct gmm_csvin *in, const char *name, char *buf,
+    size_t size)
+{
+	const char *hint = NULL;
+	size_t len = 0, shown = in->nfields < 10 ? in->nfields : 10;
+
+	buf[0] = '\0';
+	if (*delimiter_hint(in, in->hdr[0]) != '\0') {
+		snprintf(buf, size, "%s", delimiter_hint(in, in->hdr[0]));
+		return;
+	}
+	if (in->nfields <= 4096)
+		hint = gmm_text_closest(name, (const char *const *)in->hdr,
+		    in->nfields);
+	if (hint != NULL)
+		len = (size_t)snprintf(buf, size, "; did you mean \"%.80s\"?",
+		    hint);
+	for (size_t j = 0; j < shown && len < size; j++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%.40s",
+		    j ? ", " : " (columns: ", in->hdr[j]);
+	if (len < size)
+		snprintf(buf + len, size - len, "%s)",
+		    in->nfields > shown ? ", ..." : "");
+}
+
 /* Select the header column called name, refusing an ambiguous name. */
 static int
 select_name(struct gmm_csvin *in, const char *name, const char *what,
@@ -835,8 +869,12 @@ select_name(struct gmm_csvin *in, const char *name, const char *what,
 {
 	size_t idx, other;
 
-	if (header_index(in, name, &idx) < 0)
-		return gmm_error_set(err, in->name, 0, "%s", what);
+	if (header_index(in, name, &idx) < 0) {
+		char hint[300];
+
+		column_hint(in, name, hint, sizeof(hint));
+		return gmm_error_set(err, in->name, 0, "%s%s", what, hint);
+	}
 	if (in->dup_names && (other = same_name_after(in, idx)) != 0)
 		return gmm_error_set(err, in->name, 0, "columns %zu and %zu are "
 		    "both named \"%s\"; select one by index with -c", idx + 1,
@@ -1036,6 +1074,37 @@ is_directory(int fd)
 	return fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * A model file given where CSV belongs (`gmm score data.csv m.gmm`) is
+ * named as such from the first bytes read, never parsed into a message
+ * full of binary: the binary magic number, or JSON that holds a model's
+ * keys.
+ */
+static int
+refuse_model(struct gmm_csvin *in, struct gmm_error *err)
+{
+	const unsigned char *p;
+	size_t n, i = 0;
+
+	if (read_more(in, err) < 0)
+		return -1;
+	if (in->rlen > 0)
+		skip_bom(in);
+	p = in->rbuf + in->rpos;
+	n = in->rlen - in->rpos;
+	if (n >= 8 && memcmp(p, "\x89GMM\r\n\x1a\n", 8) == 0)
+		return gmm_error_set(err, in->name, 0, "is a gmm model file, "
+		    "not CSV data");
+	while (i < n && (p[i] == ' ' || p[i] == '\t' || p[i] == '\r' ||
+	    p[i] == '\n'))
+		i++;
+	if (i < n && p[i] == '{' && (memmem(p, n, "\"covariance_type\"", 17)
+	    != NULL || memmem(p, n, "\"gmm-model\"", 11) != NULL))
+		return gmm_error_set(err, in->name, 0, "is a JSON gmm model, "
+		    "not CSV data");
+	return 0;
+}
+
 struct gmm_csvin *
 gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
     struct gmm_error *err)
@@ -1074,7 +1143,7 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 		gmm_csvin_close(in);
 		return NULL;
 	}
-	if (start(in, err) < 0) {
+	if (refuse_model(in, err) < 0 || start(in, err) < 0) {
 		gmm_csvin_close(in);
 		return NULL;
 	}
@@ -1158,6 +1227,24 @@ gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 	return 0;
 }
 
+/*
+ * When a one-field record holds tabs or semicolons and they are not the
+ * delimiter, the file is likely separated by them: say so.
+ */
+static const char *
+delimiter_hint(const struct gmm_csvin *in, const char *s)
+{
+	if (in->nfields != 1)
+		return "";
+	if (in->opt.delim != '\t' && strchr(s, '\t') != NULL)
+		return " (the fields seem to be separated by tabs: -d tab)";
+	if (in->opt.delim != ';' && strchr(s, ';') != NULL)
+		return " (the fields seem to be separated by semicolons: -d ';')";
+	if (in->opt.delim != ',' && strchr(s, ',') != NULL)
+		return " (the fields seem to be separated by commas: -d ',')";
+	return "";
+}
+
 static int
 convert(const struct gmm_csvin *in, double *row, struct gmm_error *err)
 {
@@ -1182,7 +1269,8 @@ convert(const struct gmm_csvin *in, double *row, struct gmm_error *err)
 			return gmm_error_set(err, in->name, r->line,
 			    "column %zu%s: %s", col + 1, name, why);
 		return gmm_error_set(err, in->name, r->line,
-		    "column %zu%s: \"%.80s\" %s", col + 1, name, s, why);
+		    "column %zu%s: \"%.80s\" %s%s", col + 1, name, s, why,
+		    delimiter_hint(in, s));
 	}
 	return 0;
 }

@@ -27,6 +27,13 @@ gmm_error_set(struct gmm_error *err, const char *file, size_t line,
 	return -1;
 }
 
+void
+gmm_error_about(struct gmm_error *err, const char *file)
+{
+	if (err->where[0] == '\0' && file != NULL)
+		snprintf(err->where, sizeof(err->where), "%s", file);
+}
+
 int
 gmm_error_nomem(struct gmm_error *err)
 {

@@ -30,6 +30,12 @@ struct gmm_error {
 int gmm_error_set(struct gmm_error *err, const char *file, size_t line,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * An error that names no file is about file: name it (a fit's "rescale
+ * it" or "out of memory" is about the data it was reading).
+ */
+void gmm_error_about(struct gmm_error *err, const char *file);
+
 /* Record "out of memory" (no file) and set err->nomem; returns -1. */
 int gmm_error_nomem(struct gmm_error *err);
 

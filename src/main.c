@@ -13,6 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "cmd.h"
+#include "text.h"
 
 #ifndef GMM_VERSION
 #define GMM_VERSION "0.1.0"
@@ -87,6 +88,22 @@ main(int argc, char **argv)
 		if (strcmp(name, commands[i].name) == 0)
 			return close_stdout(name,
 			    commands[i].fn(argc - 1, argv + 1));
-	fprintf(stderr, "gmm: '%s' is not a command; see 'gmm --help'\n", name);
+	{
+		const char *names[sizeof(commands) / sizeof(commands[0])];
+		const char *hint;
+
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]);
+		    i++)
+			names[i] = commands[i].name;
+		hint = gmm_text_closest(name, names,
+		    sizeof(names) / sizeof(names[0]));
+		fputs("gmm: '", stderr);
+		gmm_text_put(stderr, name);
+		if (hint != NULL)
+			fprintf(stderr, "' is not a command; did you mean '%s'? "
+			    "(see 'gmm --help')\n", hint);
+		else
+			fputs("' is not a command; see 'gmm --help'\n", stderr);
+	}
 	return GMM_EXIT_USAGE;
 }

@@ -362,6 +362,23 @@ read_rest(FILE *fp, const char *name, unsigned char **buf, size_t *cap,
 	return 0;
 }
 
+/* Printable text with a line end and a comma, tab or semicolon. */
+static int
+looks_like_csv(const unsigned char *p, size_t n)
+{
+	int sep = 0, nl = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] == '\n')
+			nl = 1;
+		else if (p[i] == ',' || p[i] == '\t' || p[i] == ';')
+			sep = 1;
+		else if (p[i] < 0x20 && p[i] != '\r')
+			return 0;
+	}
+	return sep && nl;
+}
+
 /*
  * Read a model file, deciding from its first bytes: the binary magic
  * number, then the length its header gives, read and no more; or JSON
@@ -401,12 +418,18 @@ read_model(FILE *fp, const char *name, unsigned char **out, size_t *len,
 		snprintf(what, sizeof(what), "a JSON model is at most %zu "
 		    "bytes (use the binary form)", max);
 	} else {
+		int csv = looks_like_csv(buf, n);
+
 		free(buf);
 		if (n == 0 && !ferror(fp))
 			return gmm_error_set(err, name, 0, "empty model file");
 		if (ferror(fp))
 			return gmm_error_set(err, name, 0, "read error: %s",
 			    strerror(errno));
+		if (csv)
+			return gmm_error_set(err, name, 0, "is CSV, not a gmm "
+			    "model (the model comes first: gmm score MODEL "
+			    "FILE)");
 		return gmm_error_set(err, name, 0, "not a gmm model (neither "
 		    "the binary magic number nor JSON)");
 	}

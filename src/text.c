@@ -1,5 +1,8 @@
 #include "text.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 /*
  * Length of the valid UTF-8 sequence at s[0..len), or 0 when the bytes
  * there are not one (RFC 3629: at most U+10FFFF, no overlong form, no
@@ -85,4 +88,72 @@ gmm_text_put(FILE *f, const char *s)
 			i += n;
 		}
 	}
+}
+
+/* Optimal string alignment distance, or limit + 1 when above limit. */
+static size_t
+distance(const char *a, const char *b, size_t limit)
+{
+	size_t la = strlen(a), lb = strlen(b), *d, r;
+
+	if ((la > lb ? la - lb : lb - la) > limit || la > 64 || lb > 64)
+		return limit + 1;
+	d = malloc((la + 1) * (lb + 1) * sizeof(size_t));
+	if (d == NULL)
+		return limit + 1;
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+	for (size_t i = 0; i <= la; i++)
+		D(i, 0) = i;
+	for (size_t j = 0; j <= lb; j++)
+		D(0, j) = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1], v;
+
+			v = D(i - 1, j) + 1;
+			if (D(i, j - 1) + 1 < v)
+				v = D(i, j - 1) + 1;
+			if (D(i - 1, j - 1) + cost < v)
+				v = D(i - 1, j - 1) + cost;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && D(i - 2, j - 2) + 1 < v)
+				v = D(i - 2, j - 2) + 1;
+			D(i, j) = v;
+		}
+	}
+	r = D(la, lb);
+#undef D
+	free(d);
+	return r;
+}
+
+const char *
+gmm_text_closest(const char *word, const char *const *cand, size_t n)
+{
+	size_t len = strlen(word), limit = len <= 4 ? 1 : len <= 8 ? 2 : 3;
+	size_t best_d = limit + 1;
+	const char *best = NULL;
+
+	const char *prefix_of = NULL;
+	size_t nprefix = 0;
+
+	if (len == 0)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (strncmp(cand[i], word, len) == 0) {
+			prefix_of = cand[i];	/* cut short */
+			nprefix++;
+		}
+	}
+	if (nprefix == 1)
+		return prefix_of;
+	for (size_t i = 0; i < n; i++) {
+		size_t dd = distance(word, cand[i], limit);
+
+		if (dd < best_d) {
+			best_d = dd;
+			best = cand[i];
+		}
+	}
+	return best;
 }

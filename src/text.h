@@ -23,4 +23,14 @@ int gmm_text_utf8(const char *s, size_t len);
 /* Write s to f, escaped as above. */
 void gmm_text_put(FILE *f, const char *s);
 
+/*
+ * Of the n candidates, the one closest to word by edit distance (optimal
+ * string alignment: insertions, deletions, substitutions, transpositions),
+ * when it is close enough to be what was meant (at most 1 edit for a word
+ * of up to 4 bytes, 2 up to 8, 3 beyond), or the one candidate that word
+ * is a prefix of; NULL otherwise.  For "did you mean" hints.
+ */
+const char *gmm_text_closest(const char *word, const char *const *cand,
+    size_t n);
+
 #endif

@@ -20,7 +20,7 @@ expect_status "-k is required" 2
 run fit -k 0 "$F" -o "$T/m.gmm"
 expect_status "-k 0 is a usage error" 2
 run fit -k 273 "$F" -o "$T/m.gmm"
-expect_err "K larger than the number of rows" 1 "gmm fit: k = 273 is larger than the number of rows (272)"
+expect_err "K larger than the number of rows" 1 "gmm fit: $F: k = 273 is larger than the number of rows (272)"
 run fit -k 2 "$F" extra "$T/m.gmm"
 expect_status "two FILEs is a usage error" 2
 
@@ -72,8 +72,11 @@ for init in kmeans kmeans++ random; do
 	expect_status "--init $init" 0
 done
 check "kmeans and kmeans++ starts differ" sh -c "! cmp -s '$T/kmeans.gmm' '$T/kmeans++.gmm'"
-run fit -k 3 --init nosuchfile -o "$T/x.gmm" "$F"
-expect_err "--init with a missing model file" 1 "gmm fit: nosuchfile: No such file or directory"
+run fit -k 3 --init "$T/nosuch.gmm" -o "$T/x.gmm" "$F"
+expect_err "--init with a missing model file" 1 "gmm fit: $T/nosuch.gmm: No such file or directory"
+run fit -k 3 --init kmeans+ -o "$T/x.gmm" "$F"
+expect_status "--init kmeans+: a usage error" 2
+check "  that lists the methods and the likely one" grep -q '^gmm fit: --init takes kmeans, kmeans++, random or a model file; "kmeans+" is none of them (did you mean kmeans++?)$' "$T/err"
 
 # --init MODEL (binary or JSON) with --max-iter 0 returns the start itself
 run fit --init "$T/m.gmm" --max-iter 0 -o "$T/m0.gmm" "$F"

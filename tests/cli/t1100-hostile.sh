@@ -48,7 +48,7 @@ finite_fit "1,000 columns, diag" "$T/wide.csv" -k 2 --covariance diag
 printf 'a,b\n1e300,1\n-1e300,2\n5e299,3\n' >"$T/overflow.csv"
 run fit -k 1 -o "$T/x.gmm" "$T/overflow.csv"
 expect_err "values near the double limit: a clear error" 1 \
-    "gmm fit: column 1 spans -1e+300 to 1e+300, too wide for its variance to be a double; rescale it"
+    "gmm fit: $T/overflow.csv: column 1 spans -1e+300 to 1e+300, too wide for its variance to be a double; rescale it"
 # a subnormal variance: refused at load and after an M-step, naming the
 # component, never a model whose own mean scores -inf (issue 11, 2b)
 printf '{"covariance_type": "diag", "weights": [1], "means": [[0, 0]], "covariances": [[1e-320, 1]]}' >"$T/sub.json"
@@ -59,6 +59,6 @@ expect_err "a JSON model with variance 1e-320 is refused" 1 \
 awk 'BEGIN { print "a,b"; for (i = 0; i < 40; i++) printf "%s,%d\n", (i % 2 ? "1e-160" : "0"), i % 5 }' >"$T/alt.csv"
 run fit --covariance diag --reg-covar 0 -k 1 -o "$T/alt.gmm" "$T/alt.csv"
 expect_err "fit with --reg-covar 0 to a variance of 2.5e-321: an error, no model" 1 \
-    "gmm fit: component 0: variance 2.49997e-321 is too small for its precision to be finite; try a larger --reg-covar or a smaller k"
+    "gmm fit: $T/alt.csv: component 0: variance 2.49997e-321 is too small for its precision to be finite; try a larger --reg-covar or a smaller k"
 check "  and no model file" test ! -e "$T/alt.gmm"
 done_testing

@@ -47,7 +47,7 @@ check "  and the model keeps the start's column order" \
 awk -F, 'NR == 1 { print "eruptions,other"; next } { print }' "$F" >"$T/other.csv"
 run fit --init "$T/ew.gmm" -o "$T/m.gmm" "$T/other.csv"
 expect_err "--init MODEL: a model column the header lacks is refused" 1 \
-    "gmm fit: $T/other.csv: the header has no column \"waiting\" (a model column)"
+    "gmm fit: $T/other.csv: the header has no column \"waiting\" (a model column) (columns: eruptions, other)"
 tail -n +2 "$F" >"$T/nohdr.csv"
 run fit --init "$T/ew.gmm" --max-iter 0 -o "$T/m.gmm" "$T/nohdr.csv"
 expect_status "--init MODEL on a file without a header: by position" 0

@@ -14,7 +14,7 @@ run sample -n 0 "$FIX/three.json"
 check "-n 0 prints the header only" test "$(cat "$T/out")" = "u,v"
 run sample "$FIX/three.json"
 expect_err "-n is required" 2 "gmm sample: -n is required
-usage: gmm sample -n N [--seed S] [--labels] MODEL"
+usage: gmm sample -n N [--seed S] [--labels] [-v] [-q] MODEL"
 run sample -n x "$FIX/three.json"
 expect_status "-n x is a usage error" 2
 

@@ -56,10 +56,36 @@ check_put(void)
 	}
 }
 
+static void
+check_closest(void)
+{
+	static const char *const cmds[] = { "fit", "sample", "score",
+		"select-k", "show" };
+	static const char *const cols[] = { "eruptions", "waiting" };
+	static const struct { const char *w; const char *const *c; size_t n;
+	    const char *want; } t[] = {
+		{ "fti", cmds, 5, "fit" }, { "selectk", cmds, 5, "select-k" },
+		{ "scroe", cmds, 5, "score" }, { "sho", cmds, 5, "show" },
+		{ "s", cmds, 5, NULL },		/* a prefix of four */
+		{ "xyz", cmds, 5, NULL }, { "", cmds, 5, NULL },
+		{ "eruption", cols, 2, "eruptions" },
+		{ "waitnig", cols, 2, "waiting" }, { "time", cols, 2, NULL },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		const char *got = gmm_text_closest(t[i].w, t[i].c, t[i].n);
+
+		CHECK(got == t[i].want || (got && t[i].want &&
+		    strcmp(got, t[i].want) == 0), "\"%s\": %s", t[i].w,
+		    got ? got : "none");
+	}
+}
+
 int
 main(void)
 {
 	check_utf8();
 	check_put();
+	check_closest();
 	return check_done("test_text");
 }
