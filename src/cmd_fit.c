@@ -37,9 +37,37 @@ summary(const struct gmm_model *m)
 	const struct gmm_training *t = &m->training;
 
 	fprintf(stderr, "gmm fit: k=%zu covariance=%s log_likelihood=%.10g "
-	    "bic=%.10g aic=%.10g iterations=%llu converged=%s\n", m->k,
-	    gmm_cov_type_name(m->cov_type), t->loglik_total, t->bic, t->aic,
-	    (unsigned long long)t->iterations, t->converged ? "yes" : "no");
+	    "bic=%.10g aic=%.10g iterations=%llu converged=%d "
+	    "degenerate=%d\n", m->k, gmm_cov_type_name(m->cov_type),
+	    t->loglik_total, t->bic, t->aic,
+	    (unsigned long long)t->iterations, t->converged ? 1 : 0,
+	    t->degenerate ? 1 : 0);
+}
+
+/*
+ * The summary, then what the model is not: converged, sound (the rule
+ * select-k applies: a degenerate fit's likelihood is a spike held up by
+ * --reg-covar), made of distinct components.
+ */
+static void
+warnings(const struct gmm_model *m, const struct gmm_fitopts *fo,
+    const char *file, int same, size_t ca, size_t cb)
+{
+	summary(m);
+	if (!m->training.converged && fo->em.max_iter > 0)
+		gmm_warn("fit", "warning: not converged after %llu iterations "
+		    "(raise --max-iter or --tol)",
+		    (unsigned long long)m->training.iterations);
+	if (m->training.degenerate)
+		gmm_warn("fit", "%s: warning: the model is degenerate (a full "
+		    "covariance on too few rows, or a covariance held up by "
+		    "--reg-covar): its likelihood and BIC mean little; try a "
+		    "smaller k or another covariance type", file);
+	if (same)
+		gmm_warn("fit", "%s: warning: components %zu and %zu are the "
+		    "same (the data hold fewer than %zu distinct clusters, or "
+		    "many identical rows); try a smaller k", file, ca, cb,
+		    m->k);
 }
 
 /*
@@ -70,7 +98,9 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	struct gmm_error err;
 	double *x = NULL;
 	size_t n;
-	int ret = GMM_EXIT_DATA;
+	struct gmm_data_shape shape;
+	size_t ca = 0, cb = 0;
+	int ret = GMM_EXIT_DATA, have_shape = 0, deg = 0, same = 0;
 
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
 	if (in == NULL)
@@ -81,28 +111,33 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	    gmm_csvin_read_all(in, &x, &n, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);
-	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
-	    &err) < 0)
-		goto fail;
-	if (gmm_name_columns(m, in) < 0) {
+	if (gmm_data_shape_init(&shape, x, n, gmm_csvin_ncols(in)) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
+	have_shape = 1;
+	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
+	    &err) < 0)
+		goto fail;
+	if (gmm_name_columns(m, in) < 0 ||
+	    (deg = gmm_model_degenerate(m, n, &shape)) < 0 ||
+	    (same = gmm_model_same_components(m, &ca, &cb)) < 0) {
+		gmm_error_nomem(&err);
+		goto fail;
+	}
+	m->training.degenerate = deg;
 	if (gmm_modelfile_write(out, m, &err) < 0)
 		goto fail;
 	if (!fo->common.quiet)
-		summary(m);
-	if (!m->training.converged && fo->em.max_iter > 0 &&
-	    !fo->common.quiet)
-		gmm_warn("fit", "warning: not converged after %llu iterations "
-		    "(raise --max-iter or --tol)",
-		    (unsigned long long)m->training.iterations);
+		warnings(m, fo, gmm_csvin_name(in), same, ca, cb);
 	ret = 0;
 	goto out;
 fail:
 	gmm_error_about(&err, in ? gmm_csvin_name(in) : file);
 	gmm_report("fit", &err);
 out:
+	if (have_shape)
+		gmm_data_shape_release(&shape);
 	gmm_model_free(m);
 	free(x);
 	gmm_csvin_close(in);

@@ -23,7 +23,7 @@ static const char help_text[] =
     "      --criterion C   bic (default) or aic\n"
     "      --allow-degenerate  let a degenerate fit be chosen\n"
     "  -o, --output BEST   write the chosen model here\n"
-    "fit options, as for gmm fit but for two defaults:\n"
+    "fit options, as for gmm fit, with the same defaults:\n"
     "      --max-iter N    EM iterations at most (default 1000)\n"
     "      --tol T         stop when the mean log-likelihood per row\n"
     "                      changes by less than T (default 1e-6)\n"
@@ -140,6 +140,7 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 	}
 	r->ok = 1;
 	r->degenerate = deg;
+	(*m)->training.degenerate = deg;
 	r->criterion = s->aic ? (*m)->training.aic : (*m)->training.bic;
 	return 0;
 }
@@ -373,8 +374,6 @@ cmd_select_k(int argc, char **argv)
 
 	memset(&s, 0, sizeof(s));
 	gmm_fitopts_init(&s.fo);
-	s.fo.em.tol = GMM_SELECT_TOL;
-	s.fo.em.max_iter = GMM_SELECT_MAX_ITER;
 	s.types[0] = GMM_COV_FULL;
 	s.ntypes = 1;
 	r = parse(&s, argc, argv);

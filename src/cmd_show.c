@@ -29,9 +29,10 @@ print_training(const struct gmm_training *t)
 	printf("training: n = %llu, log-likelihood = %.10g (mean %.10g), "
 	    "BIC = %.10g, AIC = %.10g\n", (unsigned long long)t->n,
 	    t->loglik_total, t->loglik_mean, t->bic, t->aic);
-	printf("          %llu iterations, %s, seed %llu, n_init %llu, "
+	printf("          %llu iterations, %s%s, seed %llu, n_init %llu, "
 	    "reg_covar %g, tol %g\n", (unsigned long long)t->iterations,
 	    t->converged ? "converged" : "not converged",
+	    t->degenerate ? ", degenerate" : "",
 	    (unsigned long long)t->seed, (unsigned long long)t->n_init,
 	    t->reg_covar, t->tol);
 }

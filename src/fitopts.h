@@ -30,9 +30,9 @@ struct gmm_fitopts {
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full, diag, spherical or tied (default full)\n" \
-	"      --max-iter N    EM iterations at most (default 100)\n" \
+	"      --max-iter N    EM iterations at most (default 1000)\n" \
 	"      --tol T         stop when the mean log-likelihood per row\n" \
-	"                      changes by less than T (default 1e-3)\n" \
+	"                      changes by less than T (default 1e-6)\n" \
 	"      --reg-covar R   added to covariance diagonals (default 1e-6)\n" \
 	"      --n-init N      runs from different starts; best kept (default 1)\n" \
 	"      --init METHOD   kmeans (default), kmeans++, random, or a model\n" \

@@ -159,20 +159,32 @@ gmm_init_assign(const double *x, size_t n, size_t d, size_t k,
 {
 	double *dist = malloc(n * sizeof(double));
 	size_t *count = malloc(k * sizeof(size_t));
+	double *prev = malloc(k * d * sizeof(double));
 
-	if (dist == NULL || count == NULL) {
+	if (dist == NULL || count == NULL || prev == NULL) {
 		free(dist);
 		free(count);
+		free(prev);
 		return gmm_error_nomem(err);
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
 	assign(x, n, d, k, threads, centers, labels, dist);
 	for (size_t it = 0; it < lloyd; it++) {
+		memcpy(prev, centers, k * d * sizeof(double));
 		update_centers(x, n, d, k, centers, labels, dist, count);
+		/*
+		 * Centres that did not move give the labels they gave: done.
+		 * (Labels alone never settle on rows that are all the same:
+		 * an empty centre is reseeded onto a row that the next pass
+		 * takes back, and every pass of 300 ran: 290 s for 100 MB.)
+		 */
+		if (memcmp(prev, centers, k * d * sizeof(double)) == 0)
+			break;
 		if (assign(x, n, d, k, threads, centers, labels, dist) == 0)
 			break;
 	}
 	free(dist);
 	free(count);
+	free(prev);
 	return 0;
 }

@@ -1003,6 +1003,39 @@ project(const double *sigma, const double *u, size_t d, size_t r, double *t,
 }
 
 int
+gmm_model_same_components(const struct gmm_model *m, size_t *a, size_t *b)
+{
+	size_t d = m->d, dd = d * d;
+	double *s = malloc(2 * dd * sizeof(double));
+
+	if (s == NULL)
+		return -1;
+	for (size_t p = 0; p < m->k; p++) {
+		gmm_model_component_cov(m, p, s);
+		for (size_t q = p + 1; q < m->k; q++) {
+			int same = 1;
+
+			gmm_model_component_cov(m, q, s + dd);
+			for (size_t j = 0; j < d && same; j++)
+				same = fabs(m->means[p * d + j] -
+				    m->means[q * d + j]) <= 1e-6 * sqrt(s[j *
+				    d + j]);
+			for (size_t i = 0; i < dd && same; i++)
+				same = fabs(s[i] - s[dd + i]) <= 1e-6 *
+				    (fabs(s[i]) + fabs(s[dd + i])) + DBL_MIN;
+			if (same) {
+				*a = p;
+				*b = q;
+				free(s);
+				return 1;
+			}
+		}
+	}
+	free(s);
+	return 0;
+}
+
+int
 gmm_model_degenerate(const struct gmm_model *m, size_t n,
     const struct gmm_data_shape *s)
 {

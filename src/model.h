@@ -39,6 +39,7 @@ struct gmm_training {
 	double aic;
 	uint64_t iterations;
 	int converged;
+	int degenerate;		/* gmm_model_degenerate() said so at fit */
 	uint64_t seed;
 	uint64_t n_init;
 	double reg_covar;
@@ -197,6 +198,14 @@ struct gmm_data_shape {
 int gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
     size_t d);
 void gmm_data_shape_release(struct gmm_data_shape *s);
+
+/*
+ * The first two components that are the same model of the data (weights
+ * aside): means within 1e-6 of a standard deviation, covariances within
+ * 1e-6 relative.  1 and *a < *b set, 0 when all differ, -1 out of memory.
+ */
+int gmm_model_same_components(const struct gmm_model *m, size_t *a,
+    size_t *b);
 
 /*
  * 1 when a fitted model is degenerate, 0 when not, -1 when out of memory:

@@ -144,7 +144,9 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	put_u64(buf + 16, k);
 	put_u64(buf + 24, d);
 	put_u64(buf + 32, nnames);
-	put_u32(buf + 40, m->training.present ? 1 : 0);
+	/* flags: bit 0 a training record, bit 1 the fit was degenerate */
+	put_u32(buf + 40, m->training.present ? 1u | (m->training.degenerate
+	    ? 2u : 0u) : 0u);
 	p = buf + GMM_MODEL_HEADER_SIZE;
 	for (size_t i = 0; i < k; i++, p += 8)
 		put_f64(p, m->weights[i]);
@@ -220,10 +222,10 @@ decode_header(const unsigned char *buf, size_t len, const char *name,
 	if (type > GMM_COV_TIED)
 		return gmm_error_set(err, name, 0,
 		    "unknown covariance type %u", type);
-	/* flags beyond bit 0 (training present) and the last 4 bytes are
-	 * reserved: a writer that set them meant something this one does
-	 * not know */
-	if ((get_u32(buf + 40) & ~1u) != 0 || get_u32(buf + 44) != 0)
+	/* flags beyond bits 0 (training present) and 1 (degenerate) and the
+	 * last 4 bytes are reserved: a writer that set them meant something
+	 * this one does not know */
+	if ((get_u32(buf + 40) & ~3u) != 0 || get_u32(buf + 44) != 0)
 		return gmm_error_set(err, name, 0,
 		    "reserved header fields are set (flags 0x%08x, 0x%08x): "
 		    "not a model this gmm can read", get_u32(buf + 40),
@@ -296,6 +298,7 @@ decode_binary(const unsigned char *buf, size_t len, const char *name,
 	for (size_t i = 0; i < ncov; i++, p += 8)
 		m->cov[i] = get_f64(p);
 	decode_training(p, &m->training, get_u32(buf + 40) & 1);
+	m->training.degenerate = (get_u32(buf + 40) & 3) == 3;
 	p += GMM_MODEL_TRAINING_SIZE;
 	if (decode_names(m, p, (size_t)(buf + len - 4 - p), name, err) < 0 ||
 	    gmm_model_validate(m, name, err) < 0 ||

@@ -109,9 +109,10 @@ json_training(FILE *f, const struct gmm_training *t)
 	json_number(f, t->bic);
 	fputs(", \"aic\": ", f);
 	json_number(f, t->aic);
-	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, \"seed\": %llu, "
-	    "\"n_init\": %llu, \"reg_covar\": ",
-	    (unsigned long long)t->iterations, t->converged ? "true" : "false",
+	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
+	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
+	    "\"reg_covar\": ", (unsigned long long)t->iterations,
+	    t->converged ? "true" : "false", t->degenerate ? "true" : "false",
 	    (unsigned long long)t->seed, (unsigned long long)t->n_init);
 	json_number(f, t->reg_covar);
 	fputs(", \"tol\": ", f);
@@ -268,6 +269,7 @@ get_training(json_t *t, struct gmm_training *tr)
 	tr->aic = num_or(t, "aic", NAN);
 	tr->iterations = count_or(t, "iterations", 0);
 	tr->converged = json_is_true(json_object_get(t, "converged"));
+	tr->degenerate = json_is_true(json_object_get(t, "degenerate"));
 	tr->seed = count_or(t, "seed", 0);
 	tr->n_init = count_or(t, "n_init", 1);
 	tr->reg_covar = num_or(t, "reg_covar", NAN);

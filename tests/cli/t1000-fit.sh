@@ -6,7 +6,7 @@ F=$REF/data/faithful.csv
 
 run fit -k 2 -o "$T/m.gmm" "$F"
 expect_status "fit -k 2 -o" 0
-check "summary line on stderr" grep -q "^gmm fit: k=2 covariance=full log_likelihood=-1130.26[0-9]* bic=2322.19[0-9]* aic=2282.52[0-9]* iterations=[0-9]* converged=yes$" "$T/err"
+check "summary line on stderr" grep -q "^gmm fit: k=2 covariance=full log_likelihood=-1130.26[0-9]* bic=2322.19[0-9]* aic=2282.52[0-9]* iterations=[0-9]* converged=1 degenerate=0$" "$T/err"
 "$GMM" fit -k 2 "$F" 2>/dev/null | cat >"$T/piped.gmm"
 check "without -o the model goes to a piped stdout" cmp -s "$T/piped.gmm" "$T/m.gmm"
 if command -v script >/dev/null 2>&1; then
@@ -34,7 +34,7 @@ run fit -k 3 --covariance round -o "$T/x.gmm" "$F"
 expect_status "--covariance round is a usage error" 2
 
 run fit -k 3 --max-iter 2 --tol 0 -o "$T/x.gmm" "$F"
-check "--max-iter 2 --tol 0 runs exactly 2 iterations" grep -q "iterations=2 converged=no" "$T/err"
+check "--max-iter 2 --tol 0 runs exactly 2 iterations" grep -q "iterations=2 converged=0" "$T/err"
 check "  and warns it did not converge" grep -q "warning: not converged after 2 iterations" "$T/err"
 run fit -k 3 --tol 1e-12 --max-iter 1000 -o "$T/x.gmm" "$F"
 it_tight=$(sed -n 's/.*iterations=\([0-9]*\).*/\1/p' "$T/err")
@@ -159,4 +159,27 @@ check "failed fit keeps the old model" cmp -s "$T/keep.gmm" "$T/m.gmm"
 check "  and leaves no temporary file" sh -c "! ls -a '$T' | grep -q '^\.gmm-model'"
 run fit -k 2 -o "$T/no/such/dir/m.gmm" "$F"
 expect_status "-o into a missing directory fails with status 1" 1
+# Results that agree (issue 11, part 5): fit and select-k share defaults,
+# so the same options give the same model file; fit warns of a degenerate
+# model and of components that are the same, and records degenerate.
+"$GMM" fit -q -k 3 --covariance tied -o "$T/fit3.gmm" "$F"
+"$GMM" select-k -q -k 3 --covariance tied -o "$T/sel3.gmm" "$F" >/dev/null
+check "fit and select-k give the same model file with the same options" \
+    cmp -s "$T/fit3.gmm" "$T/sel3.gmm"
+run fit -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
+check "a degenerate fit: the summary says degenerate=1" grep -q " converged=1 degenerate=1$" "$T/err"
+check "  and a warning names the file" grep -qx "gmm fit: $FIX/spike.csv: warning: the model is degenerate (a full covariance on too few rows, or a covariance held up by --reg-covar): its likelihood and BIC mean little; try a smaller k or another covariance type" "$T/err"
+"$GMM" show "$T/spike.gmm" >"$T/spike.txt"
+check "  show says degenerate" grep -q "iterations, converged, degenerate," "$T/spike.txt"
+"$GMM" show --json "$T/spike.gmm" >"$T/spike.json"
+check "  the JSON too" grep -q '"degenerate": true' "$T/spike.json"
+"$GMM" show --json "$T/spike.json" | cmp -s - "$T/spike.json"
+check "  and it reads back" test $? -eq 0
+awk 'BEGIN { print "a,b"; for (i = 0; i < 2000; i++) print "1.5,-2" }' >"$T/same.csv"
+run fit -k 3 -o "$T/same.gmm" "$T/same.csv"
+check "identical rows: a warning that components are the same" grep -q "^gmm fit: $T/same.csv: warning: components [0-9] and [0-9] are the same" "$T/err"
+run fit -q -k 3 -o "$T/same.gmm" "$T/same.csv"
+check "  -q silences it" test ! -s "$T/err"
+run fit -k 2 -o "$T/ok.gmm" "$F"
+check "a sound fit has no warning" test "$(grep -c warning "$T/err")" -eq 0
 done_testing

@@ -21,7 +21,7 @@ for key in '"format": "gmm-model"' '"version": 1' '"k": 2' '"d": 2' \
     '"weights": \[' '"means": \[' '"covariances": \[' '"training": {"n": 272' \
     '"log_likelihood": -1130.26' '"mean_log_likelihood": -4.155' '"bic": 2322.19' \
     '"aic": 2282.52' '"iterations": ' '"converged": true' '"seed": 0' \
-    '"n_init": 1' '"reg_covar": 1e-06' '"tol": 0.001'; do
+    '"n_init": 1' '"reg_covar": 1e-06' '"tol": 1e-06' '"degenerate": false'; do
 	check "json has $key" grep -q "$key" "$T/m.json"
 done
 run show --json "$T/m.json"

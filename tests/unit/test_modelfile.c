@@ -188,7 +188,7 @@ check_hostile(void)
 	reseal(b2, len);
 	refuse(b2, len, "reserved header fields", "reserved bytes 44..47");
 	memcpy(b2, buf, len);
-	b2[40] |= 2;
+	b2[40] |= 4;
 	reseal(b2, len);
 	refuse(b2, len, "reserved header fields", "an unknown flag");
 	memcpy(b2, buf, len);
