@@ -5,6 +5,7 @@
 
 #include "cmd.h"
 #include "consts.h"
+#include "csvout.h"
 #include "em.h"
 #include "fitopts.h"
 #include "modelfile.h"
@@ -13,7 +14,7 @@
 static const char usage_text[] =
     "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
     "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
-    "               [-o MODEL] [options] [FILE]\n";
+    "               [-o MODEL] [--json] [options] [FILE]\n";
 
 static const char help_text[] =
     "Fit a Gaussian mixture to the rows of a CSV file (or stdin) and write\n"
@@ -22,11 +23,14 @@ static const char help_text[] =
     GMM_FIT_HELP
     "  -o, --output MODEL  write the model here (- for stdout; a file is\n"
     "                      replaced atomically, a device or FIFO written)\n"
+    "      --json          the summary and warnings on stderr as one JSON\n"
+    "                      object\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
 	GMM_FIT_LONGOPTS,
 	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, OPT_JSON },
 	GMM_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -47,27 +51,53 @@ summary(const struct gmm_model *m)
 /*
  * The summary, then what the model is not: converged, sound (the rule
  * select-k applies: a degenerate fit's likelihood is a spike held up by
- * --reg-covar), made of distinct components.
+ * --reg-covar), made of distinct components.  As text lines, or with
+ * --json as one object whose "warnings" hold the same sentences.
  */
 static void
 warnings(const struct gmm_model *m, const struct gmm_fitopts *fo,
-    const char *file, int same, size_t ca, size_t cb)
+    const char *file, int same, size_t ca, size_t cb, int json)
 {
-	summary(m);
-	if (!m->training.converged && fo->em.max_iter > 0)
-		gmm_warn("fit", "warning: not converged after %llu iterations "
-		    "(raise --max-iter or --tol)",
-		    (unsigned long long)m->training.iterations);
-	if (m->training.degenerate)
-		gmm_warn("fit", "%s: warning: the model is degenerate (a full "
-		    "covariance on too few rows, or a covariance held up by "
-		    "--reg-covar): its likelihood and BIC mean little; try a "
-		    "smaller k or another covariance type", file);
+	const struct gmm_training *t = &m->training;
+	char w[3][400];
+	size_t nw = 0;
+
+	if (!t->converged && fo->em.max_iter > 0)
+		snprintf(w[nw++], sizeof(w[0]), "not converged after %llu "
+		    "iterations (raise --max-iter or --tol)",
+		    (unsigned long long)t->iterations);
+	if (t->degenerate)
+		snprintf(w[nw++], sizeof(w[0]), "the model is degenerate (a "
+		    "full covariance on too few rows, or a covariance held up "
+		    "by --reg-covar): its likelihood and BIC mean little; try "
+		    "a smaller k or another covariance type");
 	if (same)
-		gmm_warn("fit", "%s: warning: components %zu and %zu are the "
-		    "same (the data hold fewer than %zu distinct clusters, or "
-		    "many identical rows); try a smaller k", file, ca, cb,
-		    m->k);
+		snprintf(w[nw++], sizeof(w[0]), "components %zu and %zu are "
+		    "the same (the data hold fewer than %zu distinct clusters, "
+		    "or many identical rows); try a smaller k", ca, cb, m->k);
+	if (!json) {
+		summary(m);
+		for (size_t i = 0; i < nw; i++)
+			gmm_warn("fit", "%s: warning: %s", file, w[i]);
+		return;
+	}
+	fprintf(stderr, "{\"k\": %zu, \"covariance\": \"%s\", "
+	    "\"log_likelihood\": ", m->k, gmm_cov_type_name(m->cov_type));
+	gmm_json_number(stderr, t->loglik_total);
+	fputs(", \"bic\": ", stderr);
+	gmm_json_number(stderr, t->bic);
+	fputs(", \"aic\": ", stderr);
+	gmm_json_number(stderr, t->aic);
+	fprintf(stderr, ", \"iterations\": %llu, \"converged\": %s, "
+	    "\"degenerate\": %s, \"warnings\": [",
+	    (unsigned long long)t->iterations, t->converged ? "true" : "false",
+	    t->degenerate ? "true" : "false");
+	for (size_t i = 0; i < nw; i++) {
+		if (i > 0)
+			fputs(", ", stderr);
+		gmm_json_string(stderr, w[i]);
+	}
+	fputs("]}\n", stderr);
 }
 
 /*
@@ -129,7 +159,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	if (gmm_modelfile_write(out, m, &err) < 0)
 		goto fail;
 	if (!fo->common.quiet)
-		warnings(m, fo, gmm_csvin_name(in), same, ca, cb);
+		warnings(m, fo, gmm_csvin_name(in), same, ca, cb, fo->json);
 	ret = 0;
 	goto out;
 fail:
@@ -162,6 +192,10 @@ cmd_fit(int argc, char **argv)
 		}
 		if (opt == 'o') {
 			out = optarg;
+			continue;
+		}
+		if (opt == OPT_JSON) {
+			fo.json = 1;
 			continue;
 		}
 		r = gmm_fitopts_option("fit", &fo, opt, optarg);

@@ -9,7 +9,7 @@
 static const char usage_text[] =
     "usage: gmm score [--labels] [--proba] [--append]\n"
     "                 [--append-columns LIST] [--keep-blank] [--summary]\n"
-    "                 [options] MODEL [FILE]\n";
+    "                 [--json] [options] MODEL [FILE]\n";
 
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
@@ -22,6 +22,7 @@ static const char help_text[] =
     "                      (the default with --append)\n"
     "      --summary       print only n, total and mean log-likelihood,\n"
     "                      BIC and AIC of the whole file\n"
+    "      --json          JSON lines, one object per row, not CSV\n"
     GMM_CSV_HELP;
 
 static const struct option longopts[] = {
@@ -31,12 +32,13 @@ static const struct option longopts[] = {
 	{ "append-columns", required_argument, NULL, OPT_APPEND_COLUMNS },
 	{ "keep-blank", no_argument, NULL, OPT_KEEP_BLANK },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "json", no_argument, NULL, OPT_JSON },
 	GMM_CSV_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
 struct score_opts {
-	int labels, proba, append, keep_blank, summary;
+	int labels, proba, append, keep_blank, summary, json;
 	const char *append_list;	/* --append-columns, or NULL: all */
 	size_t *echo, necho;		/* the input fields --append prints */
 };
@@ -53,6 +55,21 @@ struct text {
 	size_t *blank;		/* blank lines before row i (cap + 1) */
 };
 
+/* "name": for input field i: its header name, or x<i+1>. */
+static void
+json_name(FILE *f, const struct gmm_csvin *in, size_t i)
+{
+	const char *h = gmm_csvin_header_name(in, i);
+	char buf[32];
+
+	if (h == NULL) {
+		snprintf(buf, sizeof(buf), "x%zu", i + 1);
+		h = buf;
+	}
+	gmm_json_string(f, h);
+	fputs(": ", f);
+}
+
 /* Keep row i's fields that --append prints, each followed by a ','. */
 static int
 keep_fields(struct text *t, const struct score_opts *o,
@@ -61,8 +78,15 @@ keep_fields(struct text *t, const struct score_opts *o,
 	long end;
 
 	for (size_t j = 0; j < o->necho; j++) {
-		gmm_csvout_field(t->f, gmm_csvin_raw_field(in, o->echo[j]),
-		    ',');
+		const char *v = gmm_csvin_raw_field(in, o->echo[j]);
+
+		if (o->json) {	/* "name": "field", */
+			json_name(t->f, in, o->echo[j]);
+			gmm_json_string(t->f, v);
+			fputs(", ", t->f);
+			continue;
+		}
+		gmm_csvout_field(t->f, v, ',');
 		fputc(',', t->f);
 	}
 	end = ftell(t->f);
@@ -76,6 +100,8 @@ static void
 print_header(const struct score_opts *o, const struct gmm_model *m,
     const struct gmm_csvin *in)
 {
+	if (o->json)
+		return;		/* every JSON line names its values */
 	if (o->summary) {
 		puts("n,total_log_likelihood,mean_log_likelihood,bic,aic");
 		return;
@@ -98,12 +124,42 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 	putchar('\n');
 }
 
-/* An empty output row for each blank input line (--keep-blank). */
+/* An empty output row for each blank input line (--keep-blank): an
+ * empty line, or in JSON an empty object. */
 static void
-print_blank(size_t count)
+print_blank(const struct score_opts *o, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
-		putchar('\n');
+		puts(o->json ? "{}" : "");
+}
+
+/* Row i as a JSON object: the appended fields, then the scores. */
+static void
+print_json_row(const struct score_opts *o, const struct gmm_score_batch *b,
+    size_t i, const struct text *t)
+{
+	const double *r = b->resp + i * b->k;
+
+	putchar('{');
+	if (o->append) {
+		size_t start = i ? t->end[i - 1] : 0;
+
+		fwrite(t->buf + start, 1, t->end[i] - start, stdout);
+	}
+	fputs("\"log_density\": ", stdout);
+	gmm_json_number(stdout, b->log_density[i]);
+	if (o->labels)
+		printf(", \"label\": %zu", gmm_argmax(r, b->k));
+	if (o->proba) {
+		fputs(", \"proba\": [", stdout);
+		for (size_t c = 0; c < b->k; c++) {
+			if (c > 0)
+				fputs(", ", stdout);
+			gmm_json_number(stdout, r[c]);
+		}
+		putchar(']');
+	}
+	puts("}");
 }
 
 /* Rows [0, rows), each after the blank lines that came before it. */
@@ -116,7 +172,11 @@ print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
 	for (size_t i = 0; i < rows; i++) {
 		const double *r = b->resp + i * k;
 
-		print_blank(t->blank[i]);
+		print_blank(o, t->blank[i]);
+		if (o->json) {
+			print_json_row(o, b, i, t);
+			continue;
+		}
 		if (o->append) {
 			size_t start = i ? t->end[i - 1] : 0;
 
@@ -131,14 +191,27 @@ print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
 		}
 		putchar('\n');
 	}
-	print_blank(t->blank[rows]);
+	print_blank(o, t->blank[rows]);
 }
 
 static void
-print_summary(const struct gmm_model *m, size_t n, double total)
+print_summary(const struct score_opts *o, const struct gmm_model *m, size_t n,
+    double total)
 {
 	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
 
+	if (o->json) {
+		printf("{\"n\": %zu, \"total_log_likelihood\": ", n);
+		gmm_json_number(stdout, total);
+		fputs(", \"mean_log_likelihood\": ", stdout);
+		gmm_json_number(stdout, total / (double)n);
+		fputs(", \"bic\": ", stdout);
+		gmm_json_number(stdout, gmm_bic(total, p, n));
+		fputs(", \"aic\": ", stdout);
+		gmm_json_number(stdout, gmm_aic(total, p));
+		puts("}");
+		return;
+	}
 	printf("%zu,", n);
 	gmm_csvout_number(stdout, total);
 	putchar(',');
@@ -252,7 +325,7 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	if (failed)
 		goto out;
 	if (o->summary)
-		print_summary(m, n, total);
+		print_summary(o, m, n, total);
 	ret = 0;
 out:
 	gmm_score_batch_free(b);
@@ -348,6 +421,9 @@ cmd_score(int argc, char **argv)
 			break;
 		case OPT_SUMMARY:
 			o.summary = 1;
+			break;
+		case OPT_JSON:
+			o.json = 1;
 			break;
 		default:
 			if (gmm_common_option("score", &co, opt, optarg) <= 0)

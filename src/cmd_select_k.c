@@ -11,8 +11,8 @@
 
 static const char usage_text[] =
     "usage: gmm select-k -k LIST [--covariance LIST] [--criterion bic|aic]\n"
-    "                    [--allow-degenerate] [-o BEST] [fit options]\n"
-    "                    [options] [FILE]\n";
+    "                    [--allow-degenerate] [--json] [-o BEST]\n"
+    "                    [fit options] [options] [FILE]\n";
 
 static const char help_text[] =
     "Fit every k of LIST for every covariance type and compare them by BIC\n"
@@ -22,6 +22,7 @@ static const char help_text[] =
     "                      (default full)\n"
     "      --criterion C   bic (default) or aic\n"
     "      --allow-degenerate  let a degenerate fit be chosen\n"
+    "      --json          one JSON object per fit (JSON lines), not CSV\n"
     "  -o, --output BEST   write the chosen model here\n"
     "fit options, as for gmm fit, with the same defaults:\n"
     "      --max-iter N    EM iterations at most (default 1000)\n"
@@ -36,6 +37,7 @@ static const struct option longopts[] = {
 	GMM_FIT_LONGOPTS,
 	{ "criterion", required_argument, NULL, OPT_CRITERION },
 	{ "allow-degenerate", no_argument, NULL, OPT_ALLOW_DEGENERATE },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "output", required_argument, NULL, 'o' },
 	GMM_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -46,7 +48,7 @@ struct select_opts {
 	size_t *ks, nk;
 	enum gmm_cov_type types[4];
 	size_t ntypes;
-	int aic, allow_degenerate;
+	int aic, allow_degenerate, json;
 	const char *out;	/* -o, or NULL */
 	const char *file;	/* the input's name, for messages */
 	struct gmm_outfile o;	/* where -o goes, checked before the fits */
@@ -58,6 +60,7 @@ struct fit_row {
 	enum gmm_cov_type type;
 	int ok, degenerate;
 	double criterion;
+	char *error;		/* why the fit failed (ok = 0), or NULL */
 };
 
 static int
@@ -88,6 +91,34 @@ parse_types(struct select_opts *s, const char *arg)
 	return -1;
 }
 
+/* One fit as a JSON line: the table's columns, or its error. */
+static void
+print_json(const struct fit_row *r, const struct gmm_model *m, int best)
+{
+	const struct gmm_training *t;
+
+	printf("{\"k\": %zu, \"covariance\": \"%s\", ", r->k,
+	    gmm_cov_type_name(r->type));
+	if (!r->ok) {
+		fputs("\"error\": ", stdout);
+		gmm_json_string(stdout, r->error ? r->error : "");
+		puts("}");
+		return;
+	}
+	t = &m->training;
+	fputs("\"log_likelihood\": ", stdout);
+	gmm_json_number(stdout, t->loglik_total);
+	printf(", \"n_parameters\": %zu, \"bic\": ",
+	    gmm_n_parameters(m->cov_type, m->k, m->d));
+	gmm_json_number(stdout, t->bic);
+	fputs(", \"aic\": ", stdout);
+	gmm_json_number(stdout, t->aic);
+	printf(", \"iterations\": %llu, \"converged\": %s, \"degenerate\": "
+	    "%s, \"best\": %s}\n", (unsigned long long)t->iterations,
+	    t->converged ? "true" : "false", r->degenerate ? "true" : "false",
+	    best ? "true" : "false");
+}
+
 static void
 print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 {
@@ -95,8 +126,7 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 
 	printf("%zu,%s,", r->k, gmm_cov_type_name(r->type));
 	if (!r->ok) {
-		printf(",%zu,,,,0,1,0\n", gmm_n_parameters(r->type, r->k,
-		    m ? m->d : 0));
+		puts(",,,,,,,");	/* a failed fit: its reason is on stderr */
 		return;
 	}
 	t = &m->training;
@@ -131,6 +161,7 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 		gmm_warn("select-k", "%s: k = %zu, %s: %s", s->file, r->k,
 		    gmm_cov_type_name(r->type), err.msg);
 		r->ok = 0;
+		r->error = strdup(err.msg);	/* NULL: an empty reason */
 		return 0;
 	}
 	deg = gmm_model_degenerate(*m, n, shape);
@@ -224,10 +255,12 @@ report(struct select_opts *s, struct fit_row *rows,
 	size_t skipped, best = choose(s, rows, nrows, &skipped);
 	struct gmm_error err;
 
-	puts("k,covariance,log_likelihood,n_parameters,bic,aic,iterations,"
-	    "converged,degenerate,best");
+	if (!s->json)
+		puts("k,covariance,log_likelihood,n_parameters,bic,aic,"
+		    "iterations,converged,degenerate,best");
 	for (size_t i = 0; i < nrows; i++)
-		print_row(&rows[i], models[i], i == best);
+		(s->json ? print_json : print_row)(&rows[i], models[i],
+		    i == best);
 	if (skipped > 0 && !s->fo.common.quiet)
 		gmm_warn("select-k", "%zu degenerate fit%s not chosen (a "
 		    "full covariance on too few rows, or a covariance held up "
@@ -283,6 +316,8 @@ run(struct select_opts *s, const char *file)
 out:
 	for (size_t i = 0; models != NULL && i < nrows; i++)
 		gmm_model_free(models[i]);
+	for (size_t i = 0; rows != NULL && i < nrows; i++)
+		free(rows[i].error);
 	free(models);
 	free(rows);
 	free(x);
@@ -323,6 +358,9 @@ parse(struct select_opts *s, int argc, char **argv)
 			continue;
 		case OPT_ALLOW_DEGENERATE:
 			s->allow_degenerate = 1;
+			continue;
+		case OPT_JSON:
+			s->json = 1;
 			continue;
 		case 'o':
 			s->out = optarg;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /*
  * Numbers: the shortest of %.15g, %.16g and %.17g that reads back as the same
  * double.  The C library does this exactly but slowly (printf, then strtod
@@ -201,6 +203,45 @@ gmm_csvout_field(FILE *f, const char *s, char delim)
 		if (*s == '"')
 			fputc('"', f);
 		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+void
+gmm_json_number(FILE *f, double v)
+{
+	if (!isfinite(v)) {
+		fputs("null", f);
+		return;
+	}
+	if (v == 0 && signbit(v)) {
+		fputs("-0.0", f);
+		return;
+	}
+	gmm_csvout_number(f, v);
+}
+
+void
+gmm_json_string(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+
+	fputc('"', f);
+	for (size_t i = 0; i < len;) {
+		size_t n = 1;
+
+		if (p[i] == '"' || p[i] == '\\')
+			fprintf(f, "\\%c", p[i]);
+		else if (p[i] < 0x20 || p[i] == 0x7f)
+			fprintf(f, "\\u%04x", p[i]);
+		else if (p[i] < 0x80)
+			fputc(p[i], f);
+		else if ((n = gmm_text_utf8_seq(p + i, len - i)) > 0)
+			fwrite(p + i, 1, n, f);
+		else
+			fprintf(f, "\\u%04x", p[i]), n = 1;
+		i += n;
 	}
 	fputc('"', f);
 }

@@ -1,5 +1,5 @@
 /*
- * csvout: the one way gmm prints numbers and CSV fields.
+ * csvout: the one way gmm prints numbers, CSV fields and JSON values.
  *
  * Numbers are printed in the shortest of 15, 16 or 17 significant digits
  * that reads back as the same double, so every number gmm prints
@@ -29,5 +29,18 @@ int gmm_long_double_is_wide(void);
 
 /* A field, quoted (with doubled quotes) when it holds delim, '"' or EOL. */
 void gmm_csvout_field(FILE *f, const char *s, char delim);
+
+/*
+ * A JSON number: the round-tripping form above; infinities and NaN, which
+ * JSON lacks, as null; negative zero as -0.0 ("-0" reads back as 0).
+ */
+void gmm_json_number(FILE *f, double v);
+
+/*
+ * A JSON string.  Text that is not UTF-8 (a field of a Latin-1 file) has
+ * each bad byte written as \u00XX, its Latin-1 reading, so the output is
+ * always valid JSON.
+ */
+void gmm_json_string(FILE *f, const char *s);
 
 #endif

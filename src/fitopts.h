@@ -16,6 +16,7 @@ struct gmm_fitopts {
 	int k_given, cov_given;
 	const char *init_arg;		/* --init, borrowed from argv */
 	struct gmm_model *init_model;	/* owned */
+	int json;		/* fit --json: the summary as JSON */
 	int failed_usage;		/* set when finish() fails on usage */
 	const char *cmd;
 };

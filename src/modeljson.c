@@ -16,44 +16,13 @@
 #include "csvout.h"
 
 static void
-put_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-/* A JSON number; JSON has no infinity, so those become null.  Negative
- * zero is written -0.0: "-0" would be read back as the integer 0. */
-static void
-json_number(FILE *f, double v)
-{
-	if (!isfinite(v)) {
-		fputs("null", f);
-		return;
-	}
-	if (v == 0 && signbit(v)) {
-		fputs("-0.0", f);
-		return;
-	}
-	gmm_csvout_number(f, v);
-}
-
-static void
 json_vector(FILE *f, const double *v, size_t n)
 {
 	fputc('[', f);
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			fputs(", ", f);
-		json_number(f, v[i]);
+		gmm_json_number(f, v[i]);
 	}
 	fputc(']', f);
 }
@@ -102,21 +71,21 @@ json_training(FILE *f, const struct gmm_training *t)
 {
 	fprintf(f, ",\n  \"training\": {\"n\": %llu, \"log_likelihood\": ",
 	    (unsigned long long)t->n);
-	json_number(f, t->loglik_total);
+	gmm_json_number(f, t->loglik_total);
 	fputs(", \"mean_log_likelihood\": ", f);
-	json_number(f, t->loglik_mean);
+	gmm_json_number(f, t->loglik_mean);
 	fputs(", \"bic\": ", f);
-	json_number(f, t->bic);
+	gmm_json_number(f, t->bic);
 	fputs(", \"aic\": ", f);
-	json_number(f, t->aic);
+	gmm_json_number(f, t->aic);
 	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
 	    "\"reg_covar\": ", (unsigned long long)t->iterations,
 	    t->converged ? "true" : "false", t->degenerate ? "true" : "false",
 	    (unsigned long long)t->seed, (unsigned long long)t->n_init);
-	json_number(f, t->reg_covar);
+	gmm_json_number(f, t->reg_covar);
 	fputs(", \"tol\": ", f);
-	json_number(f, t->tol);
+	gmm_json_number(f, t->tol);
 	fputc('}', f);
 }
 
@@ -130,7 +99,7 @@ gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
 	for (size_t j = 0; j < m->d; j++) {
 		if (j > 0)
 			fputs(", ", f);
-		put_string(f, m->columns[j]);
+		gmm_json_string(f, m->columns[j]);
 	}
 	fputs("],\n  \"weights\": ", f);
 	json_vector(f, m->weights, m->k);

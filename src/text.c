@@ -8,8 +8,8 @@
  * there are not one (RFC 3629: at most U+10FFFF, no overlong form, no
  * surrogate).
  */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
+size_t
+gmm_text_utf8_seq(const unsigned char *s, size_t len)
 {
 	unsigned c = s[0];
 	size_t n;
@@ -49,7 +49,7 @@ gmm_text_utf8(const char *s, size_t len)
 	const unsigned char *p = (const unsigned char *)s;
 
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = gmm_text_utf8_seq(p + i, len - i);
 
 		if (n == 0)
 			return 0;
@@ -68,7 +68,7 @@ gmm_text_put(FILE *f, const char *s)
 		len++;
 	for (size_t i = 0; i < len;) {
 		unsigned c = p[i];
-		size_t n = utf8_seq(p + i, len - i);
+		size_t n = gmm_text_utf8_seq(p + i, len - i);
 
 		if (c == '\n' || c == '\r' || c == '\t') {
 			fputc('\\', f);

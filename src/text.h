@@ -17,6 +17,12 @@
 #include <stddef.h>
 #include <stdio.h>
 
+/*
+ * Length of the valid UTF-8 sequence at s[0..len) (len > 0), or 0 when the
+ * bytes there are not one.
+ */
+size_t gmm_text_utf8_seq(const unsigned char *s, size_t len);
+
 /* 1 when s[0..len) is valid UTF-8 (no overlong form, no surrogate). */
 int gmm_text_utf8(const char *s, size_t len);
 

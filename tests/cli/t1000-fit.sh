@@ -182,4 +182,9 @@ run fit -q -k 3 -o "$T/same.gmm" "$T/same.csv"
 check "  -q silences it" test ! -s "$T/err"
 run fit -k 2 -o "$T/ok.gmm" "$F"
 check "a sound fit has no warning" test "$(grep -c warning "$T/err")" -eq 0
+run fit --json -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
+check "fit --json: one object on stderr with the warnings" grep -qx '{"k": 3, "covariance": "full", "log_likelihood": [-0-9.e]*, "bic": [-0-9.e]*, "aic": [-0-9.e]*, "iterations": [0-9]*, "converged": true, "degenerate": true, "warnings": \["the model is degenerate (a full covariance on too few rows, or a covariance held up by --reg-covar): its likelihood and BIC mean little; try a smaller k or another covariance type"\]}' "$T/err"
+check "  and nothing else there" test "$(wc -l <"$T/err")" -eq 1
+run fit --json -q -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
+check "  -q: nothing" test ! -s "$T/err"
 done_testing

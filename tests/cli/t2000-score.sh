@@ -188,4 +188,19 @@ expect_err "a bad row: an error naming it" 1 "gmm score: $T/badrow.csv:4: column
 check "  after the rows before it, printed" test "$(wc -l <"$T/out")" -eq 3
 "$GMM" score "$M" "$T/badrow.csv" 2>/dev/null | cat >"$T/piped"
 check "  also into a pipe" test "$(wc -l <"$T/piped")" -eq 3
+# --json: JSON lines (issue 11, part 5)
+printf 'id,note,eruptions,waiting\n7,"a, b",3.6,79\n\n8,"say ""hi""",1.8,54\n' >"$T/j.csv"
+run score --json --labels --append "$M" "$T/j.csv"
+"$GMM" score "$M" "$T/j.csv" 2>/dev/null >"$T/j.plain"
+ld7=$(sed -n 2p "$T/j.plain")
+ld8=$(sed -n 3p "$T/j.plain")
+check "score --json: one object per row, fields then scores" test "$(sed -n 1p "$T/out")" = "{\"id\": \"7\", \"note\": \"a, b\", \"eruptions\": \"3.6\", \"waiting\": \"79\", \"log_density\": $ld7, \"label\": 1}"
+check "  a kept blank line is {}" test "$(sed -n 2p "$T/out")" = "{}"
+check "  quotes escaped" grep -q '^{"id": "8", "note": "say \\"hi\\"", ' "$T/out"
+check "  no header line" test "$(wc -l <"$T/out")" -eq 3
+run score --json --proba "$M" "$T/j.csv"
+check "  --proba as an array" grep -q '^{"log_density": [-0-9.e]*, "proba": \[[-0-9.e]*, [-0-9.e]*\]}$' "$T/out"
+run score --json --summary "$M" "$F"
+"$GMM" score --summary "$M" "$F" | tail -n 1 >"$T/sum.csv"
+check "score --summary --json: the same five numbers" test "$(sed 's/"[a-z_]*": //g; s/[{} ]//g' "$T/out")" = "$(cat "$T/sum.csv")"
 done_testing

@@ -121,4 +121,11 @@ run select-k -k 2 --header "$T/semi.csv" -d ';'
 check "--header takes the first row as names" awk -F, 'NR == 2 { exit !($3 > -1126 && $3 < -1120) }' "$T/out"
 run select-k -k 2 -o "$T/sel.gmm" --output "$T/sel2.gmm" "$F"
 check "--output is -o" test -s "$T/sel2.gmm"
+# --json: one object per fit with the table's values (issue 11, part 5)
+run select-k -q -k 1..3 --covariance full,tied "$F"
+cp "$T/out" "$T/table.csv"
+run select-k -q -k 1..3 --covariance full,tied --json "$F"
+check "select-k --json: one line per fit" test "$(wc -l <"$T/out")" -eq 6
+awk -F, 'NR > 1 { printf "{\"k\": %s, \"covariance\": \"%s\", \"log_likelihood\": %s, \"n_parameters\": %s, \"bic\": %s, \"aic\": %s, \"iterations\": %s, \"converged\": %s, \"degenerate\": %s, \"best\": %s}\n", $1, $2, $3, $4, $5, $6, $7, $8 ? "true" : "false", $9 ? "true" : "false", $10 ? "true" : "false" }' "$T/table.csv" >"$T/want.json"
+check "  the table's values, flags as true/false" cmp -s "$T/out" "$T/want.json"
 done_testing

@@ -70,9 +70,49 @@ from_bits(uint64_t b)
 	return v;
 }
 
+/* JSON strings and numbers: always valid JSON, whatever the bytes. */
+static void
+check_json(void)
+{
+	static const struct { const char *in, *out; } t[] = {
+		{ "plain", "\"plain\"" }, { "say \"hi\"", "\"say \\\"hi\\\"\"" },
+		{ "back\\slash", "\"back\\\\slash\"" },
+		{ "tab\tnl\n", "\"tab\\u0009nl\\u000a\"" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"" },
+		{ "n\xe9", "\"n\\u00e9\"" }, { "\x7f", "\"\\u007f\"" },
+	};
+	static const struct { double v; const char *out; } n[] = {
+		{ 1.5, "1.5" }, { -0.0, "-0.0" }, { 1.0 / 0.0, "null" },
+	};
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *buf;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+
+		gmm_json_string(f, t[i].in);
+		fclose(f);
+		CHECK(strcmp(buf, t[i].out) == 0, "JSON string %zu: %s", i,
+		    buf);
+		free(buf);
+	}
+	for (size_t i = 0; i < sizeof(n) / sizeof(n[0]); i++) {
+		char *buf;
+		size_t len;
+		FILE *f = open_memstream(&buf, &len);
+
+		gmm_json_number(f, n[i].v);
+		fclose(f);
+		CHECK(strcmp(buf, n[i].out) == 0, "JSON number %zu: %s", i,
+		    buf);
+		free(buf);
+	}
+}
+
 int
 main(void)
 {
+	check_json();
 	static const double edge[] = { DBL_MAX, -DBL_MAX, DBL_MIN, DBL_TRUE_MIN,
 		-DBL_TRUE_MIN, 1e22, 1e23, 9.999999999999999e22, 0.1, 0.2, 0.3,
 		1.0 / 3, 2.0 / 3, 5e-324, 1e-5, 1e-4, 9.9999999999999995e-5,
