@@ -141,20 +141,21 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	    gmm_csvin_read_all(in, &x, &n, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);
+	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
+	    &err) < 0)
+		goto fail;
+	/* the rows are back in place after the fit */
 	if (gmm_data_shape_init(&shape, x, n, gmm_csvin_ncols(in)) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
 	have_shape = 1;
-	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
-	    &err) < 0)
-		goto fail;
 	if (gmm_name_columns(m, in) < 0 ||
-	    (deg = gmm_model_degenerate(m, n, &shape)) < 0 ||
-	    (same = gmm_model_same_components(m, &ca, &cb)) < 0) {
+	    (deg = gmm_model_degenerate(m, n, &shape)) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
+	same = gmm_model_same_components(m, &ca, &cb);
 	m->training.degenerate = deg;
 	if (gmm_modelfile_write(out, m, &err) < 0)
 		goto fail;

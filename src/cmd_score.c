@@ -268,6 +268,22 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 	return rows;
 }
 
+/*
+ * Rows a batch holds: a chunk per thread, fewer when rows are so wide that
+ * the batch would pass GMM_BATCH_BUDGET, never fewer than one block.
+ */
+static size_t
+batch_rows(const struct gmm_model *m, int threads)
+{
+	size_t want = (size_t)threads * GMM_CHUNK_ROWS;
+	size_t fit = GMM_BATCH_BUDGET / (8 * (m->d + m->k + 1));
+
+	fit -= fit % GMM_BLOCK_ROWS;
+	if (fit < GMM_BLOCK_ROWS)
+		fit = GMM_BLOCK_ROWS;
+	return want < fit ? want : fit;
+}
+
 /* The fields --append prints: all of them, or --append-columns. */
 static int
 echo_columns(struct score_opts *o, struct gmm_csvin *in, struct gmm_error *err)
@@ -292,7 +308,7 @@ static int
 stream(const struct score_opts *o, const struct gmm_model *m,
     struct gmm_csvin *in, int threads, struct gmm_error *err)
 {
-	size_t cap = (size_t)threads * GMM_CHUNK_ROWS, n = 0, rows;
+	size_t cap = batch_rows(m, threads), n = 0, rows;
 	struct gmm_score_batch *b = gmm_score_batch_new(m, cap, threads);
 	struct text t = { 0 };
 	double total = 0;

@@ -60,6 +60,21 @@
  */
 #define GMM_CHUNK_ROWS 4096
 
+/*
+ * Memory that per-thread work may take, so that it does not grow with the
+ * number of cores: every E-step thread keeps statistics of its own (k d^2
+ * scatter and its lane partial sums for full covariances, 165 MB for
+ * k = 100, d = 200: 1.45 GB with 8 threads for 64 MB of data).  A fit uses
+ * no more threads than fit in the larger of this and the data's own size,
+ * nor more than it has chunks of rows; results do not depend on it.
+ */
+#define GMM_THREAD_BUDGET ((size_t)256 << 20)
+
+/* What one batch of score's rows may take (x, responsibilities, log
+ * densities): threads x GMM_CHUNK_ROWS rows, fewer when rows are wide,
+ * never fewer than one block. */
+#define GMM_BATCH_BUDGET ((size_t)64 << 20)
+
 /* Lloyd iterations of the k-means start, at most (sklearn: 300). */
 #define GMM_KMEANS_MAX_ITER 300
 
@@ -75,6 +90,9 @@
 /* A direction whose data variance is below this fraction of the largest
  * is one the data do not vary in (gmm_data_shape_init()). */
 #define GMM_DATA_RANK_TOL 1e-10
+/* Wider data are judged without the eigenvectors (O(d^3) work and 2 d^2
+ * doubles): every direction counts, as if none were constant. */
+#define GMM_SHAPE_MAX_D 1000
 
 /* Largest k and d a model file or a command accepts. */
 #define GMM_MAX_K 100000

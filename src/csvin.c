@@ -1357,7 +1357,9 @@ int
 gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
     struct gmm_error *err)
 {
-	size_t d = in->nsel, cap = 1024, rows = 0;
+	/* 1024 rows to begin with, fewer when rows are wide (8 MB) */
+	size_t d = in->nsel, cap = d > 1024 ? ((size_t)1 << 20) / d + 1 : 1024;
+	size_t rows = 0;
 	double *x = malloc(cap * d * sizeof(double));
 	int r;
 
@@ -1371,7 +1373,14 @@ gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
 
 			if (nx == NULL) {
 				free(x);
-				return gmm_error_nomem(err);
+				gmm_error_set(err, in->name, in->last.line,
+				    "out of memory after %zu rows of %zu "
+				    "columns (%.3g GB): a fit holds every row "
+				    "in memory; fit a sample of the rows, or "
+				    "fewer columns (-c)", rows, d,
+				    (double)(rows * d * sizeof(double)) / 1e9);
+				err->nomem = 1;
+				return -1;
 			}
 			x = nx;
 			cap = ncap;

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 
 #include "consts.h"
@@ -201,6 +202,36 @@ ctx_release(struct em_ctx *ctx)
 	stats_release(&ctx->total);
 }
 
+/* Bytes one E-step thread holds (ctx_init(), stats_alloc()). */
+static size_t
+thread_bytes(enum gmm_cov_type t, size_t k, size_t d)
+{
+	size_t nsxx = sxx_size(t, k, d), v = k * d * VLEN;
+
+	v += variances_only(t) ? k * d * VLEN : nsxx / (d * d) * tiles(d) *
+	    TILE_SUMS;
+	return 8 * (GMM_BLOCK_ROWS * (k + d + 1) + STATS_WORK(d) + k + k * d +
+	    nsxx + v);
+}
+
+int
+gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
+    int threads)
+{
+	size_t nchunks = (n + GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS;
+	size_t budget = n * d * 8 > GMM_THREAD_BUDGET ? n * d * 8 :
+	    GMM_THREAD_BUDGET;
+	size_t fit = budget / thread_bytes(t, k, d);
+
+	if (threads < 1)
+		threads = 1;
+	if ((size_t)threads > nchunks)
+		threads = nchunks > 0 ? (int)nchunks : 1;
+	if ((size_t)threads > fit)
+		threads = fit > 0 ? (int)fit : 1;
+	return threads;
+}
+
 static int
 ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
     enum gmm_cov_type t, int threads)
@@ -213,7 +244,7 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 	ctx->d = d;
 	ctx->k = k;
 	ctx->type = t;
-	ctx->threads = threads < 1 ? 1 : threads;
+	ctx->threads = gmm_em_threads(n, d, k, t, threads);
 	ctx->sxx_size = sxx_size(t, k, d);
 	nblocks = (n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
 	ctx->nfront = nblocks > 0 ? nblocks - 1 : 0;
@@ -1048,6 +1079,49 @@ check_scale(const double *x, size_t n, size_t d, struct gmm_error *err)
 	return rc;
 }
 
+/*
+ * What a fit will hold besides its rows: the statistics of its threads
+ * and the total, and about five models' worth of parameters (the current,
+ * the best run's, the factors and copies).  Saturates at SIZE_MAX.
+ */
+static double
+fit_bytes(size_t n, size_t d, const struct gmm_em_options *opt)
+{
+	size_t k = opt->k;
+	int th = gmm_em_threads(n, d, k, opt->cov_type, opt->threads);
+	double cov = (double)gmm_cov_size(opt->cov_type, k, d);
+
+	return (double)th * (double)thread_bytes(opt->cov_type, k, d) +
+	    8.0 * 5 * ((double)k * (double)(d + 2) + 2 * cov);
+}
+
+/*
+ * Refuse, before any allocation, a fit that needs more memory than the
+ * machine has: say how much, and what to change, never a bare "out of
+ * memory" after a long wait.
+ */
+static int
+check_memory(size_t n, size_t d, const struct gmm_em_options *opt,
+    struct gmm_error *err)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	double need = fit_bytes(n, d, opt), have;
+	const char *hint;
+
+	if (pages <= 0 || page <= 0)
+		return 0;
+	have = (double)pages * (double)page;
+	if (need <= have)
+		return 0;
+	hint = opt->cov_type == GMM_COV_FULL || opt->cov_type == GMM_COV_TIED
+	    ? "try --covariance diag or fewer columns (-c)" :
+	    "try a smaller k or fewer columns (-c)";
+	return gmm_error_set(err, NULL, 0, "%s covariance with k = %zu and "
+	    "d = %zu needs about %.3g GB for its parameters and statistics; "
+	    "this machine has %.3g GB: %s", gmm_cov_type_name(opt->cov_type),
+	    opt->k, d, need / 1e9, have / 1e9, hint);
+}
+
 int
 gmm_em_fit(double *x, size_t n, size_t d,
     const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
@@ -1072,6 +1146,8 @@ gmm_em_fit(double *x, size_t n, size_t d,
 		    gmm_cov_type_name(opt->init_model->cov_type), opt->k, d,
 		    gmm_cov_type_name(opt->cov_type));
 	if (check_scale(x, n, d, err) < 0)
+		return -1;
+	if (check_memory(n, d, opt, err) < 0)
 		return -1;
 	if (ctx_init(&ctx, x, n, d, opt->k, opt->cov_type, opt->threads) < 0) {
 		gmm_error_nomem(err);

@@ -71,6 +71,15 @@ struct gmm_em_options {
 };
 
 /*
+ * The threads a fit of n rows runs with when asked for `threads`: at most
+ * one per chunk of GMM_CHUNK_ROWS rows, and no more than keep their own
+ * statistics within GMM_THREAD_BUDGET or the data's size (consts.h).
+ * Results are bitwise the same for any count.
+ */
+int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
+    int threads);
+
+/*
  * Fit a mixture to x (n x d, row-major, borrowed).  While the EM iterations
  * run, x is rearranged in place (blocks of rows held by columns, so that no
  * iteration transposes them); its rows are back as they were when the call
@@ -78,7 +87,9 @@ struct gmm_em_options {
  * prepared model that the caller frees; its training block holds n, the
  * log-likelihood, BIC, AIC, iterations, converged, n_init, reg_covar and tol
  * (the caller sets seed and column names).  Fails when k > n, out of memory,
- * or when a covariance cannot be factorised even with reg_covar.
+ * or when a covariance cannot be factorised even with reg_covar; and, before
+ * allocating, when the parameters and statistics would need more memory
+ * than the machine has (the message says how much and what to change).
  */
 int gmm_em_fit(double *x, size_t n, size_t d,
     const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,

@@ -904,15 +904,26 @@ gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
     size_t d)
 {
 	/* GSL's own workspace allocator leaks when out of memory: ours */
-	double *mean = calloc(d, sizeof(double));
-	double *cov = calloc(d * d, sizeof(double));
-	double *eval = malloc(d * sizeof(double));
-	double *ws = malloc(4 * d * sizeof(double));
-	double *u = malloc(d * d * sizeof(double));
+	int wide = d > GMM_SHAPE_MAX_D;
+	double *mean = wide ? NULL : calloc(d, sizeof(double));
+	double *cov = wide ? NULL : calloc(d * d, sizeof(double));
+	double *eval = wide ? NULL : malloc(d * sizeof(double));
+	double *ws = wide ? NULL : malloc(4 * d * sizeof(double));
+	double *u = wide ? NULL : malloc(d * d * sizeof(double));
 	double top = 0;
 	int ret = -1;
 
 	memset(s, 0, sizeof(*s));
+	if (d > GMM_SHAPE_MAX_D) {	/* too wide: every direction */
+		free(mean);
+		free(cov);
+		free(eval);
+		free(ws);
+		free(u);
+		s->d = s->rank = d;
+		s->min_var = gmm_min_column_variance(x, n, d);
+		return 0;
+	}
 	if (mean == NULL || cov == NULL || eval == NULL || ws == NULL ||
 	    u == NULL)
 		goto out;
@@ -1002,36 +1013,57 @@ project(const double *sigma, const double *u, size_t d, size_t r, double *t,
 			    0.5 * (p[a * r + b] + p[b * r + a]);
 }
 
+static int
+variances_only_type(enum gmm_cov_type t)
+{
+	return t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL;
+}
+
+/* Variance of column j in component c, from the stored form. */
+static double
+column_var(const struct gmm_model *m, size_t c, size_t j)
+{
+	size_t d = m->d;
+
+	switch (m->cov_type) {
+	case GMM_COV_FULL:
+		return m->cov[c * d * d + j * d + j];
+	case GMM_COV_DIAG:
+		return m->cov[c * d + j];
+	case GMM_COV_SPHERICAL:
+		return m->cov[c];
+	case GMM_COV_TIED:
+		return m->cov[j * d + j];
+	}
+	return 0;
+}
+
 int
 gmm_model_same_components(const struct gmm_model *m, size_t *a, size_t *b)
 {
-	size_t d = m->d, dd = d * d;
-	double *s = malloc(2 * dd * sizeof(double));
+	size_t d = m->d, per = m->cov_type == GMM_COV_TIED ? 0 :
+	    gmm_cov_size(m->cov_type, m->k, d) / m->k;
 
-	if (s == NULL)
-		return -1;
+	/* in the stored form: O(k^2 d^2) at most, no d x d copies */
 	for (size_t p = 0; p < m->k; p++) {
-		gmm_model_component_cov(m, p, s);
 		for (size_t q = p + 1; q < m->k; q++) {
+			const double *sp = m->cov + p * per, *sq = m->cov + q * per;
 			int same = 1;
 
-			gmm_model_component_cov(m, q, s + dd);
 			for (size_t j = 0; j < d && same; j++)
 				same = fabs(m->means[p * d + j] -
-				    m->means[q * d + j]) <= 1e-6 * sqrt(s[j *
-				    d + j]);
-			for (size_t i = 0; i < dd && same; i++)
-				same = fabs(s[i] - s[dd + i]) <= 1e-6 *
-				    (fabs(s[i]) + fabs(s[dd + i])) + DBL_MIN;
+				    m->means[q * d + j]) <= 1e-6 *
+				    sqrt(column_var(m, p, j));
+			for (size_t i = 0; i < per && same; i++)
+				same = fabs(sp[i] - sq[i]) <= 1e-6 *
+				    (fabs(sp[i]) + fabs(sq[i])) + DBL_MIN;
 			if (same) {
 				*a = p;
 				*b = q;
-				free(s);
 				return 1;
 			}
 		}
 	}
-	free(s);
 	return 0;
 }
 
@@ -1051,7 +1083,15 @@ gmm_model_degenerate(const struct gmm_model *m, size_t n,
 				return 1;
 	if (r == 0)
 		return 0;
-	sigma = malloc((d * d + d * r + 3 * r * r) * sizeof(double));
+	if (s->u == NULL && variances_only_type(m->cov_type)) {
+		/* wide data (GMM_SHAPE_MAX_D): the variances themselves */
+		for (size_t i = 0; i < gmm_cov_size(m->cov_type, m->k, d); i++)
+			if (m->cov[i] < floor)
+				return 1;
+		return 0;
+	}
+	sigma = malloc((d * d + d * r + 3 * (r > d ? r : d) * (r > d ? r :
+	    d)) * sizeof(double));
 	if (sigma == NULL)
 		return -1;
 	t = sigma + d * d;
@@ -1059,8 +1099,12 @@ gmm_model_degenerate(const struct gmm_model *m, size_t n,
 	b = p + r * r;
 	for (size_t c = 0; c < nmat && !below; c++) {
 		gmm_model_component_cov(m, c, sigma);
-		project(sigma, s->u, d, r, t, p);
-		below = eigenvalue_below(p, r, floor, b);
+		if (s->u != NULL) {
+			project(sigma, s->u, d, r, t, p);
+			below = eigenvalue_below(p, r, floor, b);
+		} else {	/* every direction (GMM_SHAPE_MAX_D) */
+			below = eigenvalue_below(sigma, d, floor, b);
+		}
 	}
 	free(sigma);
 	return below;

@@ -187,6 +187,7 @@ double gmm_min_column_variance(const double *x, size_t n, size_t d);
  * vary: the eigenvectors of their covariance whose eigenvalues exceed
  * GMM_DATA_RANK_TOL times the largest.  A constant or duplicated column
  * leaves a direction out, where every model's variance is only reg_covar.
+ * Above GMM_SHAPE_MAX_D columns, u is NULL and rank d: every direction.
  */
 struct gmm_data_shape {
 	size_t d, rank;
@@ -202,7 +203,7 @@ void gmm_data_shape_release(struct gmm_data_shape *s);
 /*
  * The first two components that are the same model of the data (weights
  * aside): means within 1e-6 of a standard deviation, covariances within
- * 1e-6 relative.  1 and *a < *b set, 0 when all differ, -1 out of memory.
+ * 1e-6 relative.  1 and *a < *b set, 0 when all differ.
  */
 int gmm_model_same_components(const struct gmm_model *m, size_t *a,
     size_t *b);

@@ -61,4 +61,13 @@ run fit --covariance diag --reg-covar 0 -k 1 -o "$T/alt.gmm" "$T/alt.csv"
 expect_err "fit with --reg-covar 0 to a variance of 2.5e-321: an error, no model" 1 \
     "gmm fit: $T/alt.csv: component 0: variance 2.49997e-321 is too small for its precision to be finite; try a larger --reg-covar or a smaller k"
 check "  and no model file" test ! -e "$T/alt.gmm"
+# Bounded, predictable resources (issue 11, 2c): a fit that needs more
+# memory than the machine has is refused before it allocates, with the
+# figures and what to change; reading 100000 columns starts small.
+awk 'BEGIN { for (i = 0; i < 3; i++) { for (j = 1; j <= 100000; j++) printf "%s%d", (j > 1 ? "," : ""), (i * j) % 7; print "" } }' >"$T/wide.csv"
+run fit -k 2 --no-header -o "$T/wide.gmm" "$T/wide.csv"
+check "full covariance with d = 100000: refused up front" grep -q "^gmm fit: $T/wide.csv: full covariance with k = 2 and d = 100000 needs about [0-9.e+]* GB for its parameters and statistics; this machine has [0-9.e+]* GB: try --covariance diag or fewer columns (-c)$" "$T/err"
+check "  status 1, no model" test "$st" -eq 1 -a ! -e "$T/wide.gmm"
+run fit -q -k 2 --covariance diag --no-header -o "$T/wide.gmm" "$T/wide.csv"
+expect_status "  the diagonal fit it suggests runs" 0
 done_testing
