@@ -263,6 +263,27 @@ check_read_bounds(void)
 	CHECK(gmm_modelfile_read(path, &back, &err) < 0 &&
 	    strstr(err.msg, "longer than its header says") != NULL,
 	    "bytes after the model: %s", err.msg);
+	/* JSON over GMM_MODEL_JSON_MAX: refused when the read passes it */
+	f = fopen(path, "wb");
+	fputs("{\"weights\": [1], \"x\": \"", f);
+	for (size_t i = 0; i < GMM_MODEL_JSON_MAX / 4096 + 1; i++) {
+		static char chunk[4096];
+
+		memset(chunk, 'a', sizeof(chunk));
+		fwrite(chunk, 1, sizeof(chunk), f);
+	}
+	fputs("\"}", f);
+	fclose(f);
+	CHECK(gmm_modelfile_read(path, &back, &err) < 0 &&
+	    strstr(err.msg, "a JSON model is at most") != NULL,
+	    "JSON over the limit: %s", err.msg);
+	/* a CSV file where a model belongs is named as such */
+	f = fopen(path, "wb");
+	fputs("x,y\n1,2\n", f);
+	fclose(f);
+	CHECK(gmm_modelfile_read(path, &back, &err) < 0 &&
+	    strstr(err.msg, "is CSV, not a gmm model") != NULL, "CSV: %s",
+	    err.msg);
 	unlink(path);
 	rmdir(dir);
 	free(buf);
