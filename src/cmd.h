@@ -49,6 +49,7 @@ enum gmm_opt {
 	OPT_COMMENT,
 	OPT_KEEP_BLANK,
 	OPT_APPEND_COLUMNS,
+	OPT_SMEM,
 };
 
 #define GMM_CSV_LONGOPTS \

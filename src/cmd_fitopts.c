@@ -35,12 +35,14 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 		{ "kmeans", GMM_INIT_KMEANS },
 		{ "kmeans++", GMM_INIT_KMEANSPP },
 		{ "random", GMM_INIT_RANDOM },
+		{ "smallem", GMM_INIT_SMALLEM },
 	};
 
-	static const char *const names[] = { "kmeans", "kmeans++", "random" };
+	static const char *const names[] = { "kmeans", "kmeans++", "random",
+		"smallem" };
 	struct stat st;
 
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < 4; i++) {
 		if (strcmp(arg, methods[i].name) == 0) {
 			fo->em.init = methods[i].m;
 			fo->init_arg = NULL;
@@ -50,10 +52,10 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 	/* a word that names no file and looks like no path is a method
 	 * misspelt, not a model file that is missing */
 	if (stat(arg, &st) < 0 && strpbrk(arg, "/.") == NULL) {
-		const char *hint = gmm_text_closest(arg, names, 3);
+		const char *hint = gmm_text_closest(arg, names, 4);
 
-		gmm_warn(cmd, "--init takes kmeans, kmeans++, random or a model "
-		    "file; \"%s\" is none of them%s%s%s", arg,
+		gmm_warn(cmd, "--init takes kmeans, kmeans++, random, smallem or "
+		    "a model file; \"%s\" is none of them%s%s%s", arg,
 		    hint ? " (did you mean " : "", hint ? hint : "",
 		    hint ? "?)" : "");
 		return -1;
@@ -93,6 +95,9 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 		    &fo->em.n_init) < 0 ? -1 : 1;
 	case OPT_INIT:
 		return parse_init(cmd, fo, arg);
+	case OPT_SMEM:
+		fo->em.smem = 1;
+		return 1;
 	}
 	return 0;
 }
@@ -143,7 +148,12 @@ progress(void *ctx, const struct gmm_em_progress *p)
 		fprintf(stderr, "gmm %s: run %zu iteration %zu: component %zu "
 		    "collapsed; reseeded on the worst explained row\n",
 		    fo->cmd, p->run + 1, p->iteration, p->reseeded);
-	if (p->iteration == 0)
+	if (p->distinct > 0)
+		fprintf(stderr, "gmm %s: %zu run%s reached %zu distinct "
+		    "optim%s; the best: mean log-likelihood %.12g\n", fo->cmd,
+		    p->run, p->run == 1 ? "" : "s", p->distinct,
+		    p->distinct == 1 ? "um" : "a", p->loglik_mean);
+	else if (p->iteration == 0)
 		fprintf(stderr, "gmm %s: run %zu: final mean log-likelihood "
 		    "%.12g\n", fo->cmd, p->run + 1, p->loglik_mean);
 	else

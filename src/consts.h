@@ -6,6 +6,27 @@
 #ifndef GMM_CONSTS_H
 #define GMM_CONSTS_H
 
+/*
+ * --init smallem (Biernacki, Celeux and Govaert 2003, Rmixmod's default):
+ * each start is the best of GMM_SMALLEM_STARTS runs of GMM_SMALLEM_ITER EM
+ * iterations from k-means++ seeds, then continued to convergence.
+ */
+#define GMM_SMALLEM_STARTS 10
+#define GMM_SMALLEM_ITER 10
+
+/*
+ * --smem: each round tries up to GMM_SMEM_CANDIDATES split-and-merge moves
+ * (smem.h) in order and keeps the first whose EM run gains more than
+ * GMM_SMEM_GAIN per row (or 10 tol); at most GMM_SMEM_ROUNDS rounds.
+ */
+#define GMM_SMEM_CANDIDATES 5
+#define GMM_SMEM_GAIN 1e-8
+#define GMM_SMEM_ROUNDS 50
+
+/* Two runs' final mean log-likelihoods closer than this (or than 10 tol)
+ * are one optimum (fit -v counts the distinct ones). */
+#define GMM_SAME_OPTIMUM 1e-8
+
 /* Default of --reg-covar, as scikit-learn's GaussianMixture. */
 #define GMM_DEFAULT_REG_COVAR 1e-6
 

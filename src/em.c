@@ -11,6 +11,7 @@
 
 #include "consts.h"
 #include "init.h"
+#include "smem.h"
 #include "vec.h"
 
 /* The scatter's 4 x 4 tiles (below): how many for d columns, and the
@@ -988,7 +989,9 @@ static void
 report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
     double change, size_t reseeded, double seconds)
 {
-	struct gmm_em_progress p = { run, it, ll, change, reseeded, seconds };
+	struct gmm_em_progress p = { .run = run, .iteration = it,
+		.loglik_mean = ll, .change = change, .reseeded = reseeded,
+		.seconds = seconds };
 
 	if (opt->progress != NULL)
 		opt->progress(opt->progress_ctx, &p);
@@ -1027,6 +1030,128 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 	tr->loglik_mean = ctx->total.loglik / n;
 	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1, 0);
 	return 0;
+}
+
+/*
+ * --init smallem: short runs from k-means++ seeds (their progress is not
+ * reported); *out is the one with the highest log-likelihood, its
+ * parameters those of its last M-step, rows back in place.
+ */
+static int
+start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
+    gsl_rng *rng, size_t run, struct gmm_model **out, struct gmm_error *err)
+{
+	struct gmm_em_options so = *opt;
+	struct gmm_model *best = NULL;
+	double best_ll = -INFINITY;
+
+	so.init = GMM_INIT_KMEANSPP;
+	so.max_iter = GMM_SMALLEM_ITER;
+	so.tol = 0;
+	so.progress = NULL;
+	for (size_t s = 0; s < GMM_SMALLEM_STARTS; s++) {
+		struct gmm_model *m = NULL;
+		struct gmm_training tr = { 0 };
+
+		if (start(ctx, &so, rng, &m, err) < 0)
+			goto fail;
+		to_blocks(ctx);
+		if (run_em(ctx, &so, run, m, &tr, err) < 0) {
+			gmm_model_free(m);
+			goto fail;
+		}
+		from_blocks(ctx);
+		if (best == NULL || tr.loglik_total > best_ll) {
+			gmm_model_free(best);
+			best = m;
+			best_ll = tr.loglik_total;
+		} else {
+			gmm_model_free(m);
+		}
+	}
+	*out = best;
+	return 0;
+fail:
+	from_blocks(ctx);
+	gmm_model_free(best);
+	return -1;
+}
+
+/*
+ * fit --smem: from the best run, split-and-merge moves (smem.h), each run
+ * to convergence; a move that gains becomes the best and the next round
+ * starts from it.  Rows back in place on return.
+ */
+static int
+smem_improve(struct em_ctx *ctx, const struct gmm_em_options *opt,
+    struct gmm_model **best, struct gmm_error *err)
+{
+	struct gmm_smem_move moves[GMM_SMEM_CANDIDATES];
+	struct gmm_em_options so = *opt;
+	double gain = 10 * opt->tol > GMM_SMEM_GAIN ? 10 * opt->tol :
+	    GMM_SMEM_GAIN;
+
+	so.progress = NULL;
+	for (size_t round = 0; round < GMM_SMEM_ROUNDS; round++) {
+		size_t count;
+		int improved = 0;
+
+		if (gmm_smem_candidates(*best, moves, GMM_SMEM_CANDIDATES,
+		    &count, err) < 0)
+			return -1;
+		for (size_t i = 0; i < count && !improved; i++) {
+			struct gmm_model *m;
+			struct gmm_training tr = { 0 };
+
+			if (gmm_smem_apply(*best, &moves[i], &m, err) < 0)
+				return -1;
+			if (m == NULL)
+				continue;
+			to_blocks(ctx);
+			if (run_em(ctx, &so, 0, m, &tr, err) < 0) {
+				from_blocks(ctx);
+				gmm_model_free(m);
+				if (err->nomem)
+					return -1;
+				continue;	/* a move EM cannot follow */
+			}
+			from_blocks(ctx);
+			m->training = tr;
+			if (tr.loglik_mean > (*best)->training.loglik_mean +
+			    gain) {
+				gmm_model_free(*best);
+				*best = m;
+				improved = 1;
+			} else {
+				gmm_model_free(m);
+			}
+		}
+		if (!improved)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * How many distinct optima the runs' final mean log-likelihoods v[0..n)
+ * are: closer than GMM_SAME_OPTIMUM or ten times tol (where runs stop
+ * short of the same optimum) is one.
+ */
+static size_t
+count_distinct(const double *v, size_t n, double tol)
+{
+	double same = 10 * tol > GMM_SAME_OPTIMUM ? 10 * tol :
+	    GMM_SAME_OPTIMUM;
+	size_t count = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int seen = 0;
+
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = fabs(v[i] - v[j]) <= same;
+		count += !seen;
+	}
+	return count;
 }
 
 static void
@@ -1130,6 +1255,7 @@ gmm_em_fit(double *x, size_t n, size_t d,
 	struct em_ctx ctx;
 	struct gmm_model *best = NULL;
 	size_t runs = opt->init == GMM_INIT_MODEL ? 1 : opt->n_init;
+	double *finals = NULL;
 	int ret = -1;
 
 	if (opt->k < 1 || opt->k > n)
@@ -1153,11 +1279,19 @@ gmm_em_fit(double *x, size_t n, size_t d,
 		gmm_error_nomem(err);
 		goto out;
 	}
-	for (size_t run = 0; run < (runs ? runs : 1); run++) {
+	if (runs == 0)
+		runs = 1;
+	finals = malloc(runs * sizeof(double));
+	if (finals == NULL) {
+		gmm_error_nomem(err);
+		goto out;
+	}
+	for (size_t run = 0; run < runs; run++) {
 		struct gmm_model *m = NULL;
 		struct gmm_training tr = { 0 };
 
-		if (start(&ctx, opt, rng, &m, err) < 0) {
+		if ((opt->init == GMM_INIT_SMALLEM ? start_smallem(&ctx, opt,
+		    rng, run, &m, err) : start(&ctx, opt, rng, &m, err)) < 0) {
 			gmm_model_free(m);
 			goto out;
 		}
@@ -1168,6 +1302,7 @@ gmm_em_fit(double *x, size_t n, size_t d,
 		}
 		from_blocks(&ctx);
 		m->training = tr;
+		finals[run] = tr.loglik_mean;
 		if (best == NULL || tr.loglik_total >
 		    best->training.loglik_total) {
 			gmm_model_free(best);
@@ -1176,11 +1311,22 @@ gmm_em_fit(double *x, size_t n, size_t d,
 			gmm_model_free(m);
 		}
 	}
+	if (opt->smem && smem_improve(&ctx, opt, &best, err) < 0)
+		goto out;
 	finish_training(best, opt, n);
+	if (opt->progress != NULL) {
+		struct gmm_em_progress p = { .run = runs,
+			.loglik_mean = best->training.loglik_mean,
+			.reseeded = (size_t)-1,
+			.distinct = count_distinct(finals, runs, opt->tol) };
+
+		opt->progress(opt->progress_ctx, &p);
+	}
 	*out = best;
 	best = NULL;
 	ret = 0;
 out:
+	free(finals);
 	from_blocks(&ctx);
 	gmm_model_free(best);
 	ctx_release(&ctx);

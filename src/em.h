@@ -41,6 +41,8 @@ enum gmm_init_method {
 	GMM_INIT_KMEANSPP,	/* k-means++ seeding alone */
 	GMM_INIT_RANDOM,	/* random responsibilities */
 	GMM_INIT_MODEL,		/* given parameters */
+	GMM_INIT_SMALLEM,	/* the best of short EM runs from k-means++
+				 * seeds (GMM_SMALLEM_*), continued */
 };
 
 struct gmm_em_progress {
@@ -49,6 +51,8 @@ struct gmm_em_progress {
 	double loglik_mean;	/* before this iteration's M-step */
 	double change;		/* from the previous iteration */
 	size_t reseeded;	/* component reseeded, or (size_t)-1 */
+	size_t distinct;	/* at the very end (run = n_init): how many
+				 * distinct optima the runs reached; else 0 */
 	double seconds;		/* wall time of this iteration's E-step and
 				 * M-step; 0 for the end of a run */
 };
@@ -66,6 +70,7 @@ struct gmm_em_options {
 	enum gmm_init_method init;
 	const struct gmm_model *init_model;	/* GMM_INIT_MODEL: borrowed */
 	int threads;
+	int smem;		/* after the runs, split-and-merge moves */
 	gmm_em_progress_fn progress;		/* may be NULL */
 	void *progress_ctx;
 };

@@ -27,7 +27,8 @@ struct gmm_fitopts {
 	{ "tol", required_argument, NULL, OPT_TOL }, \
 	{ "reg-covar", required_argument, NULL, OPT_REG_COVAR }, \
 	{ "n-init", required_argument, NULL, OPT_N_INIT }, \
-	{ "init", required_argument, NULL, OPT_INIT }
+	{ "init", required_argument, NULL, OPT_INIT }, \
+	{ "smem", no_argument, NULL, OPT_SMEM }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full, diag, spherical or tied (default full)\n" \
@@ -36,8 +37,9 @@ struct gmm_fitopts {
 	"                      changes by less than T (default 1e-6)\n" \
 	"      --reg-covar R   added to covariance diagonals (default 1e-6)\n" \
 	"      --n-init N      runs from different starts; best kept (default 1)\n" \
-	"      --init METHOD   kmeans (default), kmeans++, random, or a model\n" \
-	"                      file (binary or JSON) to start from\n"
+	"      --init METHOD   kmeans (default), kmeans++, random, smallem, or\n" \
+	"                      a model file (binary or JSON) to start from\n" \
+	"      --smem          then split-and-merge moves while they gain\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 void gmm_fitopts_release(struct gmm_fitopts *fo);

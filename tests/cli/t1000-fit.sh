@@ -76,7 +76,7 @@ run fit -k 3 --init "$T/nosuch.gmm" -o "$T/x.gmm" "$F"
 expect_err "--init with a missing model file" 1 "gmm fit: $T/nosuch.gmm: No such file or directory"
 run fit -k 3 --init kmeans+ -o "$T/x.gmm" "$F"
 expect_status "--init kmeans+: a usage error" 2
-check "  that lists the methods and the likely one" grep -q '^gmm fit: --init takes kmeans, kmeans++, random or a model file; "kmeans+" is none of them (did you mean kmeans++?)$' "$T/err"
+check "  that lists the methods and the likely one" grep -q '^gmm fit: --init takes kmeans, kmeans++, random, smallem or a model file; "kmeans+" is none of them (did you mean kmeans++?)$' "$T/err"
 
 # --init MODEL (binary or JSON) with --max-iter 0 returns the start itself
 run fit --init "$T/m.gmm" --max-iter 0 -o "$T/m0.gmm" "$F"
@@ -187,4 +187,17 @@ check "fit --json: one object on stderr with the warnings" grep -qx '{"k": 3, "c
 check "  and nothing else there" test "$(wc -l <"$T/err")" -eq 1
 run fit --json -q -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
 check "  -q: nothing" test ! -s "$T/err"
+# Better optima (issue 13, first steps): -v counts the distinct optima of
+# the runs; --init smallem; --smem moves from the best run.
+run fit -v -k 3 --n-init 4 -o "$T/n4.gmm" "$F"
+check "-v: how many distinct optima the runs reached" grep -q "^gmm fit: 4 runs reached [1-4] distinct optim[au]m*; the best: mean log-likelihood -" "$T/err"
+run fit -q -k 3 --init smallem --n-init 2 -o "$T/se.gmm" "$F"
+expect_status "--init smallem" 0
+"$GMM" fit --json -k 4 -o "$T/k4.gmm" "$F" 2>"$T/plain.json"
+"$GMM" fit --json --smem -k 4 -o "$T/k4s.gmm" "$F" 2>"$T/smem.json"
+ll() { sed 's/.*"log_likelihood": \([^,]*\),.*/\1/' "$1"; }
+check "--smem on faithful, full k = 4: a better optimum (by more than 1)" \
+    awk -v a="$(ll "$T/plain.json")" -v b="$(ll "$T/smem.json")" 'BEGIN { exit !(b > a + 1) }'
+run select-k -q --smem -k 3..4 "$F"
+expect_status "select-k takes --smem" 0
 done_testing
