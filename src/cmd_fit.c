@@ -81,13 +81,11 @@ warnings(const struct gmm_model *m, const struct gmm_fitopts *fo,
 			gmm_warn("fit", "%s: warning: %s", file, w[i]);
 		return;
 	}
-	fprintf(stderr, "{\"k\": %zu, \"covariance\": \"%s\", "
-	    "\"log_likelihood\": ", m->k, gmm_cov_type_name(m->cov_type));
-	gmm_json_number(stderr, t->loglik_total);
-	fputs(", \"bic\": ", stderr);
-	gmm_json_number(stderr, t->bic);
-	fputs(", \"aic\": ", stderr);
-	gmm_json_number(stderr, t->aic);
+	fprintf(stderr, "{\"k\": %zu, \"covariance\": \"%s\"", m->k,
+	    gmm_cov_type_name(m->cov_type));
+	gmm_json_member(stderr, ", ", "log_likelihood", t->loglik_total);
+	gmm_json_member(stderr, ", ", "bic", t->bic);
+	gmm_json_member(stderr, ", ", "aic", t->aic);
 	fprintf(stderr, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"warnings\": [",
 	    (unsigned long long)t->iterations, t->converged ? "true" : "false",

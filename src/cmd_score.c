@@ -201,14 +201,12 @@ print_summary(const struct score_opts *o, const struct gmm_model *m, size_t n,
 	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
 
 	if (o->json) {
-		printf("{\"n\": %zu, \"total_log_likelihood\": ", n);
-		gmm_json_number(stdout, total);
-		fputs(", \"mean_log_likelihood\": ", stdout);
-		gmm_json_number(stdout, total / (double)n);
-		fputs(", \"bic\": ", stdout);
-		gmm_json_number(stdout, gmm_bic(total, p, n));
-		fputs(", \"aic\": ", stdout);
-		gmm_json_number(stdout, gmm_aic(total, p));
+		printf("{\"n\": %zu", n);
+		gmm_json_member(stdout, ", ", "total_log_likelihood", total);
+		gmm_json_member(stdout, ", ", "mean_log_likelihood",
+		    total / (double)n);
+		gmm_json_member(stdout, ", ", "bic", gmm_bic(total, p, n));
+		gmm_json_member(stdout, ", ", "aic", gmm_aic(total, p));
 		puts("}");
 		return;
 	}

@@ -107,13 +107,11 @@ print_json(const struct fit_row *r, const struct gmm_model *m, int best)
 		return;
 	}
 	t = &m->training;
-	fputs("\"log_likelihood\": ", stdout);
-	gmm_json_number(stdout, t->loglik_total);
-	printf(", \"n_parameters\": %zu, \"bic\": ",
+	gmm_json_member(stdout, "", "log_likelihood", t->loglik_total);
+	printf(", \"n_parameters\": %zu",
 	    gmm_n_parameters(m->cov_type, m->k, m->d));
-	gmm_json_number(stdout, t->bic);
-	fputs(", \"aic\": ", stdout);
-	gmm_json_number(stdout, t->aic);
+	gmm_json_member(stdout, ", ", "bic", t->bic);
+	gmm_json_member(stdout, ", ", "aic", t->aic);
 	printf(", \"iterations\": %llu, \"converged\": %s, \"degenerate\": "
 	    "%s, \"best\": %s}\n", (unsigned long long)t->iterations,
 	    t->converged ? "true" : "false", r->degenerate ? "true" : "false",

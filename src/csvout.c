@@ -245,3 +245,10 @@ gmm_json_string(FILE *f, const char *s)
 	}
 	fputc('"', f);
 }
+
+void
+gmm_json_member(FILE *f, const char *sep, const char *key, double v)
+{
+	fprintf(f, "%s\"%s\": ", sep, key);
+	gmm_json_number(f, v);
+}

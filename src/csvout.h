@@ -36,6 +36,9 @@ void gmm_csvout_field(FILE *f, const char *s, char delim);
  */
 void gmm_json_number(FILE *f, double v);
 
+/* sep, then "key": v (a JSON number): one member of an object. */
+void gmm_json_member(FILE *f, const char *sep, const char *key, double v);
+
 /*
  * A JSON string.  Text that is not UTF-8 (a field of a Latin-1 file) has
  * each bad byte written as \u00XX, its Latin-1 reading, so the output is

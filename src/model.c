@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
@@ -990,23 +991,18 @@ static void
 project(const double *sigma, const double *u, size_t d, size_t r, double *t,
     double *p)
 {
-	/* t = sigma u_r (d x r) */
-	for (size_t i = 0; i < d; i++)
-		for (size_t b = 0; b < r; b++) {
-			double v = 0;
+	gsl_matrix_const_view S = gsl_matrix_const_view_array(sigma, d, d);
+	gsl_matrix_const_view U = gsl_matrix_const_view_array(u, d, d);
+	gsl_matrix_const_view Ur = gsl_matrix_const_submatrix(&U.matrix, 0, 0,
+	    d, r);
+	gsl_matrix_view T = gsl_matrix_view_array(t, d, r);
+	gsl_matrix_view P = gsl_matrix_view_array(p, r, r);
 
-			for (size_t j = 0; j < d; j++)
-				v += sigma[i * d + j] * u[j * d + b];
-			t[i * r + b] = v;
-		}
-	for (size_t a = 0; a < r; a++)
-		for (size_t b = 0; b < r; b++) {
-			double v = 0;
-
-			for (size_t i = 0; i < d; i++)
-				v += u[i * d + a] * t[i * r + b];
-			p[a * r + b] = v;
-		}
+	/* T = Sigma U_r, then P = U_r^T T */
+	gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1, &S.matrix, &Ur.matrix, 0,
+	    &T.matrix);
+	gsl_blas_dgemm(CblasTrans, CblasNoTrans, 1, &Ur.matrix, &T.matrix, 0,
+	    &P.matrix);
 	for (size_t a = 0; a < r; a++)	/* exactly symmetric */
 		for (size_t b = 0; b < a; b++)
 			p[a * r + b] = p[b * r + a] =

@@ -69,15 +69,12 @@ json_covariances(FILE *f, const struct gmm_model *m)
 static void
 json_training(FILE *f, const struct gmm_training *t)
 {
-	fprintf(f, ",\n  \"training\": {\"n\": %llu, \"log_likelihood\": ",
+	fprintf(f, ",\n  \"training\": {\"n\": %llu",
 	    (unsigned long long)t->n);
-	gmm_json_number(f, t->loglik_total);
-	fputs(", \"mean_log_likelihood\": ", f);
-	gmm_json_number(f, t->loglik_mean);
-	fputs(", \"bic\": ", f);
-	gmm_json_number(f, t->bic);
-	fputs(", \"aic\": ", f);
-	gmm_json_number(f, t->aic);
+	gmm_json_member(f, ", ", "log_likelihood", t->loglik_total);
+	gmm_json_member(f, ", ", "mean_log_likelihood", t->loglik_mean);
+	gmm_json_member(f, ", ", "bic", t->bic);
+	gmm_json_member(f, ", ", "aic", t->aic);
 	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
 	    "\"reg_covar\": ", (unsigned long long)t->iterations,
