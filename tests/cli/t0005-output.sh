@@ -97,16 +97,27 @@ expect_err "select-k: the same, before any fit" 1 \
     "gmm select-k: nodir/m.gmm: directory nodir does not exist"
 fit_to .
 expect_err "a directory: refused" 1 "gmm fit: .: is a directory"
+# as nobody (root may write anywhere): where nobody cannot reach gmm (a
+# clone under a private home), say so rather than fail on the exec
+as_nobody() {
+	# (under valgrind, nobody may not append to its log: none then)
+	GMM_VALGRIND_LOG=/dev/null setpriv --reuid=65534 --regid=65534 \
+	    --clear-groups "$@"
+}
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
 	mkdir ro
 	chmod 555 ro
 	chmod 755 "$T"
-	# (under valgrind, nobody may not append to its log: none then)
-	GMM_VALGRIND_LOG=/dev/null setpriv --reuid=65534 --regid=65534 \
-	    --clear-groups "$GMM" fit -q -k 2 "$F" -o ro/m.gmm 2>"$T/err"
-	st=$?
-	expect_err "a directory that cannot be written: refused" 1 \
-	    "gmm fit: ro/m.gmm: cannot write in directory ro: Permission denied"
+	cp "$F" "$T/f.csv"
+	chmod 644 "$T/f.csv"
+	if as_nobody "$GMM" fit -q -k 2 "$T/f.csv" -o /dev/null 2>/dev/null; then
+		as_nobody "$GMM" fit -q -k 2 "$T/f.csv" -o ro/m.gmm 2>"$T/err"
+		st=$?
+		expect_err "a directory that cannot be written: refused" 1 \
+		    "gmm fit: ro/m.gmm: cannot write in directory ro: Permission denied"
+	else
+		ok "# skip the read-only directory as nobody: nobody cannot run $GMM here"
+	fi
 elif [ "$(id -u)" -ne 0 ]; then
 	mkdir ro
 	chmod 555 ro
