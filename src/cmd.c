@@ -392,15 +392,10 @@ int
 gmm_name_columns(struct gmm_model *m, const struct gmm_csvin *in)
 {
 	for (size_t j = 0; j < m->d; j++) {
-		const char *h = gmm_csvin_colname(in, j);
 		char buf[32];
 
-		if (h == NULL) {
-			snprintf(buf, sizeof(buf), "x%zu",
-			    gmm_csvin_colindex(in, j));
-			h = buf;
-		}
-		if (gmm_model_set_column(m, j, h) < 0)
+		if (gmm_model_set_column(m, j, gmm_csvin_field_name(in,
+		    gmm_csvin_colindex(in, j) - 1, buf)) < 0)
 			return -1;
 	}
 	return 0;

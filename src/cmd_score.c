@@ -55,21 +55,6 @@ struct text {
 	size_t *blank;		/* blank lines before row i (cap + 1) */
 };
 
-/* "name": for input field i: its header name, or x<i+1>. */
-static void
-json_name(FILE *f, const struct gmm_csvin *in, size_t i)
-{
-	const char *h = gmm_csvin_header_name(in, i);
-	char buf[32];
-
-	if (h == NULL) {
-		snprintf(buf, sizeof(buf), "x%zu", i + 1);
-		h = buf;
-	}
-	gmm_json_string(f, h);
-	fputs(": ", f);
-}
-
 /* Keep row i's fields that --append prints, each followed by a ','. */
 static int
 keep_fields(struct text *t, const struct score_opts *o,
@@ -79,9 +64,12 @@ keep_fields(struct text *t, const struct score_opts *o,
 
 	for (size_t j = 0; j < o->necho; j++) {
 		const char *v = gmm_csvin_raw_field(in, o->echo[j]);
+		char buf[32];
 
 		if (o->json) {	/* "name": "field", */
-			json_name(t->f, in, o->echo[j]);
+			gmm_json_string(t->f, gmm_csvin_field_name(in,
+			    o->echo[j], buf));
+			fputs(": ", t->f);
 			gmm_json_string(t->f, v);
 			fputs(", ", t->f);
 			continue;
@@ -107,15 +95,12 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 		return;
 	}
 	for (size_t j = 0; o->append && j < o->necho; j++) {
-		const char *h = gmm_csvin_header_name(in, o->echo[j]);
+		char buf[32];
 
-		if (h != NULL)
-			gmm_csvout_field(stdout, h, ',');
-		else	/* no header: named as fit names such columns */
-			printf("x%zu", o->echo[j] + 1);
+		gmm_csvout_field(stdout, gmm_csvin_field_name(in, o->echo[j],
+		    buf), ',');
 		putchar(',');
 	}
-	(void)m;
 	fputs("log_density", stdout);
 	if (o->labels)
 		fputs(",label", stdout);

@@ -84,8 +84,9 @@
 /*
  * Memory that per-thread work may take, so that it does not grow with the
  * number of cores: every E-step thread keeps statistics of its own (k d^2
- * scatter and its lane partial sums for full covariances, 165 MB for
- * k = 100, d = 200: 1.45 GB with 8 threads for 64 MB of data).  A fit uses
+ * scatter and its lane partial sums for full covariances: 165 MB for
+ * k = 100, d = 200 by the sizes thread_bytes() adds up; issue 11 measured
+ * 1.45 GB peak with 8 threads on 64 MB of data).  A fit uses
  * no more threads than fit in the larger of this and the data's own size,
  * nor more than it has chunks of rows; results do not depend on it.
  */

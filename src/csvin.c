@@ -662,11 +662,13 @@ feed_segment(struct gmm_csvin *in, struct gmm_error *err)
 		if (in->cb_failed)
 			return parse_failed(in, err);
 	} else {
-		if (libcsv_idle(in) && begins_record(in, s, len)) {
+		int begins = begins_record(in, s, len);
+
+		if (libcsv_idle(in) && begins) {
 			in->mid_record = 1;
 			in->rec_line = in->line;
 		}
-		if (begins_record(in, s, len))
+		if (begins)
 			in->line_blank = 0;
 		if (feed(in, s, len, err) < 0)
 			return -1;
@@ -1339,6 +1341,15 @@ const char *
 gmm_csvin_header_name(const struct gmm_csvin *in, size_t i)
 {
 	return in->hdr ? in->hdr[i] : NULL;
+}
+
+const char *
+gmm_csvin_field_name(const struct gmm_csvin *in, size_t i, char *buf)
+{
+	if (in->hdr != NULL)
+		return in->hdr[i];
+	snprintf(buf, 32, "x%zu", i + 1);
+	return buf;
 }
 
 size_t

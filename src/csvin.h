@@ -127,6 +127,12 @@ size_t gmm_csvin_nfields(const struct gmm_csvin *in);
 const char *gmm_csvin_raw_field(const struct gmm_csvin *in, size_t i);
 /* Header name of field i (0-based, in the file), or NULL without one. */
 const char *gmm_csvin_header_name(const struct gmm_csvin *in, size_t i);
+/*
+ * The name of field i (0-based): its header name, or without a header
+ * x<i+1>, written into buf (32 bytes), as fit names a model's columns.
+ */
+const char *gmm_csvin_field_name(const struct gmm_csvin *in, size_t i,
+    char *buf);
 
 /* Line of the row last read. */
 size_t gmm_csvin_line(const struct gmm_csvin *in);
