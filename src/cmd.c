@@ -74,7 +74,8 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 		co->csv.header = 0;
 		return 1;
 	case OPT_THREADS:
-		if (gmm_parse_count(cmd, "--threads", arg, 1, &v) < 0)
+		if (gmm_parse_count(cmd, "--threads", arg, 1, SIZE_MAX,
+		    &v) < 0)
 			return -1;
 		co->threads = v > 1024 ? 1024 : (int)v;
 		return 1;
@@ -242,7 +243,7 @@ gmm_parse_seed(const char *cmd, const char *arg, unsigned long long *out)
 
 int
 gmm_parse_count(const char *cmd, const char *opt, const char *arg,
-    size_t min, size_t *out)
+    size_t min, size_t max, size_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -250,9 +251,13 @@ gmm_parse_count(const char *cmd, const char *opt, const char *arg,
 	errno = 0;
 	v = strtoull(arg, &end, 10);
 	if (arg[0] == '-' || arg[0] == '\0' || *end != '\0' || errno != 0 ||
-	    v < min || v > (unsigned long long)SIZE_MAX) {
-		gmm_warn(cmd, "%s takes a whole number%s, not \"%s\"", opt,
-		    min > 0 ? " of at least 1" : "", arg);
+	    v < min || v > (unsigned long long)max) {
+		if (max < SIZE_MAX)
+			gmm_warn(cmd, "%s takes a whole number from %zu to "
+			    "%zu, not \"%s\"", opt, min, max, arg);
+		else
+			gmm_warn(cmd, "%s takes a whole number%s, not \"%s\"",
+			    opt, min > 0 ? " of at least 1" : "", arg);
 		return -1;
 	}
 	*out = (size_t)v;
@@ -308,13 +313,13 @@ k_item(const char *cmd, const char *arg, size_t len, size_t **ks,
 	if (dots == NULL && item[0] != '-' && (dots = strchr(item, '-')))
 		sep = 1;	/* 1-3, as -c takes ranges */
 	if (dots == NULL) {
-		if (gmm_parse_count(cmd, "-k", item, 1, &lo) < 0)
+		if (gmm_parse_count(cmd, "-k", item, 1, SIZE_MAX, &lo) < 0)
 			return -1;
 		return push_k(cmd, ks, nk, lo);
 	}
 	*dots = '\0';
-	if (gmm_parse_count(cmd, "-k", item, 1, &lo) < 0 ||
-	    gmm_parse_count(cmd, "-k", dots + sep, 1, &hi) < 0)
+	if (gmm_parse_count(cmd, "-k", item, 1, SIZE_MAX, &lo) < 0 ||
+	    gmm_parse_count(cmd, "-k", dots + sep, 1, SIZE_MAX, &hi) < 0)
 		return -1;
 	if (hi < lo || hi - lo > 10000) {
 		*dots = sep == 2 ? '.' : '-';

@@ -128,9 +128,13 @@ int gmm_usage(const char *usage);
 /* --seed: 0 to GMM_SEED_MAX (mt19937 takes 32 bits, as scikit-learn's
  * random_state); else a message and -1. */
 #define GMM_SEED_MAX 4294967295u
+/* --n-init: the model file keeps n_init in 32 bits. */
+#define GMM_N_INIT_MAX 4294967295u
 int gmm_parse_seed(const char *cmd, const char *arg, unsigned long long *out);
+/* A whole number from min to max; the message names the range when max is
+ * below SIZE_MAX. */
 int gmm_parse_count(const char *cmd, const char *opt, const char *arg,
-    size_t min, size_t *out);
+    size_t min, size_t max, size_t *out);
 int gmm_parse_real(const char *cmd, const char *opt, const char *arg,
     double min, double *out);
 

@@ -72,7 +72,8 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	switch (opt) {
 	case 'k':
 		fo->k_given = 1;
-		return gmm_parse_count(cmd, "-k", arg, 1, &fo->em.k) < 0 ? -1 : 1;
+		return gmm_parse_count(cmd, "-k", arg, 1, SIZE_MAX,
+		    &fo->em.k) < 0 ? -1 : 1;
 	case OPT_COVARIANCE:
 		fo->cov_given = 1;
 		if (gmm_cov_type_parse(arg, &fo->em.cov_type) < 0) {
@@ -83,7 +84,7 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 		return 1;
 	case OPT_MAX_ITER:
 		return gmm_parse_count(cmd, "--max-iter", arg, 0,
-		    &fo->em.max_iter) < 0 ? -1 : 1;
+		    SIZE_MAX, &fo->em.max_iter) < 0 ? -1 : 1;
 	case OPT_TOL:
 		return gmm_parse_real(cmd, "--tol", arg, 0, &fo->em.tol) < 0
 		    ? -1 : 1;
@@ -92,7 +93,7 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 		    &fo->em.reg_covar) < 0 ? -1 : 1;
 	case OPT_N_INIT:
 		return gmm_parse_count(cmd, "--n-init", arg, 1,
-		    &fo->em.n_init) < 0 ? -1 : 1;
+		    GMM_N_INIT_MAX, &fo->em.n_init) < 0 ? -1 : 1;
 	case OPT_INIT:
 		return parse_init(cmd, fo, arg);
 	case OPT_SMEM:
@@ -136,6 +137,11 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	}
 	fo->em.k = m->k;
 	fo->em.cov_type = m->cov_type;
+	if (fo->em.n_init > 1) {
+		gmm_warn(cmd, "warning: --n-init %zu has no effect with a "
+		    "start model; one run starts from it", fo->em.n_init);
+		fo->em.n_init = 1;
+	}
 	return 0;
 }
 
@@ -144,10 +150,18 @@ progress(void *ctx, const struct gmm_em_progress *p)
 {
 	const struct gmm_fitopts *fo = ctx;
 
+	if (p->at_start) {
+		fprintf(stderr, "gmm %s: run %zu start: component %zu has no "
+		    "rows; reseeded on data row %zu, the farthest from its "
+		    "start centre\n", fo->cmd, p->run + 1, p->reseeded,
+		    p->reseed_row + 1);
+		return;
+	}
 	if (p->reseeded != (size_t)-1)
 		fprintf(stderr, "gmm %s: run %zu iteration %zu: component %zu "
-		    "collapsed; reseeded on the worst explained row\n",
-		    fo->cmd, p->run + 1, p->iteration, p->reseeded);
+		    "collapsed; reseeded on data row %zu, the worst "
+		    "explained\n", fo->cmd, p->run + 1, p->iteration,
+		    p->reseeded, p->reseed_row + 1);
 	if (p->distinct > 0)
 		fprintf(stderr, "gmm %s: %zu run%s reached %zu distinct "
 		    "optim%s; the best: mean log-likelihood %.12g\n", fo->cmd,

@@ -91,7 +91,8 @@ cmd_sample(int argc, char **argv)
 			printf("%s\n%s", usage_text, help_text);
 			return 0;
 		case 'n':
-			if (gmm_parse_count("sample", "-n", optarg, 0, &n) < 0)
+			if (gmm_parse_count("sample", "-n", optarg, 0,
+			    SIZE_MAX, &n) < 0)
 				return gmm_usage(usage_text);
 			have_n = 1;
 			break;

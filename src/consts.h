@@ -63,8 +63,9 @@
 #define GMM_COLLAPSE_NK 1e-3
 
 /*
- * Rows per block of the E-step: the centred block (rows x d) and its
- * responsibilities (rows x k) stay in L2 for the usual d and k.
+ * Rows per block of the E-step: a block held by columns (rows x d) and its
+ * log joints, then responsibilities (rows x k), stay in L2 for the usual d
+ * and k.
  */
 #define GMM_BLOCK_ROWS 256
 

@@ -894,6 +894,20 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
 	return 0;
 }
 
+/* Squared distance of row i (ctx->x by rows) from its start centre. */
+static double
+start_dist(const struct em_ctx *ctx, const double *shift,
+    const uint32_t *labels, size_t i)
+{
+	const double *x = ctx->x + i * ctx->d;
+	const double *ctr = shift + (labels ? labels[i] : 0) * ctx->d;
+	double s = 0;
+
+	for (size_t j = 0; j < ctx->d; j++)
+		s += (x[j] - ctr[j]) * (x[j] - ctr[j]);
+	return s;
+}
+
 /* Statistics of responsibilities that the start gives row by row. */
 static void
 stats_from_start(struct em_ctx *ctx, const double *shift,
@@ -909,6 +923,14 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 
 		for (size_t i = 0; i < rows; i++) {
 			double *r = w->resp + i, s = 0;
+			double far = start_dist(ctx, shift, labels, i0 + i);
+
+			/* no density yet: the worst explained row is the
+			 * one farthest from its centre, for reseed() */
+			if (-far < w->st.worst) {
+				w->st.worst = -far;
+				w->st.worst_row = i0 + i;
+			}
 
 			for (size_t c = 0; c < k; c++) {
 				r[c * GMM_BLOCK_ROWS] = labels ? labels[i0 + i] == c
@@ -938,12 +960,27 @@ column_means(const double *x, size_t n, size_t d, double *mean)
 		mean[j] /= (double)n;
 }
 
+/* Progress of run `run`; reseeded is a component, or (size_t)-1. */
+static void
+report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
+    double change, size_t reseeded, const struct stats *st, double seconds)
+{
+	struct gmm_em_progress p = { .run = run, .iteration = it,
+		.loglik_mean = ll, .change = change, .reseeded = reseeded,
+		.seconds = seconds };
+
+	if (reseeded != (size_t)-1)
+		p.reseed_row = st->worst_row;
+	if (opt->progress != NULL)
+		opt->progress(opt->progress_ctx, &p);
+}
+
 /* A prepared starting model in *out, as opt->init says. */
 static int
 start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
-    struct gmm_model **out, struct gmm_error *err)
+    size_t run, struct gmm_model **out, struct gmm_error *err)
 {
-	size_t n = ctx->n, d = ctx->d, k = ctx->k, unused;
+	size_t n = ctx->n, d = ctx->d, k = ctx->k, reseeded;
 	struct gmm_model *m;
 	uint32_t *labels = NULL;
 	int ret = -1;
@@ -975,7 +1012,14 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 			goto out;
 	}
 	stats_from_start(ctx, m->means, labels, rng);
-	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &unused, err);
+	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
+	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
+		struct gmm_em_progress p = { .run = run, .at_start = 1,
+			.reseeded = reseeded,
+			.reseed_row = ctx->total.worst_row };
+
+		opt->progress(opt->progress_ctx, &p);
+	}
 out:
 	free(labels);
 	if (ret < 0)
@@ -985,17 +1029,6 @@ out:
 	return ret;
 }
 
-static void
-report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
-    double change, size_t reseeded, double seconds)
-{
-	struct gmm_em_progress p = { .run = run, .iteration = it,
-		.loglik_mean = ll, .change = change, .reseeded = reseeded,
-		.seconds = seconds };
-
-	if (opt->progress != NULL)
-		opt->progress(opt->progress_ctx, &p);
-}
 
 /* One run from one start; m is updated in place. */
 static int
@@ -1017,7 +1050,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 			return -1;
 		change = ll - prev;
 		tr->iterations = it;
-		report(opt, run, it, ll, change, reseeded,
+		report(opt, run, it, ll, change, reseeded, &ctx->total,
 		    omp_get_wtime() - t0);
 		if (fabs(change) < opt->tol) {
 			tr->converged = 1;
@@ -1028,7 +1061,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 	estep(ctx, m, 0);
 	tr->loglik_total = ctx->total.loglik;
 	tr->loglik_mean = ctx->total.loglik / n;
-	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1, 0);
+	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1, NULL, 0);
 	return 0;
 }
 
@@ -1053,7 +1086,7 @@ start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
 		struct gmm_model *m = NULL;
 		struct gmm_training tr = { 0 };
 
-		if (start(ctx, &so, rng, &m, err) < 0)
+		if (start(ctx, &so, rng, run, &m, err) < 0)
 			goto fail;
 		to_blocks(ctx);
 		if (run_em(ctx, &so, run, m, &tr, err) < 0) {
@@ -1133,30 +1166,42 @@ smem_improve(struct em_ctx *ctx, const struct gmm_em_options *opt,
 }
 
 /*
- * How many distinct optima the runs' final mean log-likelihoods v[0..n)
- * are: closer than GMM_SAME_OPTIMUM or ten times tol (where runs stop
- * short of the same optimum) is one.
+ * The distinct optima the runs reached, by their final mean log-likelihood:
+ * a final closer than GMM_SAME_OPTIMUM or ten times tol (where runs stop
+ * short of the same optimum) to one already counted is that one.  Only the
+ * distinct values are kept, so --n-init costs no memory of its own.
  */
-static size_t
-count_distinct(const double *v, size_t n, double tol)
+struct optima {
+	double *v;
+	size_t n, cap;
+};
+
+/* 0, or -1 when out of memory. */
+static int
+optima_add(struct optima *o, double ll, double tol)
 {
 	double same = 10 * tol > GMM_SAME_OPTIMUM ? 10 * tol :
 	    GMM_SAME_OPTIMUM;
-	size_t count = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		int seen = 0;
+	for (size_t i = 0; i < o->n; i++)
+		if (fabs(ll - o->v[i]) <= same)
+			return 0;
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? 2 * o->cap : 16;
+		double *v = realloc(o->v, cap * sizeof(double));
 
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = fabs(v[i] - v[j]) <= same;
-		count += !seen;
+		if (v == NULL)
+			return -1;
+		o->v = v;
+		o->cap = cap;
 	}
-	return count;
+	o->v[o->n++] = ll;
+	return 0;
 }
 
 static void
 finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
-    size_t n)
+    size_t runs, size_t n)
 {
 	struct gmm_training *tr = &m->training;
 	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
@@ -1165,7 +1210,7 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 	tr->n = n;
 	tr->bic = gmm_bic(tr->loglik_total, p, n);
 	tr->aic = gmm_aic(tr->loglik_total, p);
-	tr->n_init = opt->n_init;
+	tr->n_init = runs;
 	tr->reg_covar = opt->reg_covar;
 	tr->tol = opt->tol;
 }
@@ -1255,7 +1300,7 @@ gmm_em_fit(double *x, size_t n, size_t d,
 	struct em_ctx ctx;
 	struct gmm_model *best = NULL;
 	size_t runs = opt->init == GMM_INIT_MODEL ? 1 : opt->n_init;
-	double *finals = NULL;
+	struct optima finals = { 0 };
 	int ret = -1;
 
 	if (opt->k < 1 || opt->k > n)
@@ -1281,17 +1326,13 @@ gmm_em_fit(double *x, size_t n, size_t d,
 	}
 	if (runs == 0)
 		runs = 1;
-	finals = malloc(runs * sizeof(double));
-	if (finals == NULL) {
-		gmm_error_nomem(err);
-		goto out;
-	}
 	for (size_t run = 0; run < runs; run++) {
 		struct gmm_model *m = NULL;
 		struct gmm_training tr = { 0 };
 
 		if ((opt->init == GMM_INIT_SMALLEM ? start_smallem(&ctx, opt,
-		    rng, run, &m, err) : start(&ctx, opt, rng, &m, err)) < 0) {
+		    rng, run, &m, err) : start(&ctx, opt, rng, run, &m,
+		    err)) < 0) {
 			gmm_model_free(m);
 			goto out;
 		}
@@ -1302,7 +1343,11 @@ gmm_em_fit(double *x, size_t n, size_t d,
 		}
 		from_blocks(&ctx);
 		m->training = tr;
-		finals[run] = tr.loglik_mean;
+		if (optima_add(&finals, tr.loglik_mean, opt->tol) < 0) {
+			gmm_model_free(m);
+			gmm_error_nomem(err);
+			goto out;
+		}
 		if (best == NULL || tr.loglik_total >
 		    best->training.loglik_total) {
 			gmm_model_free(best);
@@ -1313,12 +1358,12 @@ gmm_em_fit(double *x, size_t n, size_t d,
 	}
 	if (opt->smem && smem_improve(&ctx, opt, &best, err) < 0)
 		goto out;
-	finish_training(best, opt, n);
+	finish_training(best, opt, runs, n);
 	if (opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = runs,
 			.loglik_mean = best->training.loglik_mean,
 			.reseeded = (size_t)-1,
-			.distinct = count_distinct(finals, runs, opt->tol) };
+			.distinct = finals.n };
 
 		opt->progress(opt->progress_ctx, &p);
 	}
@@ -1326,30 +1371,9 @@ gmm_em_fit(double *x, size_t n, size_t d,
 	best = NULL;
 	ret = 0;
 out:
-	free(finals);
+	free(finals.v);
 	from_blocks(&ctx);
 	gmm_model_free(best);
-	ctx_release(&ctx);
-	return ret;
-}
-
-int
-gmm_em_loglik(const struct gmm_model *m, const double *x, size_t n,
-    int threads, double *loglik_total, struct gmm_error *err)
-{
-	struct em_ctx ctx;
-	int ret = -1;
-
-	/* the rows stay as they are: nothing calls to_blocks() */
-	if (ctx_init(&ctx, (double *)x, n, m->d, m->k, m->cov_type,
-	    threads) < 0) {
-		gmm_error_nomem(err);
-		goto out;
-	}
-	estep(&ctx, m, 0);
-	*loglik_total = ctx.total.loglik;
-	ret = 0;
-out:
 	ctx_release(&ctx);
 	return ret;
 }

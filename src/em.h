@@ -47,10 +47,17 @@ enum gmm_init_method {
 
 struct gmm_em_progress {
 	size_t run;		/* 0-based index among n_init runs */
-	size_t iteration;	/* 1-based; 0 for the end of a run */
+	size_t iteration;	/* 1-based; 0 for the end of a run, or for
+				 * the start when at_start */
+	int at_start;		/* the start's M-step: only reseeded set */
 	double loglik_mean;	/* before this iteration's M-step */
 	double change;		/* from the previous iteration */
-	size_t reseeded;	/* component reseeded, or (size_t)-1 */
+	size_t reseeded;	/* component reseeded, or (size_t)-1: a
+				 * component left with no weight is put on
+				 * the row the model explains worst (at the
+				 * start: the row farthest from its start
+				 * centre) */
+	size_t reseed_row;	/* that row, 0-based */
 	size_t distinct;	/* at the very end (run = n_init): how many
 				 * distinct optima the runs reached; else 0 */
 	double seconds;		/* wall time of this iteration's E-step and
@@ -90,8 +97,9 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * iteration transposes them); its rows are back as they were when the call
  * returns, whether it succeeds or fails.  On success *out is a new
  * prepared model that the caller frees; its training block holds n, the
- * log-likelihood, BIC, AIC, iterations, converged, n_init, reg_covar and tol
- * (the caller sets seed and column names).  Fails when k > n, out of memory,
+ * log-likelihood, BIC, AIC, iterations, converged, n_init (the runs made:
+ * 1 from a start model), reg_covar and tol (the caller sets seed and column
+ * names).  Fails when k > n, out of memory,
  * or when a covariance cannot be factorised even with reg_covar; and, before
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).
@@ -99,12 +107,5 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
 int gmm_em_fit(double *x, size_t n, size_t d,
     const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
     struct gmm_error *err);
-
-/*
- * Total log-likelihood of x under a prepared model, threaded and
- * deterministic like the E-step.  -1 when out of memory.
- */
-int gmm_em_loglik(const struct gmm_model *m, const double *x, size_t n,
-    int threads, double *loglik_total, struct gmm_error *err);
 
 #endif

@@ -7,7 +7,6 @@ TOP=$(cd "$(dirname "$0")/../.." && pwd)
 GMM=${GMM:-$TOP/gmm}
 FIX=$TOP/tests/fixtures
 REF=$TOP/tests/ref
-GOLD=$TOP/tests/golden
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 n=0
@@ -71,15 +70,6 @@ expect_out() {
 	else
 		not_ok "$1" "stdout: $(printf '%s' "$got" | head -c 600)" \
 		    "want:   $2"
-	fi
-}
-
-# expect_golden DESC FILE: stdout equals the golden file
-expect_golden() {
-	if cmp -s "$T/out" "$2"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(diff "$2" "$T/out" | head -n 20)"
 	fi
 }
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Help and man pages agree: the usage each subcommand prints is its man
-# page's SYNOPSIS word for word, and every option --help names is in the
-# page.
+# page's SYNOPSIS word for word, every option --help names (long and
+# short) is in the page, and every page has the sections of its kind, a
+# command's EXIT STATUS with the codes 0, 1 and 2.
 . "$(dirname "$0")/lib.sh"
 
 synopsis() {	# mdoc SYNOPSIS as plain words
@@ -30,9 +31,34 @@ for cmd in fit score sample select-k show; do
 	for opt in $(grep -oE -- '--[a-z][a-z0-9-]+' "$T/help" | sort -u); do
 		check "gmm-$cmd.1 documents $opt" grep -q -- "Fl -${opt#--}" "$page"
 	done
+	# the short options of the help's option list ("  -k K", "  -o, ...")
+	for opt in $(sed -n 's/^  \(-[a-zA-Z]\)[ ,].*/\1/p' "$T/help" | sort -u); do
+		check "gmm-$cmd.1 documents $opt" grep -qE -- "Fl ${opt#-}( |$)" "$page"
+	done
 done
-for page in "$TOP"/man/*.1 "$TOP"/man/*.5; do
-	check "$(basename "$page") has NAME, SYNOPSIS or DESCRIPTION, EXIT STATUS or SEE ALSO" \
-	    sh -c "grep -q '^.Sh NAME' '$page' && grep -q '^.Sh DESCRIPTION' '$page' && grep -q '^.Sh SEE ALSO' '$page'"
+# every page has the sections of its kind; a command's EXIT STATUS gives
+# the codes of gmm(1): 0 success, 1 data, model or I/O, 2 usage
+has_sections() {	# PAGE SECTION...: each ".Sh SECTION" is in PAGE
+	p=$1
+	shift
+	for sec in "$@"; do
+		grep -qx ".Sh $sec" "$p" || return 1
+	done
+}
+exit_codes() {	# PAGE: the EXIT STATUS section names 0, 1 and 2
+	awk '/^\.Sh EXIT STATUS/ { on = 1; next } /^\.Sh/ { on = 0 } on' "$1" \
+	    >"$T/exit"
+	grep -q "^0 on success" "$T/exit" && grep -q "1 for" "$T/exit" &&
+	    grep -q "2 for a usage" "$T/exit"
+}
+for page in "$TOP"/man/*.1; do
+	name=$(basename "$page")
+	check "$name has NAME, SYNOPSIS, DESCRIPTION, EXIT STATUS and SEE ALSO" \
+	    has_sections "$page" NAME SYNOPSIS DESCRIPTION "EXIT STATUS" "SEE ALSO"
+	check "$name: EXIT STATUS gives 0, 1 and 2" exit_codes "$page"
+done
+for page in "$TOP"/man/*.5; do
+	check "$(basename "$page") has NAME, DESCRIPTION and SEE ALSO" \
+	    has_sections "$page" NAME DESCRIPTION "SEE ALSO"
 done
 done_testing

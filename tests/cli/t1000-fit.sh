@@ -66,6 +66,16 @@ run show --json "$T/n5.gmm"
 check "  and records n_init" grep -q '"n_init": 5' "$T/out"
 run fit -k 2 --n-init 0 -o "$T/x.gmm" "$F"
 expect_status "--n-init 0 is a usage error" 2
+# the model file keeps n_init in 32 bits: more is refused, not wrapped
+run fit -k 2 --n-init 4294967297 -o "$T/x.gmm" "$F"
+expect_status "--n-init above 2^32 - 1 is a usage error" 2
+check "  which names the range" grep -q '^gmm fit: --n-init takes a whole number from 1 to 4294967295, not "4294967297"$' "$T/err"
+# a start model makes one run, and the model records the one run
+run fit --init "$T/n1.gmm" --n-init 5 --max-iter 1 -o "$T/x.gmm" "$F"
+check "--n-init with --init MODEL warns that it has no effect" \
+    grep -q "warning: --n-init 5 has no effect with a start model" "$T/err"
+run show --json "$T/x.gmm"
+check "  and the model records n_init 1" grep -q '"n_init": 1,' "$T/out"
 
 for init in kmeans kmeans++ random; do
 	run fit -k 3 --init "$init" -o "$T/$init.gmm" "$F"
@@ -117,10 +127,18 @@ for cov in full diag spherical tied; do
 	    "$cov" "$c" >"$T/far.json"
 	run fit --init "$T/far.json" -v -o "$T/far.gmm" "$F"
 	check "$cov: a collapsed component is reseeded and -v says so" \
-	    grep -q "iteration 1: component 1 collapsed; reseeded on the worst explained row" "$T/err"
+	    grep -q "iteration 1: component 1 collapsed; reseeded on data row [0-9]*, the worst explained$" "$T/err"
 	"$GMM" show --json "$T/far.gmm" >"$T/far.out"
 	check "$cov:   the model is finite" sh -c "! grep -qiE 'nan|null|inf' '$T/far.out'"
 done
+
+# a start that leaves a component without rows (fewer distinct rows than
+# k) reseeds it, and -v says so with the row: it used to go to row 0 unsaid
+{ echo a,b; for i in 1 2 3 4 5 6 7 8 9 10; do echo 0,0; echo 5,5; done; } >"$T/two.csv"
+run fit -k 3 --init kmeans++ --seed 1 -v -o "$T/two.gmm" "$T/two.csv"
+expect_status "fit -k 3 on two distinct rows" 0
+check "  -v says the start reseeded the empty component on a row" \
+    grep -q "^gmm fit: run 1 start: component 2 has no rows; reseeded on data row [0-9]*, the farthest from its start centre$" "$T/err"
 
 # long forms of the short options
 run fit -k 2 --output "$T/long.gmm" --delimiter , --columns 1,2 --verbose "$F"
@@ -200,4 +218,17 @@ check "--smem on faithful, full k = 4: a better optimum (by more than 1)" \
     awk -v a="$(ll "$T/plain.json")" -v b="$(ll "$T/smem.json")" 'BEGIN { exit !(b > a + 1) }'
 run select-k -q --smem -k 3..4 "$F"
 expect_status "select-k takes --smem" 0
+# the same model for any number of threads, on rows enough for several
+# chunks of GMM_CHUNK_ROWS (4096) rows, so that each thread has some, and
+# for every covariance type (5 iterations: each must agree bitwise)
+"$GMM" sample -n 12411 --seed 4 "$FIX/three.json" >"$T/chunks.csv"
+for cov in full diag spherical tied; do
+	for t in 1 2 3; do
+		run fit -k 3 --covariance $cov --max-iter 5 --tol 0 --threads $t \
+		    -o "$T/chunks$t.gmm" "$T/chunks.csv"
+	done
+	check "$cov: --threads 1, 2 and 3 give the same model on 4 chunks of rows" \
+	    sh -c 'cmp -s "$1" "$2" && cmp -s "$1" "$3"' sh "$T/chunks1.gmm" \
+	    "$T/chunks2.gmm" "$T/chunks3.gmm"
+done
 done_testing
