@@ -26,7 +26,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 				abort();
 		free(ks);
 	}
-	(void)gmm_parse_count("fuzz", "-n", s, 0, &v);
+	(void)gmm_parse_count("fuzz", "-n", s, 0, SIZE_MAX, &v);
+	(void)gmm_parse_count("fuzz", "-n", s, 1, 4294967295u, &v);
 	(void)gmm_parse_real("fuzz", "--tol", s, 0, &r);
 	(void)gmm_cov_type_parse(s, &t);
 	free(s);
