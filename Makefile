@@ -31,7 +31,9 @@ OPENBLAS_LIBS := $(shell $(OPENBLAS_PC) --libs openblas 2>/dev/null || \
 # -fno-math-errno: no code reads errno after a math function, and a sqrt
 # that may set it cannot be vectorised.
 NUM = -ffp-contract=fast -fno-math-errno
-ALL_CFLAGS = $(WARN) $(NUM) -fopenmp $(OPENBLAS_CFLAGS) $(CFLAGS)
+# -pthread: the E-step's own pool (src/pool.c); -fopenmp: the k-means
+# assignment and score's batches.
+ALL_CFLAGS = $(WARN) $(NUM) -pthread -fopenmp $(OPENBLAS_CFLAGS) $(CFLAGS)
 # GSL's own CBLAS (-lgslcblas) is left out on purpose: OpenBLAS comes first
 # and provides every cblas_* symbol (LD_DEBUG=bindings shows it).
 LIBS = $(OPENBLAS_LIBS) -lgsl -lcsv -ljansson -lm

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,8 +14,25 @@
 int
 gmm_default_threads(void)
 {
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	const char *env = getenv("OMP_NUM_THREADS");
+	cpu_set_t set;
+	long n = -1;
 
+	if (env != NULL) {	/* "4", or "4,2" for nested levels: the first */
+		char *end;
+
+		errno = 0;
+		n = strtol(env, &end, 10);
+		if (errno != 0 || end == env || (*end != '\0' && *end != ',')
+		    || n < 1)
+			n = -1;
+	}
+	/* the processors this process may run on (taskset, cgroups'
+	 * cpusets), not every one the machine has */
+	if (n < 0 && sched_getaffinity(0, sizeof(set), &set) == 0)
+		n = CPU_COUNT(&set);
+	if (n < 1)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)(n > 1024 ? 1024 : n) : 1;
 }
 

@@ -79,7 +79,8 @@ enum gmm_opt {
 	"      --no-header     the first record is data\n" \
 	"      --comment C     skip lines that start with C anywhere ('#'\n" \
 	"                      lines are skipped only before the first record)\n" \
-	"      --threads N     threads (default: all cores)\n" \
+	"      --threads N     threads (default: OMP_NUM_THREADS, else the\n" \
+	"                      processors this process may run on)\n" \
 	"  -v, --verbose       progress on stderr\n" \
 	"  -q, --quiet         no summary or notes on stderr\n" \
 	"  -h, --help          this help\n"
@@ -170,7 +171,8 @@ void gmm_report_blank(const char *cmd, const struct gmm_csvin *in,
  */
 int gmm_model_names_generated(const struct gmm_model *m);
 
-/* Number of processors, for the default of --threads. */
+/* The default of --threads: OMP_NUM_THREADS (its first number) when set
+ * and valid, else the processors of this process's affinity mask. */
 int gmm_default_threads(void);
 
 #endif

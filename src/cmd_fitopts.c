@@ -190,6 +190,13 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
 	fo->em.threads = fo->common.threads;
 	fo->em.progress = fo->common.verbose && strcmp(cmd, "fit") == 0
 	    ? progress : NULL;
+	if (fo->em.progress != NULL) {
+		int t = gmm_em_threads(n, d, fo->em.k, fo->em.cov_type,
+		    fo->em.threads);
+
+		fprintf(stderr, "gmm %s: %zu rows, %zu columns, %d thread%s\n",
+		    cmd, n, d, t, t == 1 ? "" : "s");
+	}
 	fo->em.progress_ctx = fo;
 	ret = gmm_em_fit(x, n, d, &fo->em, rng, out, err);
 	if (ret == 0)

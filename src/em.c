@@ -8,9 +8,9 @@
 #include <string.h>
 #include <unistd.h>
 
-
 #include "consts.h"
 #include "init.h"
+#include "pool.h"
 #include "smem.h"
 #include "vec.h"
 
@@ -54,6 +54,12 @@ struct thread_work {
 	double *logd;		/* GMM_BLOCK_ROWS */
 };
 
+/*
+ * Chunk statistics a thread may leave waiting for their merge: how far a
+ * thread may run ahead of one that a busy neighbour slows (pool.h).
+ */
+#define SLOTS_PER_THREAD 2
+
 struct em_ctx {
 	double *x;		/* the caller's rows; while `blocked`, held
 				 * by blocks of columns (to_blocks()) */
@@ -67,7 +73,11 @@ struct em_ctx {
 	enum gmm_cov_type type;
 	int threads;
 	size_t sxx_size;
-	struct thread_work *tw;
+	struct thread_work *tw;	/* one per worker of the pool */
+	struct gmm_pool *pool;
+	struct stats *slots;	/* nslots: chunk statistics waiting for
+				 * their turn to be merged (pool.h) */
+	size_t nslots;
 	struct stats total;
 };
 
@@ -168,6 +178,18 @@ stats_fold(const struct em_ctx *ctx, struct stats *st)
 			fold_tiles(tile_sums(st, s, d), d, st->sxx + s * d * d);
 }
 
+/* a = b, the folded sums only (a has no partials). */
+static void
+stats_copy(const struct em_ctx *ctx, struct stats *a, const struct stats *b)
+{
+	a->loglik = b->loglik;
+	a->worst = b->worst;
+	a->worst_row = b->worst_row;
+	memcpy(a->nk, b->nk, ctx->k * sizeof(double));
+	memcpy(a->sx, b->sx, ctx->k * ctx->d * sizeof(double));
+	memcpy(a->sxx, b->sxx, ctx->sxx_size * sizeof(double));
+}
+
 /* a += b, in this order, so that a sequence of merges is reproducible. */
 static void
 stats_merge(const struct em_ctx *ctx, struct stats *a, const struct stats *b)
@@ -188,6 +210,7 @@ stats_merge(const struct em_ctx *ctx, struct stats *a, const struct stats *b)
 static void
 ctx_release(struct em_ctx *ctx)
 {
+	gmm_pool_free(ctx->pool);
 	if (ctx->tw != NULL) {
 		for (int t = 0; t < ctx->threads; t++) {
 			stats_release(&ctx->tw[t].st);
@@ -197,13 +220,19 @@ ctx_release(struct em_ctx *ctx)
 			free(ctx->tw[t].logd);
 		}
 	}
+	if (ctx->slots != NULL)
+		for (size_t i = 0; i < ctx->nslots; i++)
+			stats_release(&ctx->slots[i]);
+	free(ctx->slots);
 	free(ctx->tw);
 	free(ctx->last);
 	free(ctx->saved);
 	stats_release(&ctx->total);
 }
 
-/* Bytes one E-step thread holds (ctx_init(), stats_alloc()). */
+/* Bytes one E-step thread holds (ctx_init(), stats_alloc()): its own
+ * statistics with partial sums, its scratch, and its share of the slots
+ * (SLOTS_PER_THREAD). */
 static size_t
 thread_bytes(enum gmm_cov_type t, size_t k, size_t d)
 {
@@ -211,8 +240,8 @@ thread_bytes(enum gmm_cov_type t, size_t k, size_t d)
 
 	v += variances_only(t) ? k * d * VLEN : nsxx / (d * d) * tiles(d) *
 	    TILE_SUMS;
-	return 8 * (GMM_BLOCK_ROWS * (k + d + 1) + STATS_WORK(d) + k + k * d +
-	    nsxx + v);
+	return 8 * (GMM_BLOCK_ROWS * (k + d + 1) + STATS_WORK(d) +
+	    (1 + SLOTS_PER_THREAD) * (k + k * d + nsxx) + v);
 }
 
 int
@@ -256,9 +285,17 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 	ctx->last = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
 	ctx->saved = malloc((nblocks * 8 + 1) * sizeof(double));
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
+	ctx->pool = gmm_pool_new(ctx->threads);
+	ctx->nslots = ctx->threads > 1 ? (size_t)ctx->threads *
+	    SLOTS_PER_THREAD : 1;
+	ctx->slots = calloc(ctx->nslots, sizeof(*ctx->slots));
 	if (ctx->last == NULL || ctx->saved == NULL || ctx->tw == NULL ||
+	    ctx->pool == NULL || ctx->slots == NULL ||
 	    stats_alloc(&ctx->total, t, k, d, ctx->sxx_size, 0) < 0)
 		return -1;
+	for (size_t i = 0; i < ctx->nslots; i++)
+		if (stats_alloc(&ctx->slots[i], t, k, d, ctx->sxx_size, 0) < 0)
+			return -1;
 	for (int i = 0; i < ctx->threads; i++) {
 		struct thread_work *w = &ctx->tw[i];
 
@@ -615,6 +652,19 @@ block_to_cols(const double *src, const double *head, size_t shift, size_t d,
 	gmm_transpose_block(tmp, GMM_BLOCK_ROWS, d, dst);
 }
 
+/* Block b of the front blocks to columns (pool task). */
+static void
+to_cols_task(void *arg, size_t b, size_t slot, int worker)
+{
+	struct em_ctx *ctx = arg;
+	size_t d = ctx->d, sh = ctx->shift;
+	double *x = ctx->x;
+
+	(void)slot;
+	block_to_cols(x + b * BLOCK(d), ctx->saved + b * sh, sh, d,
+	    ctx->tw[worker].work, x + sh + b * BLOCK(d));
+}
+
 static void
 to_blocks(struct em_ctx *ctx)
 {
@@ -625,11 +675,7 @@ to_blocks(struct em_ctx *ctx)
 	    ctx->last);
 	for (size_t b = 0; b < nf; b++)
 		memcpy(saved + b * sh, x + b * BLOCK(d), sh * sizeof(double));
-#pragma omp parallel for schedule(static) num_threads(ctx->threads)
-	for (size_t b = 0; b < nf; b++)
-		block_to_cols(x + b * BLOCK(d), saved + b * sh, sh, d,
-		    ctx->tw[omp_get_thread_num()].work,
-		    x + sh + b * BLOCK(d));
+	gmm_pool_run(ctx->pool, ctx->threads, nf, 1, to_cols_task, NULL, ctx);
 	ctx->blocked = 1;
 }
 
@@ -640,6 +686,20 @@ cols_to_rows(const double *cols, size_t rows, size_t d, double *dst)
 	for (size_t i = 0; i < rows; i++)
 		for (size_t j = 0; j < d; j++)
 			dst[i * d + j] = cols[j * GMM_BLOCK_ROWS + i];
+}
+
+/* Block b of the front blocks back to rows (pool task). */
+static void
+to_rows_task(void *arg, size_t b, size_t slot, int worker)
+{
+	struct em_ctx *ctx = arg;
+	size_t d = ctx->d, sh = ctx->shift;
+	double *x = ctx->x, *tmp = ctx->tw[worker].work;
+
+	(void)slot;
+	memcpy(tmp, x + sh + b * BLOCK(d), (BLOCK(d) - sh) * sizeof(double));
+	memcpy(tmp + BLOCK(d) - sh, ctx->saved + b * sh, sh * sizeof(double));
+	cols_to_rows(tmp, GMM_BLOCK_ROWS, d, x + b * BLOCK(d));
 }
 
 static void
@@ -654,17 +714,7 @@ from_blocks(struct em_ctx *ctx)
 	for (size_t b = 0; b < nf; b++)	/* block b's last sh by columns */
 		memcpy(saved + b * sh, x + (b + 1) * BLOCK(d),
 		    sh * sizeof(double));
-#pragma omp parallel for schedule(static) num_threads(ctx->threads)
-	for (size_t b = 0; b < nf; b++) {
-		double *tmp = ctx->tw[omp_get_thread_num()].work;
-		double *dst = x + b * BLOCK(d);
-
-		memcpy(tmp, x + sh + b * BLOCK(d), (BLOCK(d) - sh)
-		    * sizeof(double));
-		memcpy(tmp + BLOCK(d) - sh, saved + b * sh,
-		    sh * sizeof(double));
-		cols_to_rows(tmp, GMM_BLOCK_ROWS, d, dst);
-	}
+	gmm_pool_run(ctx->pool, ctx->threads, nf, 1, to_rows_task, NULL, ctx);
 	cols_to_rows(ctx->last, last, d, x + nf * BLOCK(d));
 	ctx->blocked = 0;
 }
@@ -728,24 +778,47 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 	stats_fold(ctx, &w->st);
 }
 
+struct pass {
+	struct em_ctx *ctx;
+	const struct gmm_model *m;
+	int want_stats;
+};
+
+/* Chunk ch's statistics into a slot (pool task). */
+static void
+estep_task(void *arg, size_t ch, size_t slot, int worker)
+{
+	struct pass *ps = arg;
+	struct em_ctx *ctx = ps->ctx;
+	struct thread_work *w = &ctx->tw[worker];
+	size_t first = ch * GMM_CHUNK_ROWS;
+	size_t last = first + GMM_CHUNK_ROWS < ctx->n ? first + GMM_CHUNK_ROWS
+	    : ctx->n;
+
+	estep_chunk(ctx, ps->m, w, first, last, ps->want_stats);
+	stats_copy(ctx, &ctx->slots[slot], &w->st);
+}
+
+/* The chunks' statistics into the total, in chunk order (pool merge). */
+static void
+estep_merge(void *arg, size_t ch, size_t slot)
+{
+	struct pass *ps = arg;
+
+	(void)ch;
+	stats_merge(ps->ctx, &ps->ctx->total, &ps->ctx->slots[slot]);
+}
+
 /* One pass over the data: ctx->total gets log-likelihood and statistics. */
 static void
 estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
 {
 	size_t nchunks = (ctx->n + GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS;
+	struct pass ps = { ctx, m, want_stats };
 
 	stats_zero(ctx, &ctx->total);
-#pragma omp parallel for ordered schedule(static, 1) num_threads(ctx->threads)
-	for (size_t ch = 0; ch < nchunks; ch++) {
-		struct thread_work *w = &ctx->tw[omp_get_thread_num()];
-		size_t first = ch * GMM_CHUNK_ROWS;
-		size_t last = first + GMM_CHUNK_ROWS < ctx->n
-		    ? first + GMM_CHUNK_ROWS : ctx->n;
-
-		estep_chunk(ctx, m, w, first, last, want_stats);
-#pragma omp ordered
-		stats_merge(ctx, &ctx->total, &w->st);
-	}
+	gmm_pool_run(ctx->pool, ctx->threads, nchunks, ctx->nslots,
+	    estep_task, estep_merge, &ps);
 }
 
 static double

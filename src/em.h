@@ -17,8 +17,9 @@
  * scatter sum r (x - s_c)(x - s_c)^T about the current mean s_c, which keeps
  * the scatter well conditioned).  They are accumulated one block of rows at
  * a time, so no n x k matrix is ever held, and threads only add them up:
- * rows are cut into chunks of a fixed size and chunk sums are added in chunk
- * order, so the result is bitwise the same for any number of threads.
+ * rows are cut into chunks of a fixed size, the threads of a pool (pool.h)
+ * take chunks as they become free, and chunk sums are added in chunk order,
+ * so the result is bitwise the same for any number of threads.
  *
  * Iteration stops when the mean log-likelihood per row changes by less than
  * tol (never when tol is 0) or after max_iter iterations.  The returned

@@ -131,6 +131,19 @@ run fit -k 3 --threads 2 -o "$T/t2.gmm" "$REF/data/synth_gmm4_d5.csv"
 check "--threads 1 and 2 give byte-identical models" cmp -s "$T/t1.gmm" "$T/t2.gmm"
 run fit -k 3 --threads 0 -o "$T/t0.gmm" "$REF/data/synth_gmm4_d5.csv"
 expect_status "--threads 0 is a usage error" 2
+# the default: OMP_NUM_THREADS when set, else the processors of the
+# affinity mask; -v says what a fit runs with (at most one a chunk of rows)
+"$GMM" sample -n 9000 --seed 2 "$FIX/three.json" >"$T/9000.csv"
+OMP_NUM_THREADS=3 "$GMM" fit -k 2 -v --max-iter 1 -o "$T/x.gmm" "$T/9000.csv" 2>"$T/err"
+check "OMP_NUM_THREADS=3 sets the default (9000 rows: 3 chunks)" \
+    grep -q "^gmm fit: 9000 rows, 2 columns, 3 threads$" "$T/err"
+OMP_NUM_THREADS=3 "$GMM" fit -k 2 -v --threads 2 --max-iter 1 -o "$T/x.gmm" "$T/9000.csv" 2>"$T/err"
+check "  --threads wins over it" grep -q "^gmm fit: 9000 rows, 2 columns, 2 threads$" "$T/err"
+if command -v taskset >/dev/null 2>&1 && taskset -c 0 true 2>/dev/null; then
+	env -u OMP_NUM_THREADS taskset -c 0 "$GMM" fit -k 2 -v --max-iter 1 -o "$T/x.gmm" "$T/9000.csv" 2>"$T/err"
+	check "without it, the affinity mask: taskset -c 0 gives 1 thread" \
+	    grep -q "^gmm fit: 9000 rows, 2 columns, 1 thread$" "$T/err"
+fi
 run fit -k 3 --seed 7 -o "$T/s7.gmm" "$REF/data/synth_gmm4_d5.csv"
 run fit -k 3 --seed 7 -o "$T/s7b.gmm" "$REF/data/synth_gmm4_d5.csv"
 check "same --seed, same model" cmp -s "$T/s7.gmm" "$T/s7b.gmm"
