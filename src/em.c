@@ -355,6 +355,45 @@ var_sums(const double *xt, size_t rows, size_t j0, size_t nj,
 	}
 }
 
+/* var_sums() by half vectors (vec_narrow()): each half of the lanes in a
+ * pass of its own, the same operations in the same order. */
+__attribute__((always_inline)) static inline void
+var_sums4(const double *xt, size_t rows, size_t j0, size_t nj,
+    const double *shift, const double *r, double *vsx, double *vsxx)
+{
+	for (size_t h = 0; h < 2; h++) {
+		vec4 a[4], b[4];
+
+		memset(a, 0, sizeof(a));
+		memset(b, 0, sizeof(b));
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++) {
+			vload4(&a[q], vsx + (j0 + q) * VLEN + 4 * h);
+			vload4(&b[q], vsxx + (j0 + q) * VLEN + 4 * h);
+		}
+		for (size_t i = 4 * h; i < rows; i += VLEN) {
+			vec4 rv;
+
+			vload4(&rv, r + i);
+#pragma GCC unroll 4
+			for (size_t q = 0; q < nj; q++) {
+				vec4 t, rt;
+
+				vload4(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
+				t -= shift[j0 + q];
+				rt = rv * t;
+				a[q] += rt;
+				b[q] += rt * t;
+			}
+		}
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++) {
+			vstore4(vsx + (j0 + q) * VLEN + 4 * h, &a[q]);
+			vstore4(vsxx + (j0 + q) * VLEN + 4 * h, &b[q]);
+		}
+	}
+}
+
 GMM_CLONES
 static void
 stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
@@ -362,6 +401,13 @@ stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
 {
 	size_t j = 0;
 
+	if (vec_narrow()) {
+		for (; j + 4 <= d; j += 4)
+			var_sums4(xt, rows, j, 4, shift, r, vsx, vsxx);
+		for (; j < d; j++)
+			var_sums4(xt, rows, j, 1, shift, r, vsx, vsxx);
+		return;
+	}
 	for (; j + 4 <= d; j += 4)
 		var_sums(xt, rows, j, 4, shift, r, vsx, vsxx);
 	for (; j < d; j++)
@@ -436,6 +482,45 @@ tile(const double *const *a, const double *const *b, size_t r, double *acc)
 }
 
 /*
+ * tile() by half vectors (vec_narrow()): for each half of the lanes and
+ * each pair of a's columns, eight accumulators in registers; every lane
+ * adds the same products in the same order as tile().
+ */
+GMM_CLONES
+static void
+tile_narrow(const double *const *a, const double *const *b, size_t r,
+    double *acc)
+{
+	for (size_t h = 0; h < 2; h++) {
+		for (size_t p0 = 0; p0 < 4; p0 += 2) {
+			vec4 s[8];
+
+#pragma GCC unroll 8
+			for (size_t t = 0; t < 8; t++)
+				vload4(&s[t], acc + (p0 * 4 + t) * VLEN + 4 * h);
+			for (size_t i = 4 * h; i < r; i += VLEN) {
+				vec4 av[2], bv[4];
+
+#pragma GCC unroll 2
+				for (size_t p = 0; p < 2; p++)
+					vload4(&av[p], a[p0 + p] + i);
+#pragma GCC unroll 4
+				for (size_t q = 0; q < 4; q++)
+					vload4(&bv[q], b[q] + i);
+#pragma GCC unroll 2
+				for (size_t p = 0; p < 2; p++)
+#pragma GCC unroll 4
+					for (size_t q = 0; q < 4; q++)
+						s[p * 4 + q] += av[p] * bv[q];
+			}
+#pragma GCC unroll 8
+			for (size_t t = 0; t < 8; t++)
+				vstore4(acc + (p0 * 4 + t) * VLEN + 4 * h, &s[t]);
+		}
+	}
+}
+
+/*
  * A tile on the diagonal, columns j0 .. j0+nj-1 (nj <= 4) of a block held
  * by columns (xt, `rows` rows): it centres them as it goes, t = x -
  * shift, adds r t to the lane partial sums vsx[j*VLEN ..], stores the
@@ -499,12 +584,102 @@ tile_diag_center(const double *xt, size_t rows, size_t j0, size_t nj,
 		vstore(vsx + (j0 + q) * VLEN, &a[q]);
 }
 
+/*
+ * tile_diag_center() by half vectors (vec_narrow()), in two passes per
+ * half: the centred, weighted columns z and their sums first, then the ten
+ * products from z as stored; every lane does the same operations in the
+ * same order, so the same bits.
+ */
+__attribute__((always_inline)) static inline void
+tile_diag_center4(const double *xt, size_t rows, size_t j0, size_t nj,
+    const double *shift, const double *r, const double *sr, double *z,
+    double *vsx, double *acc)
+{
+	for (size_t h = 0; h < 2; h++) {
+		vec4 s[16], a[4];
+
+		memset(a, 0, sizeof(a));
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++)
+			vload4(&a[q], vsx + (j0 + q) * VLEN + 4 * h);
+		for (size_t i = 4 * h; i < rows; i += VLEN) {
+			vec4 rv, srv;
+
+			vload4(&rv, r + i);
+			vload4(&srv, sr + i);
+#pragma GCC unroll 4
+			for (size_t q = 0; q < nj; q++) {
+				vec4 t, zq;
+
+				vload4(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
+				t -= shift[j0 + q];
+				a[q] += rv * t;
+				zq = t * srv;
+				vstore4(z + (j0 + q) * GMM_BLOCK_ROWS + i, &zq);
+			}
+		}
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++)
+			vstore4(vsx + (j0 + q) * VLEN + 4 * h, &a[q]);
+#pragma GCC unroll 4
+		for (size_t p = 0; p < 4; p++)
+#pragma GCC unroll 4
+			for (size_t q = 0; q <= p; q++)
+				vload4(&s[p * 4 + q], acc + (p * 4 + q) * VLEN
+				    + 4 * h);
+		for (size_t i = 4 * h; i < rows; i += VLEN) {
+			vec4 zv[4];
+
+#pragma GCC unroll 4
+			for (size_t q = 0; q < 4; q++) {
+				if (q >= nj) {
+					zv[q] = (vec4){ 0 };
+					continue;
+				}
+				vload4(&zv[q], z + (j0 + q) * GMM_BLOCK_ROWS + i);
+			}
+#pragma GCC unroll 4
+			for (size_t p = 0; p < 4; p++)
+#pragma GCC unroll 4
+				for (size_t q = 0; q <= p; q++)
+					s[p * 4 + q] += zv[p] * zv[q];
+		}
+#pragma GCC unroll 4
+		for (size_t p = 0; p < 4; p++)
+#pragma GCC unroll 4
+			for (size_t q = 0; q <= p; q++)
+				vstore4(acc + (p * 4 + q) * VLEN + 4 * h,
+				    &s[p * 4 + q]);
+	}
+}
+
 GMM_CLONES
 static void
 tile_diag(const double *xt, size_t rows, size_t j0, size_t nj,
     const double *shift, const double *r, const double *sr, double *z,
     double *vsx, double *acc)
 {
+	if (vec_narrow()) {
+		switch (nj) {
+		case 1:
+			tile_diag_center4(xt, rows, j0, 1, shift, r, sr, z, vsx,
+			    acc);
+			break;
+		case 2:
+			tile_diag_center4(xt, rows, j0, 2, shift, r, sr, z, vsx,
+			    acc);
+			break;
+		case 3:
+			tile_diag_center4(xt, rows, j0, 3, shift, r, sr, z, vsx,
+			    acc);
+			break;
+		default:
+			tile_diag_center4(xt, rows, j0, 4, shift, r, sr, z, vsx,
+			    acc);
+			break;
+		}
+		return;
+	}
 	switch (nj) {
 	case 1:
 		tile_diag_center(xt, rows, j0, 1, shift, r, sr, z, vsx, acc);
@@ -557,7 +732,10 @@ scatter_cols(const double *xt, size_t rows, size_t d, const double *shift,
 				    : zero;
 				b[t] = z + (l0 + t) * GMM_BLOCK_ROWS;
 			}
-			tile(a, b, rows, vt);
+			if (vec_narrow())
+				tile_narrow(a, b, rows, vt);
+			else
+				tile(a, b, rows, vt);
 			vt += TILE_SUMS;
 		}
 		vt += TILE_SUMS;

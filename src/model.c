@@ -147,6 +147,9 @@ gmm_model_dup(const struct gmm_model *m)
 	return c;
 }
 
+/* vec.h: which kernel paths run; tests set it to run both on one machine */
+int gmm_vec_force = -1;
+
 /* Lower Cholesky factor of the d x d matrix a into l; log|a| in *log_det. */
 static int
 cholesky(const double *a, size_t d, double *l, double *log_det)
@@ -391,7 +394,8 @@ gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt)
  */
 #define SOLVE_DIMS 4
 
-static inline void
+
+__attribute__((always_inline)) static inline void
 solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
     const double *inv_diag, const double *mu, double *y,
     vec s[GROUP_VECS])
@@ -441,6 +445,59 @@ solve_dims(const double *xt, size_t j0, size_t nj, size_t d, const double *l,
 }
 
 /*
+ * solve_dims() for eight rows (one vec) as two halves of four (vec4), for
+ * processors with 16 vector registers: the same operations on every row
+ * in the same order, so the same bits, in registers that do not spill.
+ */
+__attribute__((always_inline)) static inline void
+solve_dims8(const double *xt, size_t j0, size_t nj, size_t d,
+    const double *l, const double *inv_diag, const double *mu, double *y,
+    vec4 s[2])
+{
+	vec4 a[SOLVE_DIMS][2];
+
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++)
+#pragma GCC unroll 2
+		for (size_t h = 0; h < 2; h++) {
+			vload4(&a[q][h], xt + (j0 + q) * GMM_BLOCK_ROWS + 4 * h);
+			a[q][h] -= mu[j0 + q];
+		}
+	for (size_t t = 0; t < j0; t++) {
+		vec4 yt[2];
+
+#pragma GCC unroll 2
+		for (size_t h = 0; h < 2; h++)
+			vload4(&yt[h], y + t * GMM_ROW_GROUP + 4 * h);
+#pragma GCC unroll 4
+		for (size_t q = 0; q < nj; q++) {
+			double lqt = l[(j0 + q) * d + t];
+
+#pragma GCC unroll 2
+			for (size_t h = 0; h < 2; h++)
+				a[q][h] -= lqt * yt[h];
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t q = 0; q < nj; q++) {
+		const double *lq = l + (j0 + q) * d;
+		double inv = inv_diag[j0 + q];
+
+#pragma GCC unroll 4
+		for (size_t p = 0; p < q; p++)
+#pragma GCC unroll 2
+			for (size_t h = 0; h < 2; h++)
+				a[q][h] -= lq[j0 + p] * a[p][h];
+#pragma GCC unroll 2
+		for (size_t h = 0; h < 2; h++) {
+			a[q][h] *= inv;
+			s[h] += a[q][h] * a[q][h];
+			vstore4(y + (j0 + q) * GMM_ROW_GROUP + 4 * h, &a[q][h]);
+		}
+	}
+}
+
+/*
  * logp[i] = base - |L^-1 (x_i - mu)|^2 / 2 for the `rows` rows (a multiple
  * of GMM_ROW_GROUP) of a block held by columns; y: (GMM_ROW_GROUP + 1) * d
  * doubles.  The reciprocals of L's diagonal are worked out once, not for
@@ -459,11 +516,31 @@ log_joint_factor1(const double *xt, size_t rows, size_t d, const double *l,
 		vec s[GROUP_VECS] = { 0 };
 		size_t j0 = 0;
 
-		for (; j0 + SOLVE_DIMS <= d; j0 += SOLVE_DIMS)
-			solve_dims(xt + i0, j0, SOLVE_DIMS, d, l, inv_diag, mu,
-			    y, s);
-		for (; j0 < d; j0++)
-			solve_dims(xt + i0, j0, 1, d, l, inv_diag, mu, y, s);
+		if (vec_narrow()) {
+			/* a vector of rows at a time: the same arithmetic
+			 * for every row, in fewer registers */
+			for (size_t v = 0; v < GROUP_VECS; v++) {
+				vec4 s4[2] = { 0 };
+
+				for (j0 = 0; j0 + SOLVE_DIMS <= d;
+				    j0 += SOLVE_DIMS)
+					solve_dims8(xt + i0 + v * VLEN, j0,
+					    SOLVE_DIMS, d, l, inv_diag, mu,
+					    y + v * VLEN, s4);
+				for (; j0 < d; j0++)
+					solve_dims8(xt + i0 + v * VLEN, j0, 1,
+					    d, l, inv_diag, mu, y + v * VLEN,
+					    s4);
+				memcpy(&s[v], s4, sizeof(s[v]));
+			}
+		} else {
+			for (; j0 + SOLVE_DIMS <= d; j0 += SOLVE_DIMS)
+				solve_dims(xt + i0, j0, SOLVE_DIMS, d, l,
+				    inv_diag, mu, y, s);
+			for (; j0 < d; j0++)
+				solve_dims(xt + i0, j0, 1, d, l, inv_diag, mu,
+				    y, s);
+		}
 		for (size_t v = 0; v < GROUP_VECS; v++) {
 			s[v] = base - 0.5 * s[v];
 			vstore(logp + i0 + v * VLEN, &s[v]);
@@ -521,31 +598,80 @@ log_joint_var_n(const double *xt, size_t rows, size_t d, const double *mu,
 	}
 }
 
-/* log_joint_var_n() with nc a constant in each case, so that it unrolls */
+/*
+ * log_joint_var_n() by half vectors (vec_narrow()): eight rows at a time,
+ * VAR_COMPS x 2 accumulators; every row the same operations in the same
+ * order.
+ */
+__attribute__((always_inline)) static inline void
+log_joint_var_n4(const double *xt, size_t rows, size_t d, const double *mu,
+    const double *p, size_t pstride, size_t cstride, const double *base,
+    double *logp, size_t nc)
+{
+	for (size_t i0 = 0; i0 < rows; i0 += VLEN) {
+		vec4 s[VAR_COMPS][2];
+
+		memset(s, 0, sizeof(s));
+		for (size_t j = 0; j < d; j++) {
+			const double *xj = xt + j * GMM_BLOCK_ROWS + i0;
+			vec4 x[2];
+
+			vload4(&x[0], xj);
+			vload4(&x[1], xj + 4);
+#pragma GCC unroll 4
+			for (size_t c = 0; c < nc; c++) {
+				double mj = mu[c * d + j];
+				double pj = p[c * cstride + j * pstride];
+
+#pragma GCC unroll 2
+				for (size_t h = 0; h < 2; h++) {
+					vec4 t = x[h] - mj;
+
+					s[c][h] += t * t * pj;
+				}
+			}
+		}
+#pragma GCC unroll 4
+		for (size_t c = 0; c < nc; c++)
+#pragma GCC unroll 2
+			for (size_t h = 0; h < 2; h++) {
+				s[c][h] = base[c] - 0.5 * s[c][h];
+				vstore4(logp + c * GMM_BLOCK_ROWS + i0 + 4 * h,
+				    &s[c][h]);
+			}
+	}
+}
+
+/* log_joint_var_n() or its half-vector form with nc a constant in each
+ * case, so that it unrolls */
+#define VAR_BY_NC(f) do { \
+	switch (nc) { \
+	case 1: \
+		f(xt, rows, d, mu, p, pstride, cstride, base, logp, 1); \
+		break; \
+	case 2: \
+		f(xt, rows, d, mu, p, pstride, cstride, base, logp, 2); \
+		break; \
+	case 3: \
+		f(xt, rows, d, mu, p, pstride, cstride, base, logp, 3); \
+		break; \
+	default: \
+		f(xt, rows, d, mu, p, pstride, cstride, base, logp, \
+		    VAR_COMPS); \
+		break; \
+	} \
+} while (0)
+
 GMM_CLONES
 static void
 log_joint_var(const double *xt, size_t rows, size_t d, const double *mu,
     const double *p, size_t pstride, size_t cstride, const double *base,
     double *logp, size_t nc)
 {
-	switch (nc) {
-	case 1:
-		log_joint_var_n(xt, rows, d, mu, p, pstride, cstride, base,
-		    logp, 1);
-		break;
-	case 2:
-		log_joint_var_n(xt, rows, d, mu, p, pstride, cstride, base,
-		    logp, 2);
-		break;
-	case 3:
-		log_joint_var_n(xt, rows, d, mu, p, pstride, cstride, base,
-		    logp, 3);
-		break;
-	default:
-		log_joint_var_n(xt, rows, d, mu, p, pstride, cstride, base,
-		    logp, VAR_COMPS);
-		break;
-	}
+	if (vec_narrow())
+		VAR_BY_NC(log_joint_var_n4);
+	else
+		VAR_BY_NC(log_joint_var_n);
 }
 
 void
@@ -594,8 +720,9 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 #define EXP_ALL -0x1.74910d52d3052p9	/* ln(2^-1075) */
 #define EXP_NORMAL -708.39		/* above ln(2^-1022) */
 
+/* halves: compare by half vectors (vcmp_halves(), the narrow paths) */
 __attribute__((always_inline)) static inline void
-vexp_nonpos(vec *px, double least)
+vexp_nonpos(vec *px, double least, int halves)
 {
 	vec x = *px;
 	const double shifter = 0x1.8p52;
@@ -607,7 +734,13 @@ vexp_nonpos(vec *px, double least)
 		0x1.111111110db8ep-7, 0x1.555555554f100p-5,
 		0x1.5555555555562p-3, 0x1.0000000000011p-1, 1, 1,
 	};
-	ivec live = x >= least;
+	vec lv = SPLAT(least);
+	ivec live;
+
+	if (halves)
+		vcmp_halves(&live, &x, &lv, 0);
+	else
+		live = x >= lv;
 	vec xc = (vec)((ivec)x & live);	/* 0 where the result is 0: no
 					 * subnormal on the way */
 	vec t = xc * 0x1.71547652b82fep0 + shifter;	/* 1/ln2 */
@@ -654,7 +787,7 @@ map_vec(double *v, size_t n, double fill, void (*f)(vec *))
 __attribute__((always_inline)) static inline void
 vexp_all(vec *px)
 {
-	vexp_nonpos(px, EXP_ALL);
+	vexp_nonpos(px, EXP_ALL, 0);
 }
 
 GMM_CLONES
@@ -680,13 +813,15 @@ vlog_normal(vec *px)
 	    lg4 = 2.222219843214978396e-01, lg5 = 1.818357216161805012e-01,
 	    lg6 = 1.531383769920937332e-01, lg7 = 1.479819860511658591e-01;
 	const double shifter = 0x1.8p52;
-	ivec ix = (ivec)*px, hx = ix >> 32, lo = ix & 0xffffffff;
-	ivec k = (hx >> 20) - 1023, i;
+	/* positive arguments: logical shifts, as arithmetic ones would
+	 * give, but native on AVX2 */
+	ivec ix = (ivec)*px, hx = (ivec)((uvec)ix >> 32), lo = ix & 0xffffffff;
+	ivec k = (ivec)((uvec)hx >> 20) - 1023, i;
 	vec f, s, z, w, r, hfsq, dk;
 
 	hx &= 0x000fffff;
 	i = (hx + 0x95f64) & 0x100000;	/* the mantissa is above sqrt(2) */
-	k += i >> 20;
+	k += (ivec)((uvec)i >> 20);
 	f = (vec)(((hx | (i ^ 0x3ff00000)) << 32) | lo) - 1;
 	dk = (vec)((ivec)SPLAT(shifter) + k) - shifter;
 	s = f / (2 + f);
@@ -706,6 +841,72 @@ gmm_log_normal(double *v, size_t n)
 }
 
 /*
+ * gmm_resp_cols() on nvec vectors of rows from col (GMM_BLOCK_ROWS apart
+ * by components): the responsibilities in place, the row maxima into mx
+ * and log p(x) into ld.  A group of four vectors keeps four independent
+ * chains of max and sum, so that their latencies overlap; one vector at a
+ * time where the processor has 16 vector registers (vec_narrow()), the
+ * same operations on every row in the same order.
+ */
+__attribute__((always_inline)) static inline void
+resp_vecs(double *col, size_t k, size_t nvec, double *mx, double *ld)
+{
+	vec max[GROUP_VECS], s[GROUP_VECS];
+
+#pragma GCC unroll 4
+	for (size_t v = 0; v < nvec; v++) {
+		vload(&max[v], col + v * VLEN);
+		s[v] = SPLAT(0.0);
+	}
+	for (size_t c = 1; c < k; c++) {
+#pragma GCC unroll 4
+		for (size_t v = 0; v < nvec; v++) {
+			vec x;
+
+			vload(&x, col + c * GMM_BLOCK_ROWS + v * VLEN);
+			ivec gt;
+
+			if (nvec == 1)
+				vcmp_halves(&gt, &x, &max[v], 1);
+			else
+				gt = x > max[v];
+
+			max[v] = (vec)(((ivec)x & gt) | ((ivec)max[v] & ~gt));
+		}
+	}
+	for (size_t c = 0; c < k; c++) {
+#pragma GCC unroll 4
+		for (size_t v = 0; v < nvec; v++) {
+			double *p = col + c * GMM_BLOCK_ROWS + v * VLEN;
+			vec e;
+
+			vload(&e, p);
+			e -= max[v];
+			vexp_nonpos(&e, EXP_NORMAL, nvec == 1);
+			s[v] += e;
+			vstore(p, &e);
+		}
+	}
+#pragma GCC unroll 4
+	for (size_t v = 0; v < nvec; v++) {
+		vec inv = 1 / s[v];
+
+		for (size_t c = 0; c < k; c++) {
+			double *p = col + c * GMM_BLOCK_ROWS + v * VLEN;
+			vec r;
+
+			vload(&r, p);
+			r *= inv;
+			vstore(p, &r);
+		}
+		vstore(mx + v * VLEN, &max[v]);
+		vlog_normal(&s[v]);	/* s in [1, k] */
+		s[v] += max[v];
+		vstore(ld + v * VLEN, &s[v]);
+	}
+}
+
+/*
  * Per row: max over the components, exp of the differences, their sum s,
  * responsibilities = exp(...) / s and log p = max + log s.  The log joint
  * must be there for the rows padded up to a multiple of GMM_ROW_GROUP.
@@ -717,57 +918,15 @@ GMM_CLONES
 void
 gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density)
 {
-	/* a group of rows at a time: four independent chains of max and
-	 * sum, so that their latencies overlap */
 	for (size_t i0 = 0; i0 < rows; i0 += GMM_ROW_GROUP) {
 		double *col = logp + i0, mx[GMM_ROW_GROUP], ld[GMM_ROW_GROUP];
-		vec max[GROUP_VECS], s[GROUP_VECS];
 
-#pragma GCC unroll 4
-		for (size_t v = 0; v < GROUP_VECS; v++) {
-			vload(&max[v], col + v * VLEN);
-			s[v] = SPLAT(0.0);
-		}
-		for (size_t c = 1; c < k; c++) {
-#pragma GCC unroll 4
-			for (size_t v = 0; v < GROUP_VECS; v++) {
-				vec x;
-
-				vload(&x, col + c * GMM_BLOCK_ROWS + v * VLEN);
-				max[v] = (vec)(((ivec)x & (x > max[v]))
-				    | ((ivec)max[v] & ~(x > max[v])));
-			}
-		}
-		for (size_t c = 0; c < k; c++) {
-#pragma GCC unroll 4
-			for (size_t v = 0; v < GROUP_VECS; v++) {
-				double *p = col + c * GMM_BLOCK_ROWS + v * VLEN;
-				vec e;
-
-				vload(&e, p);
-				e -= max[v];
-				vexp_nonpos(&e, EXP_NORMAL);
-				s[v] += e;
-				vstore(p, &e);
-			}
-		}
-#pragma GCC unroll 4
-		for (size_t v = 0; v < GROUP_VECS; v++) {
-			vec inv = 1 / s[v];
-
-			for (size_t c = 0; c < k; c++) {
-				double *p = col + c * GMM_BLOCK_ROWS + v * VLEN;
-				vec r;
-
-				vload(&r, p);
-				r *= inv;
-				vstore(p, &r);
-			}
-			vstore(mx + v * VLEN, &max[v]);
-			vlog_normal(&s[v]);	/* s in [1, k] */
-			s[v] += max[v];
-			vstore(ld + v * VLEN, &s[v]);
-		}
+		if (vec_narrow())
+			for (size_t v = 0; v < GROUP_VECS; v++)
+				resp_vecs(col + v * VLEN, k, 1, mx + v * VLEN,
+				    ld + v * VLEN);
+		else
+			resp_vecs(col, k, GROUP_VECS, mx, ld);
 		for (size_t i = 0; i < GMM_ROW_GROUP && i0 + i < rows; i++) {
 			if (mx[i] > -INFINITY) {
 				log_density[i0 + i] = ld[i];
