@@ -31,7 +31,7 @@ OPENBLAS_LIBS := $(shell $(OPENBLAS_PC) --libs openblas 2>/dev/null || \
 # -fno-math-errno: no code reads errno after a math function, and a sqrt
 # that may set it cannot be vectorised.
 NUM = -ffp-contract=fast -fno-math-errno
-# -pthread: the E-step's own pool (src/pool.c); -fopenmp: the k-means
+# -pthread: the E-step's own pool (src/engine/pool.c); -fopenmp: the k-means
 # assignment and score's batches.
 ALL_CFLAGS = $(WARN) $(NUM) -pthread -fopenmp $(OPENBLAS_CFLAGS) $(CFLAGS)
 # GSL's own CBLAS (-lgslcblas) is left out on purpose: OpenBLAS comes first
@@ -49,17 +49,24 @@ BUILD = build
 BIN = gmm
 endif
 
-SRC = $(wildcard src/*.c)
+# src/ by layers, each using only those below it (tests/cli/t0007-layers.sh
+# checks the includes): base/ (constants, errors, text), engine/ (the
+# mixture, its kernels, the EM driver and its threads, starts, scoring,
+# sampling), io/ (CSV in and out, model files, where -o writes), cmd/ (the
+# subcommands and main).  Headers are included by their path under src/.
+SRC = $(wildcard src/*/*.c)
+HDR = $(wildcard src/*/*.h)
 OBJ = $(SRC:src/%.c=$(BUILD)/%.o)
-LIBOBJ = $(filter-out $(BUILD)/main.o,$(OBJ))
+LIBOBJ = $(filter-out $(BUILD)/cmd/main.o,$(OBJ))
 
 all: $(BIN)
 
 $(BIN): $(OBJ)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LIBS)
 
-$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/%.o: src/%.c $(HDR) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -70,7 +77,7 @@ deps:
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h $(LIBOBJ)
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h $(HDR) $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LIBS)
 
 # The bare CSV read that scripts/bench sets beside gmm score.
@@ -123,11 +130,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined
-FUZZ_LIBSRC = src/cmd.c src/csvin.c src/csvout.c src/error.c src/model.c \
-    src/outfile.c src/text.c src/modelfile.c src/modeljson.c
+FUZZ_LIBSRC = src/cmd/cmd.c src/io/csvin.c src/io/csvout.c \
+    src/base/error.c src/engine/model.c src/io/outfile.c src/base/text.c \
+    src/io/modelfile.c src/io/modeljson.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(wildcard src/*.h) \
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(HDR) \
     $(wildcard tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(NUM) $(OPENBLAS_CFLAGS) \

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "csvin.h"
+#include "io/csvin.h"
 
 int
 main(int argc, char **argv)

@@ -5,7 +5,7 @@
 # system call of the writing: the write of the data, the fsync, the link
 # that names the file.  (A kill between the link to a temporary name and the
 # rename over an existing model, two system calls apart, would leave that
-# .gmm-model.* file; see write_atomic() in src/modelfile.c.)
+# .gmm-model.* file; see write_atomic() in src/io/modelfile.c.)
 . "$(dirname "$0")/lib.sh"
 F=$REF/data/faithful.csv
 

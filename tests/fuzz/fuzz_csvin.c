@@ -13,7 +13,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "csvin.h"
+#include "io/csvin.h"
 
 static const char *const lists[] = { NULL, "1", "2-3", "a,1", "b,c",
 	"3,1,2", "x", "1-1000" };

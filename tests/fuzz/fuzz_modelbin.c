@@ -10,7 +10,7 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "modelfile.h"
+#include "io/modelfile.h"
 #include "same_model.h"
 
 /* Encoded, decoded again: the same model. */

@@ -9,7 +9,7 @@
 
 #include <gsl/gsl_errno.h>
 
-#include "modelfile.h"
+#include "io/modelfile.h"
 #include "same_model.h"
 
 static void

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd.h"
+#include "cmd/cmd.h"
 
 int
 LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "modelfile.h"
+#include "io/modelfile.h"
 
 static void
 abort_unless_same(const struct gmm_model *a, const struct gmm_model *b)

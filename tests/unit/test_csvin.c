@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "csvin.h"
+#include "io/csvin.h"
 
 static char tmp[] = "/tmp/gmm-test-csvin-XXXXXX";
 

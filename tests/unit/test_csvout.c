@@ -12,8 +12,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "csvin.h"
-#include "csvout.h"
+#include "io/csvin.h"
+#include "io/csvout.h"
 
 static uint64_t state = 88172645463325252ull;
 

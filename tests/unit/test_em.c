@@ -12,9 +12,9 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
-#include "consts.h"
-#include "em.h"
-#include "vec.h"
+#include "base/consts.h"
+#include "engine/em.h"
+#include "engine/vec.h"
 
 static void
 check_threads(void)
@@ -41,6 +41,22 @@ check_threads(void)
 	    "0 asked: 1");
 }
 
+/* Fit options: tol 0, reg_covar 1e-6, one run. */
+static void
+options(struct gmm_em_options *o, size_t k, enum gmm_cov_type t,
+    size_t max_iter, enum gmm_init_method init, int threads)
+{
+	memset(o, 0, sizeof(*o));
+	o->k = k;
+	o->cov_type = t;
+	o->max_iter = max_iter;
+	o->tol = 0;
+	o->reg_covar = 1e-6;
+	o->n_init = 1;
+	o->init = init;
+	o->threads = threads;
+}
+
 static void
 check_memory_refused(void)
 {
@@ -55,15 +71,7 @@ check_memory_refused(void)
 
 	for (size_t i = 0; i < n * d; i++)
 		x[i] = (double)((i * 7919) % 1000) / 1000;
-	memset(&o, 0, sizeof(o));
-	o.k = 2;
-	o.cov_type = GMM_COV_FULL;
-	o.max_iter = 1;
-	o.tol = 0;
-	o.reg_covar = 1e-6;
-	o.n_init = 1;
-	o.init = GMM_INIT_RANDOM;
-	o.threads = 1;
+	options(&o, 2, GMM_COV_FULL, 1, GMM_INIT_RANDOM, 1);
 	r = gmm_em_fit(x, n, d, &o, rng, &m, &err);
 	CHECK(r < 0 && strstr(err.msg, "full covariance with k = 2 and "
 	    "d = 100000 needs about") != NULL && strstr(err.msg,
@@ -84,15 +92,7 @@ fit_forced(double *x, size_t n, size_t d, size_t k, enum gmm_cov_type t,
 	struct gmm_model *m = NULL;
 	struct gmm_error err;
 
-	memset(&o, 0, sizeof(o));
-	o.k = k;
-	o.cov_type = t;
-	o.max_iter = 4;
-	o.tol = 0;
-	o.reg_covar = 1e-6;
-	o.n_init = 1;
-	o.init = GMM_INIT_KMEANSPP;
-	o.threads = 2;
+	options(&o, k, t, 4, GMM_INIT_KMEANSPP, 2);
 	gmm_vec_force = force;
 	if (gmm_em_fit(x, n, d, &o, rng, &m, &err) < 0)
 		fprintf(stderr, "fit: %s\n", err.msg);

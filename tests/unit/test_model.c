@@ -15,7 +15,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "check.h"
-#include "model.h"
+#include "engine/model.h"
 
 static double
 direct_log_density(const struct gmm_model *m, const double *x)

@@ -13,7 +13,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "check.h"
-#include "modelfile.h"
+#include "io/modelfile.h"
 
 static struct gmm_model *
 example(enum gmm_cov_type t)

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "outfile.h"
+#include "io/outfile.h"
 
 static char dir[] = "/tmp/gmm-test-outfile-XXXXXX";
 

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "check.h"
-#include "pool.h"
+#include "engine/pool.h"
 
 #define MAX_TASKS 200
 #define MAX_SLOTS 16

@@ -14,9 +14,9 @@
 #include <jansson.h>
 
 #include "check.h"
-#include "csvin.h"
-#include "em.h"
-#include "modelfile.h"
+#include "io/csvin.h"
+#include "engine/em.h"
+#include "io/modelfile.h"
 
 static const char *refdir = "tests/ref";
 

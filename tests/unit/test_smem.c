@@ -11,7 +11,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "check.h"
-#include "smem.h"
+#include "engine/smem.h"
 
 /* Components 0 and 1 overlap at the origin; 2 is wide, far; 3 is small. */
 static struct gmm_model *

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "text.h"
+#include "base/text.h"
 
 static void
 check_utf8(void)

@@ -1,0 +1,228 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "base/consts.h"
+#include "io/csvout.h"
+#include "engine/em.h"
+#include "cmd/fitopts.h"
+#include "io/modelfile.h"
+#include "io/outfile.h"
+
+static const char usage_text[] =
+    "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
+    "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
+    "               [-o MODEL] [--json] [options] [FILE]\n";
+
+static const char help_text[] =
+    "Fit a Gaussian mixture to the rows of a CSV file (or stdin) and write\n"
+    "the model (binary; to stdout when it is not a terminal).\n\n"
+    "  -k K                number of components\n"
+    GMM_FIT_HELP
+    "  -o, --output MODEL  write the model here (- for stdout; a file is\n"
+    "                      replaced atomically, a device or FIFO written)\n"
+    "      --json          the summary and warnings on stderr as one JSON\n"
+    "                      object\n"
+    GMM_COMMON_HELP;
+
+static const struct option longopts[] = {
+	GMM_FIT_LONGOPTS,
+	{ "output", required_argument, NULL, 'o' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	GMM_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static void
+summary(const struct gmm_model *m)
+{
+	const struct gmm_training *t = &m->training;
+
+	fprintf(stderr, "gmm fit: k=%zu covariance=%s log_likelihood=%.10g "
+	    "bic=%.10g aic=%.10g iterations=%llu converged=%d "
+	    "degenerate=%d\n", m->k, gmm_cov_type_name(m->cov_type),
+	    t->loglik_total, t->bic, t->aic,
+	    (unsigned long long)t->iterations, t->converged ? 1 : 0,
+	    t->degenerate ? 1 : 0);
+}
+
+/*
+ * The summary, then what the model is not: converged, sound (the rule
+ * select-k applies: a degenerate fit's likelihood is a spike held up by
+ * --reg-covar), made of distinct components.  As text lines, or with
+ * --json as one object whose "warnings" hold the same sentences.
+ */
+static void
+warnings(const struct gmm_model *m, const struct gmm_fitopts *fo,
+    const char *file, int same, size_t ca, size_t cb, int json)
+{
+	const struct gmm_training *t = &m->training;
+	char w[3][400];
+	size_t nw = 0;
+
+	if (!t->converged && fo->em.max_iter > 0)
+		snprintf(w[nw++], sizeof(w[0]), "not converged after %llu "
+		    "iterations (raise --max-iter or --tol)",
+		    (unsigned long long)t->iterations);
+	if (t->degenerate)
+		snprintf(w[nw++], sizeof(w[0]), "the model is degenerate (a "
+		    "full covariance on too few rows, or a covariance held up "
+		    "by --reg-covar): its likelihood and BIC mean little; try "
+		    "a smaller k or another covariance type");
+	if (same)
+		snprintf(w[nw++], sizeof(w[0]), "components %zu and %zu are "
+		    "the same (the data hold fewer than %zu distinct clusters, "
+		    "or many identical rows); try a smaller k", ca, cb, m->k);
+	if (!json) {
+		summary(m);
+		for (size_t i = 0; i < nw; i++)
+			gmm_warn("fit", "%s: warning: %s", file, w[i]);
+		return;
+	}
+	fprintf(stderr, "{\"k\": %zu, \"covariance\": \"%s\"", m->k,
+	    gmm_cov_type_name(m->cov_type));
+	gmm_json_member(stderr, ", ", "log_likelihood", t->loglik_total);
+	gmm_json_member(stderr, ", ", "bic", t->bic);
+	gmm_json_member(stderr, ", ", "aic", t->aic);
+	fprintf(stderr, ", \"iterations\": %llu, \"converged\": %s, "
+	    "\"degenerate\": %s, \"warnings\": [",
+	    (unsigned long long)t->iterations, t->converged ? "true" : "false",
+	    t->degenerate ? "true" : "false");
+	for (size_t i = 0; i < nw; i++) {
+		if (i > 0)
+			fputs(", ", stderr);
+		gmm_json_string(stderr, w[i]);
+	}
+	fputs("]}\n", stderr);
+}
+
+/*
+ * fit --init MODEL: with a header, the data's columns are matched to the
+ * model's by name, as score does, so that a file with its columns in
+ * another order starts from the right means; a name the header lacks is
+ * refused.  A model with no names of its own (x1, x2, ... from a fit
+ * without a header, or a JSON model without "columns") is matched by
+ * position unless the header has those names.
+ */
+static int
+match_start(const struct gmm_model *m, struct gmm_csvin *in,
+    struct gmm_error *err)
+{
+	if (gmm_csvin_has_header(in) && gmm_model_names_generated(m)) {
+		for (size_t j = 0; j < m->d; j++)
+			if (!gmm_csvin_has_column(in, m->columns[j]))
+				return 0;	/* by position */
+	}
+	return gmm_csvin_match(in, m->columns, m->d, err);
+}
+
+static int
+run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
+{
+	struct gmm_csvin *in = NULL;
+	struct gmm_model *m = NULL;
+	struct gmm_error err;
+	double *x = NULL;
+	size_t n;
+	struct gmm_data_shape shape;
+	size_t ca = 0, cb = 0;
+	int ret = GMM_EXIT_DATA, have_shape = 0, deg = 0, same = 0;
+
+	in = gmm_csvin_open(file, &fo->common.csv, &err);
+	if (in == NULL)
+		goto fail;
+	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
+		goto fail;
+	if (gmm_csvin_check_names(in, &err) < 0 ||
+	    gmm_csvin_read_all(in, &x, &n, &err) < 0)
+		goto fail;
+	gmm_report_blank("fit", in, &fo->common);
+	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
+	    &err) < 0)
+		goto fail;
+	/* the rows are back in place after the fit */
+	if (gmm_data_shape_init(&shape, x, n, gmm_csvin_ncols(in)) < 0) {
+		gmm_error_nomem(&err);
+		goto fail;
+	}
+	have_shape = 1;
+	if (gmm_name_columns(m, in) < 0 ||
+	    (deg = gmm_model_degenerate(m, n, &shape)) < 0) {
+		gmm_error_nomem(&err);
+		goto fail;
+	}
+	same = gmm_model_same_components(m, &ca, &cb);
+	m->training.degenerate = deg;
+	if (gmm_modelfile_write(out, m, &err) < 0)
+		goto fail;
+	if (!fo->common.quiet)
+		warnings(m, fo, gmm_csvin_name(in), same, ca, cb, fo->json);
+	ret = 0;
+	goto out;
+fail:
+	gmm_error_about(&err, in ? gmm_csvin_name(in) : file);
+	gmm_report("fit", &err);
+out:
+	if (have_shape)
+		gmm_data_shape_release(&shape);
+	gmm_model_free(m);
+	free(x);
+	gmm_csvin_close(in);
+	return ret;
+}
+
+int
+cmd_fit(int argc, char **argv)
+{
+	struct gmm_fitopts fo;
+	struct gmm_outfile o;
+	struct gmm_error err;
+	const char *out = NULL, *file = "-";
+	int opt, r, ret;
+
+	gmm_fitopts_init(&fo);
+	while ((opt = gmm_getopt("fit", argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
+	    longopts)) != -1) {
+		if (opt == 'h') {
+			printf("%s\n%s", usage_text, help_text);
+			return 0;
+		}
+		if (opt == 'o') {
+			out = optarg;
+			continue;
+		}
+		if (opt == OPT_JSON) {
+			fo.json = 1;
+			continue;
+		}
+		r = gmm_fitopts_option("fit", &fo, opt, optarg);
+		if (r == 0)
+			r = gmm_common_option("fit", &fo.common, opt, optarg);
+		if (r <= 0)
+			return gmm_usage(usage_text);
+	}
+	if (gmm_operands("fit", argc - optind, argv + optind, 0, 1, "FILE") < 0)
+		return gmm_usage(usage_text);
+	if (optind < argc)
+		file = argv[optind++];
+	if (gmm_fitopts_finish("fit", &fo, 1) < 0) {
+		gmm_fitopts_release(&fo);
+		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;
+	}
+	/* the output is checked before the input is read and fitted */
+	if (gmm_outfile_prepare(&o, out ? out : "-", file, &err) < 0) {
+		gmm_report("fit", &err);
+		ret = GMM_EXIT_DATA;
+	} else if (gmm_outfile_is_tty(&o)) {
+		gmm_warn("fit", "will not write a binary model to a terminal; "
+		    "use -o MODEL or a pipe");
+		ret = gmm_usage(usage_text);
+	} else {
+		ret = run(&fo, file, &o);
+	}
+	gmm_outfile_release(&o);
+	gmm_fitopts_release(&fo);
+	return ret;
+}

@@ -1,0 +1,449 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "base/consts.h"
+#include "io/csvout.h"
+#include "engine/score.h"
+
+static const char usage_text[] =
+    "usage: gmm score [--labels] [--proba] [--append]\n"
+    "                 [--append-columns LIST] [--keep-blank] [--summary]\n"
+    "                 [--json] [options] MODEL [FILE]\n";
+
+static const char help_text[] =
+    "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
+    "one row per input row, streamed.\n\n"
+    "      --labels        add the most probable component (0-based)\n"
+    "      --proba         add the responsibilities p0..p{K-1}\n"
+    "      --append        put every field of the input row first\n"
+    "      --append-columns LIST  only these input fields (as -c)\n"
+    "      --keep-blank    an empty output row for each blank input line\n"
+    "                      (the default with --append)\n"
+    "      --summary       print only n, total and mean log-likelihood,\n"
+    "                      BIC and AIC of the whole file\n"
+    "      --json          JSON lines, one object per row, not CSV\n"
+    GMM_CSV_HELP;
+
+static const struct option longopts[] = {
+	{ "labels", no_argument, NULL, OPT_LABELS },
+	{ "proba", no_argument, NULL, OPT_PROBA },
+	{ "append", no_argument, NULL, OPT_APPEND },
+	{ "append-columns", required_argument, NULL, OPT_APPEND_COLUMNS },
+	{ "keep-blank", no_argument, NULL, OPT_KEEP_BLANK },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "json", no_argument, NULL, OPT_JSON },
+	GMM_CSV_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct score_opts {
+	int labels, proba, append, keep_blank, summary, json;
+	const char *append_list;	/* --append-columns, or NULL: all */
+	size_t *echo, necho;		/* the input fields --append prints */
+};
+
+/*
+ * The selected fields of each row of a batch, as CSV text written with the
+ * one field writer of csvout into a memory stream.
+ */
+struct text {
+	FILE *f;		/* open_memstream over buf */
+	char *buf;
+	size_t size;
+	size_t *end;		/* end of row i's text */
+	size_t *blank;		/* blank lines before row i (cap + 1) */
+};
+
+/* Keep row i's fields that --append prints, each followed by a ','. */
+static int
+keep_fields(struct text *t, const struct score_opts *o,
+    const struct gmm_csvin *in, size_t i)
+{
+	long end;
+
+	for (size_t j = 0; j < o->necho; j++) {
+		const char *v = gmm_csvin_raw_field(in, o->echo[j]);
+		char buf[32];
+
+		if (o->json) {	/* "name": "field", */
+			gmm_json_string(t->f, gmm_csvin_field_name(in,
+			    o->echo[j], buf));
+			fputs(": ", t->f);
+			gmm_json_string(t->f, v);
+			fputs(", ", t->f);
+			continue;
+		}
+		gmm_csvout_field(t->f, v, ',');
+		fputc(',', t->f);
+	}
+	end = ftell(t->f);
+	if (end < 0 || ferror(t->f))
+		return -1;
+	t->end[i] = (size_t)end;
+	return 0;
+}
+
+static void
+print_header(const struct score_opts *o, const struct gmm_model *m,
+    const struct gmm_csvin *in)
+{
+	if (o->json)
+		return;		/* every JSON line names its values */
+	if (o->summary) {
+		puts("n,total_log_likelihood,mean_log_likelihood,bic,aic");
+		return;
+	}
+	for (size_t j = 0; o->append && j < o->necho; j++) {
+		char buf[32];
+
+		gmm_csvout_field(stdout, gmm_csvin_field_name(in, o->echo[j],
+		    buf), ',');
+		putchar(',');
+	}
+	fputs("log_density", stdout);
+	if (o->labels)
+		fputs(",label", stdout);
+	for (size_t c = 0; o->proba && c < m->k; c++)
+		printf(",p%zu", c);
+	putchar('\n');
+}
+
+/* An empty output row for each blank input line (--keep-blank): an
+ * empty line, or in JSON an empty object. */
+static void
+print_blank(const struct score_opts *o, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		puts(o->json ? "{}" : "");
+}
+
+/* Row i as a JSON object: the appended fields, then the scores. */
+static void
+print_json_row(const struct score_opts *o, const struct gmm_score_batch *b,
+    size_t i, const struct text *t)
+{
+	const double *r = b->resp + i * b->k;
+
+	putchar('{');
+	if (o->append) {
+		size_t start = i ? t->end[i - 1] : 0;
+
+		fwrite(t->buf + start, 1, t->end[i] - start, stdout);
+	}
+	fputs("\"log_density\": ", stdout);
+	gmm_json_number(stdout, b->log_density[i]);
+	if (o->labels)
+		printf(", \"label\": %zu", gmm_argmax(r, b->k));
+	if (o->proba) {
+		fputs(", \"proba\": [", stdout);
+		for (size_t c = 0; c < b->k; c++) {
+			if (c > 0)
+				fputs(", ", stdout);
+			gmm_json_number(stdout, r[c]);
+		}
+		putchar(']');
+	}
+	puts("}");
+}
+
+/* Rows [0, rows), each after the blank lines that came before it. */
+static void
+print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
+    size_t rows, const struct text *t)
+{
+	size_t k = b->k;
+
+	for (size_t i = 0; i < rows; i++) {
+		const double *r = b->resp + i * k;
+
+		print_blank(o, t->blank[i]);
+		if (o->json) {
+			print_json_row(o, b, i, t);
+			continue;
+		}
+		if (o->append) {
+			size_t start = i ? t->end[i - 1] : 0;
+
+			fwrite(t->buf + start, 1, t->end[i] - start, stdout);
+		}
+		gmm_csvout_number(stdout, b->log_density[i]);
+		if (o->labels)
+			printf(",%zu", gmm_argmax(r, k));
+		for (size_t c = 0; o->proba && c < k; c++) {
+			putchar(',');
+			gmm_csvout_number(stdout, r[c]);
+		}
+		putchar('\n');
+	}
+	print_blank(o, t->blank[rows]);
+}
+
+static void
+print_summary(const struct score_opts *o, const struct gmm_model *m, size_t n,
+    double total)
+{
+	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
+
+	if (o->json) {
+		printf("{\"n\": %zu", n);
+		gmm_json_member(stdout, ", ", "total_log_likelihood", total);
+		gmm_json_member(stdout, ", ", "mean_log_likelihood",
+		    total / (double)n);
+		gmm_json_member(stdout, ", ", "bic", gmm_bic(total, p, n));
+		gmm_json_member(stdout, ", ", "aic", gmm_aic(total, p));
+		puts("}");
+		return;
+	}
+	printf("%zu,", n);
+	gmm_csvout_number(stdout, total);
+	putchar(',');
+	gmm_csvout_number(stdout, total / (double)n);
+	putchar(',');
+	gmm_csvout_number(stdout, gmm_bic(total, p, n));
+	putchar(',');
+	gmm_csvout_number(stdout, gmm_aic(total, p));
+	putchar('\n');
+}
+
+/*
+ * Read a batch of rows: the count.  On a bad row, the rows before it are
+ * returned and *failed set (err filled), so that they are printed before
+ * the error is reported.
+ */
+static size_t
+read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
+    const struct score_opts *o, int *failed, struct gmm_error *err)
+{
+	int append = o->append;
+
+	size_t rows = 0;
+
+	if (append)
+		rewind(t->f);
+	t->blank[0] = 0;
+	while (rows < b->cap) {
+		int r = gmm_csvin_read_row(in, b->x + rows * b->d, err);
+
+		if (r < 0) {
+			*failed = 1;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (r == GMM_CSVIN_BLANK) {
+			t->blank[rows]++;
+		} else {
+			if (append && keep_fields(t, o, in, rows) < 0) {
+				*failed = 1;
+				gmm_error_nomem(err);
+				break;
+			}
+			t->blank[++rows] = 0;
+		}
+		if (!gmm_csvin_ready(in))
+			break;	/* score what came before waiting for more */
+	}
+	if (append && fflush(t->f) != 0 && !*failed) {
+		*failed = 1;	/* t->buf is current after it */
+		gmm_error_nomem(err);
+	}
+	return rows;
+}
+
+/*
+ * Rows a batch holds: a chunk per thread, fewer when rows are so wide that
+ * the batch would pass GMM_BATCH_BUDGET, never fewer than one block.
+ */
+static size_t
+batch_rows(const struct gmm_model *m, int threads)
+{
+	size_t want = (size_t)threads * GMM_CHUNK_ROWS;
+	size_t fit = GMM_BATCH_BUDGET / (8 * (m->d + m->k + 1));
+
+	fit -= fit % GMM_BLOCK_ROWS;
+	if (fit < GMM_BLOCK_ROWS)
+		fit = GMM_BLOCK_ROWS;
+	return want < fit ? want : fit;
+}
+
+/* The fields --append prints: all of them, or --append-columns. */
+static int
+echo_columns(struct score_opts *o, struct gmm_csvin *in, struct gmm_error *err)
+{
+	size_t nf = gmm_csvin_nfields(in);
+
+	if (!o->append)
+		return 0;
+	if (o->append_list != NULL)
+		return gmm_csvin_column_list(in, o->append_list, &o->echo,
+		    &o->necho, err);
+	o->echo = malloc(nf * sizeof(size_t));
+	if (o->echo == NULL)
+		return gmm_error_nomem(err);
+	for (size_t i = 0; i < nf; i++)
+		o->echo[i] = i;
+	o->necho = nf;
+	return 0;
+}
+
+static int
+stream(const struct score_opts *o, const struct gmm_model *m,
+    struct gmm_csvin *in, int threads, struct gmm_error *err)
+{
+	size_t cap = batch_rows(m, threads), n = 0, rows;
+	struct gmm_score_batch *b = gmm_score_batch_new(m, cap, threads);
+	struct text t = { 0 };
+	double total = 0;
+	int ret = -1, failed = 0;
+
+	t.end = malloc(cap * sizeof(size_t));
+	t.blank = malloc((cap + 1) * sizeof(size_t));
+	t.f = o->append ? open_memstream(&t.buf, &t.size) : NULL;
+	if (b == NULL || t.end == NULL || t.blank == NULL ||
+	    (o->append && t.f == NULL)) {
+		gmm_error_nomem(err);
+		goto out;
+	}
+	print_header(o, m, in);
+	for (;;) {
+		rows = read_batch(in, b, &t, o, &failed, err);
+		if (rows == 0 && t.blank[0] == 0)
+			break;
+		gmm_score_batch_run(b, m, rows);
+		for (size_t i = 0; i < rows; i++)
+			total += b->log_density[i];
+		n += rows;
+		if (!o->summary)
+			print_rows(o, b, rows, &t);
+		if (failed || !gmm_csvin_ready(in))
+			fflush(stdout);
+		if (failed || ferror(stdout))
+			break;	/* reader gone: main() reports or not */
+	}
+	if (failed)
+		goto out;
+	if (o->summary)
+		print_summary(o, m, n, total);
+	ret = 0;
+out:
+	gmm_score_batch_free(b);
+	if (t.f != NULL)
+		fclose(t.f);
+	free(t.buf);
+	free(t.end);
+	free(t.blank);
+	return ret;
+}
+
+/*
+ * A model fitted without a header (columns x1, x2, ...) and a file with
+ * one that lacks those names: say so, and how to select by position.
+ */
+static int
+unnamed_model(const struct gmm_model *m, const struct gmm_csvin *in,
+    const struct gmm_common *co, struct gmm_error *err)
+{
+	if (!gmm_csvin_has_header(in) || co->csv.columns != NULL ||
+	    !gmm_model_names_generated(m))
+		return 0;
+	for (size_t j = 0; j < m->d; j++)
+		if (!gmm_csvin_has_column(in, m->columns[j]))
+			return gmm_error_set(err, gmm_csvin_name(in), 0,
+			    "the model has no column names of its own (%s, "
+			    "...: it was fitted without a header) and the "
+			    "header has no \"%s\"; select its %zu columns by "
+			    "position with -c", m->columns[0], m->columns[j],
+			    m->d);
+	return 0;
+}
+
+static int
+run(struct score_opts *o, struct gmm_common *co, const char *mpath,
+    const char *file)
+{
+	struct gmm_model *m = gmm_load_model("score", mpath);
+	struct gmm_csvin *in = NULL;
+	struct gmm_error err;
+	int ret = GMM_EXIT_DATA;
+
+	if (m == NULL)
+		return GMM_EXIT_DATA;
+	co->csv.keep_blank = o->keep_blank || o->append;
+	in = gmm_csvin_open(file, &co->csv, &err);
+	if (in == NULL || unnamed_model(m, in, co, &err) < 0 ||
+	    gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
+	    echo_columns(o, in, &err) < 0 ||
+	    stream(o, m, in, co->threads, &err) < 0) {
+		gmm_report("score", &err);
+	} else {
+		if (!co->csv.keep_blank)	/* else printed as empty rows */
+			gmm_report_blank("score", in, co);
+		ret = 0;
+	}
+	gmm_csvin_close(in);
+	gmm_model_free(m);
+	free(o->echo);
+	return ret;
+}
+
+int
+cmd_score(int argc, char **argv)
+{
+	struct score_opts o = { 0 };
+	struct gmm_common co;
+	const char *model, *file = "-";
+	int opt;
+
+	gmm_common_init(&co);
+	while ((opt = gmm_getopt("score", argc, argv, GMM_CSV_SHORTOPTS,
+	    longopts)) != -1) {
+		switch (opt) {
+		case 'h':
+			printf("%s\n%s", usage_text, help_text);
+			return 0;
+		case OPT_LABELS:
+			o.labels = 1;
+			break;
+		case OPT_PROBA:
+			o.proba = 1;
+			break;
+		case OPT_APPEND:
+			o.append = 1;
+			break;
+		case OPT_APPEND_COLUMNS:
+			o.append = 1;
+			o.append_list = optarg;
+			break;
+		case OPT_KEEP_BLANK:
+			o.keep_blank = 1;
+			break;
+		case OPT_SUMMARY:
+			o.summary = 1;
+			break;
+		case OPT_JSON:
+			o.json = 1;
+			break;
+		default:
+			if (gmm_common_option("score", &co, opt, optarg) <= 0)
+				return gmm_usage(usage_text);
+		}
+	}
+	if (o.summary && (o.labels || o.proba || o.append || o.keep_blank)) {
+		gmm_warn("score", "--summary prints one row for the file; it "
+		    "does not combine with --labels, --proba, --append or "
+		    "--keep-blank");
+		return gmm_usage(usage_text);
+	}
+	if (gmm_operands("score", argc - optind, argv + optind, 1, 2,
+	    "MODEL FILE") < 0)
+		return gmm_usage(usage_text);
+	model = argv[optind];
+	if (argc - optind == 2)
+		file = argv[optind + 1];
+	if (strcmp(model, "-") == 0 && strcmp(file, "-") == 0) {
+		gmm_warn("score", "the model and the data cannot both be stdin");
+		return gmm_usage(usage_text);
+	}
+	return run(&o, &co, model, file);
+}

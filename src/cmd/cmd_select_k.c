@@ -1,0 +1,448 @@
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "base/consts.h"
+#include "io/csvout.h"
+#include "cmd/fitopts.h"
+#include "io/modelfile.h"
+#include "io/outfile.h"
+
+static const char usage_text[] =
+    "usage: gmm select-k -k LIST [--covariance LIST] [--criterion bic|aic]\n"
+    "                    [--allow-degenerate] [--json] [-o BEST]\n"
+    "                    [fit options] [options] [FILE]\n";
+
+static const char help_text[] =
+    "Fit every k of LIST for every covariance type and compare them by BIC\n"
+    "or AIC (lower is better): one CSV row per fit on stdout.\n\n"
+    "  -k LIST             1..9, 2,4,8 or a single number\n"
+    "      --covariance LIST  types among full,diag,spherical,tied\n"
+    "                      (default full)\n"
+    "      --criterion C   bic (default) or aic\n"
+    "      --allow-degenerate  let a degenerate fit be chosen\n"
+    "      --json          one JSON object per fit (JSON lines), not CSV\n"
+    "  -o, --output BEST   write the chosen model here\n"
+    "fit options, as for gmm fit, with the same defaults:\n"
+    "      --max-iter N    EM iterations at most (default 1000)\n"
+    "      --tol T         stop when the mean log-likelihood per row\n"
+    "                      changes by less than T (default 1e-6)\n"
+    "      --reg-covar R   added to covariance diagonals (default 1e-6)\n"
+    "      --n-init N      runs from different starts; best kept (default 1)\n"
+    "      --init METHOD   kmeans (default), kmeans++, random or smallem\n"
+    "      --smem          then split-and-merge moves while they gain\n"
+    GMM_COMMON_HELP;
+
+static const struct option longopts[] = {
+	GMM_FIT_LONGOPTS,
+	{ "criterion", required_argument, NULL, OPT_CRITERION },
+	{ "allow-degenerate", no_argument, NULL, OPT_ALLOW_DEGENERATE },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "output", required_argument, NULL, 'o' },
+	GMM_COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+struct select_opts {
+	struct gmm_fitopts fo;
+	size_t *ks, nk;
+	enum gmm_cov_type types[4];
+	size_t ntypes;
+	int aic, allow_degenerate, json;
+	const char *out;	/* -o, or NULL */
+	const char *file;	/* the input's name, for messages */
+	struct gmm_outfile o;	/* where -o goes, checked before the fits */
+};
+
+/* One row of the table; the chosen model is kept aside. */
+struct fit_row {
+	size_t k;
+	enum gmm_cov_type type;
+	int ok, degenerate;
+	double criterion;
+	char *error;		/* why the fit failed (ok = 0), or NULL */
+};
+
+static int
+parse_types(struct select_opts *s, const char *arg)
+{
+	const char *p = arg;
+
+	s->ntypes = 0;
+	while (*p != '\0') {
+		size_t len = strcspn(p, ",");
+		char item[16];
+
+		if (len > 0) {
+			if (len >= sizeof(item) || s->ntypes == 4)
+				break;
+			memcpy(item, p, len);
+			item[len] = '\0';
+			if (gmm_cov_type_parse(item, &s->types[s->ntypes]) < 0)
+				break;
+			s->ntypes++;
+		}
+		p += len + (p[len] == ',');
+	}
+	if (*p == '\0' && s->ntypes > 0)
+		return 0;
+	gmm_warn("select-k", "--covariance takes a list of full, diag, "
+	    "spherical, tied; not \"%s\"", arg);
+	return -1;
+}
+
+/* One fit as a JSON line: the table's columns, or its error. */
+static void
+print_json(const struct fit_row *r, const struct gmm_model *m, int best)
+{
+	const struct gmm_training *t;
+
+	printf("{\"k\": %zu, \"covariance\": \"%s\", ", r->k,
+	    gmm_cov_type_name(r->type));
+	if (!r->ok) {
+		fputs("\"error\": ", stdout);
+		gmm_json_string(stdout, r->error ? r->error : "");
+		puts("}");
+		return;
+	}
+	t = &m->training;
+	gmm_json_member(stdout, "", "log_likelihood", t->loglik_total);
+	printf(", \"n_parameters\": %zu",
+	    gmm_n_parameters(m->cov_type, m->k, m->d));
+	gmm_json_member(stdout, ", ", "bic", t->bic);
+	gmm_json_member(stdout, ", ", "aic", t->aic);
+	printf(", \"iterations\": %llu, \"converged\": %s, \"degenerate\": "
+	    "%s, \"best\": %s}\n", (unsigned long long)t->iterations,
+	    t->converged ? "true" : "false", r->degenerate ? "true" : "false",
+	    best ? "true" : "false");
+}
+
+static void
+print_row(const struct fit_row *r, const struct gmm_model *m, int best)
+{
+	const struct gmm_training *t;
+
+	printf("%zu,%s,", r->k, gmm_cov_type_name(r->type));
+	if (!r->ok) {
+		puts(",,,,,,,");	/* a failed fit: its reason is on stderr */
+		return;
+	}
+	t = &m->training;
+	gmm_csvout_number(stdout, t->loglik_total);
+	printf(",%zu,", gmm_n_parameters(m->cov_type, m->k, m->d));
+	gmm_csvout_number(stdout, t->bic);
+	putchar(',');
+	gmm_csvout_number(stdout, t->aic);
+	printf(",%llu,%d,%d,%d\n", (unsigned long long)t->iterations,
+	    t->converged, r->degenerate, best);
+}
+
+/* Fit one (type, k); r->ok = 0 when the fit itself failed (a model that
+ * cannot be fitted gets an empty row); -1 on errors that end the run. */
+static int
+fit_one(struct select_opts *s, double *x, size_t n, size_t d,
+    const struct gmm_data_shape *shape, struct fit_row *r,
+    struct gmm_model **m)
+{
+	struct gmm_error err;
+	int deg;
+
+	s->fo.em.k = r->k;
+	s->fo.em.cov_type = r->type;
+	*m = NULL;
+	if (gmm_fitopts_fit(&s->fo, "select-k", x, n, d, m, &err) < 0) {
+		if (err.nomem) {
+			gmm_error_about(&err, s->file);
+			gmm_report("select-k", &err);
+			return -1;
+		}
+		gmm_warn("select-k", "%s: k = %zu, %s: %s", s->file, r->k,
+		    gmm_cov_type_name(r->type), err.msg);
+		r->ok = 0;
+		r->error = strdup(err.msg);	/* NULL: an empty reason */
+		return 0;
+	}
+	deg = gmm_model_degenerate(*m, n, shape);
+	if (deg < 0) {
+		gmm_warn("select-k", "%s: out of memory", s->file);
+		return -1;
+	}
+	r->ok = 1;
+	r->degenerate = deg;
+	(*m)->training.degenerate = deg;
+	r->criterion = s->aic ? (*m)->training.aic : (*m)->training.bic;
+	return 0;
+}
+
+static void
+progress(const struct fit_row *r, const struct gmm_model *m)
+{
+	if (!r->ok)
+		return;
+	fprintf(stderr, "gmm select-k: k=%zu covariance=%s log_likelihood="
+	    "%.10g bic=%.10g iterations=%llu%s\n", r->k,
+	    gmm_cov_type_name(r->type), m->training.loglik_total,
+	    m->training.bic, (unsigned long long)m->training.iterations,
+	    r->degenerate ? " degenerate" : "");
+}
+
+/*
+ * Fit every (type, k), keeping the models of the rows so the table can
+ * mark the best; rows[] and models[] have ntypes * nk entries.
+ */
+static int
+fit_all(struct select_opts *s, const struct gmm_csvin *in, double *x,
+    size_t n, size_t d, struct fit_row *rows, struct gmm_model **models)
+{
+	struct gmm_data_shape shape;
+	size_t i = 0;
+	int ret = 0;
+
+	/* every k is checked before the first fit */
+	for (size_t q = 0; q < s->nk; q++) {
+		if (s->ks[q] > n) {
+			gmm_warn("select-k", "%s: k = %zu is larger than the "
+			    "number of rows (%zu)", gmm_csvin_name(in),
+			    s->ks[q], n);
+			return -1;
+		}
+	}
+	if (gmm_data_shape_init(&shape, x, n, d) < 0) {
+		gmm_warn("select-k", "%s: out of memory", s->file);
+		return -1;
+	}
+	for (size_t t = 0; t < s->ntypes && ret == 0; t++) {
+		for (size_t q = 0; q < s->nk && ret == 0; q++, i++) {
+			rows[i].k = s->ks[q];
+			rows[i].type = s->types[t];
+			ret = fit_one(s, x, n, d, &shape, &rows[i],
+			    &models[i]);
+			if (ret == 0 && s->fo.common.verbose)
+				progress(&rows[i], models[i]);
+		}
+	}
+	gmm_data_shape_release(&shape);
+	return ret;
+}
+
+static size_t
+choose(const struct select_opts *s, const struct fit_row *rows, size_t nrows,
+    size_t *skipped)
+{
+	size_t best = (size_t)-1;
+
+	*skipped = 0;
+	for (size_t i = 0; i < nrows; i++) {
+		if (!rows[i].ok)
+			continue;
+		if (rows[i].degenerate && !s->allow_degenerate) {
+			(*skipped)++;
+			continue;
+		}
+		if (best == (size_t)-1 ||
+		    rows[i].criterion < rows[best].criterion)
+			best = i;
+	}
+	return best;
+}
+
+static int
+report(struct select_opts *s, struct fit_row *rows,
+    struct gmm_model **models, size_t nrows, const struct gmm_csvin *in)
+{
+	size_t skipped, best = choose(s, rows, nrows, &skipped);
+	struct gmm_error err;
+
+	if (!s->json)
+		puts("k,covariance,log_likelihood,n_parameters,bic,aic,"
+		    "iterations,converged,degenerate,best");
+	for (size_t i = 0; i < nrows; i++)
+		(s->json ? print_json : print_row)(&rows[i], models[i],
+		    i == best);
+	if (skipped > 0 && !s->fo.common.quiet)
+		gmm_warn("select-k", "%zu degenerate fit%s not chosen (a "
+		    "full covariance on too few rows, or a covariance held up "
+		    "by --reg-covar); --allow-degenerate to allow", skipped,
+		    skipped == 1 ? "" : "s");
+	if (best == (size_t)-1) {
+		gmm_warn("select-k", "no fit can be chosen");
+		return GMM_EXIT_DATA;
+	}
+	if (!s->fo.common.quiet)
+		gmm_warn("select-k", "best: k=%zu covariance=%s %s=%.10g",
+		    rows[best].k, gmm_cov_type_name(rows[best].type),
+		    s->aic ? "aic" : "bic", rows[best].criterion);
+	if (s->out == NULL)
+		return 0;
+	if (gmm_name_columns(models[best], in) < 0) {
+		gmm_warn("select-k", "%s: out of memory", s->file);
+		return GMM_EXIT_DATA;
+	}
+	if (gmm_modelfile_write(&s->o, models[best], &err) < 0) {
+		gmm_report("select-k", &err);
+		return GMM_EXIT_DATA;
+	}
+	return 0;
+}
+
+static int
+run(struct select_opts *s, const char *file)
+{
+	struct gmm_csvin *in = NULL;
+	struct gmm_error err;
+	size_t n, nrows = s->ntypes * s->nk;
+	struct fit_row *rows = calloc(nrows, sizeof(*rows));
+	struct gmm_model **models = calloc(nrows, sizeof(*models));
+	double *x = NULL;
+	int ret = GMM_EXIT_DATA;
+
+	if (rows == NULL || models == NULL) {
+		gmm_warn("select-k", "%s: out of memory", s->file);
+		goto out;
+	}
+	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
+	if (in != NULL)
+		s->file = gmm_csvin_name(in);
+	if (in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
+	    gmm_csvin_read_all(in, &x, &n, &err) < 0) {
+		gmm_report("select-k", &err);
+		goto out;
+	}
+	gmm_report_blank("select-k", in, &s->fo.common);
+	if (fit_all(s, in, x, n, gmm_csvin_ncols(in), rows, models) == 0)
+		ret = report(s, rows, models, nrows, in);
+out:
+	for (size_t i = 0; models != NULL && i < nrows; i++)
+		gmm_model_free(models[i]);
+	for (size_t i = 0; rows != NULL && i < nrows; i++)
+		free(rows[i].error);
+	free(models);
+	free(rows);
+	free(x);
+	gmm_csvin_close(in);
+	return ret;
+}
+
+static int
+parse(struct select_opts *s, int argc, char **argv)
+{
+	int opt, r;
+
+	while ((opt = gmm_getopt("select-k", argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
+	    longopts)) != -1) {
+		switch (opt) {
+		case 'h':
+			printf("%s\n%s", usage_text, help_text);
+			return 0;
+		case 'k':
+			free(s->ks);
+			r = gmm_parse_k_list("select-k", optarg, &s->ks,
+			    &s->nk);
+			if (r < 0)
+				return r;
+			continue;
+		case OPT_COVARIANCE:
+			if (parse_types(s, optarg) < 0)
+				return -1;
+			continue;
+		case OPT_CRITERION:
+			if (strcmp(optarg, "bic") != 0 &&
+			    strcmp(optarg, "aic") != 0) {
+				gmm_warn("select-k", "--criterion is bic or "
+				    "aic, not \"%s\"", optarg);
+				return -1;
+			}
+			s->aic = strcmp(optarg, "aic") == 0;
+			continue;
+		case OPT_ALLOW_DEGENERATE:
+			s->allow_degenerate = 1;
+			continue;
+		case OPT_JSON:
+			s->json = 1;
+			continue;
+		case 'o':
+			s->out = optarg;
+			continue;
+		}
+		r = gmm_fitopts_option("select-k", &s->fo, opt, optarg);
+		if (r == 0)
+			r = gmm_common_option("select-k", &s->fo.common, opt,
+			    optarg);
+		if (r <= 0)
+			return -1;
+	}
+	return 1;
+}
+
+/*
+ * Check -o before the input is read and every k fitted.  The table goes to
+ * standard output, so the model may not.  -1 with *ret the exit status.
+ */
+static int
+prepare_output(struct select_opts *s, const char *file, int *ret)
+{
+	struct gmm_error err;
+
+	if (gmm_outfile_prepare(&s->o, s->out, file, &err) < 0) {
+		gmm_report("select-k", &err);
+		*ret = GMM_EXIT_DATA;
+	} else if (gmm_outfile_is_stdout(&s->o)) {
+		gmm_warn("select-k", "-o %s: the table goes to standard "
+		    "output; write the model to a file", s->out);
+		*ret = gmm_usage(usage_text);
+	} else if (gmm_outfile_is_tty(&s->o)) {
+		gmm_warn("select-k", "will not write a binary model to a "
+		    "terminal");
+		*ret = gmm_usage(usage_text);
+	} else {
+		return 0;
+	}
+	gmm_outfile_release(&s->o);
+	return -1;
+}
+
+int
+cmd_select_k(int argc, char **argv)
+{
+	struct select_opts s;
+	const char *file = "-";
+	int r, ret;
+
+	memset(&s, 0, sizeof(s));
+	gmm_fitopts_init(&s.fo);
+	s.types[0] = GMM_COV_FULL;
+	s.ntypes = 1;
+	r = parse(&s, argc, argv);
+	if (r <= 0) {
+		free(s.ks);
+		if (r == GMM_PARSE_NOMEM)
+			return GMM_EXIT_DATA;
+		return r == 0 ? 0 : gmm_usage(usage_text);
+	}
+	if (gmm_operands("select-k", argc - optind, argv + optind, 0, 1,
+	    "FILE") < 0) {
+		free(s.ks);
+		return gmm_usage(usage_text);
+	}
+	if (optind < argc)
+		file = argv[optind++];
+	if (s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL) {
+		if (s.ks == NULL)
+			gmm_warn("select-k", "-k LIST is required");
+		if (s.fo.em.init == GMM_INIT_MODEL)
+			gmm_warn("select-k", "--init takes kmeans, kmeans++ or "
+			    "random here: one model cannot start every k");
+		free(s.ks);
+		return gmm_usage(usage_text);
+	}
+	if (s.out != NULL && prepare_output(&s, file, &ret) < 0) {
+		free(s.ks);
+		return ret;
+	}
+	ret = run(&s, file);
+	if (s.out != NULL)
+		gmm_outfile_release(&s.o);
+	free(s.ks);
+	return ret;
+}

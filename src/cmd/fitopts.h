@@ -1,0 +1,66 @@
+/*
+ * fitopts: the fit options that `fit` and `select-k` share (--covariance,
+ * --max-iter, --tol, --reg-covar, --n-init, --init and the common ones), and
+ * the one call that runs the engine with them.  Command layer: reports its
+ * own errors on stderr.
+ */
+#ifndef GMM_FITOPTS_H
+#define GMM_FITOPTS_H
+
+#include "cmd/cmd.h"
+#include "engine/em.h"
+
+struct gmm_fitopts {
+	struct gmm_common common;
+	struct gmm_em_options em;
+	int k_given, cov_given;
+	const char *init_arg;		/* --init, borrowed from argv */
+	struct gmm_model *init_model;	/* owned */
+	int json;		/* fit --json: the summary as JSON */
+	int failed_usage;		/* set when finish() fails on usage */
+	const char *cmd;
+};
+
+#define GMM_FIT_LONGOPTS \
+	{ "covariance", required_argument, NULL, OPT_COVARIANCE }, \
+	{ "max-iter", required_argument, NULL, OPT_MAX_ITER }, \
+	{ "tol", required_argument, NULL, OPT_TOL }, \
+	{ "reg-covar", required_argument, NULL, OPT_REG_COVAR }, \
+	{ "n-init", required_argument, NULL, OPT_N_INIT }, \
+	{ "init", required_argument, NULL, OPT_INIT }, \
+	{ "smem", no_argument, NULL, OPT_SMEM }
+
+#define GMM_FIT_HELP \
+	"      --covariance TYPE  full, diag, spherical or tied (default full)\n" \
+	"      --max-iter N    EM iterations at most (default 1000)\n" \
+	"      --tol T         stop when the mean log-likelihood per row\n" \
+	"                      changes by less than T (default 1e-6)\n" \
+	"      --reg-covar R   added to covariance diagonals (default 1e-6)\n" \
+	"      --n-init N      runs from different starts; best kept (default 1)\n" \
+	"      --init METHOD   kmeans (default), kmeans++, random, smallem, or\n" \
+	"                      a model file (binary or JSON) to start from\n" \
+	"      --smem          then split-and-merge moves while they gain\n"
+
+void gmm_fitopts_init(struct gmm_fitopts *fo);
+void gmm_fitopts_release(struct gmm_fitopts *fo);
+
+/* 1 handled (-k and the options above), 0 not ours, -1 bad value. */
+int gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
+    const char *arg);
+
+/*
+ * After parsing: load an --init model and take k and the covariance type
+ * from it unless given (then they must agree); require -k when need_k.
+ * -1 on failure, reported, with failed_usage set for usage errors.
+ */
+int gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k);
+
+/*
+ * Fit x (n x d) with fo->em (k and cov_type as set there) and a new RNG
+ * from --seed; with -v, per_iteration progress lines go to stderr.  x is
+ * rearranged while the fit runs and restored (gmm_em_fit()).
+ */
+int gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
+    size_t n, size_t d, struct gmm_model **out, struct gmm_error *err);
+
+#endif

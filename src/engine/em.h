@@ -1,0 +1,112 @@
+/*
+ * em: the expectation-maximisation engine behind `fit` and `select-k`.
+ *
+ * The model: p(x) = sum_c w_c N(x | mu_c, Sigma_c), with Sigma_c full,
+ * diagonal, spherical (sigma_c^2 I) or tied (one Sigma for all c).
+ *
+ * One iteration is an E-step on the current parameters, then an M-step with
+ * reg_covar added to the covariance diagonals:
+ *	r_ic = w_c N(x_i | c) / p(x_i)           (in log space, log-sum-exp)
+ *	n_c = sum_i r_ic (+ 10 eps, as scikit-learn)   w_c = n_c / n
+ *	mu_c = sum_i r_ic x_i / n_c
+ *	Sigma_c = sum_i r_ic (x_i - mu_c)(x_i - mu_c)^T / n_c + reg I
+ * diag keeps the diagonal of Sigma_c, spherical the mean of that diagonal
+ * (reg added once), tied the n_c-weighted mean of the Sigma_c.
+ *
+ * The M-step needs only sufficient statistics (n_c, sum r (x - s_c) and the
+ * scatter sum r (x - s_c)(x - s_c)^T about the current mean s_c, which keeps
+ * the scatter well conditioned).  They are accumulated one block of rows at
+ * a time, so no n x k matrix is ever held, and threads only add them up:
+ * rows are cut into chunks of a fixed size, the threads of a pool (pool.h)
+ * take chunks as they become free, and chunk sums are added in chunk order,
+ * so the result is bitwise the same for any number of threads.
+ *
+ * Iteration stops when the mean log-likelihood per row changes by less than
+ * tol (never when tol is 0) or after max_iter iterations.  The returned
+ * log-likelihood is that of the returned parameters (one final E-step).
+ *
+ * The engine prints nothing: progress goes through a callback.
+ */
+#ifndef GMM_EM_H
+#define GMM_EM_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "base/error.h"
+#include "engine/model.h"
+
+enum gmm_init_method {
+	GMM_INIT_KMEANS,	/* k-means++ seeding then Lloyd */
+	GMM_INIT_KMEANSPP,	/* k-means++ seeding alone */
+	GMM_INIT_RANDOM,	/* random responsibilities */
+	GMM_INIT_MODEL,		/* given parameters */
+	GMM_INIT_SMALLEM,	/* the best of short EM runs from k-means++
+				 * seeds (GMM_SMALLEM_*), continued */
+};
+
+struct gmm_em_progress {
+	size_t run;		/* 0-based index among n_init runs */
+	size_t iteration;	/* 1-based; 0 for the end of a run, or for
+				 * the start when at_start */
+	int at_start;		/* the start's M-step: only reseeded set */
+	double loglik_mean;	/* before this iteration's M-step */
+	double change;		/* from the previous iteration */
+	size_t reseeded;	/* component reseeded, or (size_t)-1: a
+				 * component left with no weight is put on
+				 * the row the model explains worst (at the
+				 * start: the row farthest from its start
+				 * centre) */
+	size_t reseed_row;	/* that row, 0-based */
+	size_t distinct;	/* at the very end (run = n_init): how many
+				 * distinct optima the runs reached; else 0 */
+	double seconds;		/* wall time of this iteration's E-step and
+				 * M-step; 0 for the end of a run */
+};
+
+typedef void (*gmm_em_progress_fn)(void *ctx,
+    const struct gmm_em_progress *p);
+
+struct gmm_em_options {
+	size_t k;
+	enum gmm_cov_type cov_type;
+	size_t max_iter;
+	double tol;
+	double reg_covar;
+	size_t n_init;
+	enum gmm_init_method init;
+	const struct gmm_model *init_model;	/* GMM_INIT_MODEL: borrowed */
+	int threads;
+	int smem;		/* after the runs, split-and-merge moves */
+	gmm_em_progress_fn progress;		/* may be NULL */
+	void *progress_ctx;
+};
+
+/*
+ * The threads a fit of n rows runs with when asked for `threads`: at most
+ * one per chunk of GMM_CHUNK_ROWS rows, and no more than keep their own
+ * statistics within GMM_THREAD_BUDGET or the data's size (consts.h).
+ * Results are bitwise the same for any count.
+ */
+int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
+    int threads);
+
+/*
+ * Fit a mixture to x (n x d, row-major, borrowed).  While the EM iterations
+ * run, x is rearranged in place (blocks of rows held by columns, so that no
+ * iteration transposes them); its rows are back as they were when the call
+ * returns, whether it succeeds or fails.  On success *out is a new
+ * prepared model that the caller frees; its training block holds n, the
+ * log-likelihood, BIC, AIC, iterations, converged, n_init (the runs made:
+ * 1 from a start model), reg_covar and tol (the caller sets seed and column
+ * names).  Fails when k > n, out of memory,
+ * or when a covariance cannot be factorised even with reg_covar; and, before
+ * allocating, when the parameters and statistics would need more memory
+ * than the machine has (the message says how much and what to change).
+ */
+int gmm_em_fit(double *x, size_t n, size_t d,
+    const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
+    struct gmm_error *err);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * model: a Gaussian mixture, its log-density and its information criteria.
+ *
+ * struct gmm_model owns every array it points to; gmm_model_new() allocates
+ * them for given k, d and covariance type and gmm_model_free() releases them.
+ * The covariances are kept in scikit-learn's covariances_ shapes, flattened
+ * row-major: full k*d*d, diag k*d, spherical k, tied d*d.  What the density
+ * needs (log weights, lower Cholesky factors, log-determinants, precisions)
+ * is derived by gmm_model_prepare(), which must be called after any change
+ * of the parameters and before any density is evaluated.  No covariance is
+ * ever inverted: Mahalanobis distances come from triangular solves.
+ *
+ * Functions that can fail return 0 or -1 and fill a struct gmm_error; none
+ * prints.
+ */
+#ifndef GMM_MODEL_H
+#define GMM_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/consts.h"
+#include "base/error.h"
+
+enum gmm_cov_type {
+	GMM_COV_FULL = 0,
+	GMM_COV_DIAG = 1,
+	GMM_COV_SPHERICAL = 2,
+	GMM_COV_TIED = 3,
+};
+
+/* How the model was obtained; present = 0 for a hand-written model. */
+struct gmm_training {
+	int present;
+	uint64_t n;
+	double loglik_total;
+	double loglik_mean;
+	double bic;
+	double aic;
+	uint64_t iterations;
+	int converged;
+	int degenerate;		/* gmm_model_degenerate() said so at fit */
+	uint64_t seed;
+	uint64_t n_init;
+	double reg_covar;
+	double tol;
+};
+
+struct gmm_model {
+	size_t k, d;
+	enum gmm_cov_type cov_type;
+	double *weights;	/* k */
+	double *means;		/* k*d */
+	double *cov;		/* see above */
+	char **columns;		/* d strings */
+	struct gmm_training training;
+
+	/* derived by gmm_model_prepare() */
+	double *log_weights;	/* k */
+	double *log_det;	/* k: log |Sigma_c| */
+	double *chol;		/* full k*d*d, tied d*d: lower factor L */
+	double *prec;		/* diag k*d, spherical k: 1 / variance */
+};
+
+/* "full", "diag", "spherical", "tied" */
+const char *gmm_cov_type_name(enum gmm_cov_type t);
+/* 0 and *t set, or -1 for an unknown name. */
+int gmm_cov_type_parse(const char *s, enum gmm_cov_type *t);
+
+/* Number of doubles in cov for this type. */
+size_t gmm_cov_size(enum gmm_cov_type t, size_t k, size_t d);
+
+/*
+ * A zeroed model with columns "x1".."xd"; NULL when out of memory.
+ * The caller frees it with gmm_model_free().
+ */
+struct gmm_model *gmm_model_new(size_t k, size_t d, enum gmm_cov_type t);
+void gmm_model_free(struct gmm_model *m);
+/* A deep copy, or NULL when out of memory. */
+struct gmm_model *gmm_model_dup(const struct gmm_model *m);
+/* Replace column name j by a copy of name; -1 when out of memory. */
+int gmm_model_set_column(struct gmm_model *m, size_t j, const char *name);
+
+/*
+ * Derive what the density needs.  Fails, naming the component, when a
+ * covariance is not positive definite.
+ */
+int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
+
+/*
+ * Check a model that came from outside (a file): finite parameters, weights
+ * non-negative and summing to 1, covariances symmetric and positive
+ * definite, precisions finite, column names valid UTF-8.  Calls gmm_model_prepare().  `name` is the file, for messages.
+ */
+int gmm_model_validate(struct gmm_model *m, const char *name,
+    struct gmm_error *err);
+
+/*
+ * The vector kernels are built three times, for AVX-512 (x86-64-v4), AVX2
+ * with FMA (x86-64-v3) and the baseline, and the loader picks the one the
+ * processor runs, so that one portable binary uses AVX-512 where present.
+ */
+#if defined(__x86_64__)
+#define GMM_CLONES __attribute__((target_clones("arch=x86-64-v4", \
+    "arch=x86-64-v3", "default")))
+#else
+#define GMM_CLONES
+#endif
+
+/* n doubles aligned for vector loads (free()); NULL when out of memory. */
+double *gmm_doubles_new(size_t n);
+
+/*
+ * A block of at most GMM_BLOCK_ROWS rows of x (row-major, d columns) by
+ * columns: xt[j*GMM_BLOCK_ROWS + i] = x_ij, the rows padded with zeros up
+ * to a multiple of GMM_ROW_GROUP.  xt holds GMM_BLOCK_ROWS*d doubles.
+ */
+void gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt);
+
+/*
+ * The log joint of a block held by columns, by components:
+ *	logp[c*GMM_BLOCK_ROWS + i] = log w_c + log N(x_i | mu_c, Sigma_c)
+ * for the rows and their padding.  logp holds GMM_BLOCK_ROWS*k doubles and
+ * work (GMM_ROW_GROUP + 1) * d.  The model must be prepared.
+ */
+void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
+    size_t rows, double *logp, double *work);
+
+/*
+ * Turn the log joint of a block (as above) into responsibilities in place,
+ * exp(logp - log p(x)) summing to 1 over the components (0 where that
+ * would be under 2^-1022, where it is subnormal), and store
+ * log p(x_i) in log_density[i] for the `rows` rows.  A row that no
+ * component can explain (all -inf) gets log density -inf and uniform
+ * responsibilities, never NaN.  The rows that pad the block up to a
+ * multiple of GMM_ROW_GROUP are computed too, so they must hold finite log
+ * joints, as gmm_model_log_joint_cols() leaves them.
+ */
+void gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density);
+
+/*
+ * Both for `rows` rows of x (row-major): resp[i*k + c] and log_density[i].
+ * `work` holds GMM_RESP_WORK(d, k) doubles from gmm_doubles_new().
+ */
+#define GMM_RESP_WORK(d, k) ((size_t)GMM_BLOCK_ROWS * ((d) + (k)) \
+    + (size_t)(GMM_ROW_GROUP + 1) * (d))
+void gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
+    double *resp, double *log_density, double *work);
+
+/*
+ * v[i] = exp(v[i]) for v[i] <= 0 (-inf gives 0), vectorised; within 2 ulp
+ * of the correctly rounded value where that is a normal number, and within
+ * 2^-1074 below.  Positive and NaN arguments are not allowed.
+ */
+void gmm_exp_nonpos(double *v, size_t n);
+
+/*
+ * v[i] = log(v[i]) for positive normal v[i], vectorised (fdlibm's method);
+ * within 2 ulp of libm's log (test_model finds 1 at worst).  Other
+ * arguments are not allowed.
+ */
+void gmm_log_normal(double *v, size_t n);
+
+/* Free parameters, counted as scikit-learn does. */
+size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);
+/* -2 logL + p ln n, and -2 logL + 2 p (lower is better). */
+double gmm_bic(double loglik_total, size_t n_parameters, size_t n);
+double gmm_aic(double loglik_total, size_t n_parameters);
+
+/* Write the d x d covariance of component c (rebuilt for any type). */
+void gmm_model_component_cov(const struct gmm_model *m, size_t c,
+    double *sigma);
+
+
+
+/*
+ * Smallest variance among the columns of x (n x d) that are not constant;
+ * 0 when all are constant.
+ */
+double gmm_min_column_variance(const double *x, size_t n, size_t d);
+
+/*
+ * What degeneracy is judged against, from the rows x (n x d, row-major):
+ * min_var, the smallest variance among the columns that are not constant
+ * (gmm_min_column_variance()), and u (d x d, row-major), whose first rank
+ * columns are an orthonormal basis of the directions in which the rows
+ * vary: the eigenvectors of their covariance whose eigenvalues exceed
+ * GMM_DATA_RANK_TOL times the largest.  A constant or duplicated column
+ * leaves a direction out, where every model's variance is only reg_covar.
+ * Above GMM_SHAPE_MAX_D columns, u is NULL and rank d: every direction.
+ */
+struct gmm_data_shape {
+	size_t d, rank;
+	double min_var;
+	double *u;
+};
+
+/* 0, or -1 when out of memory (nothing to free then). */
+int gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
+    size_t d);
+void gmm_data_shape_release(struct gmm_data_shape *s);
+
+/*
+ * The first two components that are the same model of the data (weights
+ * aside): means within 1e-6 of a standard deviation, covariances within
+ * 1e-6 relative.  1 and *a < *b set, 0 when all differ.
+ */
+int gmm_model_same_components(const struct gmm_model *m, size_t *a,
+    size_t *b);
+
+/*
+ * 1 when a fitted model is degenerate, 0 when not, -1 when out of memory:
+ * in the directions the data vary (s->u), a covariance has an eigenvalue
+ * below GMM_DEGENERATE_EIG_FRAC times s->min_var (a likelihood spike held
+ * up only by reg_covar), or, for full covariances, a component holds fewer
+ * of the n rows than rank + 1 (n w_c < rank + 1), too few to estimate it.
+ * Diagonal, spherical and tied covariances need no such count: each of
+ * their variances is pooled over a column or over every row.
+ */
+int gmm_model_degenerate(const struct gmm_model *m, size_t n,
+    const struct gmm_data_shape *s);
+#endif

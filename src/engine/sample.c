@@ -1,0 +1,86 @@
+#include "engine/sample.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+int
+gmm_sampler_init(struct gmm_sampler *s, const struct gmm_model *m)
+{
+	double sum = 0;
+
+	s->m = m;
+	s->cum = malloc(m->k * sizeof(double));
+	s->z = malloc(m->d * sizeof(double));
+	if (s->cum == NULL || s->z == NULL) {
+		gmm_sampler_release(s);
+		return -1;
+	}
+	for (size_t c = 0; c < m->k; c++) {
+		sum += m->weights[c];
+		s->cum[c] = sum;
+	}
+	return 0;
+}
+
+void
+gmm_sampler_release(struct gmm_sampler *s)
+{
+	free(s->cum);
+	free(s->z);
+	s->cum = NULL;
+	s->z = NULL;
+}
+
+/*
+ * A component drawn by its weight: the first c whose cumulative weight
+ * exceeds a uniform draw on [0, total), by bisection.  (GSL's
+ * gsl_ran_discrete_preproc() crashes when its own allocations fail.)
+ */
+static size_t
+pick(const struct gmm_sampler *s, gsl_rng *rng)
+{
+	size_t lo = 0, hi = s->m->k - 1;
+	double u = gsl_rng_uniform(rng) * s->cum[hi];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (u < s->cum[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+size_t
+gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x)
+{
+	const struct gmm_model *m = s->m;
+	size_t d = m->d, c = pick(s, rng);
+	const double *mu = m->means + c * d;
+
+	for (size_t j = 0; j < d; j++)
+		s->z[j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED) {
+		/* x = mu + L z, L lower triangular */
+		const double *l = m->cov_type == GMM_COV_TIED ? m->chol
+		    : m->chol + c * d * d;
+
+		for (size_t i = 0; i < d; i++) {
+			double v = mu[i];
+
+			for (size_t j = 0; j <= i; j++)
+				v += l[i * d + j] * s->z[j];
+			x[i] = v;
+		}
+		return c;
+	}
+	for (size_t j = 0; j < d; j++) {
+		double var = m->cov_type == GMM_COV_DIAG ? m->cov[c * d + j]
+		    : m->cov[c];
+
+		x[j] = mu[j] + sqrt(var) * s->z[j];
+	}
+	return c;
+}

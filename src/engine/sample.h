@@ -1,0 +1,29 @@
+/*
+ * sample: draws from a prepared model.  A sampler borrows the model and owns
+ * its table of cumulative weights; randomness comes only from the
+ * gsl_rng passed in, so a seed fixes every draw.
+ */
+#ifndef GMM_SAMPLE_H
+#define GMM_SAMPLE_H
+
+#include <stddef.h>
+
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+
+#include "engine/model.h"
+
+struct gmm_sampler {
+	const struct gmm_model *m;
+	double *cum;		/* k cumulative weights */
+	double *z;		/* d standard normals */
+};
+
+/* 0, or -1 when out of memory. */
+int gmm_sampler_init(struct gmm_sampler *s, const struct gmm_model *m);
+void gmm_sampler_release(struct gmm_sampler *s);
+
+/* One draw into x[0..d-1]; returns its component. */
+size_t gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * score: per-row log-densities and responsibilities of a batch of rows,
+ * the work of `gmm score`, threaded over fixed blocks of rows.
+ *
+ * A batch owns its buffers, sized once for `cap` rows; the rows it scores
+ * are the caller's.  Every row's result depends on that row alone, so the
+ * output does not depend on the number of threads.
+ */
+#ifndef GMM_SCORE_H
+#define GMM_SCORE_H
+
+#include <stddef.h>
+
+#include "engine/model.h"
+
+struct gmm_score_batch {
+	size_t cap, k, d;
+	int threads;
+	double *x;		/* cap x d: the caller fills rows */
+	double *resp;		/* cap x k: responsibilities */
+	double *log_density;	/* cap */
+	double *work;		/* threads x GMM_RESP_WORK(d, k) */
+};
+
+/* NULL when out of memory; free with gmm_score_batch_free(). */
+struct gmm_score_batch *gmm_score_batch_new(const struct gmm_model *m,
+    size_t cap, int threads);
+void gmm_score_batch_free(struct gmm_score_batch *b);
+
+/* Score the first `rows` rows of b->x under a prepared model. */
+void gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
+    size_t rows);
+
+/* Index of the largest of v[0..k-1] (the first of ties). */
+size_t gmm_argmax(const double *v, size_t k);
+
+#endif

@@ -1,0 +1,238 @@
+#include "engine/smem.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+
+#define POWER_ITER 50
+
+/*
+ * The largest eigenvalue of the symmetric d x d matrix s and its unit
+ * eigenvector v, by power iteration (started on the largest diagonal
+ * entry's axis); work holds d doubles.
+ */
+static double
+principal(const double *s, size_t d, double *v, double *work)
+{
+	size_t top = 0;
+	double lambda = 0;
+
+	for (size_t j = 1; j < d; j++)
+		if (s[j * d + j] > s[top * d + top])
+			top = j;
+	for (size_t j = 0; j < d; j++)
+		v[j] = j == top ? 1 : 0.01;
+	for (int it = 0; it < POWER_ITER; it++) {
+		double norm = 0;
+
+		for (size_t i = 0; i < d; i++) {
+			double t = 0;
+
+			for (size_t j = 0; j < d; j++)
+				t += s[i * d + j] * v[j];
+			work[i] = t;
+			norm += t * t;
+		}
+		norm = sqrt(norm);
+		if (!(norm > 0))
+			break;
+		for (size_t j = 0; j < d; j++)
+			v[j] = work[j] / norm;
+		lambda = norm;
+	}
+	return lambda;
+}
+
+/*
+ * (a - b)^T ((sa + sb) / 2)^-1 (a - b) through a Cholesky factor of the
+ * average (never an inverse); INFINITY when it has none.
+ */
+static double
+overlap_distance(const double *a, const double *b, const double *sa,
+    const double *sb, size_t d, double *avg, double *diff)
+{
+	gsl_matrix_view A = gsl_matrix_view_array(avg, d, d);
+	gsl_vector_view x = gsl_vector_view_array(diff, d);
+	double q = 0;
+
+	for (size_t i = 0; i < d * d; i++)
+		avg[i] = 0.5 * (sa[i] + sb[i]);
+	for (size_t j = 0; j < d; j++)
+		diff[j] = a[j] - b[j];
+	if (gsl_linalg_cholesky_decomp1(&A.matrix) != GSL_SUCCESS)
+		return INFINITY;
+	/* L y = diff, then |y|^2 */
+	gsl_blas_dtrsv(CblasLower, CblasNoTrans, CblasNonUnit, &A.matrix,
+	    &x.vector);
+	for (size_t j = 0; j < d; j++)
+		q += diff[j] * diff[j];
+	return q;
+}
+
+struct pair {
+	size_t a, b;
+	double dist;
+};
+
+static int
+by_dist(const void *x, const void *y)
+{
+	const struct pair *p = x, *q = y;
+
+	return (p->dist > q->dist) - (p->dist < q->dist);
+}
+
+int
+gmm_smem_candidates(const struct gmm_model *m, struct gmm_smem_move *moves,
+    size_t max, size_t *count, struct gmm_error *err)
+{
+	size_t k = m->k, d = m->d, dd = d * d, np = k * (k - 1) / 2, n = 0;
+	double *sig = malloc((k * dd + dd + 3 * d + k) * sizeof(double));
+	double *avg, *diff, *v, *spread;
+	struct pair *pairs = malloc((np ? np : 1) * sizeof(*pairs));
+
+	*count = 0;
+	if (sig == NULL || pairs == NULL) {
+		free(sig);
+		free(pairs);
+		return gmm_error_nomem(err);
+	}
+	avg = sig + k * dd;
+	diff = avg + dd;
+	v = diff + d;
+	spread = v + 2 * d;
+	for (size_t c = 0; c < k; c++) {
+		gmm_model_component_cov(m, c, sig + c * dd);
+		spread[c] = m->weights[c] * principal(sig + c * dd, d, v,
+		    diff);
+	}
+	for (size_t a = 0; a < k; a++)
+		for (size_t b = a + 1; b < k; b++) {
+			pairs[n].a = a;
+			pairs[n].b = b;
+			pairs[n++].dist = overlap_distance(m->means + a * d,
+			    m->means + b * d, sig + a * dd, sig + b * dd, d,
+			    avg, diff);
+		}
+	qsort(pairs, n, sizeof(*pairs), by_dist);
+	for (size_t p = 0; p < n && *count < max && k >= 3; p++) {
+		size_t split = k;
+
+		for (size_t c = 0; c < k; c++)
+			if (c != pairs[p].a && c != pairs[p].b &&
+			    (split == k || spread[c] > spread[split]))
+				split = c;
+		moves[*count].merge_a = pairs[p].a;
+		moves[*count].merge_b = pairs[p].b;
+		moves[*count].split = split;
+		(*count)++;
+	}
+	free(sig);
+	free(pairs);
+	return 0;
+}
+
+/* Write the full covariance s into component c's slot of m's form. */
+static void
+set_cov(struct gmm_model *m, size_t c, const double *s)
+{
+	size_t d = m->d;
+	double tr = 0;
+
+	switch (m->cov_type) {
+	case GMM_COV_FULL:
+		memcpy(m->cov + c * d * d, s, d * d * sizeof(double));
+		return;
+	case GMM_COV_DIAG:
+		for (size_t j = 0; j < d; j++)
+			m->cov[c * d + j] = s[j * d + j];
+		return;
+	case GMM_COV_SPHERICAL:
+		for (size_t j = 0; j < d; j++)
+			tr += s[j * d + j];
+		m->cov[c] = tr / (double)d;
+		return;
+	case GMM_COV_TIED:
+		return;		/* shared: means and weights move alone */
+	}
+}
+
+/* Merge b into a: weight, mean and second moment of the pair. */
+static void
+merge(struct gmm_model *m, size_t a, size_t b, double *sa, double *sb,
+    double *mu)
+{
+	size_t d = m->d;
+	double wa = m->weights[a], wb = m->weights[b], w = wa + wb;
+	const double *ma = m->means + a * d, *mb = m->means + b * d;
+
+	gmm_model_component_cov(m, a, sa);
+	gmm_model_component_cov(m, b, sb);
+	for (size_t j = 0; j < d; j++)
+		mu[j] = w > 0 ? (wa * ma[j] + wb * mb[j]) / w : ma[j];
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j < d; j++)
+			sa[i * d + j] = w > 0 ? (wa * (sa[i * d + j] +
+			    (ma[i] - mu[i]) * (ma[j] - mu[j])) + wb *
+			    (sb[i * d + j] + (mb[i] - mu[i]) * (mb[j] -
+			    mu[j]))) / w : sa[i * d + j];
+	m->weights[a] = w;
+	memcpy(m->means + a * d, mu, d * sizeof(double));
+	set_cov(m, a, sa);
+}
+
+/* Split l into l and b along the principal axis of its covariance. */
+static void
+split(struct gmm_model *m, size_t l, size_t b, double *s, double *v,
+    double *work)
+{
+	size_t d = m->d;
+	double lambda, off;
+
+	gmm_model_component_cov(m, l, s);
+	lambda = principal(s, d, v, work);
+	off = sqrt(3 * lambda) / 2;
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j < d; j++)
+			s[i * d + j] -= 0.75 * lambda * v[i] * v[j];
+	m->weights[l] /= 2;
+	m->weights[b] = m->weights[l];
+	for (size_t j = 0; j < d; j++) {
+		double mu = m->means[l * d + j];
+
+		m->means[l * d + j] = mu + off * v[j];
+		m->means[b * d + j] = mu - off * v[j];
+	}
+	set_cov(m, l, s);
+	set_cov(m, b, s);
+}
+
+int
+gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
+    struct gmm_model **out, struct gmm_error *err)
+{
+	size_t d = m->d, dd = d * d;
+	struct gmm_model *c = gmm_model_dup(m);
+	double *s = malloc((2 * dd + 3 * d) * sizeof(double));
+	struct gmm_error sub;
+
+	*out = NULL;
+	if (c == NULL || s == NULL) {
+		gmm_model_free(c);
+		free(s);
+		return gmm_error_nomem(err);
+	}
+	merge(c, mv->merge_a, mv->merge_b, s, s + dd, s + 2 * dd);
+	split(c, mv->split, mv->merge_b, s, s + 2 * dd, s + 2 * dd + d);
+	free(s);
+	if (gmm_model_prepare(c, &sub) < 0) {
+		gmm_model_free(c);	/* not positive definite: skip it */
+		return 0;
+	}
+	*out = c;
+	return 0;
+}

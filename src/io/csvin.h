@@ -1,0 +1,161 @@
+/*
+ * csvin: numeric rows from CSV, streamed, with the conventions of every
+ * gmm command.
+ *
+ * - "-" reads standard input; errors name it "<stdin>".
+ * - The header is auto-detected: a first record with a field that is
+ *   neither a number nor a missing-value token (empty, NA, NaN, inf) is a
+ *   header.  The header option forces it either way.
+ * - A UTF-8 byte order mark is skipped; CRLF ends lines; quoted numbers are
+ *   numbers.  Line numbers are physical lines, counted here (libcsv counts
+ *   only fields and records); a row's line is the line it starts on.
+ * - Comments: lines that start with '#' (outside a quoted field) are
+ *   skipped in the leading block only, before the first record (header or
+ *   data); after it such a line is data, so a row that starts with a hex
+ *   colour is never dropped.  With the comment option set, lines that start
+ *   with that character are skipped anywhere.
+ * - Blank lines (nothing but padding): skipped in the leading block.  After
+ *   it, in a one-column input a blank line is a row with one empty field
+ *   (an error, as any missing value); otherwise it is counted (and its
+ *   line kept, for the first GMM_CSVIN_BLANK_LIST: gmm_csvin_blank_lines())
+ *   and skipped, or, with keep_blank, returned by gmm_csvin_read_row() as
+ *   GMM_CSVIN_BLANK, so that output can stay in step with the input.
+ * - Columns are selected by a LIST of 1-based indices, ranges (2-5) and
+ *   header names, or matched by name to a model's columns (a hash of the
+ *   header: linear in d).  A name that two columns share selects neither.
+ * - A NUL byte in a field is an error naming line and column, never a
+ *   value cut short.
+ * - A field that is empty, NA, NaN, infinite, out of range or not a number,
+ *   and a row with another number of fields than the first, is an error
+ *   naming file, line and column.
+ *
+ * The reader owns its buffers, each grown geometrically (a field or line
+ * of n bytes costs O(log n) reallocations on any allocator).  Values it
+ * returns are copies, except gmm_csvin_field() and gmm_csvin_colname(),
+ * valid until the next read.
+ * Functions return 0 (or 1 for a row), or -1 with err set; none prints.
+ */
+#ifndef GMM_CSVIN_H
+#define GMM_CSVIN_H
+
+#include <stddef.h>
+
+#include "base/error.h"
+
+struct gmm_csvin_options {
+	unsigned char delim;	/* ',' by default */
+	int header;		/* -1 detect, 0 none, 1 present */
+	const char *columns;	/* -c LIST, or NULL for all */
+	size_t read_size;	/* bytes per read; 0: the default (tests) */
+	int libcsv_only;	/* 1: no line is split without libcsv (tests) */
+	unsigned char comment;	/* --comment C: lines starting with C, anywhere */
+	int keep_blank;		/* return blank lines as GMM_CSVIN_BLANK */
+};
+
+struct gmm_csvin;
+
+/*
+ * Open path ("-": stdin) and read up to the first data row, which decides
+ * the header and the columns.  An input with no data row is an error.
+ */
+struct gmm_csvin *gmm_csvin_open(const char *path,
+    const struct gmm_csvin_options *opt, struct gmm_error *err);
+void gmm_csvin_close(struct gmm_csvin *in);
+
+/* The name used in messages: the path, or "<stdin>". */
+const char *gmm_csvin_name(const struct gmm_csvin *in);
+int gmm_csvin_has_header(const struct gmm_csvin *in);
+/* Number of selected columns. */
+size_t gmm_csvin_ncols(const struct gmm_csvin *in);
+/* 1-based index in the file of selected column j. */
+size_t gmm_csvin_colindex(const struct gmm_csvin *in, size_t j);
+/* Header name of selected column j, or NULL without a header. */
+const char *gmm_csvin_colname(const struct gmm_csvin *in, size_t j);
+
+/*
+ * Select, in this order, the header columns called names[0..d-1]; without a
+ * header, check that the selected columns are d.  For `score` and `fit
+ * --init MODEL`.  A name that two header columns share is refused.
+ */
+int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
+    struct gmm_error *err);
+
+/* 1 when the header has a column called name. */
+int gmm_csvin_has_column(const struct gmm_csvin *in, const char *name);
+
+/*
+ * The selected columns' header names are valid UTF-8 and distinct, as a
+ * model's columns must be: 0, or -1 naming the column(s).  For `fit` and
+ * `select-k`.
+ */
+int gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err);
+
+#define GMM_CSVIN_BLANK 2
+#define GMM_CSVIN_BLANK_LIST 20
+
+/*
+ * Next row into row[0..ncols-1]: 1, 0 at the end, -1 on error; with
+ * keep_blank, GMM_CSVIN_BLANK for a blank line (row untouched).
+ */
+int gmm_csvin_read_row(struct gmm_csvin *in, double *row,
+    struct gmm_error *err);
+
+/*
+ * Blank lines skipped (or returned) so far among the data; *lines (when
+ * not NULL) the line numbers of the first *nlines of them.
+ */
+size_t gmm_csvin_blank_lines(const struct gmm_csvin *in, const size_t **lines,
+    size_t *nlines);
+/*
+ * 1 when reading the next row would not wait for input (it is buffered, or
+ * the descriptor has data, an end or an error); 0 when it would block.
+ * Lets a streaming command flush what it has before it waits.
+ */
+int gmm_csvin_ready(const struct gmm_csvin *in);
+
+/*
+ * A column LIST (as -c takes it) as 0-based field indices in a new array
+ * (the caller frees it), without changing the selection.  For score's
+ * --append-columns.
+ */
+int gmm_csvin_column_list(struct gmm_csvin *in, const char *list,
+    size_t **idx, size_t *n, struct gmm_error *err);
+
+/* Number of fields of every record, selected or not. */
+size_t gmm_csvin_nfields(const struct gmm_csvin *in);
+/* Field i (0-based, in the file) of the row last read. */
+const char *gmm_csvin_raw_field(const struct gmm_csvin *in, size_t i);
+/* Header name of field i (0-based, in the file), or NULL without one. */
+const char *gmm_csvin_header_name(const struct gmm_csvin *in, size_t i);
+/*
+ * The name of field i (0-based): its header name, or without a header
+ * x<i+1>, written into buf (32 bytes), as fit names a model's columns.
+ */
+const char *gmm_csvin_field_name(const struct gmm_csvin *in, size_t i,
+    char *buf);
+
+/* Line of the row last read. */
+size_t gmm_csvin_line(const struct gmm_csvin *in);
+/* Text of selected field j of the row last read (quotes removed). */
+const char *gmm_csvin_field(const struct gmm_csvin *in, size_t j);
+
+/*
+ * Every remaining row, as a new n x ncols array that the caller frees.
+ */
+int gmm_csvin_read_all(struct gmm_csvin *in, double **x, size_t *n,
+    struct gmm_error *err);
+
+/*
+ * How many times the reader has grown one of its buffers (libcsv's field
+ * buffer included).  Every buffer grows geometrically, so a field or line
+ * of n bytes costs O(log n) of these.  Exposed for tests.
+ */
+size_t gmm_csvin_grow_calls(const struct gmm_csvin *in);
+
+/*
+ * Parse a decimal number as csvin does: 0 and *v set, or -1 with a reason
+ * ("is not a number", ...) in why.  Exposed for tests.
+ */
+int gmm_csvin_parse_number(const char *s, double *v, const char **why);
+
+#endif

@@ -1,0 +1,407 @@
+/*
+ * The JSON form of a model: what `gmm show --json` prints and what every
+ * command that reads a model accepts, so a hand-written model works.
+ * Reading goes through jansson; writing is by hand, so that numbers use
+ * the round-tripping formatter of csvout.
+ */
+#include "io/modelfile.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/consts.h"
+#include "io/csvout.h"
+
+static void
+json_vector(FILE *f, const double *v, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(", ", f);
+		gmm_json_number(f, v[i]);
+	}
+	fputc(']', f);
+}
+
+/* rows x cols, one row per line at the given indent. */
+static void
+json_matrix(FILE *f, const double *v, size_t rows, size_t cols,
+    const char *indent)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < rows; i++) {
+		fprintf(f, "%s\n%s  ", i ? "," : "", indent);
+		json_vector(f, v + i * cols, cols);
+	}
+	fprintf(f, "\n%s]", indent);
+}
+
+static void
+json_covariances(FILE *f, const struct gmm_model *m)
+{
+	size_t k = m->k, d = m->d;
+
+	switch (m->cov_type) {
+	case GMM_COV_FULL:
+		fputc('[', f);
+		for (size_t c = 0; c < k; c++) {
+			fprintf(f, "%s\n    ", c ? "," : "");
+			json_matrix(f, m->cov + c * d * d, d, d, "    ");
+		}
+		fputs("\n  ]", f);
+		break;
+	case GMM_COV_TIED:
+		json_matrix(f, m->cov, d, d, "  ");
+		break;
+	case GMM_COV_DIAG:
+		json_matrix(f, m->cov, k, d, "  ");
+		break;
+	case GMM_COV_SPHERICAL:
+		json_vector(f, m->cov, k);
+		break;
+	}
+}
+
+static void
+json_training(FILE *f, const struct gmm_training *t)
+{
+	fprintf(f, ",\n  \"training\": {\"n\": %llu",
+	    (unsigned long long)t->n);
+	gmm_json_member(f, ", ", "log_likelihood", t->loglik_total);
+	gmm_json_member(f, ", ", "mean_log_likelihood", t->loglik_mean);
+	gmm_json_member(f, ", ", "bic", t->bic);
+	gmm_json_member(f, ", ", "aic", t->aic);
+	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
+	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
+	    "\"reg_covar\": ", (unsigned long long)t->iterations,
+	    t->converged ? "true" : "false", t->degenerate ? "true" : "false",
+	    (unsigned long long)t->seed, (unsigned long long)t->n_init);
+	gmm_json_number(f, t->reg_covar);
+	fputs(", \"tol\": ", f);
+	gmm_json_number(f, t->tol);
+	fputc('}', f);
+}
+
+void
+gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
+{
+	fprintf(f, "{\n  \"format\": \"gmm-model\", \"version\": %d, "
+	    "\"k\": %zu, \"d\": %zu, \"covariance_type\": \"%s\",\n"
+	    "  \"columns\": [", GMM_MODEL_VERSION, m->k, m->d,
+	    gmm_cov_type_name(m->cov_type));
+	for (size_t j = 0; j < m->d; j++) {
+		if (j > 0)
+			fputs(", ", f);
+		gmm_json_string(f, m->columns[j]);
+	}
+	fputs("],\n  \"weights\": ", f);
+	json_vector(f, m->weights, m->k);
+	fputs(",\n  \"means\": ", f);
+	json_matrix(f, m->means, m->k, m->d, "  ");
+	fputs(",\n  \"covariances\": ", f);
+	json_covariances(f, m);
+	if (m->training.present)
+		json_training(f, &m->training);
+	fputs("\n}\n", f);
+}
+
+/* Read a JSON array of exactly n numbers into v. */
+static int
+get_vector(json_t *a, double *v, size_t n)
+{
+	if (!json_is_array(a) || json_array_size(a) != n)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		json_t *x = json_array_get(a, i);
+
+		if (!json_is_number(x))
+			return -1;
+		v[i] = json_number_value(x);
+	}
+	return 0;
+}
+
+/* Read an array of `rows` arrays of `cols` numbers. */
+static int
+get_matrix(json_t *a, double *v, size_t rows, size_t cols)
+{
+	if (!json_is_array(a) || json_array_size(a) != rows)
+		return -1;
+	for (size_t i = 0; i < rows; i++)
+		if (get_vector(json_array_get(a, i), v + i * cols, cols) < 0)
+			return -1;
+	return 0;
+}
+
+static int
+get_covariances(json_t *a, struct gmm_model *m)
+{
+	size_t k = m->k, d = m->d;
+
+	switch (m->cov_type) {
+	case GMM_COV_FULL:
+		if (!json_is_array(a) || json_array_size(a) != k)
+			return -1;
+		for (size_t c = 0; c < k; c++)
+			if (get_matrix(json_array_get(a, c), m->cov + c * d * d,
+			    d, d) < 0)
+				return -1;
+		return 0;
+	case GMM_COV_TIED:
+		return get_matrix(a, m->cov, d, d);
+	case GMM_COV_DIAG:
+		return get_matrix(a, m->cov, k, d);
+	case GMM_COV_SPHERICAL:
+		return get_vector(a, m->cov, k);
+	}
+	return -1;
+}
+
+/* 1 when a is nested arrays of exactly dims[0] x dims[1] x ... */
+static int
+has_shape(json_t *a, const size_t *dims, size_t ndims)
+{
+	if (ndims == 0)
+		return json_is_number(a);
+	if (!json_is_array(a) || json_array_size(a) != dims[0])
+		return 0;
+	for (size_t i = 0; i < dims[0]; i++)
+		if (!has_shape(json_array_get(a, i), dims + 1, ndims - 1))
+			return 0;
+	return 1;
+}
+
+/* The covariances' shape, checked before anything of that size exists. */
+static int
+cov_shape_ok(json_t *a, enum gmm_cov_type t, size_t k, size_t d)
+{
+	size_t full[3] = { k, d, d }, diag[2] = { k, d }, tied[2] = { d, d };
+
+	switch (t) {
+	case GMM_COV_FULL:
+		return has_shape(a, full, 3);
+	case GMM_COV_DIAG:
+		return has_shape(a, diag, 2);
+	case GMM_COV_SPHERICAL:
+		return has_shape(a, full, 1);
+	case GMM_COV_TIED:
+		return has_shape(a, tied, 2);
+	}
+	return 0;
+}
+
+static const char *const cov_shapes[] = { "[k][d][d]", "[k][d]", "[k]",
+	"[d][d]" };
+
+static double
+num_or(json_t *o, const char *key, double dflt)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+/* A count from o[key]: a non-negative integer, or a whole real number up to
+ * 2^53; else dflt (casting an out-of-range double is undefined). */
+static uint64_t
+count_or(json_t *o, const char *key, uint64_t dflt)
+{
+	json_t *j = json_object_get(o, key);
+	double v = num_or(o, key, NAN);
+
+	if (json_is_integer(j))
+		return json_integer_value(j) >= 0 ?
+		    (uint64_t)json_integer_value(j) : dflt;
+
+	if (!(v >= 0 && v <= 9007199254740992.0) || v != floor(v))
+		return dflt;
+	return (uint64_t)v;
+}
+
+static void
+get_training(json_t *t, struct gmm_training *tr)
+{
+	if (!json_is_object(t))
+		return;
+	tr->present = 1;
+	tr->n = count_or(t, "n", 0);
+	tr->loglik_total = num_or(t, "log_likelihood", NAN);
+	tr->loglik_mean = num_or(t, "mean_log_likelihood", NAN);
+	tr->bic = num_or(t, "bic", NAN);
+	tr->aic = num_or(t, "aic", NAN);
+	tr->iterations = count_or(t, "iterations", 0);
+	tr->converged = json_is_true(json_object_get(t, "converged"));
+	tr->degenerate = json_is_true(json_object_get(t, "degenerate"));
+	tr->seed = count_or(t, "seed", 0);
+	tr->n_init = count_or(t, "n_init", 1);
+	tr->reg_covar = num_or(t, "reg_covar", NAN);
+	tr->tol = num_or(t, "tol", NAN);
+}
+
+/* k and d: from the fields when given, else from weights and means. */
+static int
+get_sizes(json_t *root, const char *name, size_t *k, size_t *d,
+    struct gmm_error *err)
+{
+	json_t *w = json_object_get(root, "weights");
+	json_t *mu = json_object_get(root, "means");
+	json_t *jk = json_object_get(root, "k"), *jd = json_object_get(root,
+	    "d");
+
+	if (!json_is_array(w) || !json_is_array(mu) ||
+	    json_array_size(mu) == 0 ||
+	    !json_is_array(json_array_get(mu, 0)))
+		return gmm_error_set(err, name, 0,
+		    "\"weights\" and \"means\" must be arrays");
+	*k = json_array_size(w);
+	*d = json_array_size(json_array_get(mu, 0));
+	if ((jk && (!json_is_integer(jk) ||
+	    (size_t)json_integer_value(jk) != *k)) ||
+	    (jd && (!json_is_integer(jd) ||
+	    (size_t)json_integer_value(jd) != *d)))
+		return gmm_error_set(err, name, 0,
+		    "\"k\" or \"d\" disagrees with the sizes of the arrays");
+	if (*k < 1 || *k > GMM_MAX_K || *d < 1 || *d > GMM_MAX_D)
+		return gmm_error_set(err, name, 0,
+		    "k = %zu and d = %zu are out of range", *k, *d);
+	return 0;
+}
+
+static int
+get_header(json_t *root, const char *name, enum gmm_cov_type *t,
+    struct gmm_error *err)
+{
+	json_t *fmt = json_object_get(root, "format");
+	json_t *ver = json_object_get(root, "version");
+	json_t *cov = json_object_get(root, "covariance_type");
+
+	if (fmt && (!json_is_string(fmt) ||
+	    strcmp(json_string_value(fmt), "gmm-model") != 0))
+		return gmm_error_set(err, name, 0,
+		    "\"format\" is not \"gmm-model\"");
+	if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1))
+		return gmm_error_set(err, name, 0, "bad \"version\"");
+	if (ver && json_integer_value(ver) > GMM_MODEL_VERSION)
+		return gmm_error_set(err, name, 0,
+		    "model format version %lld is newer than this gmm reads "
+		    "(%d)", (long long)json_integer_value(ver),
+		    GMM_MODEL_VERSION);
+	if (!json_is_string(cov) || gmm_cov_type_parse(json_string_value(cov),
+	    t) < 0)
+		return gmm_error_set(err, name, 0,
+		    "\"covariance_type\" must be full, diag, spherical or "
+		    "tied");
+	return 0;
+}
+
+static int
+get_columns(json_t *a, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) != m->d)
+		return gmm_error_set(err, name, 0,
+		    "\"columns\" must hold %zu names", m->d);
+	for (size_t j = 0; j < m->d; j++) {
+		json_t *s = json_array_get(a, j);
+
+		if (!json_is_string(s))
+			return gmm_error_set(err, name, 0,
+			    "\"columns\" must hold %zu names", m->d);
+		if (gmm_model_set_column(m, j, json_string_value(s)) < 0)
+			return gmm_error_nomem(err);
+	}
+	return 0;
+}
+
+static int
+decode_root(json_t *root, const char *name, struct gmm_model **out,
+    struct gmm_error *err)
+{
+	enum gmm_cov_type t = GMM_COV_FULL;
+	size_t k = 0, d = 0;
+	struct gmm_model *m;
+
+	if (!json_is_object(root))
+		return gmm_error_set(err, name, 0, "not a JSON object");
+	if (get_header(root, name, &t, err) < 0 ||
+	    get_sizes(root, name, &k, &d, err) < 0)
+		return -1;
+	if (!cov_shape_ok(json_object_get(root, "covariances"), t, k, d))
+		return gmm_error_set(err, name, 0,
+		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
+		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
+	m = gmm_model_new(k, d, t);
+	if (m == NULL)
+		return gmm_error_nomem(err);
+	if (get_vector(json_object_get(root, "weights"), m->weights, k) < 0)
+		gmm_error_set(err, name, 0, "\"weights\" must hold %zu numbers",
+		    k);
+	else if (get_matrix(json_object_get(root, "means"), m->means, k, d) < 0)
+		gmm_error_set(err, name, 0,
+		    "\"means\" must be %zu rows of %zu numbers", k, d);
+	else if (get_covariances(json_object_get(root, "covariances"), m) < 0)
+		gmm_error_set(err, name, 0,
+		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
+		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
+	else if (get_columns(json_object_get(root, "columns"), m, name,
+	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
+		get_training(json_object_get(root, "training"), &m->training);
+		if (gmm_training_check(&m->training, 1, name, err) == 0) {
+			*out = m;
+			return 0;
+		}
+	}
+	gmm_model_free(m);
+	return -1;
+}
+
+/*
+ * jansson's allocations, watched: when one fails, jansson may report a
+ * syntax error or drop a value, so a failure anywhere in a decode makes the
+ * whole decode "out of memory".  (Models are decoded on one thread.)
+ */
+static int json_nomem;
+
+static void *
+json_malloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL)
+		json_nomem = 1;
+	return p;
+}
+
+int
+gmm_modelfile_decode_json(const unsigned char *buf, size_t len,
+    const char *name, struct gmm_model **out, struct gmm_error *err)
+{
+	json_error_t jerr;
+	json_t *root;
+	int ret;
+
+	json_set_alloc_funcs(json_malloc, free);
+	json_nomem = 0;
+	/* a key given twice (the last would win) is refused */
+	root = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	if (root == NULL)
+		ret = gmm_error_set(err, name, (size_t)(jerr.line > 0 ?
+		    jerr.line : 0), "invalid JSON: %s", jerr.text);
+	else
+		ret = decode_root(root, name, out, err);
+	json_decref(root);
+	if (json_nomem) {
+		if (ret == 0)
+			gmm_model_free(*out);
+		*out = NULL;
+		return gmm_error_nomem(err);
+	}
+	return ret;
+}
