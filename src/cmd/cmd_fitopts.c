@@ -78,7 +78,8 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 		fo->cov_given = 1;
 		if (gmm_cov_type_parse(arg, &fo->em.cov_type) < 0) {
 			gmm_warn(cmd, "--covariance is full, diag, spherical "
-			    "or tied, not \"%s\"", arg);
+			    "or tied (or mclust's VVV, VVI, VII, EEE), not "
+			    "\"%s\"", arg);
 			return -1;
 		}
 		return 1;

@@ -19,7 +19,7 @@ static const char help_text[] =
     "or AIC (lower is better): one CSV row per fit on stdout.\n\n"
     "  -k LIST             1..9, 2,4,8 or a single number\n"
     "      --covariance LIST  types among full,diag,spherical,tied\n"
-    "                      (default full)\n"
+    "                      or mclust's VVV,VVI,VII,EEE (default full)\n"
     "      --criterion C   bic (default) or aic\n"
     "      --allow-degenerate  let a degenerate fit be chosen\n"
     "      --json          one JSON object per fit (JSON lines), not CSV\n"
@@ -88,7 +88,8 @@ parse_types(struct select_opts *s, const char *arg)
 	if (*p == '\0' && s->ntypes > 0)
 		return 0;
 	gmm_warn("select-k", "--covariance takes a list of full, diag, "
-	    "spherical, tied; not \"%s\"", arg);
+	    "spherical, tied (or mclust's VVV, VVI, VII, EEE); not \"%s\"",
+	    arg);
 	return -1;
 }
 

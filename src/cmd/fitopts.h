@@ -31,7 +31,8 @@ struct gmm_fitopts {
 	{ "smem", no_argument, NULL, OPT_SMEM }
 
 #define GMM_FIT_HELP \
-	"      --covariance TYPE  full, diag, spherical or tied (default full)\n" \
+	"      --covariance TYPE  full, diag, spherical or tied (default full);\n" \
+	"                      mclust's VVV, VVI, VII, EEE name the same\n" \
 	"      --max-iter N    EM iterations at most (default 1000)\n" \
 	"      --tol T         stop when the mean log-likelihood per row\n" \
 	"                      changes by less than T (default 1e-6)\n" \

@@ -81,20 +81,22 @@ struct em_ctx {
 	struct stats total;
 };
 
+/* Doubles of the scatter sums: a d x d scatter per covariance for the
+ * matrix forms, the column sums of squares of each component otherwise. */
 static size_t
 sxx_size(enum gmm_cov_type t, size_t k, size_t d)
 {
-	if (t == GMM_COV_FULL)
-		return k * d * d;
-	if (t == GMM_COV_TIED)
-		return d * d;
+	const struct gmm_covmodel *cm = gmm_covmodel(t);
+
+	if (cm->form == GMM_FORM_MATRIX)
+		return gmm_covmodel_count(cm, k) * d * d;
 	return k * d;
 }
 
 static int
 variances_only(enum gmm_cov_type t)
 {
-	return t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL;
+	return gmm_covmodel(t)->form != GMM_FORM_MATRIX;
 }
 
 /* The lane partial sums of scatter s (component s, or 0 when tied). */
@@ -770,7 +772,7 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 	size_t k = ctx->k, d = ctx->d, pad = vrows(rows);
 	double *z = y, *sr = z + BLOCK(d), *zero = sr + pad;
 
-	if (ctx->type == GMM_COV_DIAG || ctx->type == GMM_COV_SPHERICAL) {
+	if (variances_only(ctx->type)) {
 		for (size_t c = 0; c < k; c++) {
 			const double *r = resp + c * GMM_BLOCK_ROWS;
 
@@ -787,8 +789,8 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 	for (size_t c = 0; c < k; c++) {
 		const double *s = shift + c * d;
 		double *vsx = st->vsx + c * d * VLEN;
-		double *vt = tile_sums(st, ctx->type == GMM_COV_TIED ? 0 : c,
-		    d);
+		double *vt = tile_sums(st, gmm_covmodel(ctx->type)->shared ? 0
+		    : c, d);
 		const double *r = resp + c * GMM_BLOCK_ROWS;
 
 		st->nk[c] += weight_sum(r, rows, sr);
@@ -1000,8 +1002,8 @@ mstep_full(const struct em_ctx *ctx, const struct stats *st, size_t c,
 {
 	size_t d = ctx->d;
 	const double *sx = st->sx + c * d;
-	const double *sxx = ctx->type == GMM_COV_TIED ? st->sxx
-	    : st->sxx + c * d * d;
+	const double *sxx = st->sxx + gmm_covmodel_offset(
+	    gmm_covmodel(ctx->type), c, d);
 	double nk = nk_of(st, c);
 
 	for (size_t i = 0; i < d; i++) {
@@ -1051,16 +1053,17 @@ mstep_var(const struct em_ctx *ctx, const struct stats *st, size_t c,
 	size_t d = ctx->d;
 	const double *sx = st->sx + c * d, *sxx = st->sxx + c * d;
 	double nk = nk_of(st, c), mean = 0;
+	enum gmm_cov_form form = gmm_covmodel(ctx->type)->form;
 
 	for (size_t j = 0; j < d; j++) {
 		double v = (sxx[j] - sx[j] * sx[j] / nk) / nk;
 
 		v = v > 0 ? v : 0;
-		if (ctx->type == GMM_COV_DIAG)
+		if (form == GMM_FORM_DIAGONAL)
 			cov[c * d + j] = v + reg;
 		mean += v;
 	}
-	if (ctx->type == GMM_COV_SPHERICAL)
+	if (form == GMM_FORM_SCALAR)
 		cov[c] = mean / (double)d + reg;
 }
 
@@ -1077,7 +1080,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
 
 	copy_row(ctx, st->worst_row, m->means + c * d);
 	m->weights[c] = 1;
-	if (m->cov_type == GMM_COV_TIED)
+	if (gmm_covmodel(m->cov_type)->shared)
 		return;
 	for (size_t j = 0; j < per; j++)
 		m->cov[c * per + j] = 0;
@@ -1099,22 +1102,25 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
     double reg, size_t *reseeded, struct gmm_error *err)
 {
 	size_t k = ctx->k, d = ctx->d;
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
 	double wsum = 0;
 	struct gmm_error sub;
 
+	/* the covariances of the model's form: one per component, or the
+	 * shared one after the loop; then means and weights */
 	*reseeded = (size_t)-1;
 	for (size_t c = 0; c < k; c++) {
 		double nk = nk_of(st, c);
 
-		if (m->cov_type == GMM_COV_FULL)
+		if (!cm->shared && cm->form == GMM_FORM_MATRIX)
 			mstep_full(ctx, st, c, reg, m->cov + c * d * d);
-		else if (m->cov_type != GMM_COV_TIED)
+		else if (!cm->shared)
 			mstep_var(ctx, st, c, reg, m->cov);
 		for (size_t j = 0; j < d; j++)
 			m->means[c * d + j] += st->sx[c * d + j] / nk;
 		m->weights[c] = nk;
 	}
-	if (m->cov_type == GMM_COV_TIED)
+	if (cm->shared)
 		mstep_tied(ctx, st, reg, m->cov);
 	for (size_t c = 0; c < k && k > 1; c++) {
 		if (st->nk[c] < GMM_COLLAPSE_NK) {
@@ -1522,7 +1528,7 @@ check_memory(size_t n, size_t d, const struct gmm_em_options *opt,
 	have = (double)pages * (double)page;
 	if (need <= have)
 		return 0;
-	hint = opt->cov_type == GMM_COV_FULL || opt->cov_type == GMM_COV_TIED
+	hint = gmm_covmodel(opt->cov_type)->form == GMM_FORM_MATRIX
 	    ? "try --covariance diag or fewer columns (-c)" :
 	    "try a smaller k or fewer columns (-c)";
 	return gmm_error_set(err, NULL, 0, "%s covariance with k = %zu and "

@@ -16,40 +16,29 @@
 #include "base/text.h"
 #include "engine/vec.h"
 
-static const char *const cov_names[] = { "full", "diag", "spherical", "tied" };
-
 const char *
 gmm_cov_type_name(enum gmm_cov_type t)
 {
-	return cov_names[t];
+	return gmm_covmodel(t)->name;
 }
 
 int
 gmm_cov_type_parse(const char *s, enum gmm_cov_type *t)
 {
-	for (size_t i = 0; i < 4; i++) {
-		if (strcmp(s, cov_names[i]) == 0) {
-			*t = (enum gmm_cov_type)i;
-			return 0;
-		}
-	}
-	return -1;
+	const struct gmm_covmodel *cm = gmm_covmodel_named(s);
+
+	if (cm == NULL)
+		return -1;
+	*t = cm->type;
+	return 0;
 }
 
 size_t
 gmm_cov_size(enum gmm_cov_type t, size_t k, size_t d)
 {
-	switch (t) {
-	case GMM_COV_FULL:
-		return k * d * d;
-	case GMM_COV_DIAG:
-		return k * d;
-	case GMM_COV_SPHERICAL:
-		return k;
-	case GMM_COV_TIED:
-		return d * d;
-	}
-	GMM_BUG("unknown covariance type");
+	const struct gmm_covmodel *cm = gmm_covmodel(t);
+
+	return gmm_covmodel_count(cm, k) * gmm_covmodel_per(cm, d);
 }
 
 struct gmm_model *
@@ -69,7 +58,7 @@ gmm_model_new(size_t k, size_t d, enum gmm_cov_type t)
 	m->columns = calloc(d, sizeof(char *));
 	m->log_weights = calloc(k, sizeof(double));
 	m->log_det = calloc(k, sizeof(double));
-	if (t == GMM_COV_FULL || t == GMM_COV_TIED)
+	if (gmm_covmodel(t)->form == GMM_FORM_MATRIX)
 		m->chol = calloc(ncov, sizeof(double));
 	else
 		m->prec = calloc(ncov, sizeof(double));
@@ -179,7 +168,7 @@ prepare_factor(struct gmm_model *m, struct gmm_error *err)
 {
 	size_t d = m->d, dd = d * d;
 
-	if (m->cov_type == GMM_COV_TIED) {
+	if (gmm_covmodel(m->cov_type)->shared) {
 		if (cholesky(m->cov, d, m->chol, &m->log_det[0]) < 0)
 			return gmm_error_set(err, NULL, 0,
 			    "tied covariance is not positive definite");
@@ -200,7 +189,7 @@ prepare_factor(struct gmm_model *m, struct gmm_error *err)
 static int
 prepare_variances(struct gmm_model *m, struct gmm_error *err)
 {
-	size_t per = m->cov_type == GMM_COV_DIAG ? m->d : 1;
+	size_t per = gmm_covmodel_per(gmm_covmodel(m->cov_type), m->d);
 
 	for (size_t c = 0; c < m->k; c++) {
 		double s = 0;
@@ -230,7 +219,7 @@ gmm_model_prepare(struct gmm_model *m, struct gmm_error *err)
 	for (size_t c = 0; c < m->k; c++)
 		m->log_weights[c] = m->weights[c] > 0 ? log(m->weights[c])
 		    : -INFINITY;
-	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED)
+	if (gmm_covmodel(m->cov_type)->form == GMM_FORM_MATRIX)
 		return prepare_factor(m, err);
 	return prepare_variances(m, err);
 }
@@ -280,8 +269,8 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 	if (!all_finite(m->cov, gmm_cov_size(m->cov_type, k, d)))
 		return gmm_error_set(err, name, 0,
 		    "a covariance value is not finite");
-	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED) {
-		size_t nmat = m->cov_type == GMM_COV_FULL ? k : 1;
+	if (gmm_covmodel(m->cov_type)->form == GMM_FORM_MATRIX) {
+		size_t nmat = gmm_covmodel_count(gmm_covmodel(m->cov_type), k);
 
 		for (size_t c = 0; c < nmat; c++)
 			if (check_symmetric(m->cov + c * dd, d) < 0)
@@ -680,7 +669,8 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 {
 	size_t k = m->k, d = m->d, pad = padded_rows(rows);
 	double log_2pi_d = (double)d * log(2 * M_PI), base[VAR_COMPS];
-	int diag = m->cov_type == GMM_COV_DIAG;
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	int diag = cm->form == GMM_FORM_DIAGONAL;
 
 	/* a group of up to VAR_COMPS components at a time: full and tied
 	 * one after another, diagonal and spherical together */
@@ -690,8 +680,7 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 		for (size_t q = 0; q < nc; q++)
 			base[q] = m->log_weights[c + q] - 0.5 * (log_2pi_d
 			    + m->log_det[c + q]);
-		if (m->cov_type == GMM_COV_DIAG
-		    || m->cov_type == GMM_COV_SPHERICAL) {
+		if (cm->form != GMM_FORM_MATRIX) {
 			log_joint_var(xt, pad, d, m->means + c * d,
 			    m->prec + c * (diag ? d : 1), diag, diag ? d : 1,
 			    base, logp + c * GMM_BLOCK_ROWS, nc);
@@ -699,8 +688,8 @@ gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
 		}
 		for (size_t q = 0; q < nc; q++)
 			log_joint_factor1(xt, pad, d,
-			    m->cov_type == GMM_COV_TIED ? m->chol
-			    : m->chol + (c + q) * d * d, m->means + (c + q) * d,
+			    m->chol + gmm_covmodel_offset(cm, c + q, d),
+			    m->means + (c + q) * d,
 			    base[q], logp + (c + q) * GMM_BLOCK_ROWS, work);
 	}
 }
@@ -964,23 +953,7 @@ gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
 size_t
 gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d)
 {
-	size_t cov = 0;
-
-	switch (t) {
-	case GMM_COV_FULL:
-		cov = k * d * (d + 1) / 2;
-		break;
-	case GMM_COV_DIAG:
-		cov = k * d;
-		break;
-	case GMM_COV_SPHERICAL:
-		cov = k;
-		break;
-	case GMM_COV_TIED:
-		cov = d * (d + 1) / 2;
-		break;
-	}
-	return (k - 1) + k * d + cov;
+	return (k - 1) + k * d + gmm_covmodel(t)->cov_params(k, d);
 }
 
 double
@@ -998,23 +971,7 @@ gmm_aic(double loglik_total, size_t n_parameters)
 void
 gmm_model_component_cov(const struct gmm_model *m, size_t c, double *sigma)
 {
-	size_t d = m->d, dd = d * d;
-
-	switch (m->cov_type) {
-	case GMM_COV_FULL:
-		memcpy(sigma, m->cov + c * dd, dd * sizeof(double));
-		return;
-	case GMM_COV_TIED:
-		memcpy(sigma, m->cov, dd * sizeof(double));
-		return;
-	case GMM_COV_DIAG:
-	case GMM_COV_SPHERICAL:
-		memset(sigma, 0, dd * sizeof(double));
-		for (size_t j = 0; j < d; j++)
-			sigma[j * d + j] = m->cov_type == GMM_COV_DIAG
-			    ? m->cov[c * d + j] : m->cov[c];
-		return;
-	}
+	gmm_covmodel_to_full(gmm_covmodel(m->cov_type), m->cov, c, m->d, sigma);
 }
 
 double
@@ -1168,36 +1125,11 @@ project(const double *sigma, const double *u, size_t d, size_t r, double *t,
 			    0.5 * (p[a * r + b] + p[b * r + a]);
 }
 
-static int
-variances_only_type(enum gmm_cov_type t)
-{
-	return t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL;
-}
-
-/* Variance of column j in component c, from the stored form. */
-static double
-column_var(const struct gmm_model *m, size_t c, size_t j)
-{
-	size_t d = m->d;
-
-	switch (m->cov_type) {
-	case GMM_COV_FULL:
-		return m->cov[c * d * d + j * d + j];
-	case GMM_COV_DIAG:
-		return m->cov[c * d + j];
-	case GMM_COV_SPHERICAL:
-		return m->cov[c];
-	case GMM_COV_TIED:
-		return m->cov[j * d + j];
-	}
-	return 0;
-}
-
 int
 gmm_model_same_components(const struct gmm_model *m, size_t *a, size_t *b)
 {
-	size_t d = m->d, per = m->cov_type == GMM_COV_TIED ? 0 :
-	    gmm_cov_size(m->cov_type, m->k, d) / m->k;
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t d = m->d, per = cm->shared ? 0 : gmm_covmodel_per(cm, d);
 
 	/* in the stored form: O(k^2 d^2) at most, no d x d copies */
 	for (size_t p = 0; p < m->k; p++) {
@@ -1208,7 +1140,7 @@ gmm_model_same_components(const struct gmm_model *m, size_t *a, size_t *b)
 			for (size_t j = 0; j < d && same; j++)
 				same = fabs(m->means[p * d + j] -
 				    m->means[q * d + j]) <= 1e-6 *
-				    sqrt(column_var(m, p, j));
+				    sqrt(gmm_covmodel_var(cm, m->cov, p, j, d));
 			for (size_t i = 0; i < per && same; i++)
 				same = fabs(sp[i] - sq[i]) <= 1e-6 *
 				    (fabs(sp[i]) + fabs(sq[i])) + DBL_MIN;
@@ -1226,19 +1158,19 @@ int
 gmm_model_degenerate(const struct gmm_model *m, size_t n,
     const struct gmm_data_shape *s)
 {
-	size_t d = m->d, r = s->rank;
-	size_t nmat = m->cov_type == GMM_COV_TIED ? 1 : m->k;
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t d = m->d, r = s->rank, nmat = gmm_covmodel_count(cm, m->k);
 	double floor = GMM_DEGENERATE_EIG_FRAC * s->min_var;
 	double *sigma, *t, *p, *b;
 	int below = 0;
 
-	if (m->cov_type == GMM_COV_FULL)
+	if (cm->form == GMM_FORM_MATRIX && !cm->shared)
 		for (size_t c = 0; c < m->k; c++)
 			if ((double)n * m->weights[c] < (double)(r + 1))
 				return 1;
 	if (r == 0)
 		return 0;
-	if (s->u == NULL && variances_only_type(m->cov_type)) {
+	if (s->u == NULL && cm->form != GMM_FORM_MATRIX) {
 		/* wide data (GMM_SHAPE_MAX_D): the variances themselves */
 		for (size_t i = 0; i < gmm_cov_size(m->cov_type, m->k, d); i++)
 			if (m->cov[i] < floor)

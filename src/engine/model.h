@@ -21,13 +21,8 @@
 
 #include "base/consts.h"
 #include "base/error.h"
+#include "engine/covmodel.h"
 
-enum gmm_cov_type {
-	GMM_COV_FULL = 0,
-	GMM_COV_DIAG = 1,
-	GMM_COV_SPHERICAL = 2,
-	GMM_COV_TIED = 3,
-};
 
 /* How the model was obtained; present = 0 for a hand-written model. */
 struct gmm_training {
@@ -62,9 +57,10 @@ struct gmm_model {
 	double *prec;		/* diag k*d, spherical k: 1 / variance */
 };
 
-/* "full", "diag", "spherical", "tied" */
+/* "full", "diag", "spherical", "tied": the table's name (covmodel.h) */
 const char *gmm_cov_type_name(enum gmm_cov_type t);
-/* 0 and *t set, or -1 for an unknown name. */
+/* 0 and *t set, or -1 for an unknown name; mclust's names (VVV, VVI, VII,
+ * EEE) are accepted too. */
 int gmm_cov_type_parse(const char *s, enum gmm_cov_type *t);
 
 /* Number of doubles in cov for this type. */

@@ -57,15 +57,15 @@ size_t
 gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x)
 {
 	const struct gmm_model *m = s->m;
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
 	size_t d = m->d, c = pick(s, rng);
 	const double *mu = m->means + c * d;
 
 	for (size_t j = 0; j < d; j++)
 		s->z[j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-	if (m->cov_type == GMM_COV_FULL || m->cov_type == GMM_COV_TIED) {
+	if (cm->form == GMM_FORM_MATRIX) {
 		/* x = mu + L z, L lower triangular */
-		const double *l = m->cov_type == GMM_COV_TIED ? m->chol
-		    : m->chol + c * d * d;
+		const double *l = m->chol + gmm_covmodel_offset(cm, c, d);
 
 		for (size_t i = 0; i < d; i++) {
 			double v = mu[i];
@@ -77,8 +77,7 @@ gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x)
 		return c;
 	}
 	for (size_t j = 0; j < d; j++) {
-		double var = m->cov_type == GMM_COV_DIAG ? m->cov[c * d + j]
-		    : m->cov[c];
+		double var = gmm_covmodel_var(cm, m->cov, c, j, d);
 
 		x[j] = mu[j] + sqrt(var) * s->z[j];
 	}

@@ -140,25 +140,12 @@ gmm_smem_candidates(const struct gmm_model *m, struct gmm_smem_move *moves,
 static void
 set_cov(struct gmm_model *m, size_t c, const double *s)
 {
-	size_t d = m->d;
-	double tr = 0;
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
 
-	switch (m->cov_type) {
-	case GMM_COV_FULL:
-		memcpy(m->cov + c * d * d, s, d * d * sizeof(double));
-		return;
-	case GMM_COV_DIAG:
-		for (size_t j = 0; j < d; j++)
-			m->cov[c * d + j] = s[j * d + j];
-		return;
-	case GMM_COV_SPHERICAL:
-		for (size_t j = 0; j < d; j++)
-			tr += s[j * d + j];
-		m->cov[c] = tr / (double)d;
-		return;
-	case GMM_COV_TIED:
+	if (cm->shared)
 		return;		/* shared: means and weights move alone */
-	}
+	gmm_covmodel_from_full(cm, s, m->d, m->cov + gmm_covmodel_offset(cm,
+	    c, m->d));
 }
 
 /* Merge b into a: weight, mean and second moment of the pair. */

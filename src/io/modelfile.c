@@ -140,7 +140,7 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		return gmm_error_nomem(err);
 	memcpy(buf, GMM_MODEL_MAGIC, 8);
 	put_u32(buf + 8, GMM_MODEL_VERSION);
-	put_u32(buf + 12, (uint32_t)m->cov_type);
+	put_u32(buf + 12, gmm_covmodel(m->cov_type)->code);
 	put_u64(buf + 16, k);
 	put_u64(buf + 24, d);
 	put_u64(buf + 32, nnames);
@@ -219,7 +219,7 @@ decode_header(const unsigned char *buf, size_t len, const char *name,
 		    version, GMM_MODEL_VERSION);
 	if (version == 0)
 		return gmm_error_set(err, name, 0, "bad model format version 0");
-	if (type > GMM_COV_TIED)
+	if (gmm_covmodel_coded(type) == NULL)
 		return gmm_error_set(err, name, 0,
 		    "unknown covariance type %u", type);
 	/* flags beyond bits 0 (training present) and 1 (degenerate) and the
@@ -230,7 +230,7 @@ decode_header(const unsigned char *buf, size_t len, const char *name,
 		    "reserved header fields are set (flags 0x%08x, 0x%08x): "
 		    "not a model this gmm can read", get_u32(buf + 40),
 		    get_u32(buf + 44));
-	*t = (enum gmm_cov_type)type;
+	*t = gmm_covmodel_coded(type)->type;
 	want = expected_length(*t, get_u64(buf + 16), get_u64(buf + 24),
 	    get_u64(buf + 32));
 	if (want == 0)
@@ -409,8 +409,8 @@ read_model(FILE *fp, const char *name, unsigned char **out, size_t *len,
 		uint32_t type = n >= GMM_MODEL_HEADER_SIZE ?
 		    get_u32(buf + 12) : UINT32_MAX;
 
-		max = type > GMM_COV_TIED ? 0 : expected_length(
-		    (enum gmm_cov_type)type, get_u64(buf + 16),
+		max = gmm_covmodel_coded(type) == NULL ? 0 : expected_length(
+		    gmm_covmodel_coded(type)->type, get_u64(buf + 16),
 		    get_u64(buf + 24), get_u64(buf + 32));
 		if (max < n)
 			max = n;

@@ -40,30 +40,31 @@ json_matrix(FILE *f, const double *v, size_t rows, size_t cols,
 	fprintf(f, "\n%s]", indent);
 }
 
+/* The covariances nested as the model's row says (covmodel.h). */
 static void
 json_covariances(FILE *f, const struct gmm_model *m)
 {
-	size_t k = m->k, d = m->d;
+	size_t dims[3], rank = gmm_covmodel_dims(gmm_covmodel(m->cov_type),
+	    m->k, m->d, dims);
 
-	switch (m->cov_type) {
-	case GMM_COV_FULL:
+	switch (rank) {
+	case 3:
 		fputc('[', f);
-		for (size_t c = 0; c < k; c++) {
+		for (size_t c = 0; c < dims[0]; c++) {
 			fprintf(f, "%s\n    ", c ? "," : "");
-			json_matrix(f, m->cov + c * d * d, d, d, "    ");
+			json_matrix(f, m->cov + c * dims[1] * dims[2], dims[1],
+			    dims[2], "    ");
 		}
 		fputs("\n  ]", f);
-		break;
-	case GMM_COV_TIED:
-		json_matrix(f, m->cov, d, d, "  ");
-		break;
-	case GMM_COV_DIAG:
-		json_matrix(f, m->cov, k, d, "  ");
-		break;
-	case GMM_COV_SPHERICAL:
-		json_vector(f, m->cov, k);
-		break;
+		return;
+	case 2:
+		json_matrix(f, m->cov, dims[0], dims[1], "  ");
+		return;
+	case 1:
+		json_vector(f, m->cov, dims[0]);
+		return;
 	}
+	GMM_BUG("covariances of rank 0");
 }
 
 static void
@@ -140,23 +141,22 @@ get_matrix(json_t *a, double *v, size_t rows, size_t cols)
 static int
 get_covariances(json_t *a, struct gmm_model *m)
 {
-	size_t k = m->k, d = m->d;
+	size_t dims[3], rank = gmm_covmodel_dims(gmm_covmodel(m->cov_type),
+	    m->k, m->d, dims);
 
-	switch (m->cov_type) {
-	case GMM_COV_FULL:
-		if (!json_is_array(a) || json_array_size(a) != k)
+	switch (rank) {
+	case 3:
+		if (!json_is_array(a) || json_array_size(a) != dims[0])
 			return -1;
-		for (size_t c = 0; c < k; c++)
-			if (get_matrix(json_array_get(a, c), m->cov + c * d * d,
-			    d, d) < 0)
+		for (size_t c = 0; c < dims[0]; c++)
+			if (get_matrix(json_array_get(a, c), m->cov + c *
+			    dims[1] * dims[2], dims[1], dims[2]) < 0)
 				return -1;
 		return 0;
-	case GMM_COV_TIED:
-		return get_matrix(a, m->cov, d, d);
-	case GMM_COV_DIAG:
-		return get_matrix(a, m->cov, k, d);
-	case GMM_COV_SPHERICAL:
-		return get_vector(a, m->cov, k);
+	case 2:
+		return get_matrix(a, m->cov, dims[0], dims[1]);
+	case 1:
+		return get_vector(a, m->cov, dims[0]);
 	}
 	return -1;
 }
@@ -179,23 +179,10 @@ has_shape(json_t *a, const size_t *dims, size_t ndims)
 static int
 cov_shape_ok(json_t *a, enum gmm_cov_type t, size_t k, size_t d)
 {
-	size_t full[3] = { k, d, d }, diag[2] = { k, d }, tied[2] = { d, d };
+	size_t dims[3], rank = gmm_covmodel_dims(gmm_covmodel(t), k, d, dims);
 
-	switch (t) {
-	case GMM_COV_FULL:
-		return has_shape(a, full, 3);
-	case GMM_COV_DIAG:
-		return has_shape(a, diag, 2);
-	case GMM_COV_SPHERICAL:
-		return has_shape(a, full, 1);
-	case GMM_COV_TIED:
-		return has_shape(a, tied, 2);
-	}
-	return 0;
+	return has_shape(a, dims, rank);
 }
-
-static const char *const cov_shapes[] = { "[k][d][d]", "[k][d]", "[k]",
-	"[d][d]" };
 
 static double
 num_or(json_t *o, const char *key, double dflt)
@@ -324,6 +311,7 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
     struct gmm_error *err)
 {
 	enum gmm_cov_type t = GMM_COV_FULL;
+	const struct gmm_covmodel *cm;
 	size_t k = 0, d = 0;
 	struct gmm_model *m;
 
@@ -332,10 +320,11 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	if (get_header(root, name, &t, err) < 0 ||
 	    get_sizes(root, name, &k, &d, err) < 0)
 		return -1;
+	cm = gmm_covmodel(t);
 	if (!cov_shape_ok(json_object_get(root, "covariances"), t, k, d))
 		return gmm_error_set(err, name, 0,
 		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
-		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
+		    "d = %zu)", gmm_covmodel_shape(cm), cm->name, k, d);
 	m = gmm_model_new(k, d, t);
 	if (m == NULL)
 		return gmm_error_nomem(err);
@@ -348,7 +337,7 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	else if (get_covariances(json_object_get(root, "covariances"), m) < 0)
 		gmm_error_set(err, name, 0,
 		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
-		    "d = %zu)", cov_shapes[t], gmm_cov_type_name(t), k, d);
+		    "d = %zu)", gmm_covmodel_shape(cm), cm->name, k, d);
 	else if (get_columns(json_object_get(root, "columns"), m, name,
 	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
 		get_training(json_object_get(root, "training"), &m->training);

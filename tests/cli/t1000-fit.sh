@@ -32,6 +32,19 @@ for cov in full diag spherical tied; do
 done
 run fit -k 3 --covariance round -o "$T/x.gmm" "$F"
 expect_status "--covariance round is a usage error" 2
+# mclust's names of the four models: the same fit, our name in the file
+for pair in full:VVV diag:VVI spherical:VII tied:EEE; do
+	run fit -k 3 --covariance "${pair#*:}" -o "$T/mc.gmm" "$F"
+	check "--covariance ${pair#*:} is ${pair%:*}: the same model file" \
+	    cmp -s "$T/mc.gmm" "$T/${pair%:*}.gmm"
+done
+"$GMM" show --json "$T/tied.gmm" | sed 's/"covariance_type": "tied"/"covariance_type": "EEE"/' >"$T/eee.json"
+run show --json "$T/eee.json"
+check "a JSON model may name its type EEE; it reads as tied" \
+    grep -q '"covariance_type": "tied"' "$T/out"
+run fit -k 3 --covariance vvv -o "$T/x.gmm" "$F"
+expect_status "--covariance vvv (lower case) is a usage error" 2
+check "  and the message names both spellings" grep -q "or tied (or mclust's VVV, VVI, VII, EEE), not \"vvv\"" "$T/err"
 
 run fit -k 3 --max-iter 2 --tol 0 -o "$T/x.gmm" "$F"
 check "--max-iter 2 --tol 0 runs exactly 2 iterations" grep -q "iterations=2 converged=0" "$T/err"

@@ -15,6 +15,10 @@ want=$(awk -F, 'NR > 1 && $5 != "" { if (best == "" || $8 < bic) { bic = $8; bes
 got=$(awk -F, '$10 == 1 { print $2 "," $1 }' "$T/out")
 check "picks mclust's model ($got; mclust: $want)" test "$got" = "$want"
 check "  and says so on stderr" grep -q "^gmm select-k: best: k=3 covariance=tied bic=" "$T/err"
+cp "$T/out" "$T/ours.csv"
+run select-k "$F" -k 1..9 --covariance VVV,VVI,VII,EEE
+check "mclust's names VVV,VVI,VII,EEE give the same table, in our names" \
+    cmp -s "$T/out" "$T/ours.csv"
 mbic=$(awk -F, -v w="$want" 'NR > 1 && ($5 "," $6) == w { print $8 }' "$MC")
 gbic=$(awk -F, '$10 == 1 { print $5 }' "$T/out")
 check "  with mclust's BIC (ours $gbic, mclust $mbic, within 0.1)" near "$gbic" "$mbic" 0.1

@@ -1,0 +1,171 @@
+#include "engine/covmodel.h"
+
+#include <string.h>
+
+#include "base/error.h"
+
+static size_t
+params_full(size_t k, size_t d)
+{
+	return k * d * (d + 1) / 2;
+}
+
+static size_t
+params_diag(size_t k, size_t d)
+{
+	return k * d;
+}
+
+static size_t
+params_spherical(size_t k, size_t d)
+{
+	(void)d;
+	return k;
+}
+
+static size_t
+params_tied(size_t k, size_t d)
+{
+	(void)k;
+	return d * (d + 1) / 2;
+}
+
+const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS] = {
+	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, params_full },
+	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, params_diag },
+	{ GMM_COV_SPHERICAL, "spherical", "VII", 2, GMM_FORM_SCALAR, 0,
+	    params_spherical },
+	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, params_tied },
+};
+
+const struct gmm_covmodel *
+gmm_covmodel(enum gmm_cov_type t)
+{
+	if ((size_t)t >= GMM_N_COVMODELS)
+		GMM_BUG("unknown covariance type");
+	return &gmm_covmodels[t];
+}
+
+const struct gmm_covmodel *
+gmm_covmodel_named(const char *s)
+{
+	for (size_t i = 0; i < GMM_N_COVMODELS; i++)
+		if (strcmp(s, gmm_covmodels[i].name) == 0 ||
+		    strcmp(s, gmm_covmodels[i].mclust) == 0)
+			return &gmm_covmodels[i];
+	return NULL;
+}
+
+const struct gmm_covmodel *
+gmm_covmodel_coded(uint32_t code)
+{
+	for (size_t i = 0; i < GMM_N_COVMODELS; i++)
+		if (gmm_covmodels[i].code == code)
+			return &gmm_covmodels[i];
+	return NULL;
+}
+
+size_t
+gmm_covmodel_per(const struct gmm_covmodel *cm, size_t d)
+{
+	switch (cm->form) {
+	case GMM_FORM_MATRIX:
+		return d * d;
+	case GMM_FORM_DIAGONAL:
+		return d;
+	case GMM_FORM_SCALAR:
+		return 1;
+	}
+	GMM_BUG("unknown covariance form");
+}
+
+size_t
+gmm_covmodel_count(const struct gmm_covmodel *cm, size_t k)
+{
+	return cm->shared ? 1 : k;
+}
+
+size_t
+gmm_covmodel_offset(const struct gmm_covmodel *cm, size_t c, size_t d)
+{
+	return cm->shared ? 0 : c * gmm_covmodel_per(cm, d);
+}
+
+double
+gmm_covmodel_var(const struct gmm_covmodel *cm, const double *cov, size_t c,
+    size_t j, size_t d)
+{
+	const double *s = cov + gmm_covmodel_offset(cm, c, d);
+
+	switch (cm->form) {
+	case GMM_FORM_MATRIX:
+		return s[j * d + j];
+	case GMM_FORM_DIAGONAL:
+		return s[j];
+	case GMM_FORM_SCALAR:
+		return s[0];
+	}
+	GMM_BUG("unknown covariance form");
+}
+
+void
+gmm_covmodel_to_full(const struct gmm_covmodel *cm, const double *cov,
+    size_t c, size_t d, double *sigma)
+{
+	if (cm->form == GMM_FORM_MATRIX) {
+		memcpy(sigma, cov + gmm_covmodel_offset(cm, c, d),
+		    d * d * sizeof(double));
+		return;
+	}
+	memset(sigma, 0, d * d * sizeof(double));
+	for (size_t j = 0; j < d; j++)
+		sigma[j * d + j] = gmm_covmodel_var(cm, cov, c, j, d);
+}
+
+void
+gmm_covmodel_from_full(const struct gmm_covmodel *cm, const double *sigma,
+    size_t d, double *dst)
+{
+	double tr = 0;
+
+	switch (cm->form) {
+	case GMM_FORM_MATRIX:
+		memcpy(dst, sigma, d * d * sizeof(double));
+		return;
+	case GMM_FORM_DIAGONAL:
+		for (size_t j = 0; j < d; j++)
+			dst[j] = sigma[j * d + j];
+		return;
+	case GMM_FORM_SCALAR:
+		for (size_t j = 0; j < d; j++)
+			tr += sigma[j * d + j];
+		dst[0] = tr / (double)d;
+		return;
+	}
+}
+
+size_t
+gmm_covmodel_dims(const struct gmm_covmodel *cm, size_t k, size_t d,
+    size_t dims[3])
+{
+	size_t r = 0;
+
+	if (!cm->shared)
+		dims[r++] = k;
+	if (cm->form != GMM_FORM_SCALAR)
+		dims[r++] = d;
+	if (cm->form == GMM_FORM_MATRIX)
+		dims[r++] = d;
+	return r;
+}
+
+const char *
+gmm_covmodel_shape(const struct gmm_covmodel *cm)
+{
+	static const char *const shapes[2][3] = {
+		{ "[k][d][d]", "[k][d]", "[k]" },
+		{ "[d][d]", "[d]", "[]" },
+	};
+
+	return shapes[cm->shared ? 1 : 0][cm->form];
+}

@@ -1,0 +1,89 @@
+/*
+ * covmodel: the table of covariance models, one row per model.
+ *
+ * A row says what the rest of the program needs to know of a model: its
+ * names (ours, canonical in every output, and mclust's), its code in the
+ * binary model file, what one covariance stores (a d x d matrix, d
+ * variances or one variance: this also picks the density kernel, a
+ * Cholesky solve, diagonal or spherical precisions), whether the
+ * components share one covariance, and how many free parameters the
+ * covariances have.  From these the functions below give the storage
+ * size, where a component's covariance is, a column's variance, the full
+ * d x d matrix, the stored form nearest a full matrix and the JSON shape,
+ * so that no file outside this one and the M-steps (em.c) asks which model
+ * it has.  A new model is a row here, its M-step and its tests.
+ *
+ * Covariances are stored as scikit-learn's covariances_, flattened
+ * row-major: one d x d, d or 1 doubles per covariance, one covariance when
+ * shared, else k.  Nothing here allocates, fails or prints.
+ */
+#ifndef GMM_COVMODEL_H
+#define GMM_COVMODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The models, in the order of the table (and of the file codes). */
+enum gmm_cov_type {
+	GMM_COV_FULL = 0,	/* VVV */
+	GMM_COV_DIAG = 1,	/* VVI */
+	GMM_COV_SPHERICAL = 2,	/* VII */
+	GMM_COV_TIED = 3,	/* EEE */
+};
+
+enum gmm_cov_form {
+	GMM_FORM_MATRIX,	/* d x d; the density solves with its
+				 * lower Cholesky factor */
+	GMM_FORM_DIAGONAL,	/* d variances */
+	GMM_FORM_SCALAR,	/* one variance for every column */
+};
+
+struct gmm_covmodel {
+	enum gmm_cov_type type;
+	const char *name;	/* "full": ours, what outputs say */
+	const char *mclust;	/* "VVV": mclust's, also accepted */
+	uint32_t code;		/* in the binary model file */
+	enum gmm_cov_form form;
+	int shared;		/* one covariance for every component */
+	/* free parameters of the covariances (BIC's count, scikit-learn's) */
+	size_t (*cov_params)(size_t k, size_t d);
+};
+
+#define GMM_N_COVMODELS 4
+extern const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS];
+
+/* The row of a model. */
+const struct gmm_covmodel *gmm_covmodel(enum gmm_cov_type t);
+/* The row named s (ours or mclust's), or NULL. */
+const struct gmm_covmodel *gmm_covmodel_named(const char *s);
+/* The row of a binary file's code, or NULL. */
+const struct gmm_covmodel *gmm_covmodel_coded(uint32_t code);
+
+/* Doubles in one covariance: d * d, d or 1. */
+size_t gmm_covmodel_per(const struct gmm_covmodel *cm, size_t d);
+/* Covariances stored: 1 when shared, else k. */
+size_t gmm_covmodel_count(const struct gmm_covmodel *cm, size_t k);
+/* Where component c's covariance starts in the stored array. */
+size_t gmm_covmodel_offset(const struct gmm_covmodel *cm, size_t c,
+    size_t d);
+/* The variance of column j in component c. */
+double gmm_covmodel_var(const struct gmm_covmodel *cm, const double *cov,
+    size_t c, size_t j, size_t d);
+/* Component c's covariance as a full d x d matrix. */
+void gmm_covmodel_to_full(const struct gmm_covmodel *cm, const double *cov,
+    size_t c, size_t d, double *sigma);
+/* The stored form nearest a full d x d sigma (the matrix, its diagonal,
+ * the mean of its diagonal) into one covariance's place, dst. */
+void gmm_covmodel_from_full(const struct gmm_covmodel *cm,
+    const double *sigma, size_t d, double *dst);
+/*
+ * The nesting of the stored array in JSON ([k][d][d], [k][d], [k],
+ * [d][d]): its sizes in dims, the rank returned (1 to 3 for the rows of
+ * the table; 0, a number, for a shared scalar); and the same as text,
+ * "[k][d][d]", for messages.
+ */
+size_t gmm_covmodel_dims(const struct gmm_covmodel *cm, size_t k, size_t d,
+    size_t dims[3]);
+const char *gmm_covmodel_shape(const struct gmm_covmodel *cm);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * covmodel: each row's names, code and sizes agree with each other and
+ * with scikit-learn's shapes and parameter counts; a full matrix survives
+ * to_full(from_full()) in the form's own terms (the matrix, its diagonal,
+ * its mean variance); every component's covariance is found where the
+ * row says.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "engine/covmodel.h"
+#include "engine/model.h"
+
+static void
+check_names(void)
+{
+	static const char *const ours[] = { "full", "diag", "spherical",
+		"tied" };
+	static const char *const mclust[] = { "VVV", "VVI", "VII", "EEE" };
+
+	for (size_t i = 0; i < GMM_N_COVMODELS; i++) {
+		const struct gmm_covmodel *cm = &gmm_covmodels[i];
+		enum gmm_cov_type t;
+
+		CHECK(cm->type == (enum gmm_cov_type)i, "row %zu in order", i);
+		CHECK(strcmp(cm->name, ours[i]) == 0, "row %zu: %s", i,
+		    cm->name);
+		CHECK(strcmp(cm->mclust, mclust[i]) == 0, "row %zu: %s", i,
+		    cm->mclust);
+		CHECK(gmm_covmodel_named(ours[i]) == cm, "%s by name", ours[i]);
+		CHECK(gmm_covmodel_named(mclust[i]) == cm, "%s by mclust's",
+		    mclust[i]);
+		CHECK(gmm_covmodel_coded(cm->code) == cm, "%s by its code",
+		    ours[i]);
+		CHECK(gmm_cov_type_parse(mclust[i], &t) == 0 && t == cm->type,
+		    "parse %s", mclust[i]);
+		CHECK(strcmp(gmm_cov_type_name(cm->type), ours[i]) == 0,
+		    "outputs say %s", ours[i]);
+	}
+	CHECK(gmm_covmodel_named("vvv") == NULL, "names are case-sensitive");
+	CHECK(gmm_covmodel_named("EEV") == NULL, "EEV is not a row yet");
+	CHECK(gmm_covmodel_coded(4) == NULL, "code 4 is no model");
+}
+
+static void
+check_sizes(void)
+{
+	/* scikit-learn: covariances_ shapes and _n_parameters() */
+	static const size_t k = 3, d = 5;
+	static const struct {
+		enum gmm_cov_type t;
+		size_t size, rank, dims[3], params;
+		const char *shape;
+	} want[] = {
+		{ GMM_COV_FULL, 75, 3, { 3, 5, 5 }, 45, "[k][d][d]" },
+		{ GMM_COV_DIAG, 15, 2, { 3, 5 }, 15, "[k][d]" },
+		{ GMM_COV_SPHERICAL, 3, 1, { 3 }, 3, "[k]" },
+		{ GMM_COV_TIED, 25, 2, { 5, 5 }, 15, "[d][d]" },
+	};
+
+	for (size_t i = 0; i < 4; i++) {
+		const struct gmm_covmodel *cm = gmm_covmodel(want[i].t);
+		size_t dims[3] = { 0 }, rank = gmm_covmodel_dims(cm, k, d, dims);
+
+		CHECK(gmm_cov_size(want[i].t, k, d) == want[i].size,
+		    "%s: %zu doubles", cm->name, gmm_cov_size(want[i].t, k, d));
+		CHECK(gmm_covmodel_count(cm, k) * gmm_covmodel_per(cm, d) ==
+		    want[i].size, "%s: count x per", cm->name);
+		CHECK(rank == want[i].rank && memcmp(dims, want[i].dims,
+		    rank * sizeof(size_t)) == 0, "%s: JSON rank %zu", cm->name,
+		    rank);
+		CHECK(strcmp(gmm_covmodel_shape(cm), want[i].shape) == 0,
+		    "%s: %s", cm->name, gmm_covmodel_shape(cm));
+		CHECK(cm->cov_params(k, d) == want[i].params,
+		    "%s: %zu covariance parameters", cm->name,
+		    cm->cov_params(k, d));
+		/* (k - 1) + k d + covariances, scikit-learn's count */
+		CHECK(gmm_n_parameters(want[i].t, k, d) == 2 + 15 +
+		    want[i].params, "%s: parameters", cm->name);
+	}
+}
+
+static void
+check_forms(void)
+{
+	enum { D = 3, K = 2 };
+	static const double sigma[D * D] = { 4, 1, 0.5, 1, 9, 2, 0.5, 2, 16 };
+
+	for (size_t i = 0; i < GMM_N_COVMODELS; i++) {
+		const struct gmm_covmodel *cm = &gmm_covmodels[i];
+		double cov[K * D * D], back[D * D];
+		size_t per = gmm_covmodel_per(cm, D);
+
+		memset(cov, 0, sizeof(cov));
+		/* component 1's place (component 0's when shared) */
+		gmm_covmodel_from_full(cm, sigma, D, cov +
+		    gmm_covmodel_offset(cm, 1, D));
+		CHECK(gmm_covmodel_offset(cm, 1, D) == (cm->shared ? 0 : per),
+		    "%s: component 1 at %zu", cm->name,
+		    gmm_covmodel_offset(cm, 1, D));
+		gmm_covmodel_to_full(cm, cov, 1, D, back);
+		for (size_t a = 0; a < D; a++)
+			for (size_t b = 0; b < D; b++) {
+				double want = sigma[a * D + b];
+
+				if (cm->form == GMM_FORM_SCALAR)
+					want = a == b ? 29.0 / 3 : 0;
+				else if (cm->form == GMM_FORM_DIAGONAL && a != b)
+					want = 0;
+				CHECK(back[a * D + b] == want, "%s: (%zu, %zu) "
+				    "%g, want %g", cm->name, a, b,
+				    back[a * D + b], want);
+			}
+		for (size_t j = 0; j < D; j++)
+			CHECK(gmm_covmodel_var(cm, cov, 1, j, D) ==
+			    back[j * D + j], "%s: variance %zu", cm->name, j);
+	}
+}
+
+int
+main(void)
+{
+	check_names();
+	check_sizes();
+	check_forms();
+	return check_done("test_covmodel");
+}
