@@ -12,32 +12,8 @@
 #include "engine/init.h"
 #include "engine/pool.h"
 #include "engine/smem.h"
+#include "engine/stats.h"
 #include "engine/vec.h"
-
-/* The scatter's 4 x 4 tiles (below): how many for d columns, and the
- * lane partial sums of one; fold_tiles() adds them into a d x d scatter. */
-#define TILE 4
-#define TILE_SUMS (TILE * TILE * VLEN)
-static size_t tiles(size_t d);
-static void fold_tiles(const double *vt, size_t d, double *sxx);
-
-/* Sufficient statistics of a set of rows, about the shifts s_c. */
-struct stats {
-	double loglik;		/* sum of log p(x_i) */
-	double *nk;		/* k: sum_i r_ic */
-	double *sx;		/* k*d: sum_i r_ic (x_i - s_c) */
-	double *sxx;		/* full k*d*d (lower), tied d*d, else k*d */
-	double *vsx;		/* k*d*VLEN partial sums of sx, one per
-				 * vector lane, that stats_fold() adds in */
-	double *vsxx;		/* diag, spherical: the same for sxx */
-	double *vtile;		/* full, tied: the same for the tiles of
-				 * each scatter (k, tied 1), tiles(d) *
-				 * TILE_SUMS apiece (scatter_cols()) */
-	size_t nv;		/* doubles in vsx (and vsxx) */
-	size_t ntile;		/* doubles in vtile */
-	double worst;		/* lowest log p(x_i) seen */
-	size_t worst_row;
-};
 
 /* What one thread needs; sized once per fit. */
 /* Scratch space of stats_add_block(): the centred, weighted columns and
@@ -47,7 +23,7 @@ struct stats {
 #define STATS_WORK(d) BLOCK((d) + 2)
 
 struct thread_work {
-	struct stats st;
+	struct gmm_stats st;
 	double *resp;		/* k * GMM_BLOCK_ROWS: by components */
 	double *xt;		/* d * GMM_BLOCK_ROWS: the block by columns */
 	double *work;		/* STATS_WORK(d) */
@@ -72,141 +48,18 @@ struct em_ctx {
 	size_t n, d, k;
 	enum gmm_cov_type type;
 	int threads;
-	size_t sxx_size;
 	struct thread_work *tw;	/* one per worker of the pool */
 	struct gmm_pool *pool;
-	struct stats *slots;	/* nslots: chunk statistics waiting for
+	struct gmm_stats *slots;	/* nslots: chunk statistics waiting for
 				 * their turn to be merged (pool.h) */
 	size_t nslots;
-	struct stats total;
+	struct gmm_stats total;
 };
-
-/* Doubles of the scatter sums: a d x d scatter per covariance for the
- * matrix forms, the column sums of squares of each component otherwise. */
-static size_t
-sxx_size(enum gmm_cov_type t, size_t k, size_t d)
-{
-	const struct gmm_covmodel *cm = gmm_covmodel(t);
-
-	if (cm->form == GMM_FORM_MATRIX)
-		return gmm_covmodel_count(cm, k) * d * d;
-	return k * d;
-}
 
 static int
 variances_only(enum gmm_cov_type t)
 {
 	return gmm_covmodel(t)->form != GMM_FORM_MATRIX;
-}
-
-/* The lane partial sums of scatter s (component s, or 0 when tied). */
-static double *
-tile_sums(const struct stats *st, size_t s, size_t d)
-{
-	return st->vtile + s * tiles(d) * TILE_SUMS;
-}
-
-/* Statistics; with lane partial sums when `partials` (the threads' own,
- * which stats_add_block() adds to; the total is only merged into). */
-static int
-stats_alloc(struct stats *st, enum gmm_cov_type t, size_t k, size_t d,
-    size_t nsxx, int partials)
-{
-	st->nk = malloc(k * sizeof(double));
-	st->sx = malloc(k * d * sizeof(double));
-	st->sxx = malloc(nsxx * sizeof(double));
-	st->vsx = st->vsxx = st->vtile = NULL;
-	st->nv = st->ntile = 0;
-	if (!st->nk || !st->sx || !st->sxx)
-		return -1;
-	if (!partials)
-		return 0;
-	st->nv = k * d * VLEN;
-	st->vsx = gmm_doubles_new(st->nv);
-	if (variances_only(t)) {
-		st->vsxx = gmm_doubles_new(st->nv);
-	} else {
-		st->ntile = nsxx / (d * d) * tiles(d) * TILE_SUMS;
-		st->vtile = gmm_doubles_new(st->ntile);
-	}
-	return st->vsx && (st->vsxx || st->vtile) ? 0 : -1;
-}
-
-static void
-stats_release(struct stats *st)
-{
-	free(st->nk);
-	free(st->sx);
-	free(st->sxx);
-	free(st->vsx);
-	free(st->vsxx);
-	free(st->vtile);
-}
-
-static void
-stats_zero(const struct em_ctx *ctx, struct stats *st)
-{
-	st->loglik = 0;
-	st->worst = INFINITY;
-	st->worst_row = 0;
-	memset(st->nk, 0, ctx->k * sizeof(double));
-	memset(st->sx, 0, ctx->k * ctx->d * sizeof(double));
-	memset(st->sxx, 0, ctx->sxx_size * sizeof(double));
-	if (st->vsx != NULL)
-		memset(st->vsx, 0, st->nv * sizeof(double));
-	if (st->vsxx != NULL)
-		memset(st->vsxx, 0, st->nv * sizeof(double));
-	if (st->vtile != NULL)
-		memset(st->vtile, 0, st->ntile * sizeof(double));
-}
-
-/* Add the lane partial sums into sx and sxx, lanes in order. */
-static void
-stats_fold(const struct em_ctx *ctx, struct stats *st)
-{
-	size_t d = ctx->d;
-
-	if (st->vsx == NULL)
-		return;
-	for (size_t i = 0; i < ctx->k * d; i++)
-		for (size_t l = 0; l < VLEN; l++)
-			st->sx[i] += st->vsx[i * VLEN + l];
-	if (st->vsxx != NULL)
-		for (size_t i = 0; i < ctx->k * d; i++)
-			for (size_t l = 0; l < VLEN; l++)
-				st->sxx[i] += st->vsxx[i * VLEN + l];
-	if (st->vtile != NULL)
-		for (size_t s = 0; s < ctx->sxx_size / (d * d); s++)
-			fold_tiles(tile_sums(st, s, d), d, st->sxx + s * d * d);
-}
-
-/* a = b, the folded sums only (a has no partials). */
-static void
-stats_copy(const struct em_ctx *ctx, struct stats *a, const struct stats *b)
-{
-	a->loglik = b->loglik;
-	a->worst = b->worst;
-	a->worst_row = b->worst_row;
-	memcpy(a->nk, b->nk, ctx->k * sizeof(double));
-	memcpy(a->sx, b->sx, ctx->k * ctx->d * sizeof(double));
-	memcpy(a->sxx, b->sxx, ctx->sxx_size * sizeof(double));
-}
-
-/* a += b, in this order, so that a sequence of merges is reproducible. */
-static void
-stats_merge(const struct em_ctx *ctx, struct stats *a, const struct stats *b)
-{
-	a->loglik += b->loglik;
-	if (b->worst < a->worst) {
-		a->worst = b->worst;
-		a->worst_row = b->worst_row;
-	}
-	for (size_t c = 0; c < ctx->k; c++)
-		a->nk[c] += b->nk[c];
-	for (size_t i = 0; i < ctx->k * ctx->d; i++)
-		a->sx[i] += b->sx[i];
-	for (size_t i = 0; i < ctx->sxx_size; i++)
-		a->sxx[i] += b->sxx[i];
 }
 
 static void
@@ -215,7 +68,7 @@ ctx_release(struct em_ctx *ctx)
 	gmm_pool_free(ctx->pool);
 	if (ctx->tw != NULL) {
 		for (int t = 0; t < ctx->threads; t++) {
-			stats_release(&ctx->tw[t].st);
+			gmm_stats_release(&ctx->tw[t].st);
 			free(ctx->tw[t].resp);
 			free(ctx->tw[t].xt);
 			free(ctx->tw[t].work);
@@ -224,26 +77,23 @@ ctx_release(struct em_ctx *ctx)
 	}
 	if (ctx->slots != NULL)
 		for (size_t i = 0; i < ctx->nslots; i++)
-			stats_release(&ctx->slots[i]);
+			gmm_stats_release(&ctx->slots[i]);
 	free(ctx->slots);
 	free(ctx->tw);
 	free(ctx->last);
 	free(ctx->saved);
-	stats_release(&ctx->total);
+	gmm_stats_release(&ctx->total);
 }
 
-/* Bytes one E-step thread holds (ctx_init(), stats_alloc()): its own
- * statistics with partial sums, its scratch, and its share of the slots
+/* Bytes one E-step thread holds (ctx_init()): its own statistics with
+ * partial sums, its scratch, and its share of the slots
  * (SLOTS_PER_THREAD). */
 static size_t
 thread_bytes(enum gmm_cov_type t, size_t k, size_t d)
 {
-	size_t nsxx = sxx_size(t, k, d), v = k * d * VLEN;
-
-	v += variances_only(t) ? k * d * VLEN : nsxx / (d * d) * tiles(d) *
-	    TILE_SUMS;
-	return 8 * (GMM_BLOCK_ROWS * (k + d + 1) + STATS_WORK(d) +
-	    (1 + SLOTS_PER_THREAD) * (k + k * d + nsxx) + v);
+	return 8 * (GMM_BLOCK_ROWS * (k + d + 1) + STATS_WORK(d)) +
+	    gmm_stats_bytes(t, k, d, 1) + SLOTS_PER_THREAD *
+	    gmm_stats_bytes(t, k, d, 0);
 }
 
 int
@@ -277,7 +127,6 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 	ctx->k = k;
 	ctx->type = t;
 	ctx->threads = gmm_em_threads(n, d, k, t, threads);
-	ctx->sxx_size = sxx_size(t, k, d);
 	nblocks = (n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
 	ctx->nfront = nblocks > 0 ? nblocks - 1 : 0;
 	/* the last block must have room for the shift (d = 1, one row) */
@@ -293,10 +142,10 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 	ctx->slots = calloc(ctx->nslots, sizeof(*ctx->slots));
 	if (ctx->last == NULL || ctx->saved == NULL || ctx->tw == NULL ||
 	    ctx->pool == NULL || ctx->slots == NULL ||
-	    stats_alloc(&ctx->total, t, k, d, ctx->sxx_size, 0) < 0)
+	    gmm_stats_alloc(&ctx->total, t, k, d, 0) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->nslots; i++)
-		if (stats_alloc(&ctx->slots[i], t, k, d, ctx->sxx_size, 0) < 0)
+		if (gmm_stats_alloc(&ctx->slots[i], t, k, d, 0) < 0)
 			return -1;
 	for (int i = 0; i < ctx->threads; i++) {
 		struct thread_work *w = &ctx->tw[i];
@@ -306,7 +155,7 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 		w->work = gmm_doubles_new(STATS_WORK(d));
 		w->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
 		if (!w->resp || !w->xt || !w->work || !w->logd ||
-		    stats_alloc(&w->st, t, k, d, ctx->sxx_size, 1) < 0)
+		    gmm_stats_alloc(&w->st, t, k, d, 1) < 0)
 			return -1;
 	}
 	return 0;
@@ -691,33 +540,26 @@ tile_diag(const double *xt, size_t rows, size_t j0, size_t nj,
  * a block held by columns (xt, `rows` rows, a multiple of VLEN; weights r,
  * their square roots sr), added to the tiles' lane partial sums vt: tiles
  * of 4 x 4 entries, (j0, l0) with l0 <= j0 in order, 16 * VLEN doubles
- * each (TILE_SUMS); the weighted sums sum r (x-shift) into vsx.  In each
- * row of tiles the diagonal one goes first: it writes the columns z_j that
- * the others read (tile_diag_center()).  Columns past d read `zero`
- * (`rows` zeros).
+ * each (GMM_STATS_TILE_SUMS, the layout of engine/stats.h); the weighted
+ * sums sum r (x-shift) into vsx.  In each row of tiles the diagonal one
+ * goes first: it writes the columns z_j that the others read
+ * (tile_diag_center()).  Columns past d read `zero` (`rows` zeros).
  */
-static size_t
-tiles(size_t d)
-{
-	size_t t = (d + TILE - 1) / TILE;
-
-	return t * (t + 1) / 2;
-}
 
 static void
 scatter_cols(const double *xt, size_t rows, size_t d, const double *shift,
     const double *r, const double *sr, double *z, const double *zero,
     double *vsx, double *vt)
 {
-	for (size_t j0 = 0; j0 < d; j0 += TILE) {
-		size_t nj = d - j0 < TILE ? d - j0 : TILE;
-		double *diag = vt + j0 / TILE * TILE_SUMS;
+	for (size_t j0 = 0; j0 < d; j0 += GMM_STATS_TILE) {
+		size_t nj = d - j0 < GMM_STATS_TILE ? d - j0 : GMM_STATS_TILE;
+		double *diag = vt + j0 / GMM_STATS_TILE * GMM_STATS_TILE_SUMS;
 
 		tile_diag(xt, rows, j0, nj, shift, r, sr, z, vsx, diag);
-		for (size_t l0 = 0; l0 < j0; l0 += TILE) {
-			const double *a[TILE], *b[TILE];
+		for (size_t l0 = 0; l0 < j0; l0 += GMM_STATS_TILE) {
+			const double *a[GMM_STATS_TILE], *b[GMM_STATS_TILE];
 
-			for (size_t t = 0; t < TILE; t++) {
+			for (size_t t = 0; t < GMM_STATS_TILE; t++) {
 				a[t] = j0 + t < d ? z + (j0 + t) * GMM_BLOCK_ROWS
 				    : zero;
 				b[t] = z + (l0 + t) * GMM_BLOCK_ROWS;
@@ -726,30 +568,12 @@ scatter_cols(const double *xt, size_t rows, size_t d, const double *shift,
 				tile_narrow(a, b, rows, vt);
 			else
 				tile(a, b, rows, vt);
-			vt += TILE_SUMS;
+			vt += GMM_STATS_TILE_SUMS;
 		}
-		vt += TILE_SUMS;
+		vt += GMM_STATS_TILE_SUMS;
 	}
 }
 
-/* The tiles' lane partial sums vt added into sxx (d x d, lower triangle),
- * lanes in order. */
-static void
-fold_tiles(const double *vt, size_t d, double *sxx)
-{
-	for (size_t j0 = 0; j0 < d; j0 += TILE) {
-		for (size_t l0 = 0; l0 <= j0; l0 += TILE) {
-			for (size_t p = 0; p < TILE && j0 + p < d; p++)
-				for (size_t q = 0; q < TILE && l0 + q <= j0 + p;
-				    q++)
-					for (size_t l = 0; l < VLEN; l++)
-						sxx[(j0 + p) * d + l0 + q] +=
-						    vt[(p * TILE + q) * VLEN
-						    + l];
-			vt += TILE_SUMS;
-		}
-	}
-}
 
 /*
  * Sufficient statistics of a block of rows with responsibilities resp
@@ -765,7 +589,7 @@ fold_tiles(const double *vt, size_t d, double *sxx)
  * of STATS_WORK(d) doubles.
  */
 static void
-stats_add_block(const struct em_ctx *ctx, struct stats *st,
+stats_add_block(const struct em_ctx *ctx, struct gmm_stats *st,
     const double *shift, const double *xt, size_t rows, const double *resp,
     double *y)
 {
@@ -789,8 +613,8 @@ stats_add_block(const struct em_ctx *ctx, struct stats *st,
 	for (size_t c = 0; c < k; c++) {
 		const double *s = shift + c * d;
 		double *vsx = st->vsx + c * d * VLEN;
-		double *vt = tile_sums(st, gmm_covmodel(ctx->type)->shared ? 0
-		    : c, d);
+		double *vt = gmm_stats_tile_sums(st,
+		    gmm_covmodel(ctx->type)->shared ? 0 : c);
 		const double *r = resp + c * GMM_BLOCK_ROWS;
 
 		st->nk[c] += weight_sum(r, rows, sr);
@@ -922,7 +746,7 @@ static void
 estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
     struct thread_work *w, size_t first, size_t last, int want_stats)
 {
-	stats_zero(ctx, &w->st);
+	gmm_stats_zero(&w->st);
 	for (size_t i0 = first; i0 < last; i0 += GMM_BLOCK_ROWS) {
 		size_t rows = last - i0 < GMM_BLOCK_ROWS ? last - i0
 		    : GMM_BLOCK_ROWS;
@@ -943,7 +767,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 			stats_add_block(ctx, &w->st, m->means, xt, rows,
 			    w->resp, w->work);
 	}
-	stats_fold(ctx, &w->st);
+	gmm_stats_fold(&w->st);
 }
 
 struct pass {
@@ -964,7 +788,7 @@ estep_task(void *arg, size_t ch, size_t slot, int worker)
 	    : ctx->n;
 
 	estep_chunk(ctx, ps->m, w, first, last, ps->want_stats);
-	stats_copy(ctx, &ctx->slots[slot], &w->st);
+	gmm_stats_copy(&ctx->slots[slot], &w->st);
 }
 
 /* The chunks' statistics into the total, in chunk order (pool merge). */
@@ -974,7 +798,7 @@ estep_merge(void *arg, size_t ch, size_t slot)
 	struct pass *ps = arg;
 
 	(void)ch;
-	stats_merge(ps->ctx, &ps->ctx->total, &ps->ctx->slots[slot]);
+	gmm_stats_merge(&ps->ctx->total, &ps->ctx->slots[slot]);
 }
 
 /* One pass over the data: ctx->total gets log-likelihood and statistics. */
@@ -984,20 +808,20 @@ estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
 	size_t nchunks = (ctx->n + GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS;
 	struct pass ps = { ctx, m, want_stats };
 
-	stats_zero(ctx, &ctx->total);
+	gmm_stats_zero(&ctx->total);
 	gmm_pool_run(ctx->pool, ctx->threads, nchunks, ctx->nslots,
 	    estep_task, estep_merge, &ps);
 }
 
 static double
-nk_of(const struct stats *st, size_t c)
+nk_of(const struct gmm_stats *st, size_t c)
 {
 	return st->nk[c] + GMM_NK_EPS_FACTOR * DBL_EPSILON;
 }
 
 /* Covariance of component c from the scatter about its shift. */
 static void
-mstep_full(const struct em_ctx *ctx, const struct stats *st, size_t c,
+mstep_full(const struct em_ctx *ctx, const struct gmm_stats *st, size_t c,
     double reg, double *cov)
 {
 	size_t d = ctx->d;
@@ -1018,7 +842,7 @@ mstep_full(const struct em_ctx *ctx, const struct stats *st, size_t c,
 
 /* Tied: sum_c (scatter_c - sx_c sx_c^T / n_c) / sum_c n_c + reg I. */
 static void
-mstep_tied(const struct em_ctx *ctx, const struct stats *st, double reg,
+mstep_tied(const struct em_ctx *ctx, const struct gmm_stats *st, double reg,
     double *cov)
 {
 	size_t d = ctx->d;
@@ -1047,7 +871,7 @@ mstep_tied(const struct em_ctx *ctx, const struct stats *st, double reg,
  * a variance, so zero is the exact value it rounds away from.
  */
 static void
-mstep_var(const struct em_ctx *ctx, const struct stats *st, size_t c,
+mstep_var(const struct em_ctx *ctx, const struct gmm_stats *st, size_t c,
     double reg, double *cov)
 {
 	size_t d = ctx->d;
@@ -1072,7 +896,8 @@ mstep_var(const struct em_ctx *ctx, const struct stats *st, size_t c,
  * weight and the n_c-weighted mean covariance of the others.
  */
 static void
-reseed(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
+reseed(const struct em_ctx *ctx, struct gmm_model *m,
+    const struct gmm_stats *st,
     size_t c)
 {
 	size_t d = ctx->d, per = gmm_cov_size(m->cov_type, 1, d);
@@ -1098,7 +923,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
 }
 
 static int
-mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct stats *st,
+mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
     double reg, size_t *reseeded, struct gmm_error *err)
 {
 	size_t k = ctx->k, d = ctx->d;
@@ -1161,7 +986,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 	struct thread_work *w = &ctx->tw[0];
 	size_t k = ctx->k;
 
-	stats_zero(ctx, &w->st);
+	gmm_stats_zero(&w->st);
 	for (size_t i0 = 0; i0 < ctx->n; i0 += GMM_BLOCK_ROWS) {
 		size_t rows = ctx->n - i0 < GMM_BLOCK_ROWS ? ctx->n - i0
 		    : GMM_BLOCK_ROWS;
@@ -1189,9 +1014,9 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 		stats_add_block(ctx, &w->st, shift,
 		    block_cols(ctx, w, i0, rows), rows, w->resp, w->work);
 	}
-	stats_fold(ctx, &w->st);
-	stats_zero(ctx, &ctx->total);
-	stats_merge(ctx, &ctx->total, &w->st);
+	gmm_stats_fold(&w->st);
+	gmm_stats_zero(&ctx->total);
+	gmm_stats_merge(&ctx->total, &w->st);
 }
 
 static void
@@ -1208,7 +1033,7 @@ column_means(const double *x, size_t n, size_t d, double *mean)
 /* Progress of run `run`; reseeded is a component, or (size_t)-1. */
 static void
 report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
-    double change, size_t reseeded, const struct stats *st, double seconds)
+    double change, size_t reseeded, const struct gmm_stats *st, double seconds)
 {
 	struct gmm_em_progress p = { .run = run, .iteration = it,
 		.loglik_mean = ll, .change = change, .reseeded = reseeded,

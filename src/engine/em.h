@@ -13,10 +13,11 @@
  * diag keeps the diagonal of Sigma_c, spherical the mean of that diagonal
  * (reg added once), tied the n_c-weighted mean of the Sigma_c.
  *
- * The M-step needs only sufficient statistics (n_c, sum r (x - s_c) and the
- * scatter sum r (x - s_c)(x - s_c)^T about the current mean s_c, which keeps
- * the scatter well conditioned).  They are accumulated one block of rows at
- * a time, so no n x k matrix is ever held, and threads only add them up:
+ * The M-step needs only sufficient statistics (engine/stats.h: n_c,
+ * sum r (x - s_c) and the scatter sum r (x - s_c)(x - s_c)^T about the
+ * current mean s_c, which keeps the scatter well conditioned).  They are
+ * accumulated one block of rows at a time, so no n x k matrix is ever
+ * held, and threads only add them up:
  * rows are cut into chunks of a fixed size, the threads of a pool (pool.h)
  * take chunks as they become free, and chunk sums are added in chunk order,
  * so the result is bitwise the same for any number of threads.

@@ -1,0 +1,95 @@
+/*
+ * stats: the sufficient statistics of a set of rows for a mixture's
+ * M-step, as a public type.
+ *
+ * Per component c, about a shift s_c (the mean the E-step ran with, which
+ * keeps the scatter well conditioned): the weight sum nk_c = sum_i r_ic,
+ * the first moments sx_c = sum_i r_ic (x_i - s_c) and the scatter, either
+ * a lower-triangular d x d matrix per covariance (matrix forms of
+ * covmodel.h; one when shared) or the d column sums of squares of each
+ * component (diagonal and scalar forms).  Also the log-likelihood sum and
+ * the worst-explained row (lowest log p(x_i), the first of equals).
+ *
+ * A thread's statistics also hold lane partial sums (`partials`): the
+ * kernels add a block of rows into them lane by lane (engine/em.c), and
+ * gmm_stats_fold() adds the lanes into the sums in lane order.  The
+ * layout of those partial sums, the contract with the kernels: vsx and
+ * vsxx hold k*d*VLEN doubles, lane l of column j of component c at
+ * (c*d + j)*VLEN + l; vtile holds, per scatter, the 4 x 4 tiles (j0, l0)
+ * with l0 <= j0 in order, GMM_STATS_TILE_SUMS doubles each.
+ *
+ * Contract: merging chunk statistics in a fixed order (chunk order, then
+ * later rank order) gives the same bits for any number of threads;
+ * gmm_stats_pack() and gmm_stats_unpack() carry them through a flat array
+ * of doubles (for MPI later) without changing a bit.  Only
+ * gmm_stats_alloc() allocates; nothing prints.
+ */
+#ifndef GMM_STATS_H
+#define GMM_STATS_H
+
+#include <stddef.h>
+
+#include "engine/covmodel.h"
+#include "engine/vec.h"
+
+/* The scatter's tiles: 4 x 4 entries, VLEN lane sums each. */
+#define GMM_STATS_TILE 4
+#define GMM_STATS_TILE_SUMS (GMM_STATS_TILE * GMM_STATS_TILE * VLEN)
+
+struct gmm_stats {
+	size_t k, d;
+	size_t nsxx;		/* doubles in sxx */
+	double loglik;		/* sum of log p(x_i) */
+	double *nk;		/* k */
+	double *sx;		/* k*d */
+	double *sxx;		/* matrix forms: count * d*d (lower
+				 * triangles); else k*d */
+	double worst;		/* lowest log p(x_i) seen, +inf for none */
+	size_t worst_row;
+	/* lane partial sums, with `partials` only (else NULL, 0) */
+	double *vsx;		/* k*d*VLEN */
+	double *vsxx;		/* diagonal and scalar forms: k*d*VLEN */
+	double *vtile;		/* matrix forms: count * tiles(d) *
+				 * GMM_STATS_TILE_SUMS */
+	size_t nv, ntile;	/* doubles in vsx (and vsxx), in vtile */
+};
+
+/* Doubles of the scatter sums of model t. */
+size_t gmm_stats_sxx_size(enum gmm_cov_type t, size_t k, size_t d);
+/* Tiles of a d x d lower triangle. */
+size_t gmm_stats_tiles(size_t d);
+/* Bytes gmm_stats_alloc() takes. */
+size_t gmm_stats_bytes(enum gmm_cov_type t, size_t k, size_t d,
+    int partials);
+
+/* 0, or -1 when out of memory (gmm_stats_release() frees what was). */
+int gmm_stats_alloc(struct gmm_stats *st, enum gmm_cov_type t, size_t k,
+    size_t d, int partials);
+void gmm_stats_release(struct gmm_stats *st);
+/* Every sum 0, worst +inf at row 0. */
+void gmm_stats_zero(struct gmm_stats *st);
+/* The lane partial sums into the sums, lanes in order (no-op without). */
+void gmm_stats_fold(struct gmm_stats *st);
+/* The lane partial sums of scatter s (component s, or 0 when shared). */
+double *gmm_stats_tile_sums(const struct gmm_stats *st, size_t s);
+/* a = b, the sums only (not the partials). */
+void gmm_stats_copy(struct gmm_stats *a, const struct gmm_stats *b);
+/* a += b in a fixed order of fields and entries; the worst row is b's
+ * when strictly worse, so merging in row order keeps the first. */
+void gmm_stats_merge(struct gmm_stats *a, const struct gmm_stats *b);
+/*
+ * Move the statistics from shifts `from` to shifts `to` (k x d each): the
+ * first moments and scatters about the new shifts, exactly as algebra
+ * says (sx' = sx + nk delta, scatter' = scatter + delta sx^T + sx delta^T
+ * + nk delta delta^T with delta = from - to; shared scatters take the sum
+ * over components).  Rounding differs from statistics gathered about
+ * `to` directly.
+ */
+void gmm_stats_recentre(struct gmm_stats *st, enum gmm_cov_type t,
+    const double *from, const double *to);
+/* Doubles of the flat form, and the flat form itself (the sums only). */
+size_t gmm_stats_packed_size(const struct gmm_stats *st);
+void gmm_stats_pack(const struct gmm_stats *st, double *buf);
+void gmm_stats_unpack(struct gmm_stats *st, const double *buf);
+
+#endif
