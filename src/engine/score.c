@@ -1,9 +1,9 @@
 #include "engine/score.h"
 
-#include <omp.h>
 #include <stdlib.h>
 
 #include "base/consts.h"
+#include "engine/pool.h"
 
 struct gmm_score_batch *
 gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
@@ -21,7 +21,8 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->log_density = malloc(cap * sizeof(double));
 	b->work = gmm_doubles_new((size_t)b->threads
 	    * GMM_RESP_WORK(m->d, m->k));
-	if (!b->x || !b->resp || !b->log_density || !b->work) {
+	b->pool = gmm_pool_new(b->threads);
+	if (!b->x || !b->resp || !b->log_density || !b->work || !b->pool) {
 		gmm_score_batch_free(b);
 		return NULL;
 	}
@@ -37,26 +38,33 @@ gmm_score_batch_free(struct gmm_score_batch *b)
 	free(b->resp);
 	free(b->log_density);
 	free(b->work);
+	gmm_pool_free(b->pool);
 	free(b);
+}
+
+/* Block blk of the batch (pool task). */
+static void
+score_block(void *arg, size_t blk, size_t slot, int worker)
+{
+	struct gmm_score_batch *b = arg;
+	size_t i0 = blk * GMM_BLOCK_ROWS;
+	size_t r = b->rows - i0 < GMM_BLOCK_ROWS ? b->rows - i0
+	    : GMM_BLOCK_ROWS;
+
+	(void)slot;
+	gmm_model_resp(b->m, b->x + i0 * b->d, r, b->resp + i0 * b->k,
+	    b->log_density + i0, b->work + (size_t)worker *
+	    GMM_RESP_WORK(b->d, b->k));
 }
 
 void
 gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
     size_t rows)
 {
-	size_t nblocks = (rows + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
-
-#pragma omp parallel for schedule(static) num_threads(b->threads)
-	for (size_t blk = 0; blk < nblocks; blk++) {
-		size_t i0 = blk * GMM_BLOCK_ROWS;
-		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
-		    : GMM_BLOCK_ROWS;
-		double *work = b->work + (size_t)omp_get_thread_num()
-		    * GMM_RESP_WORK(b->d, b->k);
-
-		gmm_model_resp(m, b->x + i0 * b->d, r, b->resp + i0 * b->k,
-		    b->log_density + i0, work);
-	}
+	b->m = m;
+	b->rows = rows;
+	gmm_pool_run(b->pool, b->threads, (rows + GMM_BLOCK_ROWS - 1) /
+	    GMM_BLOCK_ROWS, 1, score_block, NULL, b);
 }
 
 size_t

@@ -1,6 +1,7 @@
 /*
  * score: per-row log-densities and responsibilities of a batch of rows,
- * the work of `gmm score`, threaded over fixed blocks of rows.
+ * the work of `gmm score`: blocks of rows taken by the threads of a pool
+ * (pool.h, as the fit's E-step) as each becomes free.
  *
  * A batch owns its buffers, sized once for `cap` rows; the rows it scores
  * are the caller's.  Every row's result depends on that row alone, so the
@@ -12,6 +13,7 @@
 #include <stddef.h>
 
 #include "engine/model.h"
+#include "engine/pool.h"
 
 struct gmm_score_batch {
 	size_t cap, k, d;
@@ -20,6 +22,10 @@ struct gmm_score_batch {
 	double *resp;		/* cap x k: responsibilities */
 	double *log_density;	/* cap */
 	double *work;		/* threads x GMM_RESP_WORK(d, k) */
+	struct gmm_pool *pool;
+	/* the run in progress */
+	const struct gmm_model *m;
+	size_t rows;
 };
 
 /* NULL when out of memory; free with gmm_score_batch_free(). */
