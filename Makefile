@@ -130,9 +130,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined
-FUZZ_LIBSRC = src/cmd/cmd.c src/io/csvin.c src/io/csvout.c \
-    src/base/error.c src/engine/model.c src/io/outfile.c src/base/text.c \
-    src/io/modelfile.c src/io/modeljson.c
+# the parsers and what they call: base/, io/, the model and its table,
+# and the option parsers of cmd/cmd.c
+FUZZ_LIBSRC = $(wildcard src/base/*.c src/io/*.c) src/engine/model.c \
+    src/engine/covmodel.c src/cmd/cmd.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(HDR) \
