@@ -26,7 +26,7 @@ OPENBLAS_CFLAGS := $(shell $(OPENBLAS_PC) --cflags openblas 2>/dev/null)
 OPENBLAS_LIBS := $(shell $(OPENBLAS_PC) --libs openblas 2>/dev/null || \
     echo -lopenblas) -Wl,-rpath,$(OPENBLAS_DIR)
 # -ffp-contract=fast: -std=c11 turns fused multiply-add off; the FMA
-# clones of the vector kernels (GMM_CLONES) need it, and the baseline code
+# builds of the vector kernels (KERNEL_ISAS) need it, and the baseline code
 # has no FMA instruction to fuse into, so nothing else changes.
 # -fno-math-errno: no code reads errno after a math function, and a sqrt
 # that may set it cannot be vectorised.
@@ -54,9 +54,19 @@ endif
 # mixture, its kernels, the EM driver and its threads, starts, scoring,
 # sampling), io/ (CSV in and out, model files, where -o writes), cmd/ (the
 # subcommands and main).  Headers are included by their path under src/.
-SRC = $(wildcard src/*/*.c)
+SRC = $(filter-out src/engine/kernels_isa.c,$(wildcard src/*/*.c))
 HDR = $(wildcard src/*/*.h)
-OBJ = $(SRC:src/%.c=$(BUILD)/%.o)
+# The kernels once per instruction set (src/engine/kernels.h): level 4
+# (x86-64-v4, AVX-512), 3 (x86-64-v3, AVX2 and FMA) and 1 (the baseline);
+# the program picks the best the processor runs.
+ifeq ($(shell $(CC) -dumpmachine | grep -c '^x86_64'),1)
+KERNEL_ISAS = 4 3 1
+else
+KERNEL_ISAS = 1
+ALL_CFLAGS += -DGMM_KERNELS_BASELINE_ONLY
+endif
+KERNEL_OBJ = $(KERNEL_ISAS:%=$(BUILD)/engine/kernels-v%.o)
+OBJ = $(SRC:src/%.c=$(BUILD)/%.o) $(KERNEL_OBJ)
 LIBOBJ = $(filter-out $(BUILD)/cmd/main.o,$(OBJ))
 
 all: $(BIN)
@@ -67,6 +77,11 @@ $(BIN): $(OBJ)
 $(BUILD)/%.o: src/%.c $(HDR) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Isrc -c -o $@ $<
+
+$(BUILD)/engine/kernels-v%.o: src/engine/kernels_isa.c $(HDR) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -DGMM_KERNELS_LEVEL=$* \
+	    $(if $(filter 1,$*),,-march=x86-64-v$*) -c -o $@ $<
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -130,10 +145,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined
-# the parsers and what they call: base/, io/, the model and its table,
-# and the option parsers of cmd/cmd.c
+# the parsers and what they call: base/, io/, the model, its family and
+# covariance tables, and the option parsers of cmd/cmd.c
 FUZZ_LIBSRC = $(wildcard src/base/*.c src/io/*.c) src/engine/model.c \
-    src/engine/covmodel.c src/cmd/cmd.c
+    src/engine/family.c src/engine/covmodel.c src/cmd/cmd.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(HDR) \

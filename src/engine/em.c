@@ -9,18 +9,19 @@
 #include <unistd.h>
 
 #include "base/consts.h"
+#include "engine/estep.h"
 #include "engine/init.h"
+#include "engine/kernels.h"
 #include "engine/pool.h"
 #include "engine/smem.h"
 #include "engine/stats.h"
 #include "engine/vec.h"
 
 /* What one thread needs; sized once per fit. */
-/* Scratch space of stats_add_block(): the centred, weighted columns and
- * two columns (square roots of weights, zeros); also serves
- * gmm_model_log_joint_cols(). */
 #define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
-#define STATS_WORK(d) BLOCK((d) + 2)
+/* Scratch space of gmm_stats_add_block(); also serves
+ * gmm_estep_block() and a block's transposition. */
+#define STATS_WORK(d) GMM_STATS_WORK(d)
 
 struct thread_work {
 	struct gmm_stats st;
@@ -55,12 +56,6 @@ struct em_ctx {
 	size_t nslots;
 	struct gmm_stats total;
 };
-
-static int
-variances_only(enum gmm_cov_type t)
-{
-	return gmm_covmodel(t)->form != GMM_FORM_MATRIX;
-}
 
 static void
 ctx_release(struct em_ctx *ctx)
@@ -161,110 +156,6 @@ ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
 	return 0;
 }
 
-/*
- * Diagonal and spherical statistics of one component over a block held by
- * columns (xt), with its responsibilities r: per column j, the weighted
- * sum and sum of squares of x_j - shift_j added to the lane partial sums
- * vsx[j*VLEN ..] and vsxx[j*VLEN ..], which stay vectors from block to
- * block (no horizontal sum per block).  `rows` is a multiple of VLEN, r
- * zero on the padding.  Four columns per pass: eight sums in flight, one
- * load of r for four columns.
- */
-__attribute__((always_inline)) static inline void
-var_sums(const double *xt, size_t rows, size_t j0, size_t nj,
-    const double *shift, const double *r, double *vsx, double *vsxx)
-{
-	vec a[4], b[4];
-
-	memset(a, 0, sizeof(a));	/* the lanes past nj stay unused */
-	memset(b, 0, sizeof(b));
-
-#pragma GCC unroll 4
-	for (size_t q = 0; q < nj; q++) {
-		vload(&a[q], vsx + (j0 + q) * VLEN);
-		vload(&b[q], vsxx + (j0 + q) * VLEN);
-	}
-	for (size_t i = 0; i < rows; i += VLEN) {
-		vec rv;
-
-		vload(&rv, r + i);
-#pragma GCC unroll 4
-		for (size_t q = 0; q < nj; q++) {
-			vec t, rt;
-
-			vload(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
-			t -= shift[j0 + q];
-			rt = rv * t;
-			a[q] += rt;
-			b[q] += rt * t;
-		}
-	}
-#pragma GCC unroll 4
-	for (size_t q = 0; q < nj; q++) {
-		vstore(vsx + (j0 + q) * VLEN, &a[q]);
-		vstore(vsxx + (j0 + q) * VLEN, &b[q]);
-	}
-}
-
-/* var_sums() by half vectors (vec_narrow()): each half of the lanes in a
- * pass of its own, the same operations in the same order. */
-__attribute__((always_inline)) static inline void
-var_sums4(const double *xt, size_t rows, size_t j0, size_t nj,
-    const double *shift, const double *r, double *vsx, double *vsxx)
-{
-	for (size_t h = 0; h < 2; h++) {
-		vec4 a[4], b[4];
-
-		memset(a, 0, sizeof(a));
-		memset(b, 0, sizeof(b));
-#pragma GCC unroll 4
-		for (size_t q = 0; q < nj; q++) {
-			vload4(&a[q], vsx + (j0 + q) * VLEN + 4 * h);
-			vload4(&b[q], vsxx + (j0 + q) * VLEN + 4 * h);
-		}
-		for (size_t i = 4 * h; i < rows; i += VLEN) {
-			vec4 rv;
-
-			vload4(&rv, r + i);
-#pragma GCC unroll 4
-			for (size_t q = 0; q < nj; q++) {
-				vec4 t, rt;
-
-				vload4(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
-				t -= shift[j0 + q];
-				rt = rv * t;
-				a[q] += rt;
-				b[q] += rt * t;
-			}
-		}
-#pragma GCC unroll 4
-		for (size_t q = 0; q < nj; q++) {
-			vstore4(vsx + (j0 + q) * VLEN + 4 * h, &a[q]);
-			vstore4(vsxx + (j0 + q) * VLEN + 4 * h, &b[q]);
-		}
-	}
-}
-
-GMM_CLONES
-static void
-stats_cols(const double *xt, size_t rows, size_t d, const double *shift,
-    const double *r, double *vsx, double *vsxx)
-{
-	size_t j = 0;
-
-	if (vec_narrow()) {
-		for (; j + 4 <= d; j += 4)
-			var_sums4(xt, rows, j, 4, shift, r, vsx, vsxx);
-		for (; j < d; j++)
-			var_sums4(xt, rows, j, 1, shift, r, vsx, vsxx);
-		return;
-	}
-	for (; j + 4 <= d; j += 4)
-		var_sums(xt, rows, j, 4, shift, r, vsx, vsxx);
-	for (; j < d; j++)
-		var_sums(xt, rows, j, 1, shift, r, vsx, vsxx);
-}
-
 /* Responsibilities 0 on the rows that pad a block to a multiple of VLEN. */
 static void
 zero_padding(double *resp, size_t rows, size_t k)
@@ -276,355 +167,9 @@ zero_padding(double *resp, size_t rows, size_t k)
 			resp[c * GMM_BLOCK_ROWS + i] = 0;
 }
 
-/* The sum of r[0..rows), and sr = sqrt(r) unless sr is NULL. */
-GMM_CLONES
-static double
-weight_sum(const double *r, size_t rows, double *sr)
-{
-	double s = 0;
-
-	if (sr == NULL) {
-#pragma omp simd reduction(+:s)
-		for (size_t i = 0; i < rows; i++)
-			s += r[i];
-		return s;
-	}
-#pragma omp simd reduction(+:s)
-	for (size_t i = 0; i < rows; i++) {
-		s += r[i];
-		sr[i] = sqrt(r[i]);
-	}
-	return s;
-}
-
-/*
- * acc[p*4 + q] += a[p] * b[q], vector by vector over r rows (a multiple of
- * VLEN): the sixteen dot products of a tile of the scatter, kept as lane
- * partial sums from block to block (stats_fold() adds the lanes), so that
- * no block pays for horizontal sums.  Each load of a row of a or b feeds
- * four multiply-adds in registers.
- */
-GMM_CLONES
-static void
-tile(const double *const *a, const double *const *b, size_t r, double *acc)
-{
-	vec s[16];
-
-#pragma GCC unroll 16
-	for (size_t t = 0; t < 16; t++)
-		vload(&s[t], acc + t * VLEN);
-	for (size_t i = 0; i < r; i += VLEN) {
-		vec av[4], bv[4];
-
-#pragma GCC unroll 4
-		for (size_t t = 0; t < 4; t++) {
-			vload(&av[t], a[t] + i);
-			vload(&bv[t], b[t] + i);
-		}
-#pragma GCC unroll 4
-		for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-			for (size_t q = 0; q < 4; q++)
-				s[p * 4 + q] += av[p] * bv[q];
-	}
-#pragma GCC unroll 16
-	for (size_t t = 0; t < 16; t++)
-		vstore(acc + t * VLEN, &s[t]);
-}
-
-/*
- * tile() by half vectors (vec_narrow()): for each half of the lanes and
- * each pair of a's columns, eight accumulators in registers; every lane
- * adds the same products in the same order as tile().
- */
-GMM_CLONES
-static void
-tile_narrow(const double *const *a, const double *const *b, size_t r,
-    double *acc)
-{
-	for (size_t h = 0; h < 2; h++) {
-		for (size_t p0 = 0; p0 < 4; p0 += 2) {
-			vec4 s[8];
-
-#pragma GCC unroll 8
-			for (size_t t = 0; t < 8; t++)
-				vload4(&s[t], acc + (p0 * 4 + t) * VLEN + 4 * h);
-			for (size_t i = 4 * h; i < r; i += VLEN) {
-				vec4 av[2], bv[4];
-
-#pragma GCC unroll 2
-				for (size_t p = 0; p < 2; p++)
-					vload4(&av[p], a[p0 + p] + i);
-#pragma GCC unroll 4
-				for (size_t q = 0; q < 4; q++)
-					vload4(&bv[q], b[q] + i);
-#pragma GCC unroll 2
-				for (size_t p = 0; p < 2; p++)
-#pragma GCC unroll 4
-					for (size_t q = 0; q < 4; q++)
-						s[p * 4 + q] += av[p] * bv[q];
-			}
-#pragma GCC unroll 8
-			for (size_t t = 0; t < 8; t++)
-				vstore4(acc + (p0 * 4 + t) * VLEN + 4 * h, &s[t]);
-		}
-	}
-}
-
-/*
- * A tile on the diagonal, columns j0 .. j0+nj-1 (nj <= 4) of a block held
- * by columns (xt, `rows` rows): it centres them as it goes, t = x -
- * shift, adds r t to the lane partial sums vsx[j*VLEN ..], stores the
- * columns of the scatter, z_j = t sqrt(r) (z[j*GMM_BLOCK_ROWS ..], sr =
- * sqrt(r)), for the tiles left of it to read, and adds up the lower
- * triangle of their products: ten sums where tile() would spend sixteen.
- * Columns past nj count as zeros.  Centring here, not in a pass of its
- * own, saves a pass over the block and its z per component.
- */
-__attribute__((always_inline)) static inline void
-tile_diag_center(const double *xt, size_t rows, size_t j0, size_t nj,
-    const double *shift, const double *r, const double *sr, double *z,
-    double *vsx, double *acc)
-{
-	vec s[16], a[4], sh[4];
-
-	memset(a, 0, sizeof(a));
-#pragma GCC unroll 4
-	for (size_t q = 0; q < nj; q++)
-		sh[q] = SPLAT(shift[j0 + q]);
-#pragma GCC unroll 4
-	for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-		for (size_t q = 0; q <= p; q++)
-			vload(&s[p * 4 + q], acc + (p * 4 + q) * VLEN);
-#pragma GCC unroll 4
-	for (size_t q = 0; q < nj; q++)
-		vload(&a[q], vsx + (j0 + q) * VLEN);
-	for (size_t i = 0; i < rows; i += VLEN) {
-		vec rv, srv, zv[4];
-
-		vload(&rv, r + i);
-		vload(&srv, sr + i);
-#pragma GCC unroll 4
-		for (size_t q = 0; q < 4; q++) {
-			vec t;
-
-			if (q >= nj) {
-				zv[q] = SPLAT(0.0);
-				continue;
-			}
-			vload(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
-			t -= sh[q];
-			a[q] += rv * t;
-			zv[q] = t * srv;
-			vstore(z + (j0 + q) * GMM_BLOCK_ROWS + i, &zv[q]);
-		}
-#pragma GCC unroll 4
-		for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-			for (size_t q = 0; q <= p; q++)
-				s[p * 4 + q] += zv[p] * zv[q];
-	}
-#pragma GCC unroll 4
-	for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-		for (size_t q = 0; q <= p; q++)
-			vstore(acc + (p * 4 + q) * VLEN, &s[p * 4 + q]);
-#pragma GCC unroll 4
-	for (size_t q = 0; q < nj; q++)
-		vstore(vsx + (j0 + q) * VLEN, &a[q]);
-}
-
-/*
- * tile_diag_center() by half vectors (vec_narrow()), in two passes per
- * half: the centred, weighted columns z and their sums first, then the ten
- * products from z as stored; every lane does the same operations in the
- * same order, so the same bits.
- */
-__attribute__((always_inline)) static inline void
-tile_diag_center4(const double *xt, size_t rows, size_t j0, size_t nj,
-    const double *shift, const double *r, const double *sr, double *z,
-    double *vsx, double *acc)
-{
-	for (size_t h = 0; h < 2; h++) {
-		vec4 s[16], a[4];
-
-		memset(a, 0, sizeof(a));
-#pragma GCC unroll 4
-		for (size_t q = 0; q < nj; q++)
-			vload4(&a[q], vsx + (j0 + q) * VLEN + 4 * h);
-		for (size_t i = 4 * h; i < rows; i += VLEN) {
-			vec4 rv, srv;
-
-			vload4(&rv, r + i);
-			vload4(&srv, sr + i);
-#pragma GCC unroll 4
-			for (size_t q = 0; q < nj; q++) {
-				vec4 t, zq;
-
-				vload4(&t, xt + (j0 + q) * GMM_BLOCK_ROWS + i);
-				t -= shift[j0 + q];
-				a[q] += rv * t;
-				zq = t * srv;
-				vstore4(z + (j0 + q) * GMM_BLOCK_ROWS + i, &zq);
-			}
-		}
-#pragma GCC unroll 4
-		for (size_t q = 0; q < nj; q++)
-			vstore4(vsx + (j0 + q) * VLEN + 4 * h, &a[q]);
-#pragma GCC unroll 4
-		for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-			for (size_t q = 0; q <= p; q++)
-				vload4(&s[p * 4 + q], acc + (p * 4 + q) * VLEN
-				    + 4 * h);
-		for (size_t i = 4 * h; i < rows; i += VLEN) {
-			vec4 zv[4];
-
-#pragma GCC unroll 4
-			for (size_t q = 0; q < 4; q++) {
-				if (q >= nj) {
-					zv[q] = (vec4){ 0 };
-					continue;
-				}
-				vload4(&zv[q], z + (j0 + q) * GMM_BLOCK_ROWS + i);
-			}
-#pragma GCC unroll 4
-			for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-				for (size_t q = 0; q <= p; q++)
-					s[p * 4 + q] += zv[p] * zv[q];
-		}
-#pragma GCC unroll 4
-		for (size_t p = 0; p < 4; p++)
-#pragma GCC unroll 4
-			for (size_t q = 0; q <= p; q++)
-				vstore4(acc + (p * 4 + q) * VLEN + 4 * h,
-				    &s[p * 4 + q]);
-	}
-}
-
-/* tile_diag_center() or its half-vector form with nj a constant in each
- * case, so that it unrolls */
-#define DIAG_BY_NJ(f) do { \
-	switch (nj) { \
-	case 1: \
-		f(xt, rows, j0, 1, shift, r, sr, z, vsx, acc); \
-		break; \
-	case 2: \
-		f(xt, rows, j0, 2, shift, r, sr, z, vsx, acc); \
-		break; \
-	case 3: \
-		f(xt, rows, j0, 3, shift, r, sr, z, vsx, acc); \
-		break; \
-	default: \
-		f(xt, rows, j0, 4, shift, r, sr, z, vsx, acc); \
-		break; \
-	} \
-} while (0)
-
-GMM_CLONES
-static void
-tile_diag(const double *xt, size_t rows, size_t j0, size_t nj,
-    const double *shift, const double *r, const double *sr, double *z,
-    double *vsx, double *acc)
-{
-	if (vec_narrow())
-		DIAG_BY_NJ(tile_diag_center4);
-	else
-		DIAG_BY_NJ(tile_diag_center);
-}
-
-/*
- * The lower triangle of the weighted scatter sum r (x-shift)(x-shift)^T of
- * a block held by columns (xt, `rows` rows, a multiple of VLEN; weights r,
- * their square roots sr), added to the tiles' lane partial sums vt: tiles
- * of 4 x 4 entries, (j0, l0) with l0 <= j0 in order, 16 * VLEN doubles
- * each (GMM_STATS_TILE_SUMS, the layout of engine/stats.h); the weighted
- * sums sum r (x-shift) into vsx.  In each row of tiles the diagonal one
- * goes first: it writes the columns z_j that the others read
- * (tile_diag_center()).  Columns past d read `zero` (`rows` zeros).
- */
-
-static void
-scatter_cols(const double *xt, size_t rows, size_t d, const double *shift,
-    const double *r, const double *sr, double *z, const double *zero,
-    double *vsx, double *vt)
-{
-	for (size_t j0 = 0; j0 < d; j0 += GMM_STATS_TILE) {
-		size_t nj = d - j0 < GMM_STATS_TILE ? d - j0 : GMM_STATS_TILE;
-		double *diag = vt + j0 / GMM_STATS_TILE * GMM_STATS_TILE_SUMS;
-
-		tile_diag(xt, rows, j0, nj, shift, r, sr, z, vsx, diag);
-		for (size_t l0 = 0; l0 < j0; l0 += GMM_STATS_TILE) {
-			const double *a[GMM_STATS_TILE], *b[GMM_STATS_TILE];
-
-			for (size_t t = 0; t < GMM_STATS_TILE; t++) {
-				a[t] = j0 + t < d ? z + (j0 + t) * GMM_BLOCK_ROWS
-				    : zero;
-				b[t] = z + (l0 + t) * GMM_BLOCK_ROWS;
-			}
-			if (vec_narrow())
-				tile_narrow(a, b, rows, vt);
-			else
-				tile(a, b, rows, vt);
-			vt += GMM_STATS_TILE_SUMS;
-		}
-		vt += GMM_STATS_TILE_SUMS;
-	}
-}
-
-
-/*
- * Sufficient statistics of a block of rows with responsibilities resp
- * (by components, k x GMM_BLOCK_ROWS), about the shifts (k x d): per
- * component c, nk += sum r_c, sx_c += sum r_c (x - shift_c) (into the
- * lane partial sums vsx), and sxx_c += the weighted scatter of x - shift_c
- * (its lower triangle, into the tiles' lane partial sums vtile; diagonal
- * and spherical: the diagonal, into vsxx); stats_fold() must follow, to
- * add them into sx and sxx.  The block comes
- * held by columns (xt) so that every loop runs along the rows, vectorised;
- * at d = 16 this beats OpenBLAS's dsyrk on the same blocks (0.146 against
- * 0.170 s per iteration, 200k x 16, k = 16, one thread).  y: scratch space
- * of STATS_WORK(d) doubles.
- */
-static void
-stats_add_block(const struct em_ctx *ctx, struct gmm_stats *st,
-    const double *shift, const double *xt, size_t rows, const double *resp,
-    double *y)
-{
-	size_t k = ctx->k, d = ctx->d, pad = vrows(rows);
-	double *z = y, *sr = z + BLOCK(d), *zero = sr + pad;
-
-	if (variances_only(ctx->type)) {
-		for (size_t c = 0; c < k; c++) {
-			const double *r = resp + c * GMM_BLOCK_ROWS;
-
-			st->nk[c] += weight_sum(r, rows, NULL);
-			stats_cols(xt, pad, d,
-			    shift + c * d, r, st->vsx + c * d * VLEN,
-			    st->vsxx + c * d * VLEN);
-		}
-		return;
-	}
-	rows = pad;	/* r is 0 on the padding */
-	for (size_t i = 0; i < rows; i++)
-		zero[i] = 0;
-	for (size_t c = 0; c < k; c++) {
-		const double *s = shift + c * d;
-		double *vsx = st->vsx + c * d * VLEN;
-		double *vt = gmm_stats_tile_sums(st,
-		    gmm_covmodel(ctx->type)->shared ? 0 : c);
-		const double *r = resp + c * GMM_BLOCK_ROWS;
-
-		st->nk[c] += weight_sum(r, rows, sr);
-		scatter_cols(xt, rows, d, s, r, sr, z, zero, vsx, vt);
-	}
-}
-
 /*
  * The layout of the EM iterations.  Every block of GMM_BLOCK_ROWS rows but
- * the last is rearranged in place, by columns as gmm_transpose_block()
+ * the last is rearranged in place, by columns as the transpose kernel
  * lays them out, from xb = x rounded up to 64 bytes (`shift` doubles on):
  * each iteration then reads them without transposing, by aligned vector
  * loads.  The last block (full or partial) goes by columns into ctx->last,
@@ -641,7 +186,7 @@ block_to_cols(const double *src, const double *head, size_t shift, size_t d,
 {
 	memcpy(tmp, head, shift * sizeof(double));
 	memcpy(tmp + shift, src + shift, (BLOCK(d) - shift) * sizeof(double));
-	gmm_transpose_block(tmp, GMM_BLOCK_ROWS, d, dst);
+	gmm_kernels()->transpose(tmp, GMM_BLOCK_ROWS, d, dst);
 }
 
 /* Block b of the front blocks to columns (pool task). */
@@ -663,7 +208,7 @@ to_blocks(struct em_ctx *ctx)
 	size_t d = ctx->d, nf = ctx->nfront, sh = ctx->shift;
 	double *x = ctx->x, *saved = ctx->saved;
 
-	gmm_transpose_block(x + nf * BLOCK(d), ctx->n - nf * GMM_BLOCK_ROWS, d,
+	gmm_kernels()->transpose(x + nf * BLOCK(d), ctx->n - nf * GMM_BLOCK_ROWS, d,
 	    ctx->last);
 	for (size_t b = 0; b < nf; b++)
 		memcpy(saved + b * sh, x + b * BLOCK(d), sh * sizeof(double));
@@ -722,7 +267,7 @@ block_cols(const struct em_ctx *ctx, struct thread_work *w, size_t i0,
 	if (ctx->blocked)
 		return b < ctx->nfront ? ctx->x + ctx->shift
 		    + b * BLOCK(ctx->d) : ctx->last;
-	gmm_transpose_block(ctx->x + i0 * ctx->d, rows, ctx->d, w->xt);
+	gmm_kernels()->transpose(ctx->x + i0 * ctx->d, rows, ctx->d, w->xt);
 	return w->xt;
 }
 
@@ -753,8 +298,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 
 		const double *xt = block_cols(ctx, w, i0, rows);
 
-		gmm_model_log_joint_cols(m, xt, rows, w->resp, w->work);
-		gmm_resp_cols(w->resp, rows, ctx->k, w->logd);
+		gmm_estep_block(m, xt, rows, w->resp, w->logd, w->work);
 		zero_padding(w->resp, rows, ctx->k);
 		for (size_t i = 0; i < rows; i++) {
 			w->st.loglik += w->logd[i];
@@ -764,7 +308,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 			}
 		}
 		if (want_stats)
-			stats_add_block(ctx, &w->st, m->means, xt, rows,
+			gmm_stats_add_block(&w->st, m->means, xt, rows,
 			    w->resp, w->work);
 	}
 	gmm_stats_fold(&w->st);
@@ -1011,7 +555,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 				r[c * GMM_BLOCK_ROWS] /= s;
 		}
 		zero_padding(w->resp, rows, k);
-		stats_add_block(ctx, &w->st, shift,
+		gmm_stats_add_block(&w->st, shift,
 		    block_cols(ctx, w, i0, rows), rows, w->resp, w->work);
 	}
 	gmm_stats_fold(&w->st);

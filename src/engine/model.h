@@ -1,8 +1,10 @@
 /*
- * model: a Gaussian mixture, its log-density and its information criteria.
+ * model: a mixture's parameters, what its density needs, its information
+ * criteria and degeneracy (the density of rows itself is engine/estep.h's).
  *
  * struct gmm_model owns every array it points to; gmm_model_new() allocates
- * them for given k, d and covariance type and gmm_model_free() releases them.
+ * them for given k, d and covariance type, with Gaussian components
+ * (engine/family.h), and gmm_model_free() releases them.
  * The covariances are kept in scikit-learn's covariances_ shapes, flattened
  * row-major: full k*d*d, diag k*d, spherical k, tied d*d.  What the density
  * needs (log weights, lower Cholesky factors, log-determinants, precisions)
@@ -22,6 +24,7 @@
 #include "base/consts.h"
 #include "base/error.h"
 #include "engine/covmodel.h"
+#include "engine/family.h"
 
 
 /* How the model was obtained; present = 0 for a hand-written model. */
@@ -48,6 +51,7 @@ struct gmm_model {
 	double *means;		/* k*d */
 	double *cov;		/* see above */
 	char **columns;		/* d strings */
+	const struct gmm_family *family;	/* the components' kind */
 	struct gmm_training training;
 
 	/* derived by gmm_model_prepare() */
@@ -91,71 +95,8 @@ int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
 int gmm_model_validate(struct gmm_model *m, const char *name,
     struct gmm_error *err);
 
-/*
- * The vector kernels are built three times, for AVX-512 (x86-64-v4), AVX2
- * with FMA (x86-64-v3) and the baseline, and the loader picks the one the
- * processor runs, so that one portable binary uses AVX-512 where present.
- */
-#if defined(__x86_64__)
-#define GMM_CLONES __attribute__((target_clones("arch=x86-64-v4", \
-    "arch=x86-64-v3", "default")))
-#else
-#define GMM_CLONES
-#endif
-
 /* n doubles aligned for vector loads (free()); NULL when out of memory. */
 double *gmm_doubles_new(size_t n);
-
-/*
- * A block of at most GMM_BLOCK_ROWS rows of x (row-major, d columns) by
- * columns: xt[j*GMM_BLOCK_ROWS + i] = x_ij, the rows padded with zeros up
- * to a multiple of GMM_ROW_GROUP.  xt holds GMM_BLOCK_ROWS*d doubles.
- */
-void gmm_transpose_block(const double *x, size_t rows, size_t d, double *xt);
-
-/*
- * The log joint of a block held by columns, by components:
- *	logp[c*GMM_BLOCK_ROWS + i] = log w_c + log N(x_i | mu_c, Sigma_c)
- * for the rows and their padding.  logp holds GMM_BLOCK_ROWS*k doubles and
- * work (GMM_ROW_GROUP + 1) * d.  The model must be prepared.
- */
-void gmm_model_log_joint_cols(const struct gmm_model *m, const double *xt,
-    size_t rows, double *logp, double *work);
-
-/*
- * Turn the log joint of a block (as above) into responsibilities in place,
- * exp(logp - log p(x)) summing to 1 over the components (0 where that
- * would be under 2^-1022, where it is subnormal), and store
- * log p(x_i) in log_density[i] for the `rows` rows.  A row that no
- * component can explain (all -inf) gets log density -inf and uniform
- * responsibilities, never NaN.  The rows that pad the block up to a
- * multiple of GMM_ROW_GROUP are computed too, so they must hold finite log
- * joints, as gmm_model_log_joint_cols() leaves them.
- */
-void gmm_resp_cols(double *logp, size_t rows, size_t k, double *log_density);
-
-/*
- * Both for `rows` rows of x (row-major): resp[i*k + c] and log_density[i].
- * `work` holds GMM_RESP_WORK(d, k) doubles from gmm_doubles_new().
- */
-#define GMM_RESP_WORK(d, k) ((size_t)GMM_BLOCK_ROWS * ((d) + (k)) \
-    + (size_t)(GMM_ROW_GROUP + 1) * (d))
-void gmm_model_resp(const struct gmm_model *m, const double *x, size_t rows,
-    double *resp, double *log_density, double *work);
-
-/*
- * v[i] = exp(v[i]) for v[i] <= 0 (-inf gives 0), vectorised; within 2 ulp
- * of the correctly rounded value where that is a normal number, and within
- * 2^-1074 below.  Positive and NaN arguments are not allowed.
- */
-void gmm_exp_nonpos(double *v, size_t n);
-
-/*
- * v[i] = log(v[i]) for positive normal v[i], vectorised (fdlibm's method);
- * within 2 ulp of libm's log (test_model finds 1 at worst).  Other
- * arguments are not allowed.
- */
-void gmm_log_normal(double *v, size_t n);
 
 /* Free parameters, counted as scikit-learn does. */
 size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "base/consts.h"
+#include "engine/estep.h"
 #include "engine/pool.h"
 
 struct gmm_score_batch *
@@ -20,7 +21,7 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->resp = malloc(cap * m->k * sizeof(double));
 	b->log_density = malloc(cap * sizeof(double));
 	b->work = gmm_doubles_new((size_t)b->threads
-	    * GMM_RESP_WORK(m->d, m->k));
+	    * GMM_ESTEP_WORK(m->d, m->k));
 	b->pool = gmm_pool_new(b->threads);
 	if (!b->x || !b->resp || !b->log_density || !b->work || !b->pool) {
 		gmm_score_batch_free(b);
@@ -52,9 +53,9 @@ score_block(void *arg, size_t blk, size_t slot, int worker)
 	    : GMM_BLOCK_ROWS;
 
 	(void)slot;
-	gmm_model_resp(b->m, b->x + i0 * b->d, r, b->resp + i0 * b->k,
+	gmm_estep_rows(b->m, b->x + i0 * b->d, r, b->resp + i0 * b->k,
 	    b->log_density + i0, b->work + (size_t)worker *
-	    GMM_RESP_WORK(b->d, b->k));
+	    GMM_ESTEP_WORK(b->d, b->k));
 }
 
 void

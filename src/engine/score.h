@@ -21,7 +21,7 @@ struct gmm_score_batch {
 	double *x;		/* cap x d: the caller fills rows */
 	double *resp;		/* cap x k: responsibilities */
 	double *log_density;	/* cap */
-	double *work;		/* threads x GMM_RESP_WORK(d, k) */
+	double *work;		/* threads x GMM_ESTEP_WORK(d, k) */
 	struct gmm_pool *pool;
 	/* the run in progress */
 	const struct gmm_model *m;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/kernels.h"
 #include "engine/model.h"
 
 size_t
@@ -53,6 +54,7 @@ gmm_stats_alloc(struct gmm_stats *st, enum gmm_cov_type t, size_t k,
 	memset(st, 0, sizeof(*st));
 	st->k = k;
 	st->d = d;
+	st->type = t;
 	st->nsxx = gmm_stats_sxx_size(t, k, d);
 	st->nk = malloc(k * sizeof(double));
 	st->sx = malloc(k * d * sizeof(double));
@@ -105,6 +107,37 @@ double *
 gmm_stats_tile_sums(const struct gmm_stats *st, size_t s)
 {
 	return st->vtile + s * gmm_stats_tiles(st->d) * GMM_STATS_TILE_SUMS;
+}
+
+void
+gmm_stats_add_block(struct gmm_stats *st, const double *shift,
+    const double *xt, size_t rows, const double *resp, double *work)
+{
+	const struct gmm_kernels *kn = gmm_kernels();
+	const struct gmm_covmodel *cm = gmm_covmodel(st->type);
+	size_t k = st->k, d = st->d, pad = vrows(rows);
+	double *z = work, *sr = z + (size_t)GMM_BLOCK_ROWS * d, *zero = sr + pad;
+
+	if (cm->form != GMM_FORM_MATRIX) {
+		for (size_t c = 0; c < k; c++) {
+			const double *r = resp + c * GMM_BLOCK_ROWS;
+
+			st->nk[c] += kn->weight_sum(r, rows, NULL);
+			kn->var_sums(xt, pad, d, shift + c * d, r,
+			    st->vsx + c * d * VLEN, st->vsxx + c * d * VLEN);
+		}
+		return;
+	}
+	for (size_t i = 0; i < pad; i++)
+		zero[i] = 0;
+	for (size_t c = 0; c < k; c++) {
+		const double *r = resp + c * GMM_BLOCK_ROWS;
+
+		st->nk[c] += kn->weight_sum(r, pad, sr);
+		kn->scatter(xt, pad, d, shift + c * d, r, sr, z, zero,
+		    st->vsx + c * d * VLEN,
+		    gmm_stats_tile_sums(st, cm->shared ? 0 : c));
+	}
 }
 
 /* The tiles' lane partial sums vt added into sxx (d x d, lower triangle),

@@ -1,11 +1,11 @@
 /*
- * vec: the vector type of the kernels in engine/model.c and engine/em.c,
- * eight doubles (GCC vector extensions; each clone of GMM_CLONES maps it
- * to its registers and fuses a*b + c where it has FMA).  Loads and stores
- * go through memcpy, which compiles to one vector move and makes no
- * alignment or aliasing promise.  No function takes or returns a vector by
- * value: that ABI differs between the clones.  Header only; nothing
- * allocates, fails or prints.
+ * vec: the vector type of the kernels (engine/kernels_isa.c), eight
+ * doubles (GCC vector extensions; each instruction set the kernels are
+ * built for maps it to its registers and fuses a*b + c where it has
+ * FMA).  Loads and stores go through memcpy, which compiles to one vector
+ * move and makes no alignment or aliasing promise.  No function takes or
+ * returns a vector by value: that ABI differs between instruction sets.
+ * Header only; nothing allocates, fails or prints.
  */
 #ifndef GMM_VEC_H
 #define GMM_VEC_H
@@ -47,21 +47,23 @@ vstore(double *p, const vec *v)
 typedef double vec4 __attribute__((vector_size(32)));
 
 /*
- * Whether the processor has 16 vector registers (no AVX-512), where
- * kernels with 16 or more `vec` accumulators spill: they then work on half
- * vectors (vec4), the same operations on every row in the same order, so
- * the same bits.  The solve of the full-covariance E-step took 1.04 s per
- * iteration of (200k, 16, 16) on one AVX2 thread, 0.42 s by halves.
+ * Whether the kernels are built for 16 vector registers (no AVX-512),
+ * where kernels with 16 or more `vec` accumulators spill: they then work
+ * on half vectors (vec4), the same operations on every row in the same
+ * order, so the same bits.  The solve of the full-covariance E-step took
+ * 1.04 s per iteration of (200k, 16, 16) on one AVX2 thread, 0.42 s by
+ * halves.  Decided when kernels_isa.c is compiled for an instruction set
+ * (engine/kernels.h).
  */
-extern int gmm_vec_force;	/* tests: 0 wide, 1 narrow, -1 by the CPU */
+extern int gmm_vec_force;	/* tests: 0 wide, 1 narrow, -1 as built */
 
 static inline int
 vec_narrow(void)
 {
 	if (gmm_vec_force >= 0)
 		return gmm_vec_force;
-#if defined(__x86_64__)
-	return !__builtin_cpu_supports("avx512f");	/* a load and a test */
+#if defined(__AVX512F__)
+	return 0;
 #else
 	return 1;
 #endif
