@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/error.h"
+#include "engine/mstep.h"
 
 static size_t
 params_full(size_t k, size_t d)
@@ -31,11 +32,14 @@ params_tied(size_t k, size_t d)
 }
 
 const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS] = {
-	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, params_full },
-	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, params_diag },
+	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, params_full,
+	    gmm_mstep_full },
+	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, params_diag,
+	    gmm_mstep_diag },
 	{ GMM_COV_SPHERICAL, "spherical", "VII", 2, GMM_FORM_SCALAR, 0,
-	    params_spherical },
-	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, params_tied },
+	    params_spherical, gmm_mstep_spherical },
+	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, params_tied,
+	    gmm_mstep_tied },
 };
 
 const struct gmm_covmodel *

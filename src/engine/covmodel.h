@@ -10,8 +10,9 @@
  * covariances have.  From these the functions below give the storage
  * size, where a component's covariance is, a column's variance, the full
  * d x d matrix, the stored form nearest a full matrix and the JSON shape,
- * so that no file outside this one and the M-steps (em.c) asks which model
- * it has.  A new model is a row here, its M-step and its tests.
+ * so that no file outside this one and the M-steps (mstep.c) asks which
+ * model it has.  A new model is a row here, its M-step in mstep.c and its
+ * tests.
  *
  * Covariances are stored as scikit-learn's covariances_, flattened
  * row-major: one d x d, d or 1 doubles per covariance, one covariance when
@@ -38,6 +39,8 @@ enum gmm_cov_form {
 	GMM_FORM_SCALAR,	/* one variance for every column */
 };
 
+struct gmm_stats;
+
 struct gmm_covmodel {
 	enum gmm_cov_type type;
 	const char *name;	/* "full": ours, what outputs say */
@@ -47,6 +50,8 @@ struct gmm_covmodel {
 	int shared;		/* one covariance for every component */
 	/* free parameters of the covariances (BIC's count, scikit-learn's) */
 	size_t (*cov_params)(size_t k, size_t d);
+	/* the covariances from the sufficient statistics (engine/mstep.h) */
+	void (*mstep)(const struct gmm_stats *st, double reg, double *cov);
 };
 
 #define GMM_N_COVMODELS 4

@@ -12,6 +12,7 @@
 #include "engine/estep.h"
 #include "engine/init.h"
 #include "engine/kernels.h"
+#include "engine/mstep.h"
 #include "engine/pool.h"
 #include "engine/smem.h"
 #include "engine/stats.h"
@@ -357,84 +358,6 @@ estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
 	    estep_task, estep_merge, &ps);
 }
 
-static double
-nk_of(const struct gmm_stats *st, size_t c)
-{
-	return st->nk[c] + GMM_NK_EPS_FACTOR * DBL_EPSILON;
-}
-
-/* Covariance of component c from the scatter about its shift. */
-static void
-mstep_full(const struct em_ctx *ctx, const struct gmm_stats *st, size_t c,
-    double reg, double *cov)
-{
-	size_t d = ctx->d;
-	const double *sx = st->sx + c * d;
-	const double *sxx = st->sxx + gmm_covmodel_offset(
-	    gmm_covmodel(ctx->type), c, d);
-	double nk = nk_of(st, c);
-
-	for (size_t i = 0; i < d; i++) {
-		for (size_t j = 0; j <= i; j++) {
-			double v = (sxx[i * d + j] - sx[i] * sx[j] / nk) / nk;
-
-			cov[i * d + j] = cov[j * d + i] = v;
-		}
-		cov[i * d + i] += reg;
-	}
-}
-
-/* Tied: sum_c (scatter_c - sx_c sx_c^T / n_c) / sum_c n_c + reg I. */
-static void
-mstep_tied(const struct em_ctx *ctx, const struct gmm_stats *st, double reg,
-    double *cov)
-{
-	size_t d = ctx->d;
-	double total = 0;
-
-	memcpy(cov, st->sxx, d * d * sizeof(double));
-	for (size_t c = 0; c < ctx->k; c++) {
-		const double *sx = st->sx + c * d;
-		double nk = nk_of(st, c);
-
-		total += nk;
-		for (size_t i = 0; i < d; i++)
-			for (size_t j = 0; j <= i; j++)
-				cov[i * d + j] -= sx[i] * sx[j] / nk;
-	}
-	for (size_t i = 0; i < d; i++) {
-		for (size_t j = 0; j <= i; j++)
-			cov[j * d + i] = cov[i * d + j] /= total;
-		cov[i * d + i] += reg;
-	}
-}
-
-/*
- * Variances of component c: the scatter about the new mean can come out a
- * hair below zero by cancellation when a component sits on one point; it is
- * a variance, so zero is the exact value it rounds away from.
- */
-static void
-mstep_var(const struct em_ctx *ctx, const struct gmm_stats *st, size_t c,
-    double reg, double *cov)
-{
-	size_t d = ctx->d;
-	const double *sx = st->sx + c * d, *sxx = st->sxx + c * d;
-	double nk = nk_of(st, c), mean = 0;
-	enum gmm_cov_form form = gmm_covmodel(ctx->type)->form;
-
-	for (size_t j = 0; j < d; j++) {
-		double v = (sxx[j] - sx[j] * sx[j] / nk) / nk;
-
-		v = v > 0 ? v : 0;
-		if (form == GMM_FORM_DIAGONAL)
-			cov[c * d + j] = v + reg;
-		mean += v;
-	}
-	if (form == GMM_FORM_SCALAR)
-		cov[c] = mean / (double)d + reg;
-}
-
 /*
  * Put a collapsed component c on the worst explained row, with one row's
  * weight and the n_c-weighted mean covariance of the others.
@@ -454,7 +377,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m,
 	for (size_t j = 0; j < per; j++)
 		m->cov[c * per + j] = 0;
 	for (size_t o = 0; o < ctx->k; o++) {
-		double w = nk_of(st, o);
+		double w = gmm_mstep_nk(st, o);
 
 		if (o == c)
 			continue;
@@ -475,22 +398,17 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	double wsum = 0;
 	struct gmm_error sub;
 
-	/* the covariances of the model's form: one per component, or the
-	 * shared one after the loop; then means and weights */
+	/* the covariances by the model's row of the table, then means and
+	 * weights */
 	*reseeded = (size_t)-1;
+	cm->mstep(st, reg, m->cov);
 	for (size_t c = 0; c < k; c++) {
-		double nk = nk_of(st, c);
+		double nk = gmm_mstep_nk(st, c);
 
-		if (!cm->shared && cm->form == GMM_FORM_MATRIX)
-			mstep_full(ctx, st, c, reg, m->cov + c * d * d);
-		else if (!cm->shared)
-			mstep_var(ctx, st, c, reg, m->cov);
 		for (size_t j = 0; j < d; j++)
 			m->means[c * d + j] += st->sx[c * d + j] / nk;
 		m->weights[c] = nk;
 	}
-	if (cm->shared)
-		mstep_tied(ctx, st, reg, m->cov);
 	for (size_t c = 0; c < k && k > 1; c++) {
 		if (st->nk[c] < GMM_COLLAPSE_NK) {
 			reseed(ctx, m, st, c);
