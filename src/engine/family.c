@@ -16,5 +16,12 @@ gaussian_affine(const struct gmm_model *m, size_t c, double *a, double *b)
 
 const struct gmm_family gmm_family_gaussian = {
 	.name = "gaussian",
+	.code = 0,
 	.affine = gaussian_affine,
 };
+
+const struct gmm_family *
+gmm_family_coded(uint32_t code)
+{
+	return code == gmm_family_gaussian.code ? &gmm_family_gaussian : NULL;
+}

@@ -14,16 +14,21 @@
 #define GMM_FAMILY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct gmm_model;
 
 struct gmm_family {
 	const char *name;	/* "gaussian" */
+	uint32_t code;		/* in the binary model file */
 	/* log w_c + log f_c(x) = a + b maha_c(x) for a prepared model */
 	void (*affine)(const struct gmm_model *m, size_t c, double *a,
 	    double *b);
 };
 
 extern const struct gmm_family gmm_family_gaussian;
+
+/* The family of a binary file's code, or NULL. */
+const struct gmm_family *gmm_family_coded(uint32_t code);
 
 #endif

@@ -126,40 +126,75 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
 	t->tol = get_f64(p + 72);
 }
 
+/*
+ * Version 2: a header (magic, version, flags 0, the file's length), then
+ * tagged sections (a tag of four letters or digits, the body's length in
+ * 8 bytes, the body), then the CRC-32 of every byte before it.  A section
+ * whose tag starts with an upper-case letter must be understood; one
+ * with a lower-case letter may be skipped by a reader that does not know
+ * it (PNG's rule), so a later writer can add either kind.
+ */
+enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_N };
+static const char tags[S_N][5] = {
+	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI",
+};
+#define MIXT_SIZE 24
+#define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
+
+static unsigned char *
+put_section(unsigned char *p, int s, size_t len)
+{
+	memcpy(p, tags[s], 4);
+	put_u64(p + 4, len);
+	return p + GMM_MODEL_SECTION_HEAD;
+}
+
+static unsigned char *
+put_doubles(unsigned char *p, int s, const double *v, size_t n)
+{
+	p = put_section(p, s, 8 * n);
+	for (size_t i = 0; i < n; i++, p += 8)
+		put_f64(p, v[i]);
+	return p;
+}
+
 int
 gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
     size_t *len, struct gmm_error *err)
 {
 	size_t k = m->k, d = m->d, ncov = gmm_cov_size(m->cov_type, k, d);
-	size_t nvals = k + k * d + ncov, nnames = names_size(m);
-	size_t total = GMM_MODEL_HEADER_SIZE + 8 * nvals
-	    + GMM_MODEL_TRAINING_SIZE + nnames + 4;
+	size_t nnames = names_size(m), tr = m->training.present;
+	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr) *
+	    GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d + ncov) +
+	    nnames + (tr ? TRAI_SIZE : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
 		return gmm_error_nomem(err);
 	memcpy(buf, GMM_MODEL_MAGIC, 8);
 	put_u32(buf + 8, GMM_MODEL_VERSION);
-	put_u32(buf + 12, gmm_covmodel(m->cov_type)->code);
-	put_u64(buf + 16, k);
-	put_u64(buf + 24, d);
-	put_u64(buf + 32, nnames);
-	/* flags: bit 0 a training record, bit 1 the fit was degenerate */
-	put_u32(buf + 40, m->training.present ? 1u | (m->training.degenerate
-	    ? 2u : 0u) : 0u);
-	p = buf + GMM_MODEL_HEADER_SIZE;
-	for (size_t i = 0; i < k; i++, p += 8)
-		put_f64(p, m->weights[i]);
-	for (size_t i = 0; i < k * d; i++, p += 8)
-		put_f64(p, m->means[i]);
-	for (size_t i = 0; i < ncov; i++, p += 8)
-		put_f64(p, m->cov[i]);
-	p = encode_training(p, &m->training);
+	put_u64(buf + 16, total);
+	p = put_section(buf + GMM_MODEL_HEADER_SIZE, S_MIXT, MIXT_SIZE);
+	put_u32(p, m->family->code);
+	put_u32(p + 4, gmm_covmodel(m->cov_type)->code);
+	put_u64(p + 8, k);
+	put_u64(p + 16, d);
+	p = put_doubles(p + MIXT_SIZE, S_WGHT, m->weights, k);
+	p = put_doubles(p, S_MEAN, m->means, k * d);
+	p = put_doubles(p, S_COVS, m->cov, ncov);
+	p = put_section(p, S_COLS, nnames);
 	for (size_t j = 0; j < d; j++) {
 		size_t l = strlen(m->columns[j]) + 1;
 
 		memcpy(p, m->columns[j], l);
 		p += l;
+	}
+	if (tr) {
+		p = put_section(p, S_TRAI, TRAI_SIZE);
+		p = encode_training(p, &m->training);
+		/* flags: bit 0 the fit was degenerate; 4 bytes reserved */
+		put_u32(p, m->training.degenerate ? 1u : 0u);
+		p += 8;
 	}
 	put_u32(p, gmm_crc32(buf, total - 4));
 	*out = buf;
@@ -167,7 +202,7 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	return 0;
 }
 
-/* Expected file length for a header, or 0 when the sizes are absurd. */
+/* Expected length of a version 1 file, or 0 when the sizes are absurd. */
 static size_t
 expected_length(enum gmm_cov_type t, uint64_t k, uint64_t d, uint64_t names)
 {
@@ -175,7 +210,7 @@ expected_length(enum gmm_cov_type t, uint64_t k, uint64_t d, uint64_t names)
 	    names > GMM_MODEL_FILE_MAX)
 		return 0;
 	/* k, d <= 1e5: k*d*d <= 1e15 doubles, no overflow in 64 bits */
-	return GMM_MODEL_HEADER_SIZE + 8 * (k + k * d + gmm_cov_size(t,
+	return GMM_MODEL_V1_HEADER_SIZE + 8 * (k + k * d + gmm_cov_size(t,
 	    (size_t)k, (size_t)d)) + GMM_MODEL_TRAINING_SIZE + names + 4;
 }
 
@@ -201,24 +236,22 @@ decode_names(struct gmm_model *m, const unsigned char *p, size_t len,
 	return 0;
 }
 
+/*
+ * Version 1: a header of GMM_MODEL_V1_HEADER_SIZE bytes (magic, version,
+ * covariance code, k, d, the names' length, flags, 4 reserved bytes),
+ * weights, means, covariances, the training record, the names, the CRC.
+ */
 static int
-decode_header(const unsigned char *buf, size_t len, const char *name,
+decode_v1_header(const unsigned char *buf, size_t len, const char *name,
     enum gmm_cov_type *t, struct gmm_error *err)
 {
-	uint32_t version, type;
+	uint32_t type;
 	size_t want;
 
-	if (len < GMM_MODEL_HEADER_SIZE)
+	if (len < GMM_MODEL_V1_HEADER_SIZE)
 		return gmm_error_set(err, name, 0,
 		    "truncated model file (%zu bytes)", len);
-	version = get_u32(buf + 8);
 	type = get_u32(buf + 12);
-	if (version > GMM_MODEL_VERSION)
-		return gmm_error_set(err, name, 0,
-		    "model format version %u is newer than this gmm reads (%d)",
-		    version, GMM_MODEL_VERSION);
-	if (version == 0)
-		return gmm_error_set(err, name, 0, "bad model format version 0");
 	if (gmm_covmodel_coded(type) == NULL)
 		return gmm_error_set(err, name, 0,
 		    "unknown covariance type %u", type);
@@ -273,41 +306,217 @@ gmm_training_check(const struct gmm_training *t, int allow_missing,
 	return 0;
 }
 
+/* The parameters and names of a new model m, then its checks. */
 static int
-decode_binary(const unsigned char *buf, size_t len, const char *name,
+finish_model(struct gmm_model *m, const unsigned char *w,
+    const unsigned char *mu, const unsigned char *cov,
+    const unsigned char *names, size_t nnames, const char *name,
+    struct gmm_error *err)
+{
+	size_t k = m->k, d = m->d, ncov = gmm_cov_size(m->cov_type, k, d);
+
+	for (size_t i = 0; i < k; i++)
+		m->weights[i] = get_f64(w + 8 * i);
+	for (size_t i = 0; i < k * d; i++)
+		m->means[i] = get_f64(mu + 8 * i);
+	for (size_t i = 0; i < ncov; i++)
+		m->cov[i] = get_f64(cov + 8 * i);
+	if (decode_names(m, names, nnames, name, err) < 0 ||
+	    gmm_model_validate(m, name, err) < 0 ||
+	    gmm_training_check(&m->training, 0, name, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int
+decode_v1(const unsigned char *buf, size_t len, const char *name,
     struct gmm_model **out, struct gmm_error *err)
 {
 	enum gmm_cov_type t = GMM_COV_FULL;
 	struct gmm_model *m;
-	const unsigned char *p;
-	size_t k, d, ncov;
+	const unsigned char *w, *tr;
+	size_t k, d;
 
-	if (decode_header(buf, len, name, &t, err) < 0)
+	if (decode_v1_header(buf, len, name, &t, err) < 0)
 		return -1;
 	k = (size_t)get_u64(buf + 16);
 	d = (size_t)get_u64(buf + 24);
-	ncov = gmm_cov_size(t, k, d);
 	m = gmm_model_new(k, d, t);
 	if (m == NULL)
 		return gmm_error_nomem(err);
-	p = buf + GMM_MODEL_HEADER_SIZE;
-	for (size_t i = 0; i < k; i++, p += 8)
-		m->weights[i] = get_f64(p);
-	for (size_t i = 0; i < k * d; i++, p += 8)
-		m->means[i] = get_f64(p);
-	for (size_t i = 0; i < ncov; i++, p += 8)
-		m->cov[i] = get_f64(p);
-	decode_training(p, &m->training, get_u32(buf + 40) & 1);
+	w = buf + GMM_MODEL_V1_HEADER_SIZE;
+	tr = w + 8 * (k + k * d + gmm_cov_size(t, k, d));
+	decode_training(tr, &m->training, get_u32(buf + 40) & 1);
 	m->training.degenerate = (get_u32(buf + 40) & 3) == 3;
-	p += GMM_MODEL_TRAINING_SIZE;
-	if (decode_names(m, p, (size_t)(buf + len - 4 - p), name, err) < 0 ||
-	    gmm_model_validate(m, name, err) < 0 ||
-	    gmm_training_check(&m->training, 0, name, err) < 0) {
+	if (finish_model(m, w, w + 8 * k, w + 8 * (k + k * d),
+	    tr + GMM_MODEL_TRAINING_SIZE, (size_t)(buf + len - 4 -
+	    (tr + GMM_MODEL_TRAINING_SIZE)), name, err) < 0) {
 		gmm_model_free(m);
 		return -1;
 	}
 	*out = m;
 	return 0;
+}
+
+static int
+is_tag_byte(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9');
+}
+
+/* The sections of a version 2 file, checked against the header, the CRC
+ * and each other; body[s] NULL for a section not there. */
+static int
+v2_sections(const unsigned char *buf, size_t len, const char *name,
+    const unsigned char *body[S_N], uint64_t blen[S_N],
+    struct gmm_error *err)
+{
+	size_t p = GMM_MODEL_HEADER_SIZE, end;
+
+	if (len < GMM_MODEL_HEADER_SIZE + 4)
+		return gmm_error_set(err, name, 0,
+		    "truncated model file (%zu bytes)", len);
+	if (get_u32(buf + 12) != 0)
+		return gmm_error_set(err, name, 0,
+		    "reserved header fields are set (flags 0x%08x): not a "
+		    "model this gmm can read", get_u32(buf + 12));
+	if (get_u64(buf + 16) != len)
+		return gmm_error_set(err, name, 0,
+		    "model file is %zu bytes, its header says %llu "
+		    "(truncated or corrupted)", len,
+		    (unsigned long long)get_u64(buf + 16));
+	if (gmm_crc32(buf, len - 4) != get_u32(buf + len - 4))
+		return gmm_error_set(err, name, 0,
+		    "checksum mismatch (corrupted model file)");
+	end = len - 4;
+	for (int s = 0; s < S_N; s++)
+		body[s] = NULL;
+	while (p < end) {
+		const unsigned char *tag = buf + p;
+		uint64_t n;
+		int s;
+
+		if (end - p < GMM_MODEL_SECTION_HEAD)
+			return gmm_error_set(err, name, 0,
+			    "a section at byte %zu is cut short", p);
+		for (int i = 0; i < 4; i++)
+			if (!is_tag_byte(tag[i]))
+				return gmm_error_set(err, name, 0,
+				    "a section at byte %zu has no tag of "
+				    "four letters or digits", p);
+		n = get_u64(tag + 4);
+		if (n > end - p - GMM_MODEL_SECTION_HEAD)
+			return gmm_error_set(err, name, 0,
+			    "section %.4s at byte %zu runs past the end of "
+			    "the file", (const char *)tag, p);
+		for (s = 0; s < S_N && memcmp(tag, tags[s], 4) != 0; s++)
+			;
+		if (s < S_N && body[s] != NULL)
+			return gmm_error_set(err, name, 0,
+			    "section %.4s appears twice", (const char *)tag);
+		if (s == S_N && tag[0] >= 'A' && tag[0] <= 'Z')
+			return gmm_error_set(err, name, 0,
+			    "unknown section %.4s at byte %zu: written by a "
+			    "newer gmm?", (const char *)tag, p);
+		if (s < S_N) {
+			body[s] = tag + GMM_MODEL_SECTION_HEAD;
+			blen[s] = n;
+		}
+		p += GMM_MODEL_SECTION_HEAD + (size_t)n;
+	}
+	for (int s = 0; s < S_N; s++)
+		if (body[s] == NULL && s != S_TRAI)
+			return gmm_error_set(err, name, 0,
+			    "no %s section", tags[s]);
+	return 0;
+}
+
+static int
+decode_v2(const unsigned char *buf, size_t len, const char *name,
+    struct gmm_model **out, struct gmm_error *err)
+{
+	const unsigned char *body[S_N];
+	uint64_t blen[S_N], k, d;
+	const struct gmm_covmodel *cm;
+	const struct gmm_family *fam;
+	struct gmm_model *m;
+	size_t want[S_N] = { 0 };
+
+	if (v2_sections(buf, len, name, body, blen, err) < 0)
+		return -1;
+	if (blen[S_MIXT] != MIXT_SIZE)
+		return gmm_error_set(err, name, 0, "section MIXT is %llu "
+		    "bytes, not %d", (unsigned long long)blen[S_MIXT],
+		    MIXT_SIZE);
+	fam = gmm_family_coded(get_u32(body[S_MIXT]));
+	if (fam == NULL)
+		return gmm_error_set(err, name, 0,
+		    "unknown component family %u", get_u32(body[S_MIXT]));
+	cm = gmm_covmodel_coded(get_u32(body[S_MIXT] + 4));
+	if (cm == NULL)
+		return gmm_error_set(err, name, 0,
+		    "unknown covariance type %u", get_u32(body[S_MIXT] + 4));
+	k = get_u64(body[S_MIXT] + 8);
+	d = get_u64(body[S_MIXT] + 16);
+	if (k < 1 || k > GMM_MAX_K || d < 1 || d > GMM_MAX_D)
+		return gmm_error_set(err, name, 0,
+		    "implausible sizes (k = %llu, d = %llu)",
+		    (unsigned long long)k, (unsigned long long)d);
+	/* k, d <= 1e5: no overflow in 64 bits */
+	want[S_WGHT] = 8 * k;
+	want[S_MEAN] = 8 * k * d;
+	want[S_COVS] = 8 * gmm_cov_size(cm->type, (size_t)k, (size_t)d);
+	want[S_TRAI] = TRAI_SIZE;
+	for (int s = S_WGHT; s < S_N; s++)
+		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
+			return gmm_error_set(err, name, 0, "section %s is %llu "
+			    "bytes; k = %llu and d = %llu of %s need %zu",
+			    tags[s], (unsigned long long)blen[s],
+			    (unsigned long long)k, (unsigned long long)d,
+			    cm->name, want[s]);
+	if (body[S_TRAI] != NULL && ((get_u32(body[S_TRAI] +
+	    GMM_MODEL_TRAINING_SIZE) & ~1u) != 0 || get_u32(body[S_TRAI] +
+	    GMM_MODEL_TRAINING_SIZE + 4) != 0))
+		return gmm_error_set(err, name, 0, "reserved fields of section "
+		    "TRAI are set: not a model this gmm can read");
+	m = gmm_model_new((size_t)k, (size_t)d, cm->type);
+	if (m == NULL)
+		return gmm_error_nomem(err);
+	m->family = fam;
+	if (body[S_TRAI] != NULL) {
+		decode_training(body[S_TRAI], &m->training, 1);
+		m->training.degenerate = get_u32(body[S_TRAI] +
+		    GMM_MODEL_TRAINING_SIZE) & 1;
+	}
+	if (finish_model(m, body[S_WGHT], body[S_MEAN], body[S_COVS],
+	    body[S_COLS], (size_t)blen[S_COLS], name, err) < 0) {
+		gmm_model_free(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+static int
+decode_binary(const unsigned char *buf, size_t len, const char *name,
+    struct gmm_model **out, struct gmm_error *err)
+{
+	uint32_t version;
+
+	if (len < 12)
+		return gmm_error_set(err, name, 0,
+		    "truncated model file (%zu bytes)", len);
+	version = get_u32(buf + 8);
+	if (version > GMM_MODEL_VERSION)
+		return gmm_error_set(err, name, 0,
+		    "model format version %u is newer than this gmm reads (%d)",
+		    version, GMM_MODEL_VERSION);
+	if (version == 0)
+		return gmm_error_set(err, name, 0, "bad model format version 0");
+	if (version == 1)
+		return decode_v1(buf, len, name, out, err);
+	return decode_v2(buf, len, name, out, err);
 }
 
 int
@@ -404,14 +613,26 @@ read_model(FILE *fp, const char *name, unsigned char **out, size_t *len,
 	    buf[i] == '\r'))
 		i++;
 	if (n >= 8 && memcmp(buf, GMM_MODEL_MAGIC, 8) == 0) {
-		/* the header's sizes bound the read; when they are bad,
-		 * nothing more is read and decoding says what is wrong */
-		uint32_t type = n >= GMM_MODEL_HEADER_SIZE ?
+		/* the header's length bounds the read (version 1: its
+		 * sizes); when it is bad, nothing more is read and decoding
+		 * says what is wrong */
+		uint32_t version = n >= 12 ? get_u32(buf + 8) : 0;
+		uint32_t type = n >= GMM_MODEL_V1_HEADER_SIZE ?
 		    get_u32(buf + 12) : UINT32_MAX;
 
-		max = gmm_covmodel_coded(type) == NULL ? 0 : expected_length(
-		    gmm_covmodel_coded(type)->type, get_u64(buf + 16),
-		    get_u64(buf + 24), get_u64(buf + 32));
+		if (version == 1)
+			max = gmm_covmodel_coded(type) == NULL ? 0 :
+			    expected_length(gmm_covmodel_coded(type)->type,
+			    get_u64(buf + 16), get_u64(buf + 24),
+			    get_u64(buf + 32));
+		else if (version == GMM_MODEL_VERSION &&
+		    n >= GMM_MODEL_HEADER_SIZE &&
+		    get_u64(buf + 16) <= SIZE_MAX - 1)
+			max = (size_t)get_u64(buf + 16);
+		else if (version == 0 || version > GMM_MODEL_VERSION)
+			max = SIZE_MAX;	/* not read on: decoding says */
+		else
+			max = 0;
 		if (max < n)
 			max = n;
 		snprintf(what, sizeof(what), "model file is longer than its "
@@ -436,7 +657,8 @@ read_model(FILE *fp, const char *name, unsigned char **out, size_t *len,
 		return gmm_error_set(err, name, 0, "not a gmm model (neither "
 		    "the binary magic number nor JSON)");
 	}
-	ret = read_rest(fp, name, &buf, &cap, &n, max, what, err);
+	ret = max == SIZE_MAX ? 0 : read_rest(fp, name, &buf, &cap, &n, max,
+	    what, err);
 	if (ret < 0) {
 		free(buf);
 		return -1;

@@ -5,8 +5,10 @@
  * (JSON starts with '{' after white space; binary with the magic number;
  * anything else is refused before more is read), and checks everything
  * before it trusts it: magic, version (a newer one is refused), reserved
- * header fields (zero), header sizes against the file length (no more
- * than the header's length is read), CRC-32, the parameters themselves
+ * fields (zero), the header's length against the file's (no more than
+ * the header's length is read), CRC-32, the sections (each once, within
+ * the file, of the size k and d imply; an unknown one refused unless its
+ * tag says it may be skipped), the parameters themselves
  * (gmm_model_validate()), the training record (gmm_training_check()).
  * JSON keys may not repeat.
  *
@@ -28,10 +30,18 @@
 #include "engine/model.h"
 #include "io/outfile.h"
 
-#define GMM_MODEL_VERSION 1
+/* The binary form (man/gmm-model.5): version 2 is written, 1 and 2 are
+ * read.  Version 2 is a header and tagged sections, so that a later model
+ * or family adds a section, not a new layout. */
+#define GMM_MODEL_VERSION 2
 #define GMM_MODEL_MAGIC "\x89GMM\r\n\x1a\n"
-#define GMM_MODEL_HEADER_SIZE 48
-#define GMM_MODEL_TRAINING_SIZE 80
+#define GMM_MODEL_HEADER_SIZE 24	/* magic, version, flags, length */
+#define GMM_MODEL_SECTION_HEAD 12	/* tag, body length */
+#define GMM_MODEL_V1_HEADER_SIZE 48
+#define GMM_MODEL_TRAINING_SIZE 80	/* the training record's fields */
+/* The JSON form's own version ("version" in it), which the binary
+ * form's version 2 left unchanged. */
+#define GMM_MODEL_JSON_VERSION 1
 
 /* Largest model file read: a model of maximal k and d is far smaller. */
 #define GMM_MODEL_FILE_MAX ((size_t)1 << 30)

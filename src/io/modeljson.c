@@ -92,7 +92,7 @@ gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
 {
 	fprintf(f, "{\n  \"format\": \"gmm-model\", \"version\": %d, "
 	    "\"k\": %zu, \"d\": %zu, \"covariance_type\": \"%s\",\n"
-	    "  \"columns\": [", GMM_MODEL_VERSION, m->k, m->d,
+	    "  \"columns\": [", GMM_MODEL_JSON_VERSION, m->k, m->d,
 	    gmm_cov_type_name(m->cov_type));
 	for (size_t j = 0; j < m->d; j++) {
 		if (j > 0)
@@ -272,11 +272,11 @@ get_header(json_t *root, const char *name, enum gmm_cov_type *t,
 		    "\"format\" is not \"gmm-model\"");
 	if (ver && (!json_is_integer(ver) || json_integer_value(ver) < 1))
 		return gmm_error_set(err, name, 0, "bad \"version\"");
-	if (ver && json_integer_value(ver) > GMM_MODEL_VERSION)
+	if (ver && json_integer_value(ver) > GMM_MODEL_JSON_VERSION)
 		return gmm_error_set(err, name, 0,
 		    "model format version %lld is newer than this gmm reads "
 		    "(%d)", (long long)json_integer_value(ver),
-		    GMM_MODEL_VERSION);
+		    GMM_MODEL_JSON_VERSION);
 	if (!json_is_string(cov) || gmm_cov_type_parse(json_string_value(cov),
 	    t) < 0)
 		return gmm_error_set(err, name, 0,

@@ -44,7 +44,7 @@ head -c $((size - 9)) "$T/m.gmm" >"$T/trunc.gmm"
 cp "$T/m.gmm" "$T/flip.gmm"
 printf '\377' | dd of="$T/flip.gmm" bs=1 seek=60 conv=notrunc 2>/dev/null
 cp "$T/m.gmm" "$T/newer.gmm"
-printf '\002' | dd of="$T/newer.gmm" bs=1 seek=8 conv=notrunc 2>/dev/null
+printf '\003' | dd of="$T/newer.gmm" bs=1 seek=8 conv=notrunc 2>/dev/null
 sed 's/"weights": \[[^]]*\]/"weights": [0.5, 0.6]/' "$T/m.json" >"$T/wsum.json"
 sed 's/"covariance_type": "full"/"covariance_type": "cube"/' "$T/m.json" >"$T/type.json"
 printf '{"covariance_type": "full", "weights": [1], "means": [[0, 0]], "covariances": [[[1, 2], [2, 1]]]}' >"$T/notpd.json"
@@ -53,7 +53,7 @@ printf '{"weights": [1], ' >"$T/broken.json"
 for case in \
     "trunc.gmm|model file is $((size - 9)) bytes, its header says $size (truncated or corrupted)" \
     "flip.gmm|checksum mismatch (corrupted model file)" \
-    "newer.gmm|model format version 2 is newer than this gmm reads (1)" \
+    "newer.gmm|model format version 3 is newer than this gmm reads (2)" \
     "wsum.json|weights sum to 1.1000000000000001, not 1" \
     "type.json|\"covariance_type\" must be full, diag, spherical or tied" \
     "notpd.json|component 0: covariance is not positive definite" \

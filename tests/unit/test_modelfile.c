@@ -1,9 +1,16 @@
 /*
  * The model file: round trips (binary and JSON) keep every bit; every
  * truncation, every single flipped bit and a version one higher than ours
- * are refused with a message; writes are atomic.
+ * are refused with a message; version 2's sections are checked (each
+ * once, of the right size, within the file; an unknown one refused unless
+ * its tag says it may be skipped); version 1 files written by gmm 0.1
+ * (tests/fixtures/v1-*.gmm, with `gmm show --json` of each by that gmm
+ * beside them) are still read, to the same bits, and refused when
+ * damaged; writes are atomic.
  */
 #include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,7 +123,7 @@ check_type(enum gmm_cov_type t)
 			buf[len - 4 + (size_t)i] = (unsigned char)(crc >> (8 * i));
 	}
 	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) < 0 &&
-	    strstr(err.msg, "version 2 is newer") != NULL, "newer version: %s",
+	    strstr(err.msg, "version 3 is newer") != NULL, "newer version: %s",
 	    err.msg);
 	free(buf);
 
@@ -166,31 +173,89 @@ refuse(const unsigned char *buf, size_t len, const char *want,
 	gmm_model_free(back);
 }
 
+/* Where section tag starts in buf (a model as encoded), or 0. */
+static size_t
+find_section(const unsigned char *buf, size_t len, const char *tag)
+{
+	size_t p = GMM_MODEL_HEADER_SIZE;
+
+	while (p + GMM_MODEL_SECTION_HEAD <= len - 4) {
+		uint64_t n = 0;
+
+		if (memcmp(buf + p, tag, 4) == 0)
+			return p;
+		for (int i = 7; i >= 0; i--)
+			n = n << 8 | buf[p + 4 + (size_t)i];
+		p += GMM_MODEL_SECTION_HEAD + (size_t)n;
+	}
+	return 0;
+}
+
+static void
+put_u64_at(unsigned char *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
 /*
- * Fields a CRC cannot vouch for: a writer that set reserved header
- * fields, a training record with a NaN log-likelihood or a negative
- * reg_covar, a name that is not UTF-8 (each with a matching CRC); a JSON
- * key given twice; a variance whose reciprocal overflows.
+ * buf (len bytes) with `extra` bytes inserted at `at`, the header's
+ * length and the CRC made to match: a new buffer of *out_len bytes.
+ */
+static unsigned char *
+with_inserted(const unsigned char *buf, size_t len, size_t at,
+    const unsigned char *extra, size_t n, size_t *out_len)
+{
+	unsigned char *b = malloc(len + n);
+
+	memcpy(b, buf, at);
+	memcpy(b + at, extra, n);
+	memcpy(b + at + n, buf + at, len - at);
+	*out_len = len + n;
+	put_u64_at(b + 16, *out_len);
+	reseal(b, *out_len);
+	return b;
+}
+
+/*
+ * Fields a CRC cannot vouch for: a writer that set reserved fields, a
+ * training record with a NaN log-likelihood or a negative reg_covar, a
+ * name that is not UTF-8 (each with a matching CRC); a JSON key given
+ * twice; a variance whose reciprocal overflows.  And version 2's
+ * sections: unknown, twice, missing, of the wrong size, past the end,
+ * with a bad tag; a section that may be skipped is.
  */
 static void
 check_hostile(void)
 {
-	struct gmm_model *m = example(GMM_COV_DIAG);
+	struct gmm_model *m = example(GMM_COV_DIAG), *back;
 	struct gmm_error err;
-	unsigned char *buf, *b2;
-	/* the training record follows the header and 2 + 6 + 6 values */
-	size_t len, tr = GMM_MODEL_HEADER_SIZE + 8 * 14;
+	unsigned char *buf, *b2, *b3;
+	size_t len, len3, tr, cols, covs, mixt;
+	/* a section a reader must understand, one it may skip */
+	static const unsigned char crit[] = "ZZZZ\0\0\0\0\0\0\0\0";
+	static const unsigned char anc[] = "note\3\0\0\0\0\0\0\0abc";
 
 	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	tr = find_section(buf, len, "TRAI") + GMM_MODEL_SECTION_HEAD;
+	cols = find_section(buf, len, "COLS");
+	covs = find_section(buf, len, "COVS");
+	mixt = find_section(buf, len, "MIXT");
+	CHECK(tr > GMM_MODEL_SECTION_HEAD && cols && covs && mixt ==
+	    GMM_MODEL_HEADER_SIZE, "sections found");
 	b2 = malloc(len);
 	memcpy(b2, buf, len);
-	b2[44] = 1;
+	b2[12] = 1;
 	reseal(b2, len);
-	refuse(b2, len, "reserved header fields", "reserved bytes 44..47");
+	refuse(b2, len, "reserved header fields", "header flags");
 	memcpy(b2, buf, len);
-	b2[40] |= 4;
+	b2[tr + GMM_MODEL_TRAINING_SIZE] |= 2;
 	reseal(b2, len);
-	refuse(b2, len, "reserved header fields", "an unknown flag");
+	refuse(b2, len, "reserved fields of section TRAI", "an unknown flag");
+	memcpy(b2, buf, len);
+	b2[tr + GMM_MODEL_TRAINING_SIZE + 4] = 1;
+	reseal(b2, len);
+	refuse(b2, len, "reserved fields of section TRAI", "reserved bytes");
 	memcpy(b2, buf, len);
 	put_f64_at(b2 + tr + 8, NAN);
 	reseal(b2, len);
@@ -200,13 +265,55 @@ check_hostile(void)
 	reseal(b2, len);
 	refuse(b2, len, "reg_covar is -1", "negative reg_covar");
 	memcpy(b2, buf, len);
-	b2[tr + GMM_MODEL_TRAINING_SIZE] = 0xff;	/* first name's byte */
+	b2[cols + GMM_MODEL_SECTION_HEAD] = 0xff;	/* first name's byte */
 	reseal(b2, len);
 	refuse(b2, len, "not valid UTF-8", "a name that is not UTF-8");
 	memcpy(b2, buf, len);
-	put_f64_at(b2 + GMM_MODEL_HEADER_SIZE + 8 * 8, 1e-320);
+	put_f64_at(b2 + covs + GMM_MODEL_SECTION_HEAD, 1e-320);
 	reseal(b2, len);
 	refuse(b2, len, "too small for its precision", "variance 1e-320");
+	memcpy(b2, buf, len);
+	b2[mixt + GMM_MODEL_SECTION_HEAD] = 7;	/* the family's code */
+	reseal(b2, len);
+	refuse(b2, len, "unknown component family 7", "a family");
+	memcpy(b2, buf, len);
+	memcpy(b2 + cols, "MEAN", 4);
+	reseal(b2, len);
+	refuse(b2, len, "section MEAN appears twice", "a section twice");
+	memcpy(b2, buf, len);
+	memcpy(b2 + cols, "cols", 4);	/* may be skipped: then missing */
+	reseal(b2, len);
+	refuse(b2, len, "no COLS section", "a section missing");
+	memcpy(b2, buf, len);
+	b2[cols + 1] = '-';
+	reseal(b2, len);
+	refuse(b2, len, "has no tag of four letters", "a bad tag");
+	memcpy(b2, buf, len);
+	put_u64_at(b2 + cols + 4, (uint64_t)1 << 62);
+	reseal(b2, len);
+	refuse(b2, len, "section COLS at byte", "a section past the end");
+	b3 = with_inserted(buf, len, covs, crit, 12, &len3);
+	refuse(b3, len3, "unknown section ZZZZ", "an unknown section");
+	free(b3);
+	b3 = with_inserted(buf, len, covs, anc, 15, &len3);
+	back = NULL;
+	CHECK(gmm_modelfile_decode(b3, len3, "m", &back, &err) == 0 &&
+	    same(m, back), "a section that may be skipped is: %s", err.msg);
+	gmm_model_free(back);
+	free(b3);
+	/* a WGHT section of k + 1 weights, the file otherwise consistent */
+	{
+		size_t w = find_section(buf, len, "WGHT");
+		unsigned char extra[8] = { 0 };
+
+		b3 = with_inserted(buf, len, w + GMM_MODEL_SECTION_HEAD, extra,
+		    8, &len3);
+		put_u64_at(b3 + w + 4, 8 * 3);
+		reseal(b3, len3);
+		refuse(b3, len3, "section WGHT is 24 bytes; k = 2 and d = 3 "
+		    "of diag need 16", "a section of the wrong size");
+		free(b3);
+	}
 	free(b2);
 	free(buf);
 	gmm_model_free(m);
@@ -220,8 +327,8 @@ check_hostile(void)
 		static const char neg[] = "{\"covariance_type\": \"diag\", "
 		    "\"weights\": [1], \"means\": [[0]], "
 		    "\"covariances\": [[1]], \"training\": {\"tol\": -1}}";
-		struct gmm_model *back = NULL;
 
+		back = NULL;
 		refuse((const unsigned char *)dup, sizeof(dup) - 1,
 		    "duplicate object key", "a JSON key twice");
 		CHECK(gmm_modelfile_decode((const unsigned char *)ok,
@@ -232,6 +339,88 @@ check_hostile(void)
 		refuse((const unsigned char *)neg, sizeof(neg) - 1,
 		    "tol is -1", "a negative JSON tol");
 	}
+}
+
+/* The whole of a file into a new buffer; NULL when it cannot be read. */
+static unsigned char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *b = malloc(1 << 16);
+
+	*len = f ? fread(b, 1, 1 << 16, f) : 0;
+	if (f)
+		fclose(f);
+	if (*len == 0) {
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+/*
+ * Version 1, as gmm 0.1 wrote it: read to the same bits as that gmm's
+ * JSON of it, training record and degenerate flag included; every
+ * truncation, every flipped bit and set reserved fields refused.
+ */
+static void
+check_v1(const char *type)
+{
+	char path[128];
+	unsigned char *bin, *json;
+	size_t blen, jlen, refused = 0;
+	struct gmm_model *a = NULL, *b = NULL, *back;
+	struct gmm_error err;
+
+	snprintf(path, sizeof(path), "tests/fixtures/v1-%s.gmm", type);
+	bin = slurp(path, &blen);
+	snprintf(path, sizeof(path), "tests/fixtures/v1-%s.json", type);
+	json = slurp(path, &jlen);
+	CHECK(bin && json, "v1 %s: fixtures (run from the top directory)",
+	    type);
+	if (!bin || !json) {
+		free(bin);
+		free(json);
+		return;
+	}
+	CHECK(bin[8] == 1, "v1 %s: a version 1 file", type);
+	CHECK(gmm_modelfile_decode(bin, blen, "v1", &a, &err) == 0,
+	    "v1 %s: %s", type, err.msg);
+	CHECK(gmm_modelfile_decode(json, jlen, "j", &b, &err) == 0,
+	    "v1 %s JSON: %s", type, err.msg);
+	CHECK(a && b && same(a, b) && a->training.present &&
+	    a->training.degenerate == b->training.degenerate &&
+	    a->training.converged == b->training.converged &&
+	    a->training.reg_covar == b->training.reg_covar &&
+	    a->training.tol == b->training.tol && a->training.bic ==
+	    b->training.bic, "v1 %s: the model gmm 0.1 wrote", type);
+	for (size_t l = 0; l < blen; l++) {
+		back = NULL;
+		refused += gmm_modelfile_decode(bin, l, "v1", &back, &err) < 0;
+		gmm_model_free(back);
+	}
+	for (size_t i = 0; i < blen; i++)
+		for (int bit = 0; bit < 8; bit++) {
+			bin[i] ^= (unsigned char)(1u << bit);
+			back = NULL;
+			refused += gmm_modelfile_decode(bin, blen, "v1", &back,
+			    &err) < 0;
+			gmm_model_free(back);
+			bin[i] ^= (unsigned char)(1u << bit);
+		}
+	CHECK(refused == 9 * blen, "v1 %s: %zu of %zu truncations and bit "
+	    "flips refused", type, refused, 9 * blen);
+	bin[44] = 1;
+	reseal(bin, blen);
+	refuse(bin, blen, "reserved header fields", "v1 reserved bytes");
+	bin[44] = 0;
+	bin[40] |= 4;
+	reseal(bin, blen);
+	refuse(bin, blen, "reserved header fields", "v1 unknown flag");
+	gmm_model_free(a);
+	gmm_model_free(b);
+	free(bin);
+	free(json);
 }
 
 /*
@@ -340,6 +529,10 @@ main(void)
 		check_type((enum gmm_cov_type)t);
 	check_atomic();
 	check_hostile();
+	check_v1("full");
+	check_v1("diag");
+	check_v1("spherical");
+	check_v1("tied");
 	check_read_bounds();
 	return check_done("test_modelfile");
 }
