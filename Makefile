@@ -146,11 +146,11 @@ FUZZ_CC ?= clang
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined
 # the parsers and what they call: base/, io/, the model, its family and
-# covariance tables (with the M-steps they name), and the option parsers of
-# cmd/cmd.c
+# covariance tables (with the M-steps they name), the rows' blocks that the
+# CSV reader fills, and the option parsers of cmd/cmd.c
 FUZZ_LIBSRC = $(wildcard src/base/*.c src/io/*.c) src/engine/model.c \
     src/engine/family.c src/engine/covmodel.c src/engine/mstep.c \
-    src/cmd/cmd.c
+    src/engine/data.c src/cmd/cmd.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(HDR) \

@@ -124,32 +124,30 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	struct gmm_csvin *in = NULL;
 	struct gmm_model *m = NULL;
 	struct gmm_error err;
-	double *x = NULL;
-	size_t n;
+	struct gmm_data x;
 	struct gmm_data_shape shape;
 	size_t ca = 0, cb = 0;
 	int ret = GMM_EXIT_DATA, have_shape = 0, deg = 0, same = 0;
 
+	gmm_data_init(&x, 0);
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
 	if (in == NULL)
 		goto fail;
 	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
 		goto fail;
 	if (gmm_csvin_check_names(in, &err) < 0 ||
-	    gmm_csvin_read_all(in, &x, &n, &err) < 0)
+	    gmm_csvin_read_data(in, &x, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);
-	if (gmm_fitopts_fit(fo, "fit", x, n, gmm_csvin_ncols(in), &m,
-	    &err) < 0)
+	if (gmm_fitopts_fit(fo, "fit", &x, &m, &err) < 0)
 		goto fail;
-	/* the rows are back in place after the fit */
-	if (gmm_data_shape_init(&shape, x, n, gmm_csvin_ncols(in)) < 0) {
+	if (gmm_data_shape_init(&shape, &x) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
 	have_shape = 1;
 	if (gmm_name_columns(m, in) < 0 ||
-	    (deg = gmm_model_degenerate(m, n, &shape)) < 0) {
+	    (deg = gmm_model_degenerate(m, x.n, &shape)) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
@@ -168,7 +166,7 @@ out:
 	if (have_shape)
 		gmm_data_shape_release(&shape);
 	gmm_model_free(m);
-	free(x);
+	gmm_data_release(&x);
 	gmm_csvin_close(in);
 	return ret;
 }

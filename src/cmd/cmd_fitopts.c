@@ -179,9 +179,10 @@ progress(void *ctx, const struct gmm_em_progress *p)
 }
 
 int
-gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
-    size_t n, size_t d, struct gmm_model **out, struct gmm_error *err)
+gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
+    const struct gmm_data *x, struct gmm_model **out, struct gmm_error *err)
 {
+	size_t n = x->n, d = x->d;
 	gsl_rng *rng = gmm_rng_new(fo->common.seed);
 	int ret;
 
@@ -199,7 +200,7 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
 		    cmd, n, d, t, t == 1 ? "" : "s");
 	}
 	fo->em.progress_ctx = fo;
-	ret = gmm_em_fit(x, n, d, &fo->em, rng, out, err);
+	ret = gmm_em_fit(x, &fo->em, rng, out, err);
 	if (ret == 0)
 		(*out)->training.seed = fo->common.seed;
 	gsl_rng_free(rng);

@@ -142,7 +142,7 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 /* Fit one (type, k); r->ok = 0 when the fit itself failed (a model that
  * cannot be fitted gets an empty row); -1 on errors that end the run. */
 static int
-fit_one(struct select_opts *s, double *x, size_t n, size_t d,
+fit_one(struct select_opts *s, const struct gmm_data *x,
     const struct gmm_data_shape *shape, struct fit_row *r,
     struct gmm_model **m)
 {
@@ -152,7 +152,7 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 	s->fo.em.k = r->k;
 	s->fo.em.cov_type = r->type;
 	*m = NULL;
-	if (gmm_fitopts_fit(&s->fo, "select-k", x, n, d, m, &err) < 0) {
+	if (gmm_fitopts_fit(&s->fo, "select-k", x, m, &err) < 0) {
 		if (err.nomem) {
 			gmm_error_about(&err, s->file);
 			gmm_report("select-k", &err);
@@ -164,7 +164,7 @@ fit_one(struct select_opts *s, double *x, size_t n, size_t d,
 		r->error = strdup(err.msg);	/* NULL: an empty reason */
 		return 0;
 	}
-	deg = gmm_model_degenerate(*m, n, shape);
+	deg = gmm_model_degenerate(*m, x->n, shape);
 	if (deg < 0) {
 		gmm_warn("select-k", "%s: out of memory", s->file);
 		return -1;
@@ -193,8 +193,9 @@ progress(const struct fit_row *r, const struct gmm_model *m)
  * mark the best; rows[] and models[] have ntypes * nk entries.
  */
 static int
-fit_all(struct select_opts *s, const struct gmm_csvin *in, double *x,
-    size_t n, size_t d, struct fit_row *rows, struct gmm_model **models)
+fit_all(struct select_opts *s, const struct gmm_csvin *in,
+    const struct gmm_data *x, struct fit_row *rows,
+    struct gmm_model **models)
 {
 	struct gmm_data_shape shape;
 	size_t i = 0;
@@ -202,14 +203,14 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in, double *x,
 
 	/* every k is checked before the first fit */
 	for (size_t q = 0; q < s->nk; q++) {
-		if (s->ks[q] > n) {
+		if (s->ks[q] > x->n) {
 			gmm_warn("select-k", "%s: k = %zu is larger than the "
 			    "number of rows (%zu)", gmm_csvin_name(in),
-			    s->ks[q], n);
+			    s->ks[q], x->n);
 			return -1;
 		}
 	}
-	if (gmm_data_shape_init(&shape, x, n, d) < 0) {
+	if (gmm_data_shape_init(&shape, x) < 0) {
 		gmm_warn("select-k", "%s: out of memory", s->file);
 		return -1;
 	}
@@ -217,8 +218,7 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in, double *x,
 		for (size_t q = 0; q < s->nk && ret == 0; q++, i++) {
 			rows[i].k = s->ks[q];
 			rows[i].type = s->types[t];
-			ret = fit_one(s, x, n, d, &shape, &rows[i],
-			    &models[i]);
+			ret = fit_one(s, x, &shape, &rows[i], &models[i]);
 			if (ret == 0 && s->fo.common.verbose)
 				progress(&rows[i], models[i]);
 		}
@@ -292,11 +292,13 @@ run(struct select_opts *s, const char *file)
 {
 	struct gmm_csvin *in = NULL;
 	struct gmm_error err;
-	size_t n, nrows = s->ntypes * s->nk;
+	size_t nrows = s->ntypes * s->nk;
 	struct fit_row *rows = calloc(nrows, sizeof(*rows));
 	struct gmm_model **models = calloc(nrows, sizeof(*models));
-	double *x = NULL;
+	struct gmm_data x;
 	int ret = GMM_EXIT_DATA;
+
+	gmm_data_init(&x, 0);
 
 	if (rows == NULL || models == NULL) {
 		gmm_warn("select-k", "%s: out of memory", s->file);
@@ -306,12 +308,12 @@ run(struct select_opts *s, const char *file)
 	if (in != NULL)
 		s->file = gmm_csvin_name(in);
 	if (in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
-	    gmm_csvin_read_all(in, &x, &n, &err) < 0) {
+	    gmm_csvin_read_data(in, &x, &err) < 0) {
 		gmm_report("select-k", &err);
 		goto out;
 	}
 	gmm_report_blank("select-k", in, &s->fo.common);
-	if (fit_all(s, in, x, n, gmm_csvin_ncols(in), rows, models) == 0)
+	if (fit_all(s, in, &x, rows, models) == 0)
 		ret = report(s, rows, models, nrows, in);
 out:
 	for (size_t i = 0; models != NULL && i < nrows; i++)
@@ -320,7 +322,7 @@ out:
 		free(rows[i].error);
 	free(models);
 	free(rows);
-	free(x);
+	gmm_data_release(&x);
 	gmm_csvin_close(in);
 	return ret;
 }

@@ -57,11 +57,10 @@ int gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 int gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k);
 
 /*
- * Fit x (n x d) with fo->em (k and cov_type as set there) and a new RNG
- * from --seed; with -v, per_iteration progress lines go to stderr.  x is
- * rearranged while the fit runs and restored (gmm_em_fit()).
+ * Fit the rows x with fo->em (k and cov_type as set there) and a new RNG
+ * from --seed; with -v, per_iteration progress lines go to stderr.
  */
-int gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd, double *x,
-    size_t n, size_t d, struct gmm_model **out, struct gmm_error *err);
+int gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
+    const struct gmm_data *x, struct gmm_model **out, struct gmm_error *err);
 
 #endif

@@ -27,7 +27,8 @@
 struct thread_work {
 	struct gmm_stats st;
 	double *resp;		/* k * GMM_BLOCK_ROWS: by components */
-	double *xt;		/* d * GMM_BLOCK_ROWS: the block by columns */
+	double *xt;		/* d * GMM_BLOCK_ROWS: a block, for a source
+				 * that copies (data.h) */
 	double *work;		/* STATS_WORK(d) */
 	double *logd;		/* GMM_BLOCK_ROWS */
 };
@@ -39,14 +40,8 @@ struct thread_work {
 #define SLOTS_PER_THREAD 2
 
 struct em_ctx {
-	double *x;		/* the caller's rows; while `blocked`, held
-				 * by blocks of columns (to_blocks()) */
-	int blocked;
-	size_t nfront;		/* blocks held in place: all but the last */
-	size_t shift;		/* doubles from x to the first block */
-	double *last;		/* BLOCK(d): the last block, by columns */
-	double *saved;		/* 8 per block: what to_blocks() and
-				 * from_blocks() move first */
+	const struct gmm_data *x;	/* the rows, for the starts */
+	struct gmm_source src;		/* the same, for the E-step */
 	size_t n, d, k;
 	enum gmm_cov_type type;
 	int threads;
@@ -76,8 +71,6 @@ ctx_release(struct em_ctx *ctx)
 			gmm_stats_release(&ctx->slots[i]);
 	free(ctx->slots);
 	free(ctx->tw);
-	free(ctx->last);
-	free(ctx->saved);
 	gmm_stats_release(&ctx->total);
 }
 
@@ -111,33 +104,25 @@ gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
 }
 
 static int
-ctx_init(struct em_ctx *ctx, double *x, size_t n, size_t d, size_t k,
+ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
     enum gmm_cov_type t, int threads)
 {
-	size_t nblocks;
+	size_t n = x->n, d = x->d;
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->x = x;
+	gmm_data_source(x, &ctx->src);
 	ctx->n = n;
 	ctx->d = d;
 	ctx->k = k;
 	ctx->type = t;
 	ctx->threads = gmm_em_threads(n, d, k, t, threads);
-	nblocks = (n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
-	ctx->nfront = nblocks > 0 ? nblocks - 1 : 0;
-	/* the last block must have room for the shift (d = 1, one row) */
-	ctx->shift = (64 - (uintptr_t)x % 64) % 64 / sizeof(double);
-	if ((n - ctx->nfront * GMM_BLOCK_ROWS) * d < ctx->shift)
-		ctx->shift = 0;
-	ctx->last = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
-	ctx->saved = malloc((nblocks * 8 + 1) * sizeof(double));
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
 	ctx->pool = gmm_pool_new(ctx->threads);
 	ctx->nslots = ctx->threads > 1 ? (size_t)ctx->threads *
 	    SLOTS_PER_THREAD : 1;
 	ctx->slots = calloc(ctx->nslots, sizeof(*ctx->slots));
-	if (ctx->last == NULL || ctx->saved == NULL || ctx->tw == NULL ||
-	    ctx->pool == NULL || ctx->slots == NULL ||
+	if (ctx->tw == NULL || ctx->pool == NULL || ctx->slots == NULL ||
 	    gmm_stats_alloc(&ctx->total, t, k, d, 0) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->nslots; i++)
@@ -169,122 +154,20 @@ zero_padding(double *resp, size_t rows, size_t k)
 }
 
 /*
- * The layout of the EM iterations.  Every block of GMM_BLOCK_ROWS rows but
- * the last is rearranged in place, by columns as the transpose kernel
- * lays them out, from xb = x rounded up to 64 bytes (`shift` doubles on):
- * each iteration then reads them without transposing, by aligned vector
- * loads.  The last block (full or partial) goes by columns into ctx->last,
- * which makes room for the shift.  Block b's new place overlaps the first
- * `shift` doubles of block b+1's old one, and on the way back its old
- * place the last `shift` doubles of block b-1's: those are saved first, so
- * that blocks move in any order, by all threads.
+ * Block b of the rows by columns, through the source (data.h): where the
+ * rows are held, or copied into w->xt by a source that reads them.  The
+ * in-memory source cannot fail; a failure of another is a bug until the
+ * engine learns to pass it on (issue 17 brings such sources).
  */
-
-/* Columns of block b of rows (src) into dst, by way of tmp. */
-static void
-block_to_cols(const double *src, const double *head, size_t shift, size_t d,
-    double *tmp, double *dst)
-{
-	memcpy(tmp, head, shift * sizeof(double));
-	memcpy(tmp + shift, src + shift, (BLOCK(d) - shift) * sizeof(double));
-	gmm_kernels()->transpose(tmp, GMM_BLOCK_ROWS, d, dst);
-}
-
-/* Block b of the front blocks to columns (pool task). */
-static void
-to_cols_task(void *arg, size_t b, size_t slot, int worker)
-{
-	struct em_ctx *ctx = arg;
-	size_t d = ctx->d, sh = ctx->shift;
-	double *x = ctx->x;
-
-	(void)slot;
-	block_to_cols(x + b * BLOCK(d), ctx->saved + b * sh, sh, d,
-	    ctx->tw[worker].work, x + sh + b * BLOCK(d));
-}
-
-static void
-to_blocks(struct em_ctx *ctx)
-{
-	size_t d = ctx->d, nf = ctx->nfront, sh = ctx->shift;
-	double *x = ctx->x, *saved = ctx->saved;
-
-	gmm_kernels()->transpose(x + nf * BLOCK(d), ctx->n - nf * GMM_BLOCK_ROWS, d,
-	    ctx->last);
-	for (size_t b = 0; b < nf; b++)
-		memcpy(saved + b * sh, x + b * BLOCK(d), sh * sizeof(double));
-	gmm_pool_run(ctx->pool, ctx->threads, nf, 1, to_cols_task, NULL, ctx);
-	ctx->blocked = 1;
-}
-
-/* The first `rows` rows of a block held by columns, back by rows. */
-static void
-cols_to_rows(const double *cols, size_t rows, size_t d, double *dst)
-{
-	for (size_t i = 0; i < rows; i++)
-		for (size_t j = 0; j < d; j++)
-			dst[i * d + j] = cols[j * GMM_BLOCK_ROWS + i];
-}
-
-/* Block b of the front blocks back to rows (pool task). */
-static void
-to_rows_task(void *arg, size_t b, size_t slot, int worker)
-{
-	struct em_ctx *ctx = arg;
-	size_t d = ctx->d, sh = ctx->shift;
-	double *x = ctx->x, *tmp = ctx->tw[worker].work;
-
-	(void)slot;
-	memcpy(tmp, x + sh + b * BLOCK(d), (BLOCK(d) - sh) * sizeof(double));
-	memcpy(tmp + BLOCK(d) - sh, ctx->saved + b * sh, sh * sizeof(double));
-	cols_to_rows(tmp, GMM_BLOCK_ROWS, d, x + b * BLOCK(d));
-}
-
-static void
-from_blocks(struct em_ctx *ctx)
-{
-	size_t d = ctx->d, nf = ctx->nfront, sh = ctx->shift;
-	size_t last = ctx->n - nf * GMM_BLOCK_ROWS;
-	double *x = ctx->x, *saved = ctx->saved;
-
-	if (!ctx->blocked)
-		return;
-	for (size_t b = 0; b < nf; b++)	/* block b's last sh by columns */
-		memcpy(saved + b * sh, x + (b + 1) * BLOCK(d),
-		    sh * sizeof(double));
-	gmm_pool_run(ctx->pool, ctx->threads, nf, 1, to_rows_task, NULL, ctx);
-	cols_to_rows(ctx->last, last, d, x + nf * BLOCK(d));
-	ctx->blocked = 0;
-}
-
-/* Rows i0 .. i0+rows-1 (one block) by columns: where they are when the
- * data are blocked, else transposed into w->xt. */
 static const double *
-block_cols(const struct em_ctx *ctx, struct thread_work *w, size_t i0,
-    size_t rows)
+block_cols(const struct em_ctx *ctx, struct thread_work *w, size_t b)
 {
-	size_t b = i0 / GMM_BLOCK_ROWS;
+	struct gmm_block blk;
+	struct gmm_error err;
 
-	if (ctx->blocked)
-		return b < ctx->nfront ? ctx->x + ctx->shift
-		    + b * BLOCK(ctx->d) : ctx->last;
-	gmm_kernels()->transpose(ctx->x + i0 * ctx->d, rows, ctx->d, w->xt);
-	return w->xt;
-}
-
-/* Row i of the data into row (d doubles), whatever the layout. */
-static void
-copy_row(const struct em_ctx *ctx, size_t i, double *row)
-{
-	const double *cols;
-
-	if (!ctx->blocked) {
-		memcpy(row, ctx->x + i * ctx->d, ctx->d * sizeof(double));
-		return;
-	}
-	cols = block_cols(ctx, NULL, i - i % GMM_BLOCK_ROWS, 0);
-	for (size_t j = 0; j < ctx->d; j++)
-		row[j] = cols[j * GMM_BLOCK_ROWS + i % GMM_BLOCK_ROWS];
+	if (ctx->src.block(&ctx->src, b, w->xt, &blk, &err) < 0)
+		GMM_BUG("a block source failed");
+	return blk.xt;
 }
 
 /* E-step over one chunk into w->st (zeroed first). */
@@ -297,7 +180,7 @@ estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
 		size_t rows = last - i0 < GMM_BLOCK_ROWS ? last - i0
 		    : GMM_BLOCK_ROWS;
 
-		const double *xt = block_cols(ctx, w, i0, rows);
+		const double *xt = block_cols(ctx, w, i0 / GMM_BLOCK_ROWS);
 
 		gmm_estep_block(m, xt, rows, w->resp, w->logd, w->work);
 		zero_padding(w->resp, rows, ctx->k);
@@ -370,7 +253,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m,
 	size_t d = ctx->d, per = gmm_cov_size(m->cov_type, 1, d);
 	double total = 0;
 
-	copy_row(ctx, st->worst_row, m->means + c * d);
+	gmm_data_row(ctx->x, st->worst_row, m->means + c * d);
 	m->weights[c] = 1;
 	if (gmm_covmodel(m->cov_type)->shared)
 		return;
@@ -426,17 +309,19 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	return 0;
 }
 
-/* Squared distance of row i (ctx->x by rows) from its start centre. */
+/* Squared distance of row i from its start centre. */
 static double
 start_dist(const struct em_ctx *ctx, const double *shift,
     const uint32_t *labels, size_t i)
 {
-	const double *x = ctx->x + i * ctx->d;
 	const double *ctr = shift + (labels ? labels[i] : 0) * ctx->d;
 	double s = 0;
 
-	for (size_t j = 0; j < ctx->d; j++)
-		s += (x[j] - ctr[j]) * (x[j] - ctr[j]);
+	for (size_t j = 0; j < ctx->d; j++) {
+		double x = gmm_data_at(ctx->x, i, j);
+
+		s += (x - ctr[j]) * (x - ctr[j]);
+	}
 	return s;
 }
 
@@ -474,7 +359,8 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 		}
 		zero_padding(w->resp, rows, k);
 		gmm_stats_add_block(&w->st, shift,
-		    block_cols(ctx, w, i0, rows), rows, w->resp, w->work);
+		    block_cols(ctx, w, i0 / GMM_BLOCK_ROWS), rows, w->resp,
+		    w->work);
 	}
 	gmm_stats_fold(&w->st);
 	gmm_stats_zero(&ctx->total);
@@ -482,14 +368,14 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 }
 
 static void
-column_means(const double *x, size_t n, size_t d, double *mean)
+column_means(const struct gmm_data *x, double *mean)
 {
-	memset(mean, 0, d * sizeof(double));
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < d; j++)
-			mean[j] += x[i * d + j];
-	for (size_t j = 0; j < d; j++)
-		mean[j] /= (double)n;
+	memset(mean, 0, x->d * sizeof(double));
+	for (size_t i = 0; i < x->n; i++)
+		for (size_t j = 0; j < x->d; j++)
+			mean[j] += gmm_data_at(x, i, j);
+	for (size_t j = 0; j < x->d; j++)
+		mean[j] /= (double)x->n;
 }
 
 /* Progress of run `run`; reseeded is a component, or (size_t)-1. */
@@ -528,7 +414,7 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	if (m == NULL)
 		return gmm_error_nomem(err);
 	if (opt->init == GMM_INIT_RANDOM) {
-		column_means(ctx->x, n, d, m->means);
+		column_means(ctx->x, m->means);
 		for (size_t c = 1; c < k; c++)
 			memcpy(m->means + c * d, m->means, d * sizeof(double));
 	} else {
@@ -537,8 +423,8 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 			gmm_error_nomem(err);
 			goto out;
 		}
-		if (gmm_init_kmeanspp(ctx->x, n, d, k, rng, m->means, err) < 0
-		    || gmm_init_assign(ctx->x, n, d, k,
+		if (gmm_init_kmeanspp(ctx->x, k, rng, m->means, err) < 0
+		    || gmm_init_assign(ctx->x, k,
 		    opt->init == GMM_INIT_KMEANS ? GMM_KMEANS_MAX_ITER : 0,
 		    ctx->threads, m->means, labels, err) < 0)
 			goto out;
@@ -600,7 +486,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 /*
  * --init smallem: short runs from k-means++ seeds (their progress is not
  * reported); *out is the one with the highest log-likelihood, its
- * parameters those of its last M-step, rows back in place.
+ * parameters those of its last M-step.
  */
 static int
 start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
@@ -620,12 +506,10 @@ start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
 
 		if (start(ctx, &so, rng, run, &m, err) < 0)
 			goto fail;
-		to_blocks(ctx);
 		if (run_em(ctx, &so, run, m, &tr, err) < 0) {
 			gmm_model_free(m);
 			goto fail;
 		}
-		from_blocks(ctx);
 		if (best == NULL || tr.loglik_total > best_ll) {
 			gmm_model_free(best);
 			best = m;
@@ -637,7 +521,6 @@ start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
 	*out = best;
 	return 0;
 fail:
-	from_blocks(ctx);
 	gmm_model_free(best);
 	return -1;
 }
@@ -645,7 +528,7 @@ fail:
 /*
  * fit --smem: from the best run, split-and-merge moves (smem.h), each run
  * to convergence; a move that gains becomes the best and the next round
- * starts from it.  Rows back in place on return.
+ * starts from it.
  */
 static int
 smem_improve(struct em_ctx *ctx, const struct gmm_em_options *opt,
@@ -672,16 +555,13 @@ smem_improve(struct em_ctx *ctx, const struct gmm_em_options *opt,
 				return -1;
 			if (m == NULL)
 				continue;
-			to_blocks(ctx);
 			if (run_em(ctx, &so, 0, m, &tr, err) < 0) {
-				from_blocks(ctx);
-				gmm_model_free(m);
+						gmm_model_free(m);
 				if (err->nomem)
 					return -1;
 				continue;	/* a move EM cannot follow */
 			}
-			from_blocks(ctx);
-			m->training = tr;
+				m->training = tr;
 			if (tr.loglik_mean > (*best)->training.loglik_mean +
 			    gain) {
 				gmm_model_free(*best);
@@ -752,18 +632,19 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
  * no regularisation helps, so say which column to rescale.
  */
 static int
-check_scale(const double *x, size_t n, size_t d, struct gmm_error *err)
+check_scale(const struct gmm_data *x, struct gmm_error *err)
 {
+	size_t n = x->n, d = x->d;
 	double *lo = malloc(2 * d * sizeof(double)), *hi = lo + d;
 	int rc = 0;
 
 	if (lo == NULL)
 		return gmm_error_nomem(err);
-	memcpy(lo, x, d * sizeof(double));
-	memcpy(hi, x, d * sizeof(double));
-	for (size_t i = 1; i < n; i++)	/* row by row: one pass over x */
+	gmm_data_row(x, 0, lo);
+	memcpy(hi, lo, d * sizeof(double));
+	for (size_t i = 1; i < n; i++)
 		for (size_t j = 0; j < d; j++) {
-			double v = x[i * d + j];
+			double v = gmm_data_at(x, i, j);
 
 			lo[j] = v < lo[j] ? v : lo[j];
 			hi[j] = v > hi[j] ? v : hi[j];
@@ -825,10 +706,10 @@ check_memory(size_t n, size_t d, const struct gmm_em_options *opt,
 }
 
 int
-gmm_em_fit(double *x, size_t n, size_t d,
-    const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
-    struct gmm_error *err)
+gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
+    gsl_rng *rng, struct gmm_model **out, struct gmm_error *err)
 {
+	size_t n = x->n, d = x->d;
 	struct em_ctx ctx;
 	struct gmm_model *best = NULL;
 	size_t runs = opt->init == GMM_INIT_MODEL ? 1 : opt->n_init;
@@ -848,11 +729,11 @@ gmm_em_fit(double *x, size_t n, size_t d,
 		    opt->init_model->d,
 		    gmm_cov_type_name(opt->init_model->cov_type), opt->k, d,
 		    gmm_cov_type_name(opt->cov_type));
-	if (check_scale(x, n, d, err) < 0)
+	if (check_scale(x, err) < 0)
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)
 		return -1;
-	if (ctx_init(&ctx, x, n, d, opt->k, opt->cov_type, opt->threads) < 0) {
+	if (ctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads) < 0) {
 		gmm_error_nomem(err);
 		goto out;
 	}
@@ -868,12 +749,10 @@ gmm_em_fit(double *x, size_t n, size_t d,
 			gmm_model_free(m);
 			goto out;
 		}
-		to_blocks(&ctx);
 		if (run_em(&ctx, opt, run, m, &tr, err) < 0) {
 			gmm_model_free(m);
 			goto out;
 		}
-		from_blocks(&ctx);
 		m->training = tr;
 		if (optima_add(&finals, tr.loglik_mean, opt->tol) < 0) {
 			gmm_model_free(m);
@@ -904,7 +783,6 @@ gmm_em_fit(double *x, size_t n, size_t d,
 	ret = 0;
 out:
 	free(finals.v);
-	from_blocks(&ctx);
 	gmm_model_free(best);
 	ctx_release(&ctx);
 	return ret;

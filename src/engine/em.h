@@ -16,8 +16,8 @@
  * The M-step needs only sufficient statistics (engine/stats.h: n_c,
  * sum r (x - s_c) and the scatter sum r (x - s_c)(x - s_c)^T about the
  * current mean s_c, which keeps the scatter well conditioned).  They are
- * accumulated one block of rows at a time, so no n x k matrix is ever
- * held, and threads only add them up:
+ * accumulated one block of rows at a time (read through a block source,
+ * data.h), so no n x k matrix is ever held, and threads only add them up:
  * rows are cut into chunks of a fixed size, the threads of a pool (pool.h)
  * take chunks as they become free, and chunk sums are added in chunk order,
  * so the result is bitwise the same for any number of threads.
@@ -36,6 +36,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "base/error.h"
+#include "engine/data.h"
 #include "engine/model.h"
 
 enum gmm_init_method {
@@ -94,10 +95,8 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
     int threads);
 
 /*
- * Fit a mixture to x (n x d, row-major, borrowed).  While the EM iterations
- * run, x is rearranged in place (blocks of rows held by columns, so that no
- * iteration transposes them); its rows are back as they were when the call
- * returns, whether it succeeds or fails.  On success *out is a new
+ * Fit a mixture to the rows x (borrowed, read only: data.h).  On success
+ * *out is a new
  * prepared model that the caller frees; its training block holds n, the
  * log-likelihood, BIC, AIC, iterations, converged, n_init (the runs made:
  * 1 from a start model), reg_covar and tol (the caller sets seed and column
@@ -106,8 +105,7 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).
  */
-int gmm_em_fit(double *x, size_t n, size_t d,
-    const struct gmm_em_options *opt, gsl_rng *rng, struct gmm_model **out,
-    struct gmm_error *err);
+int gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
+    gsl_rng *rng, struct gmm_model **out, struct gmm_error *err);
 
 #endif

@@ -6,17 +6,29 @@
 
 #include <gsl/gsl_randist.h>
 
-static double
-sq_dist(const double *a, const double *b, size_t d)
+/*
+ * Squared distances of the rows of block b from c (d values) into out:
+ * column by column, so that the loop runs along the rows, vectorised; each
+ * row's sum still adds its columns in order, as a row-major loop would.
+ */
+static void
+block_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
 {
-	double s = 0;
+	const double *xt = x->blocks[b];
+	size_t rows = gmm_data_block_rows(x, b);
 
-	for (size_t j = 0; j < d; j++) {
-		double t = a[j] - b[j];
+	for (size_t r = 0; r < rows; r++)
+		out[r] = 0;
+	for (size_t j = 0; j < x->d; j++) {
+		const double *col = xt + j * GMM_BLOCK_ROWS;
 
-		s += t * t;
+#pragma omp simd
+		for (size_t r = 0; r < rows; r++) {
+			double t = col[r] - c[j];
+
+			out[r] += t * t;
+		}
 	}
-	return s;
 }
 
 /* Index i where the running sum of w first exceeds r (the last if none). */
@@ -35,34 +47,58 @@ search_cumulative(const double *w, size_t n, double r)
 
 /* Potential (sum of min squared distances) if row `cand` became a centre. */
 static double
-potential_with(const double *x, size_t n, size_t d, const double *closest,
-    size_t cand)
+potential_with(const struct gmm_data *x, const double *closest,
+    const double *cand)
 {
-	double pot = 0;
+	double pot = 0, t[GMM_BLOCK_ROWS];
 
-	for (size_t i = 0; i < n; i++) {
-		double t = sq_dist(x + i * d, x + cand * d, d);
+	for (size_t b = 0; b < x->nblocks; b++) {
+		const double *cl = closest + b * GMM_BLOCK_ROWS;
 
-		pot += t < closest[i] ? t : closest[i];
+		block_dists(x, b, cand, t);
+		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++)
+			pot += t[r] < cl[r] ? t[r] : cl[r];
+	}
+	return pot;
+}
+
+/* closest[i] = min(closest[i], distance of row i from c) (first: =);
+ * returns the sum of closest, in row order. */
+static double
+closer(const struct gmm_data *x, const double *c, double *closest, int first)
+{
+	double pot = 0, t[GMM_BLOCK_ROWS];
+
+	for (size_t b = 0; b < x->nblocks; b++) {
+		double *cl = closest + b * GMM_BLOCK_ROWS;
+
+		block_dists(x, b, c, t);
+		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++) {
+			if (first || t[r] < cl[r])
+				cl[r] = t[r];
+			pot += cl[r];
+		}
 	}
 	return pot;
 }
 
 int
-gmm_init_kmeanspp(const double *x, size_t n, size_t d, size_t k,
-    gsl_rng *rng, double *centers, struct gmm_error *err)
+gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
+    double *centers, struct gmm_error *err)
 {
+	size_t n = x->n, d = x->d;
 	double *closest = malloc(n * sizeof(double)), pot = 0;
+	double *row = malloc(d * sizeof(double));
 	size_t trials = 2 + (size_t)log((double)k), first;
 
-	if (closest == NULL)
+	if (closest == NULL || row == NULL) {
+		free(closest);
+		free(row);
 		return gmm_error_nomem(err);
-	first = gsl_rng_uniform_int(rng, n);
-	memcpy(centers, x + first * d, d * sizeof(double));
-	for (size_t i = 0; i < n; i++) {
-		closest[i] = sq_dist(x + i * d, centers, d);
-		pot += closest[i];
 	}
+	first = gsl_rng_uniform_int(rng, n);
+	gmm_data_row(x, first, centers);
+	pot = closer(x, centers, closest, 1);
 	for (size_t c = 1; c < k; c++) {
 		size_t best = 0;
 		double best_pot = INFINITY;
@@ -72,69 +108,78 @@ gmm_init_kmeanspp(const double *x, size_t n, size_t d, size_t k,
 			size_t cand = pot > 0 ? search_cumulative(closest, n,
 			    gsl_rng_uniform(rng) * pot)
 			    : gsl_rng_uniform_int(rng, n);
-			double p = potential_with(x, n, d, closest, cand);
+			double p;
+
+			gmm_data_row(x, cand, row);
+			p = potential_with(x, closest, row);
 
 			if (p < best_pot) {
 				best_pot = p;
 				best = cand;
 			}
 		}
-		memcpy(centers + c * d, x + best * d, d * sizeof(double));
-		pot = 0;
-		for (size_t i = 0; i < n; i++) {
-			double t = sq_dist(x + i * d, centers + c * d, d);
-
-			if (t < closest[i])
-				closest[i] = t;
-			pot += closest[i];
-		}
+		gmm_data_row(x, best, centers + c * d);
+		pot = closer(x, centers + c * d, closest, 0);
 	}
 	free(closest);
+	free(row);
 	return 0;
 }
 
-/* Nearest centre of every row; returns how many labels changed. */
+/* Nearest centre of every row (the first of equals); returns how many
+ * labels changed.  Threads take blocks of rows. */
 static size_t
-assign(const double *x, size_t n, size_t d, size_t k, int threads,
+assign(const struct gmm_data *x, size_t k, int threads,
     const double *centers, uint32_t *labels, double *dist)
 {
 	size_t changed = 0;
 
 #pragma omp parallel for num_threads(threads) schedule(static) \
 	reduction(+:changed)
-	for (size_t i = 0; i < n; i++) {
-		double best = INFINITY;
-		uint32_t lab = 0;
+	for (size_t b = 0; b < x->nblocks; b++) {
+		size_t rows = gmm_data_block_rows(x, b), i0 = b * GMM_BLOCK_ROWS;
+		double best[GMM_BLOCK_ROWS], t[GMM_BLOCK_ROWS];
+		uint32_t lab[GMM_BLOCK_ROWS];
 
-		for (size_t c = 0; c < k; c++) {
-			double t = sq_dist(x + i * d, centers + c * d, d);
-
-			if (t < best) {
-				best = t;
-				lab = (uint32_t)c;
-			}
+		for (size_t r = 0; r < rows; r++) {
+			best[r] = INFINITY;
+			lab[r] = 0;
 		}
-		changed += labels[i] != lab;
-		labels[i] = lab;
-		dist[i] = best;
+		for (size_t c = 0; c < k; c++) {
+			block_dists(x, b, centers + c * x->d, t);
+			for (size_t r = 0; r < rows; r++)
+				if (t[r] < best[r]) {
+					best[r] = t[r];
+					lab[r] = (uint32_t)c;
+				}
+		}
+		for (size_t r = 0; r < rows; r++) {
+			changed += labels[i0 + r] != lab[r];
+			labels[i0 + r] = lab[r];
+			dist[i0 + r] = best[r];
+		}
 	}
 	return changed;
 }
 
 /* Move centres to the means of their rows; empty ones to far rows. */
 static void
-update_centers(const double *x, size_t n, size_t d, size_t k,
-    double *centers, uint32_t *labels, double *dist, size_t *count)
+update_centers(const struct gmm_data *x, size_t k, double *centers,
+    uint32_t *labels, double *dist, size_t *count)
 {
+	size_t n = x->n, d = x->d;
 	memset(centers, 0, k * d * sizeof(double));
 	memset(count, 0, k * sizeof(size_t));
-	for (size_t i = 0; i < n; i++) {
-		double *ctr = centers + labels[i] * d;
+	for (size_t b = 0; b < x->nblocks; b++)
+		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++) {
+			size_t i = b * GMM_BLOCK_ROWS + r;
+			const double *row = x->blocks[b] + r;
+			double *ctr = centers + labels[i] * d;
 
-		count[labels[i]]++;
-		for (size_t j = 0; j < d; j++)
-			ctr[j] += x[i * d + j];
-	}
+			count[labels[i]]++;
+			for (size_t j = 0; j < d; j++)
+				ctr[j] += row[j * GMM_BLOCK_ROWS];
+		}
 	for (size_t c = 0; c < k; c++) {
 		size_t far = 0;
 
@@ -146,17 +191,17 @@ update_centers(const double *x, size_t n, size_t d, size_t k,
 		for (size_t i = 1; i < n; i++)
 			if (dist[i] > dist[far])
 				far = i;
-		memcpy(centers + c * d, x + far * d, d * sizeof(double));
+		gmm_data_row(x, far, centers + c * d);
 		dist[far] = 0;
 		labels[far] = (uint32_t)c;
 	}
 }
 
 int
-gmm_init_assign(const double *x, size_t n, size_t d, size_t k,
-    size_t lloyd, int threads, double *centers, uint32_t *labels,
-    struct gmm_error *err)
+gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
+    int threads, double *centers, uint32_t *labels, struct gmm_error *err)
 {
+	size_t n = x->n, d = x->d;
 	double *dist = malloc(n * sizeof(double));
 	size_t *count = malloc(k * sizeof(size_t));
 	double *prev = malloc(k * d * sizeof(double));
@@ -168,10 +213,10 @@ gmm_init_assign(const double *x, size_t n, size_t d, size_t k,
 		return gmm_error_nomem(err);
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
-	assign(x, n, d, k, threads, centers, labels, dist);
+	assign(x, k, threads, centers, labels, dist);
 	for (size_t it = 0; it < lloyd; it++) {
 		memcpy(prev, centers, k * d * sizeof(double));
-		update_centers(x, n, d, k, centers, labels, dist, count);
+		update_centers(x, k, centers, labels, dist, count);
 		/*
 		 * Centres that did not move give the labels they gave: done.
 		 * (Labels alone never settle on rows that are all the same:
@@ -180,7 +225,7 @@ gmm_init_assign(const double *x, size_t n, size_t d, size_t k,
 		 */
 		if (memcmp(prev, centers, k * d * sizeof(double)) == 0)
 			break;
-		if (assign(x, n, d, k, threads, centers, labels, dist) == 0)
+		if (assign(x, k, threads, centers, labels, dist) == 0)
 			break;
 	}
 	free(dist);

@@ -2,7 +2,7 @@
  * init: where EM starts.  k-means++ seeding (scikit-learn's greedy variant,
  * 2 + ln k candidates per centre), optionally followed by Lloyd iterations.
  *
- * The caller owns x (n x d, row-major), labels (n) and centers (k x d);
+ * The caller owns x (the rows, data.h), labels (n) and centers (k x d);
  * nothing is kept.  Randomness comes only from the gsl_rng passed in, so a
  * seed fixes the result; threads only split the assignment step, which is
  * exact, so the result does not depend on them either.  Returns 0, or -1
@@ -17,18 +17,18 @@
 #include <gsl/gsl_rng.h>
 
 #include "base/error.h"
+#include "engine/data.h"
 
 /* k-means++ seeding: k rows of x copied to centers. */
-int gmm_init_kmeanspp(const double *x, size_t n, size_t d, size_t k,
-    gsl_rng *rng, double *centers, struct gmm_error *err);
+int gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
+    double *centers, struct gmm_error *err);
 
 /*
  * Label each row with its nearest centre; with lloyd > 0, then run up to
  * that many Lloyd iterations (stopping when no label changes), moving an
  * emptied centre to the row farthest from its own centre.
  */
-int gmm_init_assign(const double *x, size_t n, size_t d, size_t k,
-    size_t lloyd, int threads, double *centers, uint32_t *labels,
-    struct gmm_error *err);
+int gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
+    int threads, double *centers, uint32_t *labels, struct gmm_error *err);
 
 #endif

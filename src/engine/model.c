@@ -319,34 +319,6 @@ gmm_model_component_cov(const struct gmm_model *m, size_t c, double *sigma)
 	gmm_covmodel_to_full(gmm_covmodel(m->cov_type), m->cov, c, m->d, sigma);
 }
 
-double
-gmm_min_column_variance(const double *x, size_t n, size_t d)
-{
-	double best = 0;
-
-	for (size_t j = 0; j < d; j++) {
-		double mean = 0, var = 0, scale = 0;
-
-		for (size_t i = 0; i < n; i++)
-			mean += x[i * d + j];
-		mean /= (double)n;
-		for (size_t i = 0; i < n; i++) {
-			double t = x[i * d + j] - mean;
-
-			var += t * t;
-			if (fabs(x[i * d + j]) > scale)
-				scale = fabs(x[i * d + j]);
-		}
-		var /= (double)n;
-		/* constant up to the rounding of the mean */
-		if (var <= (DBL_EPSILON * scale) * (DBL_EPSILON * scale))
-			continue;
-		if (best == 0 || var < best)
-			best = var;
-	}
-	return best;
-}
-
 /*
  * Whether the symmetric r x r matrix a has an eigenvalue below floor: when
  * a - floor I has no Cholesky factor.  b: 2 r r doubles of scratch.
@@ -361,91 +333,6 @@ eigenvalue_below(double *a, size_t r, double floor, double *b)
 	return cholesky(a, r, b, &log_det) < 0;
 }
 
-int
-gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
-    size_t d)
-{
-	/* GSL's own workspace allocator leaks when out of memory: ours */
-	int wide = d > GMM_SHAPE_MAX_D;
-	double *mean = wide ? NULL : calloc(d, sizeof(double));
-	double *cov = wide ? NULL : calloc(d * d, sizeof(double));
-	double *eval = wide ? NULL : malloc(d * sizeof(double));
-	double *ws = wide ? NULL : malloc(4 * d * sizeof(double));
-	double *u = wide ? NULL : malloc(d * d * sizeof(double));
-	double top = 0;
-	int ret = -1;
-
-	memset(s, 0, sizeof(*s));
-	if (d > GMM_SHAPE_MAX_D) {	/* too wide: every direction */
-		free(mean);
-		free(cov);
-		free(eval);
-		free(ws);
-		free(u);
-		s->d = s->rank = d;
-		s->min_var = gmm_min_column_variance(x, n, d);
-		return 0;
-	}
-	if (mean == NULL || cov == NULL || eval == NULL || ws == NULL ||
-	    u == NULL)
-		goto out;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < d; j++)
-			mean[j] += x[i * d + j];
-	for (size_t j = 0; j < d; j++)
-		mean[j] /= (double)n;
-	for (size_t i = 0; i < n; i++) {
-		const double *r = x + i * d;
-
-		for (size_t a = 0; a < d; a++) {
-			double ta = r[a] - mean[a];
-
-			for (size_t b = 0; b <= a; b++)
-				cov[a * d + b] += ta * (r[b] - mean[b]);
-		}
-	}
-	for (size_t a = 0; a < d; a++)
-		for (size_t b = 0; b <= a; b++)
-			cov[b * d + a] = cov[a * d + b] /= (double)n;
-	{
-		gsl_matrix_view A = gsl_matrix_view_array(cov, d, d);
-		gsl_matrix_view U = gsl_matrix_view_array(u, d, d);
-		gsl_vector_view E = gsl_vector_view_array(eval, d);
-		gsl_eigen_symmv_workspace w = { d, ws, ws + d, ws + 2 * d,
-			ws + 3 * d };
-
-		if (gsl_eigen_symmv(&A.matrix, &E.vector, &U.matrix, &w) !=
-		    GSL_SUCCESS)
-			goto out;
-		/* the kept directions first, as u's first rank columns */
-		gsl_eigen_symmv_sort(&E.vector, &U.matrix,
-		    GSL_EIGEN_SORT_VAL_DESC);
-	}
-	top = d > 0 ? eval[0] : 0;
-	s->rank = 0;
-	while (s->rank < d && eval[s->rank] > GMM_DATA_RANK_TOL * top &&
-	    eval[s->rank] > 0)
-		s->rank++;
-	s->d = d;
-	s->u = u;
-	u = NULL;
-	s->min_var = gmm_min_column_variance(x, n, d);
-	ret = 0;
-out:
-	free(mean);
-	free(cov);
-	free(eval);
-	free(ws);
-	free(u);
-	return ret;
-}
-
-void
-gmm_data_shape_release(struct gmm_data_shape *s)
-{
-	free(s->u);
-	s->u = NULL;
-}
 
 /* p = u_r^T sigma u_r (r x r), for the first r columns of u (d x d). */
 static void

@@ -24,6 +24,7 @@
 #include "base/consts.h"
 #include "base/error.h"
 #include "engine/covmodel.h"
+#include "engine/data.h"
 #include "engine/family.h"
 
 
@@ -109,33 +110,6 @@ void gmm_model_component_cov(const struct gmm_model *m, size_t c,
     double *sigma);
 
 
-
-/*
- * Smallest variance among the columns of x (n x d) that are not constant;
- * 0 when all are constant.
- */
-double gmm_min_column_variance(const double *x, size_t n, size_t d);
-
-/*
- * What degeneracy is judged against, from the rows x (n x d, row-major):
- * min_var, the smallest variance among the columns that are not constant
- * (gmm_min_column_variance()), and u (d x d, row-major), whose first rank
- * columns are an orthonormal basis of the directions in which the rows
- * vary: the eigenvectors of their covariance whose eigenvalues exceed
- * GMM_DATA_RANK_TOL times the largest.  A constant or duplicated column
- * leaves a direction out, where every model's variance is only reg_covar.
- * Above GMM_SHAPE_MAX_D columns, u is NULL and rank d: every direction.
- */
-struct gmm_data_shape {
-	size_t d, rank;
-	double min_var;
-	double *u;
-};
-
-/* 0, or -1 when out of memory (nothing to free then). */
-int gmm_data_shape_init(struct gmm_data_shape *s, const double *x, size_t n,
-    size_t d);
-void gmm_data_shape_release(struct gmm_data_shape *s);
 
 /*
  * The first two components that are the same model of the data (weights

@@ -1365,51 +1365,41 @@ gmm_csvin_field(const struct gmm_csvin *in, size_t j)
 }
 
 int
-gmm_csvin_read_all(struct gmm_csvin *in, double **out, size_t *n,
+gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     struct gmm_error *err)
 {
-	/* 1024 rows to begin with, fewer when rows are wide (8 MB) */
-	size_t d = in->nsel, cap = d > 1024 ? ((size_t)1 << 20) / d + 1 : 1024;
-	size_t rows = 0;
-	double *x = malloc(cap * d * sizeof(double));
+	size_t d = in->nsel;
+	double *row = malloc((d ? d : 1) * sizeof(double));
 	int r;
 
-	if (x == NULL)
+	gmm_data_init(x, d);
+	if (row == NULL)
 		return gmm_error_nomem(err);
 	for (;;) {
-		if (rows == cap) {
-			/* grow by half: peak memory stays near the data */
-			size_t ncap = cap + cap / 2;
-			double *nx = realloc(x, ncap * d * sizeof(double));
-
-			if (nx == NULL) {
-				free(x);
-				gmm_error_set(err, in->name, in->last.line,
-				    "out of memory after %zu rows of %zu "
-				    "columns (%.3g GB): a fit holds every row "
-				    "in memory; fit a sample of the rows, or "
-				    "fewer columns (-c)", rows, d,
-				    (double)(rows * d * sizeof(double)) / 1e9);
-				err->nomem = 1;
-				return -1;
-			}
-			x = nx;
-			cap = ncap;
-		}
-		r = gmm_csvin_read_row(in, x + rows * d, err);
-		if (r < 0) {
-			free(x);
-			return -1;
-		}
+		r = gmm_csvin_read_row(in, row, err);
+		if (r < 0)
+			goto fail;
 		if (r == 0)
 			break;
 		if (r == GMM_CSVIN_BLANK)
 			continue;
-		rows++;
+		if (gmm_data_append(x, row) < 0) {
+			gmm_error_set(err, in->name, in->last.line,
+			    "out of memory after %zu rows of %zu columns "
+			    "(%.3g GB): a fit holds every row in memory; fit "
+			    "a sample of the rows, or fewer columns (-c)",
+			    x->n, d, (double)(x->n * d * sizeof(double)) /
+			    1e9);
+			err->nomem = 1;
+			goto fail;
+		}
 	}
-	*out = x;
-	*n = rows;
+	free(row);
 	return 0;
+fail:
+	free(row);
+	gmm_data_release(x);
+	return -1;
 }
 
 size_t

@@ -41,6 +41,7 @@
 #include <stddef.h>
 
 #include "base/error.h"
+#include "engine/data.h"
 
 struct gmm_csvin_options {
 	unsigned char delim;	/* ',' by default */
@@ -140,9 +141,11 @@ size_t gmm_csvin_line(const struct gmm_csvin *in);
 const char *gmm_csvin_field(const struct gmm_csvin *in, size_t j);
 
 /*
- * Every remaining row, as a new n x ncols array that the caller frees.
+ * Every remaining row into x (initialised here, ncols columns, held in
+ * blocks as engine/data.h says; the caller releases it; on an error it is
+ * left empty).  Out of memory says how many rows were held.
  */
-int gmm_csvin_read_all(struct gmm_csvin *in, double **x, size_t *n,
+int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     struct gmm_error *err);
 
 /*

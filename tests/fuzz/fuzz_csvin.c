@@ -30,6 +30,7 @@ read_file(const char *path, const struct gmm_csvin_options *o,
     struct outcome *out)
 {
 	struct gmm_csvin *in;
+	struct gmm_data data;
 
 	memset(out, 0, sizeof(*out));
 	in = gmm_csvin_open(path, o, &out->err);
@@ -38,7 +39,14 @@ read_file(const char *path, const struct gmm_csvin_options *o,
 		return;
 	}
 	out->d = gmm_csvin_ncols(in);
-	out->rc = gmm_csvin_read_all(in, &out->x, &out->n, &out->err);
+	out->rc = gmm_csvin_read_data(in, &data, &out->err);
+	out->n = data.n;
+	out->x = malloc(data.n * data.d * sizeof(double) + 1);
+	if (out->x == NULL)
+		abort();
+	for (size_t i = 0; i < data.n; i++)
+		gmm_data_row(&data, i, out->x + i * data.d);
+	gmm_data_release(&data);
 	gmm_csvin_close(in);
 }
 

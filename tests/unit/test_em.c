@@ -57,6 +57,21 @@ options(struct gmm_em_options *o, size_t k, enum gmm_cov_type t,
 	o->threads = threads;
 }
 
+/* gmm_em_fit() on n x d row-major rows. */
+static int
+fit_rows(const double *x, size_t n, size_t d, const struct gmm_em_options *o,
+    gsl_rng *rng, struct gmm_model **m, struct gmm_error *err)
+{
+	struct gmm_data data;
+	int r;
+
+	if (gmm_data_from_rows(&data, x, n, d) < 0)
+		return gmm_error_nomem(err);
+	r = gmm_em_fit(&data, o, rng, m, err);
+	gmm_data_release(&data);
+	return r;
+}
+
 static void
 check_memory_refused(void)
 {
@@ -72,7 +87,7 @@ check_memory_refused(void)
 	for (size_t i = 0; i < n * d; i++)
 		x[i] = (double)((i * 7919) % 1000) / 1000;
 	options(&o, 2, GMM_COV_FULL, 1, GMM_INIT_RANDOM, 1);
-	r = gmm_em_fit(x, n, d, &o, rng, &m, &err);
+	r = fit_rows(x, n, d, &o, rng, &m, &err);
 	CHECK(r < 0 && strstr(err.msg, "full covariance with k = 2 and "
 	    "d = 100000 needs about") != NULL && strstr(err.msg,
 	    "try --covariance diag") != NULL, "a fit beyond the machine: %s",
@@ -94,7 +109,7 @@ fit_forced(double *x, size_t n, size_t d, size_t k, enum gmm_cov_type t,
 
 	options(&o, k, t, 4, GMM_INIT_KMEANSPP, 2);
 	gmm_vec_force = force;
-	if (gmm_em_fit(x, n, d, &o, rng, &m, &err) < 0)
+	if (fit_rows(x, n, d, &o, rng, &m, &err) < 0)
 		fprintf(stderr, "fit: %s\n", err.msg);
 	gmm_vec_force = -1;
 	gsl_rng_free(rng);

@@ -27,15 +27,23 @@ read_data(const char *name, size_t *n, size_t *d)
 	struct gmm_csvin_options o = { .delim = ',', .header = -1 };
 	struct gmm_error err;
 	struct gmm_csvin *in;
+	struct gmm_data data;
 	double *x = NULL;
 
 	snprintf(path, sizeof(path), "%s/data/%s.csv", refdir, name);
 	in = gmm_csvin_open(path, &o, &err);
-	if (in == NULL || gmm_csvin_read_all(in, &x, n, &err) < 0) {
+	if (in == NULL || gmm_csvin_read_data(in, &data, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", path, err.msg);
 		exit(2);
 	}
-	*d = gmm_csvin_ncols(in);
+	*n = data.n;
+	*d = data.d;
+	x = malloc(data.n * data.d * sizeof(double));
+	if (x == NULL)
+		exit(2);
+	for (size_t i = 0; i < data.n; i++)
+		gmm_data_row(&data, i, x + i * data.d);
+	gmm_data_release(&data);
 	gmm_csvin_close(in);
 	return x;
 }
@@ -94,6 +102,7 @@ fit_from(const struct gmm_model *init, double *x, size_t n, size_t d,
 {
 	struct gmm_em_options o = { 0 };
 	struct gmm_model *m = NULL;
+	struct gmm_data data;
 	struct gmm_error err;
 
 	o.k = init->k;
@@ -105,10 +114,12 @@ fit_from(const struct gmm_model *init, double *x, size_t n, size_t d,
 	o.init = GMM_INIT_MODEL;
 	o.init_model = init;
 	o.threads = threads;
-	if (gmm_em_fit(x, n, d, &o, NULL, &m, &err) < 0) {
+	if (gmm_data_from_rows(&data, x, n, d) < 0 ||
+	    gmm_em_fit(&data, &o, NULL, &m, &err) < 0) {
 		fprintf(stderr, "fit: %s\n", err.msg);
 		exit(2);
 	}
+	gmm_data_release(&data);
 	return m;
 }
 

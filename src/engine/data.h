@@ -1,0 +1,123 @@
+/*
+ * data: the rows a fit reads, held as owned blocks of columns, and the
+ * block source through which the E-step reads them.
+ *
+ * struct gmm_data holds n rows of d columns in blocks of GMM_BLOCK_ROWS
+ * rows, each by columns (the layout of engine/kernels.h: row i of block b
+ * and column j at blocks[b][j*GMM_BLOCK_ROWS + i]), with the rows past n
+ * in the last block 0.  The CSV reader appends rows as it reads them
+ * (io/csvin.h: gmm_csvin_read_data()), so there is no n x d row-major
+ * copy and nothing is rearranged later; memory grows by one block at a
+ * time.  The rows are read-only once read: select-k's fits share them.
+ *
+ * A block source (struct gmm_source) hands out block b of the rows by its
+ * global index, in any order and from any thread: the E-step's threads
+ * take chunks of blocks as they free up, and a chunk's blocks are asked
+ * for in order.  gmm_data_source() gives one over a struct gmm_data,
+ * without copying; a source over a spill file or an MPI rank's slice
+ * fills the caller's buffer instead (later issues).  A block may carry a
+ * weight, a missing-value mask and a label per row; NULL means weight 1,
+ * every value observed, no label (later issues fill them).
+ *
+ * What a start or a degeneracy check needs from whole rows (a row by its
+ * index, column variances, the directions the rows vary in) is here too.
+ * Functions that allocate return 0 or -1 when out of memory; nothing
+ * prints.
+ */
+#ifndef GMM_DATA_H
+#define GMM_DATA_H
+
+#include <stddef.h>
+
+#include "base/consts.h"
+#include "base/error.h"
+
+struct gmm_data {
+	size_t n, d;
+	size_t nblocks, cap;
+	double **blocks;	/* nblocks of GMM_BLOCK_ROWS * d doubles */
+};
+
+/* No rows of d columns. */
+void gmm_data_init(struct gmm_data *x, size_t d);
+void gmm_data_release(struct gmm_data *x);
+/* Append a row of d values; -1 when out of memory (x unchanged). */
+int gmm_data_append(struct gmm_data *x, const double *row);
+/* The n x d row-major rows into new data; -1 when out of memory. */
+int gmm_data_from_rows(struct gmm_data *x, const double *rows, size_t n,
+    size_t d);
+
+/* Value of row i, column j. */
+static inline double
+gmm_data_at(const struct gmm_data *x, size_t i, size_t j)
+{
+	return x->blocks[i / GMM_BLOCK_ROWS][j * GMM_BLOCK_ROWS +
+	    i % GMM_BLOCK_ROWS];
+}
+
+/* Row i into row (d values). */
+void gmm_data_row(const struct gmm_data *x, size_t i, double *row);
+
+/* Rows in block b. */
+static inline size_t
+gmm_data_block_rows(const struct gmm_data *x, size_t b)
+{
+	size_t first = b * GMM_BLOCK_ROWS;
+
+	return x->n - first < GMM_BLOCK_ROWS ? x->n - first : GMM_BLOCK_ROWS;
+}
+
+struct gmm_block {
+	size_t index;		/* global block index */
+	size_t first;		/* global index of its first row */
+	size_t rows;		/* 1 .. GMM_BLOCK_ROWS */
+	const double *xt;	/* by columns, padded with zeros */
+	const double *weight;	/* rows weights, or NULL: 1 */
+	const unsigned char *mask;	/* 1 where observed, or NULL: all */
+	const int *label;	/* known labels, or NULL: none */
+};
+
+struct gmm_source {
+	size_t n, d, nblocks;
+	/*
+	 * Block b into *blk: 0, or -1 with err set (a source that reads a
+	 * file can fail).  buf, GMM_BLOCK_ROWS * d doubles of the caller's
+	 * (one per thread), is where a source that copies puts the block;
+	 * blk's pointers are valid until buf is used again.
+	 */
+	int (*block)(const struct gmm_source *s, size_t b, double *buf,
+	    struct gmm_block *blk, struct gmm_error *err);
+	const void *self;
+};
+
+/* A source over x (borrowed: x must outlive it). */
+void gmm_data_source(const struct gmm_data *x, struct gmm_source *s);
+
+/*
+ * Smallest variance among the columns that are not constant; 0 when all
+ * are constant.
+ */
+double gmm_data_min_column_variance(const struct gmm_data *x);
+
+/*
+ * What degeneracy is judged against (engine/model.h's
+ * gmm_model_degenerate()): min_var, the smallest variance among the
+ * columns that are not constant, and u (d x d, row-major), whose first
+ * rank columns are an orthonormal basis of the directions in which the
+ * rows vary: the eigenvectors of their covariance whose eigenvalues
+ * exceed GMM_DATA_RANK_TOL times the largest.  A constant or duplicated
+ * column leaves a direction out, where every model's variance is only
+ * reg_covar.  Above GMM_SHAPE_MAX_D columns, u is NULL and rank d: every
+ * direction.
+ */
+struct gmm_data_shape {
+	size_t d, rank;
+	double min_var;
+	double *u;
+};
+
+/* 0, or -1 when out of memory (nothing to free then). */
+int gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x);
+void gmm_data_shape_release(struct gmm_data_shape *s);
+
+#endif
