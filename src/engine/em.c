@@ -18,19 +18,9 @@
 #include "engine/stats.h"
 #include "engine/vec.h"
 
-/* What one thread needs; sized once per fit. */
-#define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
-/* Scratch space of gmm_stats_add_block(); also serves
- * gmm_estep_block() and a block's transposition. */
-#define STATS_WORK(d) GMM_STATS_WORK(d)
-
+/* What one thread needs besides its E-step buffers; sized once per fit. */
 struct thread_work {
 	struct gmm_stats st;
-	double *resp;		/* k * GMM_BLOCK_ROWS: by components */
-	double *xt;		/* d * GMM_BLOCK_ROWS: a block, for a source
-				 * that copies (data.h) */
-	double *work;		/* STATS_WORK(d) */
-	double *logd;		/* GMM_BLOCK_ROWS */
 };
 
 /*
@@ -46,6 +36,7 @@ struct em_ctx {
 	enum gmm_cov_type type;
 	int threads;
 	struct thread_work *tw;	/* one per worker of the pool */
+	struct gmm_estep_buffers *buf;	/* the same */
 	struct gmm_pool *pool;
 	struct gmm_stats *slots;	/* nslots: chunk statistics waiting for
 				 * their turn to be merged (pool.h) */
@@ -57,20 +48,18 @@ static void
 ctx_release(struct em_ctx *ctx)
 {
 	gmm_pool_free(ctx->pool);
-	if (ctx->tw != NULL) {
-		for (int t = 0; t < ctx->threads; t++) {
+	for (int t = 0; t < ctx->threads; t++) {
+		if (ctx->tw != NULL)
 			gmm_stats_release(&ctx->tw[t].st);
-			free(ctx->tw[t].resp);
-			free(ctx->tw[t].xt);
-			free(ctx->tw[t].work);
-			free(ctx->tw[t].logd);
-		}
+		if (ctx->buf != NULL)
+			gmm_estep_buffers_release(&ctx->buf[t]);
 	}
 	if (ctx->slots != NULL)
 		for (size_t i = 0; i < ctx->nslots; i++)
 			gmm_stats_release(&ctx->slots[i]);
 	free(ctx->slots);
 	free(ctx->tw);
+	free(ctx->buf);
 	gmm_stats_release(&ctx->total);
 }
 
@@ -80,7 +69,7 @@ ctx_release(struct em_ctx *ctx)
 static size_t
 thread_bytes(enum gmm_cov_type t, size_t k, size_t d)
 {
-	return 8 * (GMM_BLOCK_ROWS * (k + d + 1) + STATS_WORK(d)) +
+	return gmm_estep_buffers_bytes(d, k) +
 	    gmm_stats_bytes(t, k, d, 1) + SLOTS_PER_THREAD *
 	    gmm_stats_bytes(t, k, d, 0);
 }
@@ -118,25 +107,21 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 	ctx->type = t;
 	ctx->threads = gmm_em_threads(n, d, k, t, threads);
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
+	ctx->buf = calloc((size_t)ctx->threads, sizeof(*ctx->buf));
 	ctx->pool = gmm_pool_new(ctx->threads);
 	ctx->nslots = ctx->threads > 1 ? (size_t)ctx->threads *
 	    SLOTS_PER_THREAD : 1;
 	ctx->slots = calloc(ctx->nslots, sizeof(*ctx->slots));
-	if (ctx->tw == NULL || ctx->pool == NULL || ctx->slots == NULL ||
+	if (ctx->tw == NULL || ctx->buf == NULL || ctx->pool == NULL ||
+	    ctx->slots == NULL ||
 	    gmm_stats_alloc(&ctx->total, t, k, d, 0) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->nslots; i++)
 		if (gmm_stats_alloc(&ctx->slots[i], t, k, d, 0) < 0)
 			return -1;
 	for (int i = 0; i < ctx->threads; i++) {
-		struct thread_work *w = &ctx->tw[i];
-
-		w->resp = gmm_doubles_new(GMM_BLOCK_ROWS * k);
-		w->xt = gmm_doubles_new(GMM_BLOCK_ROWS * d);
-		w->work = gmm_doubles_new(STATS_WORK(d));
-		w->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
-		if (!w->resp || !w->xt || !w->work || !w->logd ||
-		    gmm_stats_alloc(&w->st, t, k, d, 1) < 0)
+		if (gmm_estep_buffers_alloc(&ctx->buf[i], d, k) < 0 ||
+		    gmm_stats_alloc(&ctx->tw[i].st, t, k, d, 1) < 0)
 			return -1;
 	}
 	return 0;
@@ -155,47 +140,20 @@ zero_padding(double *resp, size_t rows, size_t k)
 
 /*
  * Block b of the rows by columns, through the source (data.h): where the
- * rows are held, or copied into w->xt by a source that reads them.  The
- * in-memory source cannot fail; a failure of another is a bug until the
- * engine learns to pass it on (issue 17 brings such sources).
+ * rows are held, or copied into the worker's buffer by a source that
+ * reads them.  The in-memory source cannot fail; a failure of another is
+ * a bug until the engine learns to pass it on (issue 17 brings such
+ * sources).
  */
 static const double *
-block_cols(const struct em_ctx *ctx, struct thread_work *w, size_t b)
+block_cols(const struct em_ctx *ctx, int worker, size_t b)
 {
 	struct gmm_block blk;
 	struct gmm_error err;
 
-	if (ctx->src.block(&ctx->src, b, w->xt, &blk, &err) < 0)
+	if (ctx->src.block(&ctx->src, b, ctx->buf[worker].xt, &blk, &err) < 0)
 		GMM_BUG("a block source failed");
 	return blk.xt;
-}
-
-/* E-step over one chunk into w->st (zeroed first). */
-static void
-estep_chunk(const struct em_ctx *ctx, const struct gmm_model *m,
-    struct thread_work *w, size_t first, size_t last, int want_stats)
-{
-	gmm_stats_zero(&w->st);
-	for (size_t i0 = first; i0 < last; i0 += GMM_BLOCK_ROWS) {
-		size_t rows = last - i0 < GMM_BLOCK_ROWS ? last - i0
-		    : GMM_BLOCK_ROWS;
-
-		const double *xt = block_cols(ctx, w, i0 / GMM_BLOCK_ROWS);
-
-		gmm_estep_block(m, xt, rows, w->resp, w->logd, w->work);
-		zero_padding(w->resp, rows, ctx->k);
-		for (size_t i = 0; i < rows; i++) {
-			w->st.loglik += w->logd[i];
-			if (w->logd[i] < w->st.worst) {
-				w->st.worst = w->logd[i];
-				w->st.worst_row = i0 + i;
-			}
-		}
-		if (want_stats)
-			gmm_stats_add_block(&w->st, m->means, xt, rows,
-			    w->resp, w->work);
-	}
-	gmm_stats_fold(&w->st);
 }
 
 struct pass {
@@ -204,24 +162,51 @@ struct pass {
 	int want_stats;
 };
 
-/* Chunk ch's statistics into a slot (pool task). */
+/* A chunk's statistics start from zero (gmm_estep_run() task_begin). */
 static void
-estep_task(void *arg, size_t ch, size_t slot, int worker)
+chunk_begin(void *arg, int worker)
 {
 	struct pass *ps = arg;
-	struct em_ctx *ctx = ps->ctx;
-	struct thread_work *w = &ctx->tw[worker];
-	size_t first = ch * GMM_CHUNK_ROWS;
-	size_t last = first + GMM_CHUNK_ROWS < ctx->n ? first + GMM_CHUNK_ROWS
-	    : ctx->n;
 
-	estep_chunk(ctx, ps->m, w, first, last, ps->want_stats);
-	gmm_stats_copy(&ctx->slots[slot], &w->st);
+	gmm_stats_zero(&ps->ctx->tw[worker].st);
 }
 
-/* The chunks' statistics into the total, in chunk order (pool merge). */
+/* A block's log-likelihood, worst row and statistics (block()). */
 static void
-estep_merge(void *arg, size_t ch, size_t slot)
+chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
+    const double *logd)
+{
+	struct pass *ps = arg;
+	struct gmm_stats *st = &ps->ctx->tw[worker].st;
+
+	zero_padding(resp, blk->rows, ps->ctx->k);
+	for (size_t i = 0; i < blk->rows; i++) {
+		st->loglik += logd[i];
+		if (logd[i] < st->worst) {
+			st->worst = logd[i];
+			st->worst_row = blk->first + i;
+		}
+	}
+	if (ps->want_stats)
+		gmm_stats_add_block(st, ps->m->means, blk->xt, blk->rows, resp,
+		    ps->ctx->buf[worker].work);
+}
+
+/* The chunk's statistics into a slot (task_end()). */
+static void
+chunk_end(void *arg, int worker, size_t ch, size_t slot)
+{
+	struct pass *ps = arg;
+	struct gmm_stats *st = &ps->ctx->tw[worker].st;
+
+	(void)ch;
+	gmm_stats_fold(st);
+	gmm_stats_copy(&ps->ctx->slots[slot], st);
+}
+
+/* The chunks' statistics into the total, in chunk order (merge()). */
+static void
+chunk_merge(void *arg, size_t ch, size_t slot)
 {
 	struct pass *ps = arg;
 
@@ -233,12 +218,17 @@ estep_merge(void *arg, size_t ch, size_t slot)
 static void
 estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
 {
-	size_t nchunks = (ctx->n + GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS;
 	struct pass ps = { ctx, m, want_stats };
+	struct gmm_estep_job job = {
+		.src = &ctx->src, .m = m,
+		.task_blocks = GMM_CHUNK_ROWS / GMM_BLOCK_ROWS,
+		.nslots = ctx->nslots, .task_begin = chunk_begin,
+		.block = chunk_block, .task_end = chunk_end,
+		.merge = chunk_merge, .arg = &ps,
+	};
 
 	gmm_stats_zero(&ctx->total);
-	gmm_pool_run(ctx->pool, ctx->threads, nchunks, ctx->nslots,
-	    estep_task, estep_merge, &ps);
+	gmm_estep_run(ctx->pool, ctx->threads, ctx->buf, &job);
 }
 
 /*
@@ -331,6 +321,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
     const uint32_t *labels, gsl_rng *rng)
 {
 	struct thread_work *w = &ctx->tw[0];
+	double *resp = ctx->buf[0].resp;
 	size_t k = ctx->k;
 
 	gmm_stats_zero(&w->st);
@@ -339,7 +330,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 		    : GMM_BLOCK_ROWS;
 
 		for (size_t i = 0; i < rows; i++) {
-			double *r = w->resp + i, s = 0;
+			double *r = resp + i, s = 0;
 			double far = start_dist(ctx, shift, labels, i0 + i);
 
 			/* no density yet: the worst explained row is the
@@ -357,10 +348,10 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			for (size_t c = 0; c < k; c++)
 				r[c * GMM_BLOCK_ROWS] /= s;
 		}
-		zero_padding(w->resp, rows, k);
+		zero_padding(resp, rows, k);
 		gmm_stats_add_block(&w->st, shift,
-		    block_cols(ctx, w, i0 / GMM_BLOCK_ROWS), rows, w->resp,
-		    w->work);
+		    block_cols(ctx, 0, i0 / GMM_BLOCK_ROWS), rows, resp,
+		    ctx->buf[0].work);
 	}
 	gmm_stats_fold(&w->st);
 	gmm_stats_zero(&ctx->total);

@@ -1,8 +1,12 @@
 #include "engine/estep.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "engine/covmodel.h"
 #include "engine/family.h"
 #include "engine/kernels.h"
+#include "engine/stats.h"
 
 static size_t
 padded_rows(size_t rows)
@@ -50,23 +54,80 @@ gmm_estep_block(const struct gmm_model *m, const double *xt, size_t rows,
 	gmm_kernels()->resp(logp, rows, m->k, log_density);
 }
 
-void
-gmm_estep_rows(const struct gmm_model *m, const double *x, size_t rows,
-    double *resp, double *log_density, double *work)
+int
+gmm_estep_buffers_alloc(struct gmm_estep_buffers *b, size_t d, size_t k)
 {
-	size_t d = m->d, k = m->k;
-	double *xt = work, *logp = xt + (size_t)GMM_BLOCK_ROWS * d;
-	double *y = logp + (size_t)GMM_BLOCK_ROWS * k;
+	b->xt = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
+	b->resp = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * k);
+	b->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
+	b->work = gmm_doubles_new(GMM_STATS_WORK(d));
+	return b->xt && b->resp && b->logd && b->work ? 0 : -1;
+}
 
-	for (size_t i0 = 0; i0 < rows; i0 += GMM_BLOCK_ROWS) {
-		size_t r = rows - i0 < GMM_BLOCK_ROWS ? rows - i0
-		    : GMM_BLOCK_ROWS;
+void
+gmm_estep_buffers_release(struct gmm_estep_buffers *b)
+{
+	free(b->xt);
+	free(b->resp);
+	free(b->logd);
+	free(b->work);
+	memset(b, 0, sizeof(*b));
+}
 
-		gmm_kernels()->transpose(x + i0 * d, r, d, xt);
-		gmm_estep_block(m, xt, r, logp, log_density + i0, y);
-		for (size_t i = 0; i < r; i++)
-			for (size_t c = 0; c < k; c++)
-				resp[(i0 + i) * k + c] =
-				    logp[c * GMM_BLOCK_ROWS + i];
+size_t
+gmm_estep_buffers_bytes(size_t d, size_t k)
+{
+	return 8 * ((size_t)GMM_BLOCK_ROWS * (k + d + 1) + GMM_STATS_WORK(d));
+}
+
+struct run {
+	const struct gmm_estep_job *job;
+	struct gmm_estep_buffers *buffers;
+};
+
+/* Task t's blocks (pool task). */
+static void
+run_task(void *arg, size_t t, size_t slot, int worker)
+{
+	const struct run *r = arg;
+	const struct gmm_estep_job *job = r->job;
+	struct gmm_estep_buffers *b = &r->buffers[worker];
+	size_t first = t * job->task_blocks, last = first + job->task_blocks;
+
+	if (last > job->src->nblocks)
+		last = job->src->nblocks;
+	if (job->task_begin != NULL)
+		job->task_begin(job->arg, worker);
+	for (size_t i = first; i < last; i++) {
+		struct gmm_block blk;
+		struct gmm_error err;
+
+		if (job->src->block(job->src, i, b->xt, &blk, &err) < 0)
+			GMM_BUG("a block source failed");
+		gmm_estep_block(job->m, blk.xt, blk.rows, b->resp, b->logd,
+		    b->work);
+		job->block(job->arg, worker, &blk, b->resp, b->logd);
 	}
+	if (job->task_end != NULL)
+		job->task_end(job->arg, worker, t, slot);
+}
+
+static void
+run_merge(void *arg, size_t t, size_t slot)
+{
+	const struct run *r = arg;
+
+	r->job->merge(r->job->arg, t, slot);
+}
+
+void
+gmm_estep_run(struct gmm_pool *pool, int threads,
+    struct gmm_estep_buffers *buffers, const struct gmm_estep_job *job)
+{
+	size_t ntasks = (job->src->nblocks + job->task_blocks - 1) /
+	    job->task_blocks;
+	struct run r = { job, buffers };
+
+	gmm_pool_run(pool, threads, ntasks, job->nslots, run_task,
+	    job->merge != NULL ? run_merge : NULL, &r);
 }

@@ -1,7 +1,8 @@
 /*
- * estep: the E-step of one block of rows under a prepared model, the one
- * loop body that the fit (engine/em.c, which then adds the block's
- * statistics) and score (engine/score.c) share.
+ * estep: the E-step of one block of rows under a prepared model, and the
+ * pass over a block source that the fit (engine/em.c, which then adds each
+ * block's statistics) and score (engine/score.c, which hands each block's
+ * results out) share.
  *
  * Per block (the layout of engine/kernels.h): the covariance model
  * (engine/covmodel.h) picks the distance kernel (a Cholesky solve, or
@@ -17,7 +18,9 @@
 #include <stddef.h>
 
 #include "base/consts.h"
+#include "engine/data.h"
 #include "engine/model.h"
+#include "engine/pool.h"
 
 /*
  * The log joint of a block held by columns (xt, `rows` rows), by
@@ -36,14 +39,51 @@ void gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
 void gmm_estep_block(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *log_density, double *work);
 
+/* What one worker of a pass holds (gmm_estep_buffers_alloc()). */
+struct gmm_estep_buffers {
+	double *xt;		/* GMM_BLOCK_ROWS * d: a block, for a
+				 * source that copies (data.h) */
+	double *resp;		/* GMM_BLOCK_ROWS * k: log joints, then
+				 * responsibilities, by components */
+	double *logd;		/* GMM_BLOCK_ROWS: log p(x_i) */
+	double *work;		/* GMM_STATS_WORK(d): the E-step's scratch,
+				 * free for the block callback after it */
+};
+
+/* 0, or -1 when out of memory (release what was allocated either way). */
+int gmm_estep_buffers_alloc(struct gmm_estep_buffers *b, size_t d,
+    size_t k);
+void gmm_estep_buffers_release(struct gmm_estep_buffers *b);
+/* Bytes gmm_estep_buffers_alloc() takes. */
+size_t gmm_estep_buffers_bytes(size_t d, size_t k);
+
 /*
- * Both for `rows` rows of x (row-major, any number): resp[i*k + c] and
- * log_density[i].  `work` holds GMM_ESTEP_WORK(d, k) doubles from
- * gmm_doubles_new().
+ * One pass of the E-step over a block source, the loop that the fit
+ * (engine/em.c) and score (engine/score.c) share.  Tasks of task_blocks
+ * consecutive blocks go to the pool's threads as they free up (pool.h);
+ * in a task, task_begin, then for each block in order the E-step and
+ * block() with its responsibilities (k x GMM_BLOCK_ROWS by components)
+ * and log densities, then task_end, all on the worker's thread with its
+ * buffers; merge(arg, task, slot) then runs for task 0, 1, ... in order.
+ * task_begin, task_end and merge may be NULL.  A source that fails is a
+ * bug for now (only the in-memory and row-major sources exist, and
+ * neither can).
  */
-#define GMM_ESTEP_WORK(d, k) ((size_t)GMM_BLOCK_ROWS * ((d) + (k)) \
-    + (size_t)(GMM_ROW_GROUP + 1) * (d))
-void gmm_estep_rows(const struct gmm_model *m, const double *x, size_t rows,
-    double *resp, double *log_density, double *work);
+struct gmm_estep_job {
+	const struct gmm_source *src;
+	const struct gmm_model *m;
+	size_t task_blocks;	/* >= 1 */
+	size_t nslots;		/* >= 1: results between work and merge */
+	void (*task_begin)(void *arg, int worker);
+	void (*block)(void *arg, int worker, const struct gmm_block *blk,
+	    double *resp, const double *log_density);
+	void (*task_end)(void *arg, int worker, size_t task, size_t slot);
+	void (*merge)(void *arg, size_t task, size_t slot);
+	void *arg;
+};
+
+/* buffers: one per worker, `threads` of them. */
+void gmm_estep_run(struct gmm_pool *pool, int threads,
+    struct gmm_estep_buffers *buffers, const struct gmm_estep_job *job);
 
 #endif

@@ -1,10 +1,10 @@
 #include "engine/score.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/consts.h"
-#include "engine/estep.h"
-#include "engine/pool.h"
+#include "engine/kernels.h"
 
 struct gmm_score_batch *
 gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
@@ -20,13 +20,17 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->x = malloc(cap * m->d * sizeof(double));
 	b->resp = malloc(cap * m->k * sizeof(double));
 	b->log_density = malloc(cap * sizeof(double));
-	b->work = gmm_doubles_new((size_t)b->threads
-	    * GMM_ESTEP_WORK(m->d, m->k));
+	b->buf = calloc((size_t)b->threads, sizeof(*b->buf));
 	b->pool = gmm_pool_new(b->threads);
-	if (!b->x || !b->resp || !b->log_density || !b->work || !b->pool) {
+	if (!b->x || !b->resp || !b->log_density || !b->buf || !b->pool) {
 		gmm_score_batch_free(b);
 		return NULL;
 	}
+	for (int t = 0; t < b->threads; t++)
+		if (gmm_estep_buffers_alloc(&b->buf[t], m->d, m->k) < 0) {
+			gmm_score_batch_free(b);
+			return NULL;
+		}
 	return b;
 }
 
@@ -38,34 +42,66 @@ gmm_score_batch_free(struct gmm_score_batch *b)
 	free(b->x);
 	free(b->resp);
 	free(b->log_density);
-	free(b->work);
+	for (int t = 0; b->buf != NULL && t < b->threads; t++)
+		gmm_estep_buffers_release(&b->buf[t]);
+	free(b->buf);
 	gmm_pool_free(b->pool);
 	free(b);
 }
 
-/* Block blk of the batch (pool task). */
+/*
+ * The batch's row-major rows as a block source: block b transposed into
+ * the worker's buffer (the layout of kernels.h).
+ */
+static int
+rows_block(const struct gmm_source *s, size_t b, double *buf,
+    struct gmm_block *blk, struct gmm_error *err)
+{
+	const struct gmm_score_batch *bt = s->self;
+	size_t first = b * GMM_BLOCK_ROWS;
+
+	(void)err;
+	memset(blk, 0, sizeof(*blk));
+	blk->index = b;
+	blk->first = first;
+	blk->rows = s->n - first < GMM_BLOCK_ROWS ? s->n - first :
+	    GMM_BLOCK_ROWS;
+	gmm_kernels()->transpose(bt->x + first * s->d, blk->rows, s->d, buf);
+	blk->xt = buf;
+	return 0;
+}
+
+/* A block's results into the batch's rows (gmm_estep_run() block()). */
 static void
-score_block(void *arg, size_t blk, size_t slot, int worker)
+score_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
+    const double *logd)
 {
 	struct gmm_score_batch *b = arg;
-	size_t i0 = blk * GMM_BLOCK_ROWS;
-	size_t r = b->rows - i0 < GMM_BLOCK_ROWS ? b->rows - i0
-	    : GMM_BLOCK_ROWS;
 
-	(void)slot;
-	gmm_estep_rows(b->m, b->x + i0 * b->d, r, b->resp + i0 * b->k,
-	    b->log_density + i0, b->work + (size_t)worker *
-	    GMM_ESTEP_WORK(b->d, b->k));
+	(void)worker;
+	for (size_t i = 0; i < blk->rows; i++) {
+		b->log_density[blk->first + i] = logd[i];
+		for (size_t c = 0; c < b->k; c++)
+			b->resp[(blk->first + i) * b->k + c] =
+			    resp[c * GMM_BLOCK_ROWS + i];
+	}
 }
 
 void
 gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
     size_t rows)
 {
-	b->m = m;
-	b->rows = rows;
-	gmm_pool_run(b->pool, b->threads, (rows + GMM_BLOCK_ROWS - 1) /
-	    GMM_BLOCK_ROWS, 1, score_block, NULL, b);
+	struct gmm_source src = {
+		.n = rows, .d = b->d,
+		.nblocks = (rows + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS,
+		.block = rows_block, .self = b,
+	};
+	struct gmm_estep_job job = {
+		.src = &src, .m = m, .task_blocks = 1, .nslots = 1,
+		.block = score_block, .arg = b,
+	};
+
+	gmm_estep_run(b->pool, b->threads, b->buf, &job);
 }
 
 size_t

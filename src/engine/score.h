@@ -1,7 +1,9 @@
 /*
  * score: per-row log-densities and responsibilities of a batch of rows,
- * the work of `gmm score`: blocks of rows taken by the threads of a pool
- * (pool.h, as the fit's E-step) as each becomes free.
+ * the work of `gmm score`: the batch's rows as a block source (each block
+ * transposed into the worker's buffer) through the fit's E-step pass
+ * (estep.h: gmm_estep_run()), blocks taken by the threads of its pool as
+ * each becomes free.
  *
  * A batch owns its buffers, sized once for `cap` rows; the rows it scores
  * are the caller's.  Every row's result depends on that row alone, so the
@@ -12,6 +14,7 @@
 
 #include <stddef.h>
 
+#include "engine/estep.h"
 #include "engine/model.h"
 #include "engine/pool.h"
 
@@ -21,11 +24,8 @@ struct gmm_score_batch {
 	double *x;		/* cap x d: the caller fills rows */
 	double *resp;		/* cap x k: responsibilities */
 	double *log_density;	/* cap */
-	double *work;		/* threads x GMM_ESTEP_WORK(d, k) */
+	struct gmm_estep_buffers *buf;	/* one per thread */
 	struct gmm_pool *pool;
-	/* the run in progress */
-	const struct gmm_model *m;
-	size_t rows;
 };
 
 /* NULL when out of memory; free with gmm_score_batch_free(). */
