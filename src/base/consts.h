@@ -101,6 +101,10 @@
 /* Lloyd iterations of the k-means start, at most (sklearn: 300). */
 #define GMM_KMEANS_MAX_ITER 300
 
+/* --init hc agglomerates at most this many rows (more are subsampled), as
+ * mclust's hc() does by default: quadratic time and 16 MB at this size. */
+#define GMM_HC_MAX_ROWS 2000
+
 /* Relative tolerance on the sum of the weights of a loaded model. */
 #define GMM_WEIGHT_SUM_TOL 1e-6
 

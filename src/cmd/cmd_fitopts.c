@@ -36,13 +36,14 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 		{ "kmeans++", GMM_INIT_KMEANSPP },
 		{ "random", GMM_INIT_RANDOM },
 		{ "smallem", GMM_INIT_SMALLEM },
+		{ "hc", GMM_INIT_HC },
 	};
-
 	static const char *const names[] = { "kmeans", "kmeans++", "random",
-		"smallem" };
+		"smallem", "hc" };
+	enum { NMETHODS = sizeof(names) / sizeof(names[0]) };
 	struct stat st;
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < NMETHODS; i++) {
 		if (strcmp(arg, methods[i].name) == 0) {
 			fo->em.init = methods[i].m;
 			fo->init_arg = NULL;
@@ -52,10 +53,10 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 	/* a word that names no file and looks like no path is a method
 	 * misspelt, not a model file that is missing */
 	if (stat(arg, &st) < 0 && strpbrk(arg, "/.") == NULL) {
-		const char *hint = gmm_text_closest(arg, names, 4);
+		const char *hint = gmm_text_closest(arg, names, NMETHODS);
 
-		gmm_warn(cmd, "--init takes kmeans, kmeans++, random, smallem or "
-		    "a model file; \"%s\" is none of them%s%s%s", arg,
+		gmm_warn(cmd, "--init takes kmeans, kmeans++, random, smallem, "
+		    "hc or a model file; \"%s\" is none of them%s%s%s", arg,
 		    hint ? " (did you mean " : "", hint ? hint : "",
 		    hint ? "?)" : "");
 		return -1;

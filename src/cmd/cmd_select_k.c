@@ -30,7 +30,7 @@ static const char help_text[] =
     "                      changes by less than T (default 1e-6)\n"
     "      --reg-covar R   added to covariance diagonals (default 1e-6)\n"
     "      --n-init N      runs from different starts; best kept (default 1)\n"
-    "      --init METHOD   kmeans (default), kmeans++, random or smallem\n"
+    "      --init METHOD   kmeans (default), kmeans++, random, smallem or hc\n"
     "      --smem          then split-and-merge moves while they gain\n"
     GMM_COMMON_HELP;
 

@@ -38,8 +38,8 @@ struct gmm_fitopts {
 	"                      changes by less than T (default 1e-6)\n" \
 	"      --reg-covar R   added to covariance diagonals (default 1e-6)\n" \
 	"      --n-init N      runs from different starts; best kept (default 1)\n" \
-	"      --init METHOD   kmeans (default), kmeans++, random, smallem, or\n" \
-	"                      a model file (binary or JSON) to start from\n" \
+	"      --init METHOD   kmeans (default), kmeans++, random, smallem, hc,\n" \
+	"                      or a model file (binary or JSON) to start from\n" \
 	"      --smem          then split-and-merge moves while they gain\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);

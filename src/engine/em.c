@@ -10,6 +10,7 @@
 
 #include "base/consts.h"
 #include "engine/estep.h"
+#include "engine/hc.h"
 #include "engine/init.h"
 #include "engine/kernels.h"
 #include "engine/mstep.h"
@@ -315,7 +316,8 @@ start_dist(const struct em_ctx *ctx, const double *shift,
 	return s;
 }
 
-/* Statistics of responsibilities that the start gives row by row. */
+/* Statistics of responsibilities that the start gives row by row: a
+ * row's label, or uniform draws without labels. */
 static void
 stats_from_start(struct em_ctx *ctx, const double *shift,
     const uint32_t *labels, gsl_rng *rng)
@@ -330,8 +332,16 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 		    : GMM_BLOCK_ROWS;
 
 		for (size_t i = 0; i < rows; i++) {
-			double *r = resp + i, s = 0;
-			double far = start_dist(ctx, shift, labels, i0 + i);
+			double *r = resp + i, s = 0, far;
+
+			if (labels != NULL && labels[i0 + i] == GMM_HC_UNUSED) {
+				/* outside hc's subset: the start is the
+				 * subset's */
+				for (size_t c = 0; c < k; c++)
+					r[c * GMM_BLOCK_ROWS] = 0;
+				continue;
+			}
+			far = start_dist(ctx, shift, labels, i0 + i);
 
 			/* no density yet: the worst explained row is the
 			 * one farthest from its centre, for reseed() */
@@ -367,6 +377,28 @@ column_means(const struct gmm_data *x, double *mean)
 			mean[j] += gmm_data_at(x, i, j);
 	for (size_t j = 0; j < x->d; j++)
 		mean[j] /= (double)x->n;
+}
+
+/* The mean of the rows with each label (labels GMM_HC_UNUSED left out);
+ * every label 0..k-1 has a row. */
+static void
+label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
+    double *means)
+{
+	size_t d = x->d, *count = calloc(k, sizeof(size_t));
+
+	memset(means, 0, k * d * sizeof(double));
+	for (size_t i = 0; i < x->n; i++) {
+		if (labels[i] == GMM_HC_UNUSED)
+			continue;
+		count[labels[i]]++;
+		for (size_t j = 0; j < d; j++)
+			means[labels[i] * d + j] += gmm_data_at(x, i, j);
+	}
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d; j++)
+			means[c * d + j] /= (double)count[c];
+	free(count);
 }
 
 /* Progress of run `run`; reseeded is a component, or (size_t)-1. */
@@ -408,6 +440,15 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		column_means(ctx->x, m->means);
 		for (size_t c = 1; c < k; c++)
 			memcpy(m->means + c * d, m->means, d * sizeof(double));
+	} else if (opt->init == GMM_INIT_HC) {
+		labels = malloc(n * sizeof(uint32_t));
+		if (labels == NULL) {
+			gmm_error_nomem(err);
+			goto out;
+		}
+		if (gmm_hc_labels(ctx->x, k, rng, labels, err) < 0)
+			goto out;
+		label_means(ctx->x, labels, k, m->means);
 	} else {
 		labels = malloc(n * sizeof(uint32_t));
 		if (labels == NULL) {

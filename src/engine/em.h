@@ -46,6 +46,8 @@ enum gmm_init_method {
 	GMM_INIT_MODEL,		/* given parameters */
 	GMM_INIT_SMALLEM,	/* the best of short EM runs from k-means++
 				 * seeds (GMM_SMALLEM_*), continued */
+	GMM_INIT_HC,		/* Ward's agglomeration of (a subset of)
+				 * the rows cut at k (hc.h), as mclust */
 };
 
 struct gmm_em_progress {

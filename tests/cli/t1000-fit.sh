@@ -99,7 +99,23 @@ run fit -k 3 --init "$T/nosuch.gmm" -o "$T/x.gmm" "$F"
 expect_err "--init with a missing model file" 1 "gmm fit: $T/nosuch.gmm: No such file or directory"
 run fit -k 3 --init kmeans+ -o "$T/x.gmm" "$F"
 expect_status "--init kmeans+: a usage error" 2
-check "  that lists the methods and the likely one" grep -q '^gmm fit: --init takes kmeans, kmeans++, random, smallem or a model file; "kmeans+" is none of them (did you mean kmeans++?)$' "$T/err"
+check "  that lists the methods and the likely one" grep -q '^gmm fit: --init takes kmeans, kmeans++, random, smallem, hc or a model file; "kmeans+" is none of them (did you mean kmeans++?)$' "$T/err"
+
+# --init hc: faithful, full, k = 3 has two optima; the k-means start finds
+# -4.1148 per row, mclust's hierarchical start -4.1441
+# (../shared/ref/optima): hc finds mclust's
+run fit -k 3 --init hc --json -o "$T/hc.gmm" "$F"
+expect_status "--init hc" 0
+ll=$(sed -n 's/.*"log_likelihood": \([^,]*\),.*/\1/p' "$T/err")
+check "--init hc reaches mclust's optimum (faithful, full, k = 3)" \
+    awk -v ll="$ll" 'BEGIN { m = ll / 272; exit !(m > -4.1451 && m < -4.1431) }'
+run fit -k 3 --json -o "$T/km.gmm" "$F"
+ll=$(sed -n 's/.*"log_likelihood": \([^,]*\),.*/\1/p' "$T/err")
+check "  where the k-means start reaches the other" \
+    awk -v ll="$ll" 'BEGIN { m = ll / 272; exit !(m > -4.1158 && m < -4.1138) }'
+run fit -k 3 --init hc --seed 9 -o "$T/hc9.gmm" "$F"
+check "  on fewer than 2000 rows hc does not depend on the seed" \
+    sh -c "$GMM show --json '$T/hc.gmm' | grep -v seed >'$T/a'; $GMM show --json '$T/hc9.gmm' | grep -v seed >'$T/b'; cmp -s '$T/a' '$T/b'"
 
 # --init MODEL (binary or JSON) with --max-iter 0 returns the start itself
 run fit --init "$T/m.gmm" --max-iter 0 -o "$T/m0.gmm" "$F"
