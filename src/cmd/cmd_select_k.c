@@ -6,6 +6,7 @@
 #include "base/consts.h"
 #include "io/csvout.h"
 #include "cmd/fitopts.h"
+#include "engine/smem.h"
 #include "io/modelfile.h"
 #include "io/outfile.h"
 
@@ -139,20 +140,81 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 	    t->converged, r->degenerate, best);
 }
 
-/* Fit one (type, k); r->ok = 0 when the fit itself failed (a model that
- * cannot be fitted gets an empty row); -1 on errors that end the run. */
+/*
+ * The warm start at k + 1 from prev's fit at k (engine/smem.h's
+ * gmm_smem_grow()), run to convergence with the other options as given:
+ * 0 with *m the model or NULL (no start, or a fit that failed), -1 when
+ * out of memory.
+ */
+static int
+warm_fit(struct select_opts *s, const struct gmm_data *x,
+    const struct gmm_model *prev, struct gmm_model **m,
+    struct gmm_error *err)
+{
+	struct gmm_em_options keep = s->fo.em;
+	struct gmm_model *start = NULL;
+	int r;
+
+	*m = NULL;
+	if (gmm_smem_grow(prev, &start, err) < 0)
+		return -1;
+	if (start == NULL)
+		return 0;
+	s->fo.em.init = GMM_INIT_MODEL;
+	s->fo.em.init_model = start;
+	s->fo.em.n_init = 1;
+	r = gmm_fitopts_fit(&s->fo, "select-k", x, m, err);
+	s->fo.em = keep;
+	gmm_model_free(start);
+	if (r < 0 && err->nomem)
+		return -1;
+	return 0;
+}
+
+/*
+ * Fit one (type, k): the independent runs, and with prev (the same type's
+ * fit at k - 1) also the warm start from it; the better log-likelihood is
+ * kept, and n_init records both.  r->ok = 0 when no fit succeeded (a model
+ * that cannot be fitted gets an empty row); -1 on errors that end the run.
+ */
 static int
 fit_one(struct select_opts *s, const struct gmm_data *x,
-    const struct gmm_data_shape *shape, struct fit_row *r,
-    struct gmm_model **m)
+    const struct gmm_data_shape *shape, const struct gmm_model *prev,
+    struct fit_row *r, struct gmm_model **m)
 {
-	struct gmm_error err;
-	int deg;
+	struct gmm_model *w = NULL;
+	struct gmm_error err, werr;
+	int deg, fit;
 
 	s->fo.em.k = r->k;
 	s->fo.em.cov_type = r->type;
 	*m = NULL;
-	if (gmm_fitopts_fit(&s->fo, "select-k", x, m, &err) < 0) {
+	fit = gmm_fitopts_fit(&s->fo, "select-k", x, m, &err);
+	if (fit < 0 && err.nomem) {
+		gmm_error_about(&err, s->file);
+		gmm_report("select-k", &err);
+		return -1;
+	}
+	if (prev != NULL && prev->k + 1 == r->k) {
+		if (warm_fit(s, x, prev, &w, &werr) < 0) {
+			gmm_model_free(*m);
+			*m = NULL;
+			gmm_error_about(&werr, s->file);
+			gmm_report("select-k", &werr);
+			return -1;
+		}
+		if (w != NULL && (*m == NULL || w->training.loglik_total >
+		    (*m)->training.loglik_total)) {
+			gmm_model_free(*m);
+			*m = w;
+			w = NULL;
+			fit = 0;
+		}
+		gmm_model_free(w);
+		if (*m != NULL)
+			(*m)->training.n_init = s->fo.em.n_init + 1;
+	}
+	if (fit < 0) {
 		if (err.nomem) {
 			gmm_error_about(&err, s->file);
 			gmm_report("select-k", &err);
@@ -218,7 +280,8 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 		for (size_t q = 0; q < s->nk && ret == 0; q++, i++) {
 			rows[i].k = s->ks[q];
 			rows[i].type = s->types[t];
-			ret = fit_one(s, x, &shape, &rows[i], &models[i]);
+			ret = fit_one(s, x, &shape, q > 0 && rows[i - 1].ok ?
+			    models[i - 1] : NULL, &rows[i], &models[i]);
 			if (ret == 0 && s->fo.common.verbose)
 				progress(&rows[i], models[i]);
 		}

@@ -223,3 +223,50 @@ gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
 	*out = c;
 	return 0;
 }
+
+int
+gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
+    struct gmm_error *err)
+{
+	size_t k = m->k, d = m->d, dd = d * d, widest = 0;
+	struct gmm_model *c = gmm_model_new(k + 1, d, m->cov_type);
+	double *s = malloc((dd + 3 * d) * sizeof(double)), best = -1;
+	struct gmm_error sub;
+
+	*out = NULL;
+	if (c == NULL || s == NULL) {
+		gmm_model_free(c);
+		free(s);
+		return gmm_error_nomem(err);
+	}
+	c->family = m->family;
+	memcpy(c->weights, m->weights, k * sizeof(double));
+	memcpy(c->means, m->means, k * d * sizeof(double));
+	/* one covariance after another: the first k are m's */
+	memcpy(c->cov, m->cov, gmm_cov_size(m->cov_type, k, d) *
+	    sizeof(double));
+	for (size_t j = 0; j < d; j++)
+		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
+			gmm_model_free(c);
+			free(s);
+			return gmm_error_nomem(err);
+		}
+	for (size_t q = 0; q < k; q++) {
+		double w;
+
+		gmm_model_component_cov(m, q, s);
+		w = m->weights[q] * principal(s, d, s + dd, s + dd + 2 * d);
+		if (w > best) {
+			best = w;
+			widest = q;
+		}
+	}
+	split(c, widest, k, s, s + dd, s + dd + 2 * d);
+	free(s);
+	if (gmm_model_prepare(c, &sub) < 0) {
+		gmm_model_free(c);	/* not positive definite: no start */
+		return 0;
+	}
+	*out = c;
+	return 0;
+}

@@ -48,4 +48,14 @@ int gmm_smem_candidates(const struct gmm_model *m,
 int gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
     struct gmm_model **out, struct gmm_error *err);
 
+/*
+ * select-k's warm start at k + 1 from a fit at k: a new prepared model
+ * (the caller frees it) with m's components and the widest of them (by
+ * weight times largest variance, as a split is chosen above) split along
+ * its principal axis into itself and a new component k.  NULL and 0 when
+ * the split covariance cannot be factorised, -1 when out of memory.
+ */
+int gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
+    struct gmm_error *err);
+
 #endif

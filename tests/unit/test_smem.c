@@ -2,7 +2,9 @@
  * smem: the ranking of split-and-merge moves and the moves themselves.  A
  * merge keeps the pair's weight, mean and second moment; a split keeps the
  * component's weight, mean and covariance (its two halves' mixture); the
- * covariance forms (diag, spherical, tied) are kept.
+ * covariance forms (diag, spherical, tied) are kept.  Growing (select-k's
+ * warm start) adds component k as half of the widest, the others as they
+ * were, the split pair's weight and mean those of the component.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -111,6 +113,49 @@ check_type(enum gmm_cov_type t)
 	gmm_model_free(m);
 }
 
+static void
+check_grow(enum gmm_cov_type t)
+{
+	struct gmm_model *m = example(t), *g = NULL;
+	struct gmm_error err;
+	double w, mu[2];
+	size_t sp;
+
+	CHECK(gmm_smem_grow(m, &g, &err) == 0 && g != NULL, "grow %s",
+	    gmm_cov_type_name(t));
+	if (g == NULL) {
+		gmm_model_free(m);
+		return;
+	}
+	CHECK(g->k == 5 && g->cov_type == t, "k + 1 components");
+	/* the split one lost half its weight to component 4: component 2
+	 * (wide), or with one shared covariance the first of equals, 0 */
+	for (sp = 0; sp < 3 && g->weights[sp] == m->weights[sp]; sp++)
+		;
+	CHECK(sp == (t == GMM_COV_TIED ? 0u : 2u), "%s: component %zu split",
+	    gmm_cov_type_name(t), sp);
+	for (size_t c = 0; c < 4; c++)
+		if (c != sp)
+			CHECK(g->weights[c] == m->weights[c] && g->means[2 * c]
+			    == m->means[2 * c] && g->means[2 * c + 1] ==
+			    m->means[2 * c + 1], "%s: component %zu kept",
+			    gmm_cov_type_name(t), c);
+	w = g->weights[sp] + g->weights[4];
+	CHECK_TOL(w, m->weights[sp], 1e-15, 0, "%s: the pair's weight",
+	    gmm_cov_type_name(t));
+	for (size_t j = 0; j < 2; j++) {
+		mu[j] = (g->weights[sp] * g->means[2 * sp + j] + g->weights[4] *
+		    g->means[2 * 4 + j]) / w;
+		CHECK_TOL(mu[j], m->means[2 * sp + j], 1e-12, 1e-12,
+		    "%s: the pair's mean", gmm_cov_type_name(t));
+	}
+	CHECK(hypot(g->means[2 * sp] - g->means[2 * 4], g->means[2 * sp + 1] -
+	    g->means[2 * 4 + 1]) > 0.5, "%s: apart", gmm_cov_type_name(t));
+	CHECK(strcmp(g->columns[1], m->columns[1]) == 0, "columns kept");
+	gmm_model_free(g);
+	gmm_model_free(m);
+}
+
 int
 main(void)
 {
@@ -120,8 +165,10 @@ main(void)
 	size_t count = 9;
 
 	gsl_set_error_handler_off();
-	for (int t = 0; t < 4; t++)
+	for (int t = 0; t < 4; t++) {
 		check_type((enum gmm_cov_type)t);
+		check_grow((enum gmm_cov_type)t);
+	}
 	m->weights[0] = m->weights[1] = 0.5;
 	m->cov[0] = m->cov[3] = m->cov[4] = m->cov[7] = 1;
 	CHECK(gmm_smem_candidates(m, mv, 5, &count, &err) == 0 && count == 0,
