@@ -106,6 +106,16 @@ memory_block(const struct gmm_source *s, size_t b, double *buf,
 }
 
 void
+gmm_source_get(const struct gmm_source *s, size_t b, double *buf,
+    struct gmm_block *blk)
+{
+	struct gmm_error err;
+
+	if (s->block(s, b, buf, blk, &err) < 0)
+		GMM_BUG("a block source failed");
+}
+
+void
 gmm_data_source(const struct gmm_data *x, struct gmm_source *s)
 {
 	s->n = x->n;

@@ -90,6 +90,15 @@ struct gmm_source {
 	const void *self;
 };
 
+/*
+ * Block b of s into *blk (buf as for block()), for the engine's passes.
+ * Only the in-memory and row-major sources exist, and neither can fail;
+ * a failure is a bug until a source that can (issue 17) brings the error
+ * path with it.
+ */
+void gmm_source_get(const struct gmm_source *s, size_t b, double *buf,
+    struct gmm_block *blk);
+
 /* A source over x (borrowed: x must outlive it). */
 void gmm_data_source(const struct gmm_data *x, struct gmm_source *s);
 

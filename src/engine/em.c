@@ -139,21 +139,13 @@ zero_padding(double *resp, size_t rows, size_t k)
 			resp[c * GMM_BLOCK_ROWS + i] = 0;
 }
 
-/*
- * Block b of the rows by columns, through the source (data.h): where the
- * rows are held, or copied into the worker's buffer by a source that
- * reads them.  The in-memory source cannot fail; a failure of another is
- * a bug until the engine learns to pass it on (issue 17 brings such
- * sources).
- */
+/* Block b of the rows by columns, through the source (data.h). */
 static const double *
 block_cols(const struct em_ctx *ctx, int worker, size_t b)
 {
 	struct gmm_block blk;
-	struct gmm_error err;
 
-	if (ctx->src.block(&ctx->src, b, ctx->buf[worker].xt, &blk, &err) < 0)
-		GMM_BUG("a block source failed");
+	gmm_source_get(&ctx->src, b, ctx->buf[worker].xt, &blk);
 	return blk.xt;
 }
 
@@ -380,13 +372,15 @@ column_means(const struct gmm_data *x, double *mean)
 }
 
 /* The mean of the rows with each label (labels GMM_HC_UNUSED left out);
- * every label 0..k-1 has a row. */
-static void
+ * every label 0..k-1 has a row.  -1 when out of memory. */
+static int
 label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
-    double *means)
+    double *means, struct gmm_error *err)
 {
 	size_t d = x->d, *count = calloc(k, sizeof(size_t));
 
+	if (count == NULL)
+		return gmm_error_nomem(err);
 	memset(means, 0, k * d * sizeof(double));
 	for (size_t i = 0; i < x->n; i++) {
 		if (labels[i] == GMM_HC_UNUSED)
@@ -399,6 +393,7 @@ label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
 		for (size_t j = 0; j < d; j++)
 			means[c * d + j] /= (double)count[c];
 	free(count);
+	return 0;
 }
 
 /* Progress of run `run`; reseeded is a component, or (size_t)-1. */
@@ -446,9 +441,9 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 			gmm_error_nomem(err);
 			goto out;
 		}
-		if (gmm_hc_labels(ctx->x, k, rng, labels, err) < 0)
+		if (gmm_hc_labels(ctx->x, k, rng, labels, err) < 0 ||
+		    label_means(ctx->x, labels, k, m->means, err) < 0)
 			goto out;
-		label_means(ctx->x, labels, k, m->means);
 	} else {
 		labels = malloc(n * sizeof(uint32_t));
 		if (labels == NULL) {

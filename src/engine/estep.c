@@ -100,10 +100,8 @@ run_task(void *arg, size_t t, size_t slot, int worker)
 		job->task_begin(job->arg, worker);
 	for (size_t i = first; i < last; i++) {
 		struct gmm_block blk;
-		struct gmm_error err;
 
-		if (job->src->block(job->src, i, b->xt, &blk, &err) < 0)
-			GMM_BUG("a block source failed");
+		gmm_source_get(job->src, i, b->xt, &blk);
 		gmm_estep_block(job->m, blk.xt, blk.rows, b->resp, b->logd,
 		    b->work);
 		job->block(job->arg, worker, &blk, b->resp, b->logd);

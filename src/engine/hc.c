@@ -209,17 +209,20 @@ svd_transform(double *pts, size_t m, size_t d)
 	return ret;
 }
 
-/* Merge order: by cost, ties in the order found. */
-static const double *sort_h;
+/* A merge by its cost and the order it was found in (ties). */
+struct merge {
+	double h;
+	size_t t;
+};
 
 static int
 by_cost(const void *u, const void *v)
 {
-	size_t s = *(const size_t *)u, t = *(const size_t *)v;
+	const struct merge *a = u, *b = v;
 
-	if (sort_h[s] != sort_h[t])
-		return sort_h[s] < sort_h[t] ? -1 : 1;
-	return s < t ? -1 : s > t;
+	if (a->h != b->h)
+		return a->h < b->h ? -1 : 1;
+	return a->t < b->t ? -1 : a->t > b->t;
 }
 
 int
@@ -230,7 +233,7 @@ gmm_hc_labels(const struct gmm_data *x, size_t k, gsl_rng *rng,
 	    GMM_HC_MAX_ROWS : k, m = n < want ? n : want, got = 0;
 	size_t *rows = malloc(m * sizeof(size_t));
 	size_t *a = malloc(m * sizeof(size_t)), *b = malloc(m * sizeof(size_t));
-	size_t *order = malloc(m * sizeof(size_t));
+	struct merge *order = malloc(m * sizeof(*order));
 	size_t *parent = malloc(m * sizeof(size_t));
 	uint32_t *name = malloc(m * sizeof(uint32_t));
 	double *pts = malloc(m * d * sizeof(double));
@@ -250,15 +253,16 @@ gmm_hc_labels(const struct gmm_data *x, size_t k, gsl_rng *rng,
 		gmm_data_row(x, rows[s], pts + s * d);
 	if (svd_transform(pts, m, d) < 0 || gmm_hc_ward(pts, m, d, a, b, h) < 0)
 		goto out;
-	for (size_t t = 0; t + 1 < m; t++)
-		order[t] = t;
-	sort_h = h;
-	qsort(order, m - 1, sizeof(size_t), by_cost);
+	for (size_t t = 0; t + 1 < m; t++) {
+		order[t].h = h[t];
+		order[t].t = t;
+	}
+	qsort(order, m - 1, sizeof(*order), by_cost);
 	for (size_t s = 0; s < m; s++)
 		parent[s] = s;
 	for (size_t t = 0; t + k < m; t++) {
-		size_t u = find(parent, a[order[t]]), v = find(parent,
-		    b[order[t]]);
+		size_t u = find(parent, a[order[t].t]), v = find(parent,
+		    b[order[t].t]);
 
 		parent[u > v ? u : v] = u < v ? u : v;
 	}

@@ -4,6 +4,7 @@
  */
 #include "engine/kernels.h"
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "engine/vec.h"
@@ -41,15 +42,29 @@ gmm_kernels_runnable(const struct gmm_kernels *t)
 	return t == &gmm_kernels_v1;
 }
 
+/* The best table this processor runs, found once: gmm_kernels() is
+ * called several times per block of rows. */
+static const struct gmm_kernels *best;
+static pthread_once_t best_once = PTHREAD_ONCE_INIT;
+
+static void
+find_best(void)
+{
+	best = gmm_kernel_tables[gmm_n_kernel_tables - 1];
+	for (size_t i = 0; i + 1 < gmm_n_kernel_tables; i++)
+		if (gmm_kernels_runnable(gmm_kernel_tables[i])) {
+			best = gmm_kernel_tables[i];
+			break;
+		}
+}
+
 const struct gmm_kernels *
 gmm_kernels(void)
 {
 	if (forced != NULL)
 		return forced;
-	for (size_t i = 0; i + 1 < gmm_n_kernel_tables; i++)
-		if (gmm_kernels_runnable(gmm_kernel_tables[i]))
-			return gmm_kernel_tables[i];
-	return gmm_kernel_tables[gmm_n_kernel_tables - 1];
+	pthread_once(&best_once, find_best);
+	return best;
 }
 
 void
