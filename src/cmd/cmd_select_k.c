@@ -141,14 +141,15 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 }
 
 /*
- * The warm start at k + 1 from prev's fit at k (engine/smem.h's
- * gmm_smem_grow()), run to convergence with the other options as given:
- * 0 with *m the model or NULL (no start, or a fit that failed), -1 when
- * out of memory.
+ * A warm start from a neighbour's fit (engine/smem.h): at k + 1 from
+ * prev's fit at k with its widest component split (grow), or at k - 1
+ * with its two closest merged (shrink), run to convergence with the other
+ * options as given: 0 with *m the model or NULL (no start, or a fit that
+ * failed), -1 when out of memory.
  */
 static int
 warm_fit(struct select_opts *s, const struct gmm_data *x,
-    const struct gmm_model *prev, struct gmm_model **m,
+    const struct gmm_model *from, int grow, struct gmm_model **m,
     struct gmm_error *err)
 {
 	struct gmm_em_options keep = s->fo.em;
@@ -156,10 +157,13 @@ warm_fit(struct select_opts *s, const struct gmm_data *x,
 	int r;
 
 	*m = NULL;
-	if (gmm_smem_grow(prev, &start, err) < 0)
+	if ((grow ? gmm_smem_grow(from, &start, err) :
+	    gmm_smem_shrink(from, &start, err)) < 0)
 		return -1;
 	if (start == NULL)
 		return 0;
+	s->fo.em.k = start->k;
+	s->fo.em.cov_type = start->cov_type;
 	s->fo.em.init = GMM_INIT_MODEL;
 	s->fo.em.init_model = start;
 	s->fo.em.n_init = 1;
@@ -171,20 +175,74 @@ warm_fit(struct select_opts *s, const struct gmm_data *x,
 	return 0;
 }
 
+/* The row's verdict on its model *m: degenerate or not, its criterion. */
+static int
+judge(struct select_opts *s, const struct gmm_data *x,
+    const struct gmm_data_shape *shape, struct fit_row *r,
+    struct gmm_model *m)
+{
+	int deg = gmm_model_degenerate(m, x->n, shape);
+
+	if (deg < 0) {
+		gmm_warn("select-k", "%s: out of memory", s->file);
+		return -1;
+	}
+	r->ok = 1;
+	r->degenerate = deg;
+	m->training.degenerate = deg;
+	r->criterion = s->aic ? m->training.aic : m->training.bic;
+	return 0;
+}
+
 /*
- * Fit one (type, k): the independent runs, and with prev (the same type's
- * fit at k - 1) also the warm start from it; the better log-likelihood is
- * kept, and n_init records both.  r->ok = 0 when no fit succeeded (a model
- * that cannot be fitted gets an empty row); -1 on errors that end the run.
+ * Try the warm start from a neighbour's fit (grow: from k - 1, else from
+ * k + 1) for row r and keep it in *m when its log-likelihood is higher
+ * (or *m is NULL); the kept model's n_init counts one run more.  -1 on
+ * errors that end the run.
+ */
+static int
+try_warm(struct select_opts *s, const struct gmm_data *x,
+    const struct gmm_data_shape *shape, const struct gmm_model *from,
+    int grow, struct fit_row *r, struct gmm_model **m)
+{
+	struct gmm_model *w = NULL;
+	struct gmm_error err;
+	uint64_t runs = *m != NULL ? (*m)->training.n_init : 0;
+
+	if (warm_fit(s, x, from, grow, &w, &err) < 0) {
+		gmm_error_about(&err, s->file);
+		gmm_report("select-k", &err);
+		return -1;
+	}
+	if (w != NULL && (*m == NULL || w->training.loglik_total >
+	    (*m)->training.loglik_total)) {
+		gmm_model_free(*m);
+		*m = w;
+		w = NULL;
+		free(r->error);
+		r->error = NULL;
+		if (judge(s, x, shape, r, *m) < 0)
+			return -1;
+	}
+	gmm_model_free(w);
+	if (*m != NULL)
+		(*m)->training.n_init = (runs ? runs : s->fo.em.n_init) + 1;
+	return 0;
+}
+
+/*
+ * Fit one (type, k) from independent starts, and with prev (the same
+ * type's fit at k - 1) also the warm start from it; the better
+ * log-likelihood is kept.  r->ok = 0 when no fit succeeded (a model that
+ * cannot be fitted gets an empty row); -1 on errors that end the run.
  */
 static int
 fit_one(struct select_opts *s, const struct gmm_data *x,
     const struct gmm_data_shape *shape, const struct gmm_model *prev,
     struct fit_row *r, struct gmm_model **m)
 {
-	struct gmm_model *w = NULL;
-	struct gmm_error err, werr;
-	int deg, fit;
+	struct gmm_error err;
+	int fit;
 
 	s->fo.em.k = r->k;
 	s->fo.em.cov_type = r->type;
@@ -195,46 +253,15 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 		gmm_report("select-k", &err);
 		return -1;
 	}
-	if (prev != NULL && prev->k + 1 == r->k) {
-		if (warm_fit(s, x, prev, &w, &werr) < 0) {
-			gmm_model_free(*m);
-			*m = NULL;
-			gmm_error_about(&werr, s->file);
-			gmm_report("select-k", &werr);
-			return -1;
-		}
-		if (w != NULL && (*m == NULL || w->training.loglik_total >
-		    (*m)->training.loglik_total)) {
-			gmm_model_free(*m);
-			*m = w;
-			w = NULL;
-			fit = 0;
-		}
-		gmm_model_free(w);
-		if (*m != NULL)
-			(*m)->training.n_init = s->fo.em.n_init + 1;
-	}
 	if (fit < 0) {
-		if (err.nomem) {
-			gmm_error_about(&err, s->file);
-			gmm_report("select-k", &err);
-			return -1;
-		}
 		gmm_warn("select-k", "%s: k = %zu, %s: %s", s->file, r->k,
 		    gmm_cov_type_name(r->type), err.msg);
 		r->ok = 0;
 		r->error = strdup(err.msg);	/* NULL: an empty reason */
-		return 0;
-	}
-	deg = gmm_model_degenerate(*m, x->n, shape);
-	if (deg < 0) {
-		gmm_warn("select-k", "%s: out of memory", s->file);
+	} else if (judge(s, x, shape, r, *m) < 0)
 		return -1;
-	}
-	r->ok = 1;
-	r->degenerate = deg;
-	(*m)->training.degenerate = deg;
-	r->criterion = s->aic ? (*m)->training.aic : (*m)->training.bic;
+	if (prev != NULL && prev->k + 1 == r->k)
+		return try_warm(s, x, shape, prev, 1, r, m);
 	return 0;
 }
 
@@ -276,15 +303,28 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 		gmm_warn("select-k", "%s: out of memory", s->file);
 		return -1;
 	}
-	for (size_t t = 0; t < s->ntypes && ret == 0; t++) {
-		for (size_t q = 0; q < s->nk && ret == 0; q++, i++) {
-			rows[i].k = s->ks[q];
-			rows[i].type = s->types[t];
-			ret = fit_one(s, x, &shape, q > 0 && rows[i - 1].ok ?
-			    models[i - 1] : NULL, &rows[i], &models[i]);
-			if (ret == 0 && s->fo.common.verbose)
-				progress(&rows[i], models[i]);
+	/*
+	 * Per type, k up (each k also from k - 1's fit split), then k down
+	 * (each k also from k + 1's fit merged), so a good optimum found at
+	 * one k can move to both neighbours.
+	 */
+	for (size_t t = 0; t < s->ntypes && ret == 0; t++, i += s->nk) {
+		struct fit_row *r = rows + i;
+		struct gmm_model **m = models + i;
+
+		for (size_t q = 0; q < s->nk && ret == 0; q++) {
+			r[q].k = s->ks[q];
+			r[q].type = s->types[t];
+			ret = fit_one(s, x, &shape, q > 0 ? m[q - 1] : NULL,
+			    &r[q], &m[q]);
 		}
+		for (size_t q = s->nk - 1; q-- > 0 && ret == 0;)
+			if (m[q + 1] != NULL && r[q].k + 1 == r[q + 1].k)
+				ret = try_warm(s, x, &shape, m[q + 1], 0,
+				    &r[q], &m[q]);
+		for (size_t q = 0; q < s->nk && ret == 0; q++)
+			if (s->fo.common.verbose)
+				progress(&r[q], m[q]);
 	}
 	gmm_data_shape_release(&shape);
 	return ret;

@@ -86,25 +86,23 @@ by_dist(const void *x, const void *y)
 	return (p->dist > q->dist) - (p->dist < q->dist);
 }
 
-int
-gmm_smem_candidates(const struct gmm_model *m, struct gmm_smem_move *moves,
-    size_t max, size_t *count, struct gmm_error *err)
+/*
+ * The pairs of m's components, most overlapping first, into pairs
+ * (k (k - 1) / 2 of them), and each component's weight times its largest
+ * variance into spread (k); -1 when out of memory.
+ */
+static int
+rank_pairs(const struct gmm_model *m, struct pair *pairs, double *spread)
 {
-	size_t k = m->k, d = m->d, dd = d * d, np = k * (k - 1) / 2, n = 0;
-	double *sig = malloc((k * dd + dd + 3 * d + k) * sizeof(double));
-	double *avg, *diff, *v, *spread;
-	struct pair *pairs = malloc((np ? np : 1) * sizeof(*pairs));
+	size_t k = m->k, d = m->d, dd = d * d, n = 0;
+	double *sig = malloc((k * dd + dd + 3 * d) * sizeof(double));
+	double *avg, *diff, *v;
 
-	*count = 0;
-	if (sig == NULL || pairs == NULL) {
-		free(sig);
-		free(pairs);
-		return gmm_error_nomem(err);
-	}
+	if (sig == NULL)
+		return -1;
 	avg = sig + k * dd;
 	diff = avg + dd;
 	v = diff + d;
-	spread = v + 2 * d;
 	for (size_t c = 0; c < k; c++) {
 		gmm_model_component_cov(m, c, sig + c * dd);
 		spread[c] = m->weights[c] * principal(sig + c * dd, d, v,
@@ -119,6 +117,25 @@ gmm_smem_candidates(const struct gmm_model *m, struct gmm_smem_move *moves,
 			    avg, diff);
 		}
 	qsort(pairs, n, sizeof(*pairs), by_dist);
+	free(sig);
+	return 0;
+}
+
+int
+gmm_smem_candidates(const struct gmm_model *m, struct gmm_smem_move *moves,
+    size_t max, size_t *count, struct gmm_error *err)
+{
+	size_t k = m->k, np = k * (k - 1) / 2, n = np;
+	double *spread = malloc(k * sizeof(double));
+	struct pair *pairs = malloc((np ? np : 1) * sizeof(*pairs));
+
+	*count = 0;
+	if (spread == NULL || pairs == NULL ||
+	    rank_pairs(m, pairs, spread) < 0) {
+		free(spread);
+		free(pairs);
+		return gmm_error_nomem(err);
+	}
 	for (size_t p = 0; p < n && *count < max && k >= 3; p++) {
 		size_t split = k;
 
@@ -131,7 +148,7 @@ gmm_smem_candidates(const struct gmm_model *m, struct gmm_smem_move *moves,
 		moves[*count].split = split;
 		(*count)++;
 	}
-	free(sig);
+	free(spread);
 	free(pairs);
 	return 0;
 }
@@ -269,4 +286,63 @@ gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
 	}
 	*out = c;
 	return 0;
+}
+
+int
+gmm_smem_shrink(const struct gmm_model *m, struct gmm_model **out,
+    struct gmm_error *err)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t k = m->k, d = m->d, dd = d * d, per = gmm_covmodel_per(cm, d);
+	size_t np = k * (k - 1) / 2, a, b;
+	struct pair *pairs = malloc((np ? np : 1) * sizeof(*pairs));
+	double *s = malloc((2 * dd + d + k) * sizeof(double));
+	struct gmm_model *w = NULL, *c = NULL;
+	struct gmm_error sub;
+
+	*out = NULL;
+	if (k < 2) {
+		free(pairs);
+		free(s);
+		return 0;
+	}
+	if (pairs == NULL || s == NULL || rank_pairs(m, pairs,
+	    s + 2 * dd + d) < 0 || (w = gmm_model_dup(m)) == NULL ||
+	    (c = gmm_model_new(k - 1, d, m->cov_type)) == NULL)
+		goto nomem;
+	a = pairs[0].a;
+	b = pairs[0].b;
+	merge(w, a, b, s, s + dd, s + 2 * dd);
+	c->family = m->family;
+	for (size_t q = 0, t = 0; q < k; q++) {
+		if (q == b)
+			continue;
+		c->weights[t] = w->weights[q];
+		memcpy(c->means + t * d, w->means + q * d,
+		    d * sizeof(double));
+		if (!cm->shared)
+			memcpy(c->cov + t * per, w->cov + q * per,
+			    per * sizeof(double));
+		t++;
+	}
+	if (cm->shared)
+		memcpy(c->cov, w->cov, per * sizeof(double));
+	for (size_t j = 0; j < d; j++)
+		if (gmm_model_set_column(c, j, m->columns[j]) < 0)
+			goto nomem;
+	gmm_model_free(w);
+	free(pairs);
+	free(s);
+	if (gmm_model_prepare(c, &sub) < 0) {
+		gmm_model_free(c);	/* not positive definite: no start */
+		return 0;
+	}
+	*out = c;
+	return 0;
+nomem:
+	gmm_model_free(w);
+	gmm_model_free(c);
+	free(pairs);
+	free(s);
+	return gmm_error_nomem(err);
 }

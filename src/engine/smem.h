@@ -6,6 +6,10 @@
  * wide component, split along its principal axis; EM from there may find
  * a better optimum.  em.c runs the EM and keeps a move only when it gains.
  *
+ * select-k's warm starts across k use the same two halves of a move:
+ * gmm_smem_grow() splits alone (k to k + 1) and gmm_smem_shrink() merges
+ * alone (k to k - 1).
+ *
  * Candidates are ranked without the data: merge pairs by the overlap of
  * their components (the Mahalanobis distance between their means under
  * their average covariance, smallest first), and for each pair the
@@ -56,6 +60,17 @@ int gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
  * the split covariance cannot be factorised, -1 when out of memory.
  */
 int gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
+    struct gmm_error *err);
+
+/*
+ * select-k's warm start at k - 1 from a fit at k (k >= 2): a new prepared
+ * model (the caller frees it) with m's components but the two that
+ * overlap most (the first merge pair above) merged into one, keeping their
+ * weight, mean and second moment; the components keep their order, the
+ * merged one in the first one's place.  NULL and 0 when k < 2 or the
+ * merged covariance cannot be factorised, -1 when out of memory.
+ */
+int gmm_smem_shrink(const struct gmm_model *m, struct gmm_model **out,
     struct gmm_error *err);
 
 #endif

@@ -109,6 +109,21 @@ check "  and n_init counts the independent run and the warm one" \
     grep -q '"n_init": 2,' "$T/out"
 run select-k "$F" -k 3,5 --covariance tied
 check "no warm start across a gap in -k" test "$(ll5)" = "$alone"
+# and back down: k = 3 is also started from the k = 4 fit with its two
+# closest components merged; on faithful, diag, that reaches -1127.01 where
+# the independent start stops at -1131.82 (and k = 3, chosen by BIC,
+# counts two runs: its own and the one from k = 4)
+ll3() { awk -F, '$1 == 3 { print $3 }' "$T/out"; }
+run select-k "$F" -k 3 --covariance diag
+alone=$(ll3)
+run select-k "$F" -k 3,4 --covariance diag --json
+warm=$(sed -n 's/^{"k": 3, .*"log_likelihood": \([^,]*\),.*/\1/p' "$T/out")
+check "a warm start from k + 1 is kept when it is better ($warm > $alone)" \
+    awk -v a="$alone" -v w="$warm" 'BEGIN { exit !(w > a + 1) }'
+run select-k "$F" -k 3,4 --covariance diag -o "$T/warm.gmm"
+run show --json "$T/warm.gmm"
+check "  and n_init counts the independent run and the warm one" \
+    sh -c 'grep -q "\"k\": 3," "$1" && grep -q "\"n_init\": 2," "$1"' - "$T/out"
 
 # fit options and common options
 run select-k "$F" -k 3 --max-iter 2 --tol 0

@@ -5,6 +5,8 @@
  * covariance forms (diag, spherical, tied) are kept.  Growing (select-k's
  * warm start) adds component k as half of the widest, the others as they
  * were, the split pair's weight and mean those of the component.
+ * Shrinking (the warm start from k + 1) merges the overlapping pair into
+ * the first's place and keeps the others in order.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -156,6 +158,58 @@ check_grow(enum gmm_cov_type t)
 	gmm_model_free(m);
 }
 
+static void
+check_shrink(enum gmm_cov_type t)
+{
+	struct gmm_model *m = example(t), *g = NULL, *one = NULL;
+	struct gmm_error err;
+	double s0[4];
+
+	CHECK(gmm_smem_shrink(m, &g, &err) == 0 && g != NULL, "shrink %s",
+	    gmm_cov_type_name(t));
+	if (g == NULL) {
+		gmm_model_free(m);
+		return;
+	}
+	CHECK(g->k == 3 && g->cov_type == t, "k - 1 components");
+	CHECK_REL(g->weights[0], 0.5, 1e-15, "%s: the pair's weight",
+	    gmm_cov_type_name(t));
+	CHECK_TOL(g->means[0], 0.05, 1e-15, 1e-15, "%s: the pair's mean",
+	    gmm_cov_type_name(t));
+	gmm_model_component_cov(g, 0, s0);
+	if (t == GMM_COV_FULL || t == GMM_COV_DIAG)
+		CHECK_REL(s0[0], 1 + 0.0025, 1e-12, "%s: the pair's variance",
+		    gmm_cov_type_name(t));
+	for (size_t c = 1; c < 3; c++) {
+		double a[4], b[4];
+
+		gmm_model_component_cov(g, c, a);
+		gmm_model_component_cov(m, c + 1, b);
+		CHECK(g->weights[c] == m->weights[c + 1] && memcmp(g->means +
+		    2 * c, m->means + 2 * (c + 1), 2 * sizeof(double)) == 0 &&
+		    memcmp(a, b, sizeof(a)) == 0, "%s: component %zu kept as "
+		    "%zu", gmm_cov_type_name(t), c + 1, c);
+	}
+	CHECK(strcmp(g->columns[1], m->columns[1]) == 0, "columns kept");
+	/* from one component (k = 2 down to 1, then 1: nothing) */
+	gmm_model_free(m);
+	m = g;
+	g = NULL;
+	CHECK(gmm_smem_shrink(m, &g, &err) == 0 && g != NULL && g->k == 2,
+	    "%s: 3 to 2", gmm_cov_type_name(t));
+	CHECK(g != NULL && gmm_smem_shrink(g, &one, &err) == 0 &&
+	    one != NULL && one->k == 1, "%s: 2 to 1", gmm_cov_type_name(t));
+	gmm_model_free(g);
+	g = NULL;
+	CHECK(one != NULL && gmm_smem_shrink(one, &g, &err) == 0 && g == NULL,
+	    "%s: none from 1", gmm_cov_type_name(t));
+	if (one != NULL)
+		CHECK_REL(one->weights[0], 1.0, 1e-15, "%s: one weight 1",
+		    gmm_cov_type_name(t));
+	gmm_model_free(one);
+	gmm_model_free(m);
+}
+
 int
 main(void)
 {
@@ -168,6 +222,7 @@ main(void)
 	for (int t = 0; t < 4; t++) {
 		check_type((enum gmm_cov_type)t);
 		check_grow((enum gmm_cov_type)t);
+		check_shrink((enum gmm_cov_type)t);
 	}
 	m->weights[0] = m->weights[1] = 0.5;
 	m->cov[0] = m->cov[3] = m->cov[4] = m->cov[7] = 1;
