@@ -1,11 +1,15 @@
 #include "cmd/fitopts.h"
 
+#include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "base/consts.h"
 #include "base/text.h"
+#include "io/csvin.h"
 
 void
 gmm_fitopts_init(struct gmm_fitopts *fo)
@@ -25,6 +29,8 @@ gmm_fitopts_release(struct gmm_fitopts *fo)
 {
 	gmm_model_free(fo->init_model);
 	fo->init_model = NULL;
+	free(fo->start_resp);
+	fo->start_resp = NULL;
 }
 
 static int
@@ -43,10 +49,18 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 	enum { NMETHODS = sizeof(names) / sizeof(names[0]) };
 	struct stat st;
 
+	if (strncmp(arg, "resp:", 5) == 0 || strncmp(arg, "labels:", 7) == 0) {
+		fo->start_labels = arg[0] == 'l';
+		fo->start_file = arg + (fo->start_labels ? 7 : 5);
+		fo->em.init = GMM_INIT_RESP;
+		fo->init_arg = NULL;
+		return 1;
+	}
 	for (size_t i = 0; i < NMETHODS; i++) {
 		if (strcmp(arg, methods[i].name) == 0) {
 			fo->em.init = methods[i].m;
 			fo->init_arg = NULL;
+			fo->start_file = NULL;
 			return 1;
 		}
 	}
@@ -63,7 +77,145 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 	}
 	fo->em.init = GMM_INIT_MODEL;
 	fo->init_arg = arg;
+	fo->start_file = NULL;
 	return 1;
+}
+
+/* Append row (k values) to the growing n x k array *a (capacity *cap
+ * rows); -1 when out of memory. */
+static int
+append_row(double **a, size_t *n, size_t *cap, const double *row, size_t k)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? 2 * *cap : 1024;
+		double *b = c > SIZE_MAX / sizeof(double) / k ? NULL :
+		    realloc(*a, c * k * sizeof(double));
+
+		if (b == NULL)
+			return -1;
+		*a = b;
+		*cap = c;
+	}
+	memcpy(*a + *n * k, row, k * sizeof(double));
+	(*n)++;
+	return 0;
+}
+
+/*
+ * One value of a start file, checked: a responsibility in [0, 1], or a
+ * label, a whole number from 0 below GMM_MAX_K (and below k when given).
+ */
+static int
+check_start_value(const struct gmm_fitopts *fo, struct gmm_csvin *in,
+    size_t j, double v, struct gmm_error *err)
+{
+	if (!fo->start_labels) {
+		if (v >= 0 && v <= 1)
+			return 0;
+		return gmm_error_set(err, gmm_csvin_name(in),
+		    gmm_csvin_row_line(in), "column %zu: %.17g is not a "
+		    "responsibility (0 to 1)", gmm_csvin_colindex(in, j), v);
+	}
+	if (v >= 0 && v == floor(v) && v < (double)GMM_MAX_K &&
+	    (!fo->k_given || v < (double)fo->em.k))
+		return 0;
+	if (fo->k_given && v == floor(v) && v >= 0)
+		return gmm_error_set(err, gmm_csvin_name(in),
+		    gmm_csvin_row_line(in), "column 1: label %.17g, but -k "
+		    "is %zu (labels are 0 to k - 1)", v, fo->em.k);
+	return gmm_error_set(err, gmm_csvin_name(in), gmm_csvin_row_line(in),
+	    "column 1: %.17g is not a label (a whole number from 0)", v);
+}
+
+/*
+ * Read --init resp:FILE or labels:FILE into fo->start_resp (n x k) and
+ * fo->em.k: -1 with err set on failure.
+ */
+static int
+read_start(struct gmm_fitopts *fo, struct gmm_error *err)
+{
+	struct gmm_csvin_options opt = fo->common.csv;
+	struct gmm_csvin *in;
+	double *rows = NULL, *row = NULL;
+	size_t n = 0, cap = 0, w, k = 0;
+	int r = -1;
+
+	opt.columns = NULL;
+	opt.keep_blank = 0;
+	in = gmm_csvin_open(fo->start_file, &opt, err);
+	if (in == NULL)
+		return -1;
+	w = gmm_csvin_ncols(in);
+	if (fo->start_labels && w != 1) {
+		gmm_error_set(err, gmm_csvin_name(in), 0, "%zu columns: a "
+		    "labels file has one label per row", w);
+		goto out;
+	}
+	if (!fo->start_labels && fo->k_given && w != fo->em.k) {
+		gmm_error_set(err, gmm_csvin_name(in), 0, "%zu columns of "
+		    "responsibilities, but -k is %zu", w, fo->em.k);
+		goto out;
+	}
+	row = malloc(w * sizeof(double));
+	if (row == NULL) {
+		gmm_error_nomem(err);
+		goto out;
+	}
+	for (;;) {
+		double sum = 0;
+		int got = gmm_csvin_read_row(in, row, err);
+
+		if (got < 0)
+			goto out;
+		if (got == 0)
+			break;
+		for (size_t j = 0; j < w; j++) {
+			if (check_start_value(fo, in, j, row[j], err) < 0)
+				goto out;
+			sum += row[j];
+		}
+		if (!fo->start_labels && fabs(sum - 1) > 1e-6) {
+			gmm_error_set(err, gmm_csvin_name(in),
+			    gmm_csvin_row_line(in), "the responsibilities sum "
+			    "to %.17g, not 1", sum);
+			goto out;
+		}
+		if (append_row(&rows, &n, &cap, row, w) < 0) {
+			gmm_error_nomem(err);
+			goto out;
+		}
+		if (fo->start_labels && (size_t)row[0] + 1 > k)
+			k = (size_t)row[0] + 1;
+	}
+	if (!fo->start_labels)
+		k = w;
+	else if (fo->k_given)
+		k = fo->em.k;
+	/* labels: one-hot rows of k */
+	if (fo->start_labels) {
+		double *z = n > SIZE_MAX / sizeof(double) / k ? NULL :
+		    calloc(n * k, sizeof(double));
+
+		if (z == NULL) {
+			gmm_error_nomem(err);
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++)
+			z[i * k + (size_t)rows[i]] = 1;
+		free(rows);
+		rows = z;
+	}
+	fo->start_resp = rows;
+	rows = NULL;
+	fo->em.k = k;
+	fo->em.init_resp = fo->start_resp;
+	fo->em.init_resp_rows = n;
+	r = 0;
+out:
+	free(rows);
+	free(row);
+	gmm_csvin_close(in);
+	return r;
 }
 
 int
@@ -78,9 +230,9 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_COVARIANCE:
 		fo->cov_given = 1;
 		if (gmm_cov_type_parse(arg, &fo->em.cov_type) < 0) {
-			gmm_warn(cmd, "--covariance is full, diag, spherical "
-			    "or tied (or mclust's VVV, VVI, VII, EEE), not "
-			    "\"%s\"", arg);
+			gmm_warn(cmd, "--covariance is full, diag, spherical, "
+			    "tied or one of mclust's %s, not \"%s\"",
+			    GMM_COV_MCLUST_NAMES, arg);
 			return -1;
 		}
 		return 1;
@@ -118,6 +270,22 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	struct gmm_model *m;
 
 	fo->cmd = cmd;
+	if (fo->start_file != NULL) {
+		struct gmm_error err;
+
+		if (read_start(fo, &err) < 0) {
+			gmm_report(cmd, &err);
+			return -1;
+		}
+		if (fo->em.n_init > 1) {
+			gmm_warn(cmd, "warning: --n-init %zu has no effect with "
+			    "a start from %s; one run starts from them",
+			    fo->em.n_init, fo->start_labels ? "labels" :
+			    "responsibilities");
+			fo->em.n_init = 1;
+		}
+		return 0;
+	}
 	if (fo->init_arg == NULL) {
 		if (need_k && !fo->k_given) {
 			gmm_warn(cmd, "-k is required");

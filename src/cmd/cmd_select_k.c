@@ -19,8 +19,9 @@ static const char help_text[] =
     "Fit every k of LIST for every covariance type and compare them by BIC\n"
     "or AIC (lower is better): one CSV row per fit on stdout.\n\n"
     "  -k LIST             1..9, 2,4,8 or a single number\n"
-    "      --covariance LIST  types among full,diag,spherical,tied\n"
-    "                      or mclust's VVV,VVI,VII,EEE (default full)\n"
+    "      --covariance LIST  models among full,diag,spherical,tied and\n"
+    "                      mclust's EII,EEI,EVI,EEV,EVV,VVV,VVI,VII,EEE\n"
+    "                      (default full)\n"
     "      --criterion C   bic (default) or aic\n"
     "      --allow-degenerate  let a degenerate fit be chosen\n"
     "      --json          one JSON object per fit (JSON lines), not CSV\n"
@@ -48,7 +49,7 @@ static const struct option longopts[] = {
 struct select_opts {
 	struct gmm_fitopts fo;
 	size_t *ks, nk;
-	enum gmm_cov_type types[4];
+	enum gmm_cov_type types[GMM_N_COVMODELS];
 	size_t ntypes;
 	int aic, allow_degenerate, json;
 	const char *out;	/* -o, or NULL */
@@ -76,7 +77,8 @@ parse_types(struct select_opts *s, const char *arg)
 		char item[16];
 
 		if (len > 0) {
-			if (len >= sizeof(item) || s->ntypes == 4)
+			if (len >= sizeof(item) ||
+			    s->ntypes == GMM_N_COVMODELS)
 				break;
 			memcpy(item, p, len);
 			item[len] = '\0';
@@ -89,8 +91,8 @@ parse_types(struct select_opts *s, const char *arg)
 	if (*p == '\0' && s->ntypes > 0)
 		return 0;
 	gmm_warn("select-k", "--covariance takes a list of full, diag, "
-	    "spherical, tied (or mclust's VVV, VVI, VII, EEE); not \"%s\"",
-	    arg);
+	    "spherical, tied and mclust's %s; not \"%s\"",
+	    GMM_COV_MCLUST_NAMES, arg);
 	return -1;
 }
 

@@ -16,6 +16,9 @@ struct gmm_fitopts {
 	int k_given, cov_given;
 	const char *init_arg;		/* --init, borrowed from argv */
 	struct gmm_model *init_model;	/* owned */
+	const char *start_file;		/* --init resp:FILE or labels:FILE */
+	int start_labels;		/* 1 for labels:FILE */
+	double *start_resp;		/* owned: what it gives, n x k */
 	int json;		/* fit --json: the summary as JSON */
 	int failed_usage;		/* set when finish() fails on usage */
 	const char *cmd;
@@ -31,15 +34,18 @@ struct gmm_fitopts {
 	{ "smem", no_argument, NULL, OPT_SMEM }
 
 #define GMM_FIT_HELP \
-	"      --covariance TYPE  full, diag, spherical or tied (default full);\n" \
-	"                      mclust's VVV, VVI, VII, EEE name the same\n" \
+	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
+	"                      mclust's EII, EEI, EVI, EEV, EVV (and VVV, VVI,\n" \
+	"                      VII, EEE: the same as those four)\n" \
 	"      --max-iter N    EM iterations at most (default 1000)\n" \
 	"      --tol T         stop when the mean log-likelihood per row\n" \
 	"                      changes by less than T (default 1e-6)\n" \
 	"      --reg-covar R   added to covariance diagonals (default 1e-6)\n" \
 	"      --n-init N      runs from different starts; best kept (default 1)\n" \
 	"      --init METHOD   kmeans (default), kmeans++, random, smallem, hc,\n" \
-	"                      or a model file (binary or JSON) to start from\n" \
+	"                      a model file (binary or JSON) to start from,\n" \
+	"                      resp:FILE (n rows of k responsibilities) or\n" \
+	"                      labels:FILE (n 0-based labels) for an M-step\n" \
 	"      --smem          then split-and-merge moves while they gain\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
@@ -51,7 +57,9 @@ int gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 
 /*
  * After parsing: load an --init model and take k and the covariance type
- * from it unless given (then they must agree); require -k when need_k.
+ * from it unless given (then they must agree); read --init resp:FILE or
+ * labels:FILE and take k from it unless given (then it must agree, or for
+ * labels, exceed every label); require -k when need_k.
  * -1 on failure, reported, with failed_usage set for usage errors.
  */
 int gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k);

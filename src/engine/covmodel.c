@@ -1,5 +1,7 @@
 #include "engine/covmodel.h"
 
+#include <float.h>
+#include <math.h>
 #include <string.h>
 
 #include "base/error.h"
@@ -31,15 +33,59 @@ params_tied(size_t k, size_t d)
 	return d * (d + 1) / 2;
 }
 
+static size_t
+params_eii(size_t k, size_t d)
+{
+	(void)k;
+	(void)d;
+	return 1;
+}
+
+static size_t
+params_eei(size_t k, size_t d)
+{
+	(void)k;
+	return d;
+}
+
+static size_t
+params_evi(size_t k, size_t d)
+{
+	return 1 + k * (d - 1);
+}
+
+static size_t
+params_eev(size_t k, size_t d)
+{
+	return 1 + (d - 1) + k * d * (d - 1) / 2;
+}
+
+static size_t
+params_evv(size_t k, size_t d)
+{
+	return 1 + k * (d - 1) + k * d * (d - 1) / 2;
+}
+
+/* type, ours, mclust's, file code, form, shared, sklearn, own_rows */
 const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS] = {
-	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, params_full,
-	    gmm_mstep_full },
-	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, params_diag,
-	    gmm_mstep_diag },
-	{ GMM_COV_SPHERICAL, "spherical", "VII", 2, GMM_FORM_SCALAR, 0,
+	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, 1, 1,
+	    params_full, gmm_mstep_full },
+	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, 1, 0,
+	    params_diag, gmm_mstep_diag },
+	{ GMM_COV_SPHERICAL, "spherical", "VII", 2, GMM_FORM_SCALAR, 0, 1, 0,
 	    params_spherical, gmm_mstep_spherical },
-	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, params_tied,
-	    gmm_mstep_tied },
+	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, 1, 0,
+	    params_tied, gmm_mstep_tied },
+	{ GMM_COV_EII, "EII", "EII", 4, GMM_FORM_SCALAR, 1, 0, 0,
+	    params_eii, gmm_mstep_eii },
+	{ GMM_COV_EEI, "EEI", "EEI", 5, GMM_FORM_DIAGONAL, 1, 0, 0,
+	    params_eei, gmm_mstep_eei },
+	{ GMM_COV_EVI, "EVI", "EVI", 6, GMM_FORM_DIAGONAL, 0, 0, 0,
+	    params_evi, gmm_mstep_evi },
+	{ GMM_COV_EEV, "EEV", "EEV", 7, GMM_FORM_MATRIX, 0, 0, 0,
+	    params_eev, gmm_mstep_eev },
+	{ GMM_COV_EVV, "EVV", "EVV", 8, GMM_FORM_MATRIX, 0, 0, 1,
+	    params_evv, gmm_mstep_evv },
 };
 
 const struct gmm_covmodel *
@@ -154,6 +200,11 @@ gmm_covmodel_dims(const struct gmm_covmodel *cm, size_t k, size_t d,
 {
 	size_t r = 0;
 
+	if (!cm->sklearn) {
+		dims[0] = k;
+		dims[1] = dims[2] = d;
+		return 3;
+	}
 	if (!cm->shared)
 		dims[r++] = k;
 	if (cm->form != GMM_FORM_SCALAR)
@@ -171,5 +222,41 @@ gmm_covmodel_shape(const struct gmm_covmodel *cm)
 		{ "[d][d]", "[d]", "[]" },
 	};
 
+	if (!cm->sklearn)
+		return shapes[0][GMM_FORM_MATRIX];
 	return shapes[cm->shared ? 1 : 0][cm->form];
+}
+
+static int
+near(double a, double b)
+{
+	return fabs(a - b) <= 1e-9 * (fabs(a) + fabs(b)) + DBL_MIN;
+}
+
+int
+gmm_covmodel_from_fulls(const struct gmm_covmodel *cm, const double *sigmas,
+    size_t k, size_t d, double *cov)
+{
+	size_t dd = d * d, per = gmm_covmodel_per(cm, d);
+
+	for (size_t c = 0; c < gmm_covmodel_count(cm, k); c++)
+		gmm_covmodel_from_full(cm, sigmas + c * dd, d, cov + c * per);
+	/* what the stored form gives back must be what was given */
+	for (size_t c = 0; c < k; c++) {
+		const double *s = sigmas + c * dd;
+
+		for (size_t i = 0; i < d; i++)
+			for (size_t j = 0; j < d; j++) {
+				double want = cm->form == GMM_FORM_MATRIX ||
+				    i == j ? gmm_covmodel_var(cm, cov, c, i,
+				    d) : 0;
+
+				if (cm->form == GMM_FORM_MATRIX)
+					want = cov[gmm_covmodel_offset(cm, c,
+					    d) + i * d + j];
+				if (!near(s[i * d + j], want))
+					return -1;
+			}
+	}
+	return 0;
 }

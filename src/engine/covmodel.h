@@ -1,22 +1,31 @@
 /*
  * covmodel: the table of covariance models, one row per model.
  *
+ * The models are mclust's parameterisations Sigma_c = lambda_c D_c A_c
+ * D_c^T (volume, orientation, shape; each Equal across components,
+ * Variable, or the Identity), named by mclust's three letters; four of
+ * them are also scikit-learn's types and keep its names as ours:
+ * spherical = VII, diag = VVI, tied = EEE, full = VVV.
+ *
  * A row says what the rest of the program needs to know of a model: its
- * names (ours, canonical in every output, and mclust's), its code in the
+ * names (ours, canonical in every output: scikit-learn's for those four,
+ * mclust's for the others; and mclust's, also accepted), its code in the
  * binary model file, what one covariance stores (a d x d matrix, d
  * variances or one variance: this also picks the density kernel, a
  * Cholesky solve, diagonal or spherical precisions), whether the
- * components share one covariance, and how many free parameters the
- * covariances have.  From these the functions below give the storage
- * size, where a component's covariance is, a column's variance, the full
- * d x d matrix, the stored form nearest a full matrix and the JSON shape,
- * so that no file outside this one and the M-steps (mstep.c) asks which
- * model it has.  A new model is a row here, its M-step in mstep.c and its
- * tests.
+ * components share one stored covariance, how many free parameters the
+ * covariances have (mclust's nVarParams), and its M-step (mstep.h).  From
+ * these the functions below give the storage size, where a component's
+ * covariance is, a column's variance, the full d x d matrix, the stored
+ * form nearest a full matrix and the JSON shape, so that no file outside
+ * this one and the M-steps (mstep.c) asks which model it has.  A new model
+ * is a row here, its M-step in mstep.c and its tests.
  *
- * Covariances are stored as scikit-learn's covariances_, flattened
- * row-major: one d x d, d or 1 doubles per covariance, one covariance when
- * shared, else k.  Nothing here allocates, fails or prints.
+ * Covariances are stored flattened row-major: one d x d, d or 1 doubles
+ * per covariance, one covariance when shared, else k (for the four
+ * scikit-learn types, exactly its covariances_).  JSON gives scikit-learn's
+ * shapes for those four and full [k][d][d] matrices for every other model.
+ * Nothing here allocates, fails or prints.
  */
 #ifndef GMM_COVMODEL_H
 #define GMM_COVMODEL_H
@@ -30,6 +39,11 @@ enum gmm_cov_type {
 	GMM_COV_DIAG = 1,	/* VVI */
 	GMM_COV_SPHERICAL = 2,	/* VII */
 	GMM_COV_TIED = 3,	/* EEE */
+	GMM_COV_EII = 4,
+	GMM_COV_EEI = 5,
+	GMM_COV_EVI = 6,
+	GMM_COV_EEV = 7,
+	GMM_COV_EVV = 8,
 };
 
 enum gmm_cov_form {
@@ -40,6 +54,7 @@ enum gmm_cov_form {
 };
 
 struct gmm_stats;
+struct gmm_mstep_work;
 
 struct gmm_covmodel {
 	enum gmm_cov_type type;
@@ -48,13 +63,21 @@ struct gmm_covmodel {
 	uint32_t code;		/* in the binary model file */
 	enum gmm_cov_form form;
 	int shared;		/* one covariance for every component */
-	/* free parameters of the covariances (BIC's count, scikit-learn's) */
+	int sklearn;		/* one of scikit-learn's four: its JSON
+				 * shapes */
+	int own_rows;		/* each component's shape comes from its
+				 * own rows alone, so fewer than rank + 1
+				 * of them is degenerate (model.h) */
+	/* free parameters of the covariances (BIC's count, mclust's) */
 	size_t (*cov_params)(size_t k, size_t d);
 	/* the covariances from the sufficient statistics (engine/mstep.h) */
-	void (*mstep)(const struct gmm_stats *st, double reg, double *cov);
+	int (*mstep)(const struct gmm_stats *st, double reg, double *cov,
+	    struct gmm_mstep_work *w);
 };
 
-#define GMM_N_COVMODELS 4
+#define GMM_N_COVMODELS 9
+/* mclust's names of the rows, for messages */
+#define GMM_COV_MCLUST_NAMES "EII, EEI, EVI, EEV, EVV, VVV, VVI, VII, EEE"
 extern const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS];
 
 /* The row of a model. */
@@ -82,13 +105,25 @@ void gmm_covmodel_to_full(const struct gmm_covmodel *cm, const double *cov,
 void gmm_covmodel_from_full(const struct gmm_covmodel *cm,
     const double *sigma, size_t d, double *dst);
 /*
- * The nesting of the stored array in JSON ([k][d][d], [k][d], [k],
+ * The nesting of the covariances in JSON ([k][d][d], [k][d], [k],
  * [d][d]): its sizes in dims, the rank returned (1 to 3 for the rows of
  * the table; 0, a number, for a shared scalar); and the same as text,
- * "[k][d][d]", for messages.
+ * "[k][d][d]", for messages.  For scikit-learn's four this is the stored
+ * array; for the other models, k full matrices (gmm_covmodel_to_full()
+ * and gmm_covmodel_from_fulls()).
  */
 size_t gmm_covmodel_dims(const struct gmm_covmodel *cm, size_t k, size_t d,
     size_t dims[3]);
 const char *gmm_covmodel_shape(const struct gmm_covmodel *cm);
+/*
+ * The stored covariances (count of them) from k full d x d matrices
+ * sigmas: 0, or -1 when the matrices do not have the stored form's
+ * structure (a shared covariance that differs between components, or a
+ * diagonal or spherical one with other entries), to 1e-9 relative.  The
+ * constraints of the matrix models (a common shape, volume or
+ * orientation) are not checked: such matrices are read as they are.
+ */
+int gmm_covmodel_from_fulls(const struct gmm_covmodel *cm,
+    const double *sigmas, size_t k, size_t d, double *cov);
 
 #endif

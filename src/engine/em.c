@@ -43,6 +43,7 @@ struct em_ctx {
 				 * their turn to be merged (pool.h) */
 	size_t nslots;
 	struct gmm_stats total;
+	struct gmm_mstep_work *mw;	/* the M-step's scratch */
 };
 
 static void
@@ -62,6 +63,9 @@ ctx_release(struct em_ctx *ctx)
 	free(ctx->tw);
 	free(ctx->buf);
 	gmm_stats_release(&ctx->total);
+	if (ctx->mw != NULL)
+		gmm_mstep_work_release(ctx->mw);
+	free(ctx->mw);
 }
 
 /* Bytes one E-step thread holds (ctx_init()): its own statistics with
@@ -113,9 +117,12 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 	ctx->nslots = ctx->threads > 1 ? (size_t)ctx->threads *
 	    SLOTS_PER_THREAD : 1;
 	ctx->slots = calloc(ctx->nslots, sizeof(*ctx->slots));
+	ctx->mw = calloc(1, sizeof(*ctx->mw));
 	if (ctx->tw == NULL || ctx->buf == NULL || ctx->pool == NULL ||
-	    ctx->slots == NULL ||
+	    ctx->slots == NULL || ctx->mw == NULL ||
 	    gmm_stats_alloc(&ctx->total, t, k, d, 0) < 0)
+		return -1;
+	if (gmm_mstep_work_alloc(ctx->mw, t, k, d) < 0)
 		return -1;
 	for (size_t i = 0; i < ctx->nslots; i++)
 		if (gmm_stats_alloc(&ctx->slots[i], t, k, d, 0) < 0)
@@ -267,7 +274,10 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	/* the covariances by the model's row of the table, then means and
 	 * weights */
 	*reseeded = (size_t)-1;
-	cm->mstep(st, reg, m->cov);
+	if (cm->mstep(st, reg, m->cov, ctx->mw) < 0)
+		return gmm_error_set(err, NULL, 0, "component %zu: the scatter "
+		    "is singular, which %s cannot take; try a smaller k or "
+		    "another covariance model", ctx->mw->failed, cm->name);
 	for (size_t c = 0; c < k; c++) {
 		double nk = gmm_mstep_nk(st, c);
 
@@ -312,7 +322,7 @@ start_dist(const struct em_ctx *ctx, const double *shift,
  * row's label, or uniform draws without labels. */
 static void
 stats_from_start(struct em_ctx *ctx, const double *shift,
-    const uint32_t *labels, gsl_rng *rng)
+    const uint32_t *labels, const double *given, gsl_rng *rng)
 {
 	struct thread_work *w = &ctx->tw[0];
 	double *resp = ctx->buf[0].resp;
@@ -343,7 +353,8 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			}
 
 			for (size_t c = 0; c < k; c++) {
-				r[c * GMM_BLOCK_ROWS] = labels ? labels[i0 + i] == c
+				r[c * GMM_BLOCK_ROWS] = given ? given[(i0 + i)
+				    * k + c] : labels ? labels[i0 + i] == c
 				    : gsl_rng_uniform(rng);
 				s += r[c * GMM_BLOCK_ROWS];
 			}
@@ -369,6 +380,35 @@ column_means(const struct gmm_data *x, double *mean)
 			mean[j] += gmm_data_at(x, i, j);
 	for (size_t j = 0; j < x->d; j++)
 		mean[j] /= (double)x->n;
+}
+
+/* The means weighted by given responsibilities (n x k): the shifts of
+ * the start's statistics; a component with no weight takes the column
+ * means. */
+static void
+resp_means(const struct gmm_data *x, const double *resp, size_t k,
+    double *means)
+{
+	size_t d = x->d;
+
+	for (size_t c = 0; c < k; c++) {
+		double w = 0, *mu = means + c * d;
+
+		memset(mu, 0, d * sizeof(double));
+		for (size_t i = 0; i < x->n; i++) {
+			double r = resp[i * k + c];
+
+			w += r;
+			for (size_t j = 0; j < d; j++)
+				mu[j] += r * gmm_data_at(x, i, j);
+		}
+		if (!(w > 0)) {
+			column_means(x, mu);
+			continue;
+		}
+		for (size_t j = 0; j < d; j++)
+			mu[j] /= w;
+	}
 }
 
 /* The mean of the rows with each label (labels GMM_HC_UNUSED left out);
@@ -431,7 +471,9 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	m = gmm_model_new(k, d, ctx->type);
 	if (m == NULL)
 		return gmm_error_nomem(err);
-	if (opt->init == GMM_INIT_RANDOM) {
+	if (opt->init == GMM_INIT_RESP) {
+		resp_means(ctx->x, opt->init_resp, k, m->means);
+	} else if (opt->init == GMM_INIT_RANDOM) {
 		column_means(ctx->x, m->means);
 		for (size_t c = 1; c < k; c++)
 			memcpy(m->means + c * d, m->means, d * sizeof(double));
@@ -456,7 +498,8 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		    ctx->threads, m->means, labels, err) < 0)
 			goto out;
 	}
-	stats_from_start(ctx, m->means, labels, rng);
+	stats_from_start(ctx, m->means, labels, opt->init == GMM_INIT_RESP ?
+	    opt->init_resp : NULL, rng);
 	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
 	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = run, .at_start = 1,
@@ -702,7 +745,8 @@ fit_bytes(size_t n, size_t d, const struct gmm_em_options *opt)
 	double cov = (double)gmm_cov_size(opt->cov_type, k, d);
 
 	return (double)th * (double)thread_bytes(opt->cov_type, k, d) +
-	    8.0 * 5 * ((double)k * (double)(d + 2) + 2 * cov);
+	    8.0 * 5 * ((double)k * (double)(d + 2) + 2 * cov) +
+	    (double)gmm_mstep_work_bytes(opt->cov_type, k, d);
 }
 
 /*
@@ -739,7 +783,8 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	size_t n = x->n, d = x->d;
 	struct em_ctx ctx;
 	struct gmm_model *best = NULL;
-	size_t runs = opt->init == GMM_INIT_MODEL ? 1 : opt->n_init;
+	size_t runs = opt->init == GMM_INIT_MODEL || opt->init ==
+	    GMM_INIT_RESP ? 1 : opt->n_init;
 	struct optima finals = { 0 };
 	int ret = -1;
 
@@ -756,6 +801,10 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		    opt->init_model->d,
 		    gmm_cov_type_name(opt->init_model->cov_type), opt->k, d,
 		    gmm_cov_type_name(opt->cov_type));
+	if (opt->init == GMM_INIT_RESP && opt->init_resp_rows != n)
+		return gmm_error_set(err, NULL, 0,
+		    "the start responsibilities have %zu rows, the data %zu",
+		    opt->init_resp_rows, n);
 	if (check_scale(x, err) < 0)
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)

@@ -48,6 +48,8 @@ enum gmm_init_method {
 				 * seeds (GMM_SMALLEM_*), continued */
 	GMM_INIT_HC,		/* Ward's agglomeration of (a subset of)
 				 * the rows cut at k (hc.h), as mclust */
+	GMM_INIT_RESP,		/* an M-step from given responsibilities,
+				 * as mclust's me(z =) */
 };
 
 struct gmm_em_progress {
@@ -81,6 +83,9 @@ struct gmm_em_options {
 	size_t n_init;
 	enum gmm_init_method init;
 	const struct gmm_model *init_model;	/* GMM_INIT_MODEL: borrowed */
+	const double *init_resp;	/* GMM_INIT_RESP: n x k, row-major,
+					 * each row summing to 1; borrowed */
+	size_t init_resp_rows;		/* its n, checked against the data */
 	int threads;
 	int smem;		/* after the runs, split-and-merge moves */
 	gmm_em_progress_fn progress;		/* may be NULL */
@@ -101,8 +106,9 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * *out is a new
  * prepared model that the caller frees; its training block holds n, the
  * log-likelihood, BIC, AIC, iterations, converged, n_init (the runs made:
- * 1 from a start model), reg_covar and tol (the caller sets seed and column
- * names).  Fails when k > n, out of memory,
+ * 1 from a start model or responsibilities), reg_covar and tol (the caller
+ * sets seed and column names).  Fails when k > n, when start
+ * responsibilities have another number of rows than x, out of memory,
  * or when a covariance cannot be factorised even with reg_covar; and, before
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).

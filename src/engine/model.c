@@ -58,10 +58,13 @@ gmm_model_new(size_t k, size_t d, enum gmm_cov_type t)
 	m->columns = calloc(d, sizeof(char *));
 	m->log_weights = calloc(k, sizeof(double));
 	m->log_det = calloc(k, sizeof(double));
+	/* a factor per stored matrix; precisions per component, also when
+	 * the variances are shared (the kernels take them by component) */
 	if (gmm_covmodel(t)->form == GMM_FORM_MATRIX)
 		m->chol = calloc(ncov, sizeof(double));
 	else
-		m->prec = calloc(ncov, sizeof(double));
+		m->prec = calloc(k * gmm_covmodel_per(gmm_covmodel(t), d),
+		    sizeof(double));
 	if (!m->weights || !m->means || !m->cov || !m->columns ||
 	    !m->log_weights || !m->log_det || (!m->chol && !m->prec))
 		goto fail;
@@ -126,7 +129,8 @@ gmm_model_dup(const struct gmm_model *m)
 	if (m->chol)
 		memcpy(c->chol, m->chol, ncov * sizeof(double));
 	if (m->prec)
-		memcpy(c->prec, m->prec, ncov * sizeof(double));
+		memcpy(c->prec, m->prec, m->k * gmm_covmodel_per(
+		    gmm_covmodel(m->cov_type), m->d) * sizeof(double));
 	for (size_t j = 0; j < d; j++) {
 		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
 			gmm_model_free(c);
@@ -187,13 +191,15 @@ prepare_factor(struct gmm_model *m, struct gmm_error *err)
 static int
 prepare_variances(struct gmm_model *m, struct gmm_error *err)
 {
-	size_t per = gmm_covmodel_per(gmm_covmodel(m->cov_type), m->d);
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t per = gmm_covmodel_per(cm, m->d);
 
 	for (size_t c = 0; c < m->k; c++) {
+		const double *cov = m->cov + gmm_covmodel_offset(cm, c, m->d);
 		double s = 0;
 
 		for (size_t j = 0; j < per; j++) {
-			double v = m->cov[c * per + j];
+			double v = cov[j];
 
 			if (!(v > 0) || !isfinite(v))
 				return gmm_error_set(err, NULL, 0,
@@ -396,7 +402,7 @@ gmm_model_degenerate(const struct gmm_model *m, size_t n,
 	double *sigma, *t, *p, *b;
 	int below = 0;
 
-	if (cm->form == GMM_FORM_MATRIX && !cm->shared)
+	if (cm->own_rows)
 		for (size_t c = 0; c < m->k; c++)
 			if ((double)n * m->weights[c] < (double)(r + 1))
 				return 1;

@@ -5,8 +5,9 @@
  * struct gmm_model owns every array it points to; gmm_model_new() allocates
  * them for given k, d and covariance type, with Gaussian components
  * (engine/family.h), and gmm_model_free() releases them.
- * The covariances are kept in scikit-learn's covariances_ shapes, flattened
- * row-major: full k*d*d, diag k*d, spherical k, tied d*d.  What the density
+ * The covariances are kept as covmodel.h stores them (for scikit-learn's
+ * four types its covariances_ shapes, flattened row-major: full k*d*d,
+ * diag k*d, spherical k, tied d*d).  What the density
  * needs (log weights, lower Cholesky factors, log-determinants, precisions)
  * is derived by gmm_model_prepare(), which must be called after any change
  * of the parameters and before any density is evaluated.  No covariance is
@@ -58,14 +59,15 @@ struct gmm_model {
 	/* derived by gmm_model_prepare() */
 	double *log_weights;	/* k */
 	double *log_det;	/* k: log |Sigma_c| */
-	double *chol;		/* full k*d*d, tied d*d: lower factor L */
-	double *prec;		/* diag k*d, spherical k: 1 / variance */
+	double *chol;		/* per stored d x d matrix: lower factor L */
+	double *prec;		/* diagonal forms k*d, scalar k: 1 / variance
+				 * (per component, also when shared) */
 };
 
-/* "full", "diag", "spherical", "tied": the table's name (covmodel.h) */
+/* "full", "diag", "EEV", ...: the table's name (covmodel.h) */
 const char *gmm_cov_type_name(enum gmm_cov_type t);
 /* 0 and *t set, or -1 for an unknown name; mclust's names (VVV, VVI, VII,
- * EEE) are accepted too. */
+ * EEE for our four) are accepted too. */
 int gmm_cov_type_parse(const char *s, enum gmm_cov_type *t);
 
 /* Number of doubles in cov for this type. */
@@ -99,7 +101,7 @@ int gmm_model_validate(struct gmm_model *m, const char *name,
 /* n doubles aligned for vector loads (free()); NULL when out of memory. */
 double *gmm_doubles_new(size_t n);
 
-/* Free parameters, counted as scikit-learn does. */
+/* Free parameters, counted as mclust does (as scikit-learn for its four). */
 size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);
 /* -2 logL + p ln n, and -2 logL + 2 p (lower is better). */
 double gmm_bic(double loglik_total, size_t n_parameters, size_t n);
@@ -123,10 +125,12 @@ int gmm_model_same_components(const struct gmm_model *m, size_t *a,
  * 1 when a fitted model is degenerate, 0 when not, -1 when out of memory:
  * in the directions the data vary (s->u), a covariance has an eigenvalue
  * below GMM_DEGENERATE_EIG_FRAC times s->min_var (a likelihood spike held
- * up only by reg_covar), or, for full covariances, a component holds fewer
- * of the n rows than rank + 1 (n w_c < rank + 1), too few to estimate it.
- * Diagonal, spherical and tied covariances need no such count: each of
- * their variances is pooled over a column or over every row.
+ * up only by reg_covar), or, for the models whose components take their
+ * shape from their own rows alone (the covariance row's own_rows: full =
+ * VVV, EVV), a component holds fewer of the n rows than rank + 1
+ * (n w_c < rank + 1), too few to estimate it.  The other models need no
+ * such count: their variances are pooled over a column, over components
+ * or over every row, or a spike shows in the eigenvalues.
  */
 int gmm_model_degenerate(const struct gmm_model *m, size_t n,
     const struct gmm_data_shape *s);

@@ -1418,3 +1418,9 @@ gmm_csvin_ready(const struct gmm_csvin *in)
 		return 1;
 	return poll(&p, 1, 0) != 0;
 }
+
+size_t
+gmm_csvin_row_line(const struct gmm_csvin *in)
+{
+	return in->rec_line;
+}

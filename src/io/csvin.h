@@ -101,6 +101,9 @@ int gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err);
 int gmm_csvin_read_row(struct gmm_csvin *in, double *row,
     struct gmm_error *err);
 
+/* The line the last row read starts on (1-based), for messages. */
+size_t gmm_csvin_row_line(const struct gmm_csvin *in);
+
 /*
  * Blank lines skipped (or returned) so far among the data; *lines (when
  * not NULL) the line numbers of the first *nlines of them.

@@ -40,20 +40,44 @@ json_matrix(FILE *f, const double *v, size_t rows, size_t cols,
 	fprintf(f, "\n%s]", indent);
 }
 
-/* The covariances nested as the model's row says (covmodel.h). */
+/* Component c's diagonal or spherical covariance as a full d x d matrix,
+ * laid out as json_matrix() lays one out. */
+static void
+json_diagonal(FILE *f, const struct gmm_covmodel *cm, const double *cov,
+    size_t c, size_t d)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < d; i++) {
+		fprintf(f, "%s\n      [", i ? "," : "");
+		for (size_t j = 0; j < d; j++) {
+			if (j > 0)
+				fputs(", ", f);
+			gmm_json_number(f, i == j ? gmm_covmodel_var(cm, cov,
+			    c, i, d) : 0.0);
+		}
+		fputc(']', f);
+	}
+	fputs("\n    ]", f);
+}
+
+/* The covariances nested as the model's row says (covmodel.h): the
+ * stored array, or k full matrices for the models beyond scikit-learn's. */
 static void
 json_covariances(FILE *f, const struct gmm_model *m)
 {
-	size_t dims[3], rank = gmm_covmodel_dims(gmm_covmodel(m->cov_type),
-	    m->k, m->d, dims);
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t dims[3], rank = gmm_covmodel_dims(cm, m->k, m->d, dims);
 
 	switch (rank) {
 	case 3:
 		fputc('[', f);
 		for (size_t c = 0; c < dims[0]; c++) {
 			fprintf(f, "%s\n    ", c ? "," : "");
-			json_matrix(f, m->cov + c * dims[1] * dims[2], dims[1],
-			    dims[2], "    ");
+			if (cm->form != GMM_FORM_MATRIX)
+				json_diagonal(f, cm, m->cov, c, m->d);
+			else
+				json_matrix(f, m->cov + gmm_covmodel_offset(cm,
+				    c, m->d), dims[1], dims[2], "    ");
 		}
 		fputs("\n  ]", f);
 		return;
@@ -138,12 +162,34 @@ get_matrix(json_t *a, double *v, size_t rows, size_t cols)
 	return 0;
 }
 
+/* k full matrices into the stored form: -1 when they lack its structure
+ * (covmodel.h) or memory runs out. */
+static int
+get_full_covariances(json_t *a, struct gmm_model *m)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t k = m->k, d = m->d;
+	double *sig = malloc(k * d * d * sizeof(double));
+	int r = 0;
+
+	if (sig == NULL)
+		return -1;
+	for (size_t c = 0; c < k && r == 0; c++)
+		r = get_matrix(json_array_get(a, c), sig + c * d * d, d, d);
+	if (r == 0)
+		r = gmm_covmodel_from_fulls(cm, sig, k, d, m->cov);
+	free(sig);
+	return r;
+}
+
 static int
 get_covariances(json_t *a, struct gmm_model *m)
 {
 	size_t dims[3], rank = gmm_covmodel_dims(gmm_covmodel(m->cov_type),
 	    m->k, m->d, dims);
 
+	if (!gmm_covmodel(m->cov_type)->sklearn)
+		return get_full_covariances(a, m);
 	switch (rank) {
 	case 3:
 		if (!json_is_array(a) || json_array_size(a) != dims[0])
@@ -337,7 +383,9 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	else if (get_covariances(json_object_get(root, "covariances"), m) < 0)
 		gmm_error_set(err, name, 0,
 		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
-		    "d = %zu)", gmm_covmodel_shape(cm), cm->name, k, d);
+		    "d = %zu)%s", gmm_covmodel_shape(cm), cm->name, k, d,
+		    cm->sklearn ? "" : cm->shared ? ", equal for every "
+		    "component" : "");
 	else if (get_columns(json_object_get(root, "columns"), m, name,
 	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
 		get_training(json_object_get(root, "training"), &m->training);

@@ -44,7 +44,7 @@ check "a JSON model may name its type EEE; it reads as tied" \
     grep -q '"covariance_type": "tied"' "$T/out"
 run fit -k 3 --covariance vvv -o "$T/x.gmm" "$F"
 expect_status "--covariance vvv (lower case) is a usage error" 2
-check "  and the message names both spellings" grep -q "or tied (or mclust's VVV, VVI, VII, EEE), not \"vvv\"" "$T/err"
+check "  and the message names both spellings" grep -q "tied or one of mclust's EII, .*VVV, VVI, VII, EEE, not \"vvv\"" "$T/err"
 
 run fit -k 3 --max-iter 2 --tol 0 -o "$T/x.gmm" "$F"
 check "--max-iter 2 --tol 0 runs exactly 2 iterations" grep -q "iterations=2 converged=0" "$T/err"
@@ -260,4 +260,63 @@ for cov in full diag spherical tied; do
 	    sh -c 'cmp -s "$1" "$2" && cmp -s "$1" "$3"' sh "$T/chunks1.gmm" \
 	    "$T/chunks2.gmm" "$T/chunks3.gmm"
 done
+
+# mclust's models beyond the four: fit, show, JSON as full matrices that
+# read back to the same densities
+for cov in EII EEI EVI EEV EVV; do
+	run fit -k 3 --covariance "$cov" -o "$T/$cov.gmm" "$F"
+	expect_status "--covariance $cov" 0
+	check "  the summary names $cov" grep -q "^gmm fit: k=3 covariance=$cov " "$T/err"
+	"$GMM" show --json "$T/$cov.gmm" >"$T/$cov.json"
+	check "  its JSON holds [k][d][d] covariances" \
+	    sh -c 'tr -d " \n" <"$1" | grep -q "\"covariances\":\[\[\[[^]]*\],\[[^]]*\]\],\[\["' - "$T/$cov.json"
+	"$GMM" score "$T/$cov.gmm" "$F" >"$T/$cov.bin.csv"
+	"$GMM" score "$T/$cov.json" "$F" >"$T/$cov.json.csv"
+	check "  and scores as the binary model does" cmp -s "$T/$cov.bin.csv" "$T/$cov.json.csv"
+done
+sed 's/"covariance_type": "EII"/"covariance_type": "EEI"/' "$T/EII.json" >"$T/eii-as-eei.json"
+run score "$T/eii-as-eei.json" "$F"
+expect_status "equal spheres read as EEI" 0
+sed 's/"covariance_type": "EEI"/"covariance_type": "EII"/' "$T/EEI.json" >"$T/eei-as-eii.json"
+run score "$T/eei-as-eii.json" "$F"
+expect_err "unequal variances are not EII" 1 "gmm score: $T/eei-as-eii.json: \"covariances\" must be numbers shaped [k][d][d] for EII (k = 3, d = 2), equal for every component"
+
+# --init resp:FILE: an M-step from given responsibilities (mclust's
+# me(z =)); with --max-iter 0 the model of that M-step, whose
+# log-likelihood mclust gives (tests/ref/mclust, faithful VVV after 1)
+Z=$REF/mclust/faithful.z0.csv
+run fit --init "resp:$Z" --max-iter 0 --reg-covar 0 -o "$T/z.gmm" "$F"
+expect_status "--init resp:FILE --max-iter 0" 0
+check "  k from the file's columns, mclust's log-likelihood" \
+    awk -v l="$(sed -n 's/.*log_likelihood=\([^ ]*\) .*/\1/p' "$T/err")" 'BEGIN { d = l + 1284.7861574573815; exit !(d < 1e-6 && d > -1e-6) }'
+run fit --init "resp:$Z" --covariance EEV --reg-covar 0 --max-iter 4 --tol 0 -o "$T/z.gmm" "$F"
+check "  EEV after 5 M-steps: mclust's log-likelihood" \
+    awk -v l="$(sed -n 's/.*log_likelihood=\([^ ]*\) .*/\1/p' "$T/err")" 'BEGIN { d = l + 1169.891163901184; exit !(d < 1e-6 && d > -1e-6) }'
+run fit --init "resp:$Z" -k 4 "$F" -o "$T/z.gmm"
+expect_err "-k that disagrees with the columns" 1 "gmm fit: $Z: 3 columns of responsibilities, but -k is 4"
+head -n 11 "$Z" >"$T/z10.csv"
+run fit --init "resp:$T/z10.csv" "$F" -o "$T/z.gmm"
+expect_err "another number of rows" 1 "gmm fit: $F: the start responsibilities have 10 rows, the data 272"
+printf 'p0,p1\n0.5,0.5\n1.5,-0.5\n' >"$T/zbad.csv"
+run fit --init "resp:$T/zbad.csv" "$F" -o "$T/z.gmm"
+expect_err "a value outside [0, 1]" 1 "gmm fit: $T/zbad.csv:3: column 1: 1.5 is not a responsibility (0 to 1)"
+printf 'p0,p1\n0.5,0.5\n0.5,0.6\n' >"$T/zsum.csv"
+run fit --init "resp:$T/zsum.csv" "$F" -o "$T/z.gmm"
+expect_err "a row that does not sum to 1" 1 "gmm fit: $T/zsum.csv:3: the responsibilities sum to 1.1000000000000001, not 1"
+run fit --init "resp:$T/missing.csv" "$F" -o "$T/z.gmm"
+expect_status "a missing file" 1
+
+# --init labels:FILE: a partition, as score --labels prints it
+"$GMM" score --labels "$T/m.gmm" "$F" | cut -d, -f2 >"$T/labels.csv"
+run fit --init "labels:$T/labels.csv" --max-iter 0 -o "$T/l.gmm" "$F"
+expect_status "--init labels:FILE" 0
+check "  k is the largest label + 1" grep -q "^gmm fit: k=2 " "$T/err"
+run fit --init "labels:$T/labels.csv" -k 3 --max-iter 0 -o "$T/l.gmm" "$F"
+expect_status "  -k above the labels" 0
+check "  a label with no row leaves its component reseeded" grep -q "^gmm fit: k=3 " "$T/err"
+run fit --init "labels:$T/labels.csv" -k 1 -o "$T/l.gmm" "$F"
+expect_err "a label at or above -k" 1 "gmm fit: $T/labels.csv:3: column 1: label 1, but -k is 1 (labels are 0 to k - 1)"
+printf 'label\n0\n0.5\n' >"$T/lbad.csv"
+run fit --init "labels:$T/lbad.csv" -o "$T/l.gmm" "$F"
+expect_err "a label that is not a whole number" 1 "gmm fit: $T/lbad.csv:3: column 1: 0.5 is not a label (a whole number from 0)"
 done_testing

@@ -3,7 +3,8 @@
  * with scikit-learn's shapes and parameter counts; a full matrix survives
  * to_full(from_full()) in the form's own terms (the matrix, its diagonal,
  * its mean variance); every component's covariance is found where the
- * row says.
+ * row says; full matrices are read into the stored form only when they
+ * have its structure.
  */
 #include <string.h>
 
@@ -15,8 +16,9 @@ static void
 check_names(void)
 {
 	static const char *const ours[] = { "full", "diag", "spherical",
-		"tied" };
-	static const char *const mclust[] = { "VVV", "VVI", "VII", "EEE" };
+		"tied", "EII", "EEI", "EVI", "EEV", "EVV" };
+	static const char *const mclust[] = { "VVV", "VVI", "VII", "EEE",
+		"EII", "EEI", "EVI", "EEV", "EVV" };
 
 	for (size_t i = 0; i < GMM_N_COVMODELS; i++) {
 		const struct gmm_covmodel *cm = &gmm_covmodels[i];
@@ -38,14 +40,18 @@ check_names(void)
 		    "outputs say %s", ours[i]);
 	}
 	CHECK(gmm_covmodel_named("vvv") == NULL, "names are case-sensitive");
-	CHECK(gmm_covmodel_named("EEV") == NULL, "EEV is not a row yet");
-	CHECK(gmm_covmodel_coded(4) == NULL, "code 4 is no model");
+	CHECK(gmm_covmodel_named("XYZ") == NULL, "XYZ is no model");
+	CHECK(gmm_covmodel_coded(GMM_N_COVMODELS) == NULL, "code %d is no "
+	    "model", GMM_N_COVMODELS);
+	CHECK(sizeof(ours) / sizeof(ours[0]) == GMM_N_COVMODELS, "every row "
+	    "named here");
 }
 
 static void
 check_sizes(void)
 {
-	/* scikit-learn: covariances_ shapes and _n_parameters() */
+	/* scikit-learn: covariances_ shapes and _n_parameters(); the others:
+	 * full matrices in JSON, mclust's nMclustParams() */
 	static const size_t k = 3, d = 5;
 	static const struct {
 		enum gmm_cov_type t;
@@ -56,9 +62,16 @@ check_sizes(void)
 		{ GMM_COV_DIAG, 15, 2, { 3, 5 }, 15, "[k][d]" },
 		{ GMM_COV_SPHERICAL, 3, 1, { 3 }, 3, "[k]" },
 		{ GMM_COV_TIED, 25, 2, { 5, 5 }, 15, "[d][d]" },
+		{ GMM_COV_EII, 1, 3, { 3, 5, 5 }, 1, "[k][d][d]" },
+		{ GMM_COV_EEI, 5, 3, { 3, 5, 5 }, 5, "[k][d][d]" },
+		{ GMM_COV_EVI, 15, 3, { 3, 5, 5 }, 13, "[k][d][d]" },
+		{ GMM_COV_EEV, 75, 3, { 3, 5, 5 }, 35, "[k][d][d]" },
+		{ GMM_COV_EVV, 75, 3, { 3, 5, 5 }, 43, "[k][d][d]" },
 	};
 
-	for (size_t i = 0; i < 4; i++) {
+	CHECK(sizeof(want) / sizeof(want[0]) == GMM_N_COVMODELS, "every row "
+	    "sized here");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		const struct gmm_covmodel *cm = gmm_covmodel(want[i].t);
 		size_t dims[3] = { 0 }, rank = gmm_covmodel_dims(cm, k, d, dims);
 
@@ -74,7 +87,8 @@ check_sizes(void)
 		CHECK(cm->cov_params(k, d) == want[i].params,
 		    "%s: %zu covariance parameters", cm->name,
 		    cm->cov_params(k, d));
-		/* (k - 1) + k d + covariances, scikit-learn's count */
+		/* (k - 1) + k d + covariances, scikit-learn's and mclust's
+		 * count */
 		CHECK(gmm_n_parameters(want[i].t, k, d) == 2 + 15 +
 		    want[i].params, "%s: parameters", cm->name);
 	}
@@ -117,11 +131,42 @@ check_forms(void)
 	}
 }
 
+/* k full matrices read into the stored form, and refused when they lack
+ * its structure. */
+static void
+check_fulls(void)
+{
+	enum { D = 2, K = 2 };
+	static const double same[K * D * D] = { 2, 0, 0, 2, 2, 0, 0, 2 };
+	static const double diag[K * D * D] = { 2, 0, 0, 3, 2, 0, 0, 3 };
+	static const double apart[K * D * D] = { 2, 0, 0, 3, 4, 0, 0, 3 };
+	static const double corr[K * D * D] = { 2, 1, 1, 3, 2, 1, 1, 3 };
+	double cov[K * D * D];
+
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EII), same, K, D,
+	    cov) == 0 && cov[0] == 2, "EII from equal spheres");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EII), diag, K, D,
+	    cov) < 0, "EII refuses unequal variances");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EEI), diag, K, D,
+	    cov) == 0 && cov[0] == 2 && cov[1] == 3, "EEI from equal diagonals");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EEI), apart, K, D,
+	    cov) < 0, "EEI refuses diagonals that differ");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EVI), apart, K, D,
+	    cov) == 0 && cov[2] == 4, "EVI from diagonals that differ");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EVI), corr, K, D,
+	    cov) < 0, "EVI refuses correlations");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_EEV), corr, K, D,
+	    cov) == 0 && cov[5] == 1, "EEV takes full matrices");
+	CHECK(gmm_covmodel_from_fulls(gmm_covmodel(GMM_COV_TIED), apart, K, D,
+	    cov) < 0, "tied refuses matrices that differ");
+}
+
 int
 main(void)
 {
 	check_names();
 	check_sizes();
 	check_forms();
+	check_fulls();
 	return check_done("test_covmodel");
 }

@@ -72,11 +72,11 @@ random_model(enum gmm_cov_type t, size_t k, size_t d, gsl_rng *r)
 	}
 	for (size_t c = 0; c < k; c++)
 		m->weights[c] /= wsum;
-	if (t == GMM_COV_DIAG || t == GMM_COV_SPHERICAL) {
+	if (gmm_covmodel(t)->form != GMM_FORM_MATRIX) {
 		for (size_t i = 0; i < gmm_cov_size(t, k, d); i++)
 			m->cov[i] = 0.2 + gsl_rng_uniform(r);
 	} else {
-		size_t nmat = t == GMM_COV_FULL ? k : 1;
+		size_t nmat = gmm_covmodel_count(gmm_covmodel(t), k);
 
 		for (size_t c = 0; c < nmat; c++) {
 			double *a = m->cov + c * d * d, b[16 * 16];	/* d <= 16 */
@@ -255,7 +255,7 @@ main(void)
 		gmm_kernels_force(kt);
 		for (int narrow = 0; narrow <= 1; narrow++) {
 			gmm_vec_force = narrow;
-			for (int t = 0; t < 4; t++)
+			for (int t = 0; t < GMM_N_COVMODELS; t++)
 				for (size_t d = 1; d <= 9; d += 4) {
 					/* 1, 5, 9: tails */
 					check_density((enum gmm_cov_type)t, d,

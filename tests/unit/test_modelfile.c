@@ -35,7 +35,7 @@ example(enum gmm_cov_type t)
 		m->means[i] = 0.1 * (double)i - 1.0 / 3;
 	for (size_t i = 0; i < ncov; i++)
 		m->cov[i] = 0.01;
-	if (t == GMM_COV_FULL || t == GMM_COV_TIED)
+	if (gmm_covmodel(t)->form == GMM_FORM_MATRIX)
 		for (size_t c = 0; c < ncov / 9; c++)
 			for (size_t j = 0; j < 3; j++)
 				m->cov[c * 9 + j * 4] = 1.5 + (double)j / 7;
@@ -525,7 +525,7 @@ int
 main(void)
 {
 	gsl_set_error_handler_off();
-	for (int t = 0; t < 4; t++)
+	for (int t = 0; t < GMM_N_COVMODELS; t++)
 		check_type((enum gmm_cov_type)t);
 	check_atomic();
 	check_hostile();

@@ -48,6 +48,8 @@ example(enum gmm_cov_type t)
 			m->cov[0] = 2;
 			m->cov[3] = 1;
 			break;
+		default:	/* scikit-learn's four are enough here */
+			break;
 		}
 	}
 	CHECK(gmm_model_prepare(m, &err) == 0, "prepare");
