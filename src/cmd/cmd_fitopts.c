@@ -210,6 +210,7 @@ read_start(struct gmm_fitopts *fo, struct gmm_error *err)
 	fo->em.k = k;
 	fo->em.init_resp = fo->start_resp;
 	fo->em.init_resp_rows = n;
+	fo->em.init_resp_cols = k;
 	r = 0;
 out:
 	free(rows);

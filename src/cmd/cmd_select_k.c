@@ -535,12 +535,15 @@ cmd_select_k(int argc, char **argv)
 	}
 	if (optind < argc)
 		file = argv[optind++];
-	if (s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL) {
+	if (s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL ||
+	    s.fo.em.init == GMM_INIT_RESP) {
 		if (s.ks == NULL)
 			gmm_warn("select-k", "-k LIST is required");
-		if (s.fo.em.init == GMM_INIT_MODEL)
-			gmm_warn("select-k", "--init takes kmeans, kmeans++ or "
-			    "random here: one model cannot start every k");
+		if (s.fo.em.init == GMM_INIT_MODEL ||
+		    s.fo.em.init == GMM_INIT_RESP)
+			gmm_warn("select-k", "--init takes kmeans, kmeans++, "
+			    "random, smallem or hc here: one model or "
+			    "partition cannot start every k");
 		free(s.ks);
 		return gmm_usage(usage_text);
 	}

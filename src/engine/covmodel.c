@@ -247,13 +247,11 @@ gmm_covmodel_from_fulls(const struct gmm_covmodel *cm, const double *sigmas,
 
 		for (size_t i = 0; i < d; i++)
 			for (size_t j = 0; j < d; j++) {
-				double want = cm->form == GMM_FORM_MATRIX ||
-				    i == j ? gmm_covmodel_var(cm, cov, c, i,
-				    d) : 0;
+				double want = cm->form == GMM_FORM_MATRIX ?
+				    cov[gmm_covmodel_offset(cm, c, d) + i * d +
+				    j] : i == j ? gmm_covmodel_var(cm, cov, c,
+				    i, d) : 0;
 
-				if (cm->form == GMM_FORM_MATRIX)
-					want = cov[gmm_covmodel_offset(cm, c,
-					    d) + i * d + j];
 				if (!near(s[i * d + j], want))
 					return -1;
 			}

@@ -805,6 +805,10 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		return gmm_error_set(err, NULL, 0,
 		    "the start responsibilities have %zu rows, the data %zu",
 		    opt->init_resp_rows, n);
+	if (opt->init == GMM_INIT_RESP && opt->init_resp_cols != opt->k)
+		return gmm_error_set(err, NULL, 0,
+		    "the start responsibilities have %zu columns, k is %zu",
+		    opt->init_resp_cols, opt->k);
 	if (check_scale(x, err) < 0)
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)

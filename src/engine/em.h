@@ -85,7 +85,8 @@ struct gmm_em_options {
 	const struct gmm_model *init_model;	/* GMM_INIT_MODEL: borrowed */
 	const double *init_resp;	/* GMM_INIT_RESP: n x k, row-major,
 					 * each row summing to 1; borrowed */
-	size_t init_resp_rows;		/* its n, checked against the data */
+	size_t init_resp_rows;		/* its n and k, checked against the */
+	size_t init_resp_cols;		/* data and opt->k */
 	int threads;
 	int smem;		/* after the runs, split-and-merge moves */
 	gmm_em_progress_fn progress;		/* may be NULL */
@@ -108,7 +109,8 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * log-likelihood, BIC, AIC, iterations, converged, n_init (the runs made:
  * 1 from a start model or responsibilities), reg_covar and tol (the caller
  * sets seed and column names).  Fails when k > n, when start
- * responsibilities have another number of rows than x, out of memory,
+ * responsibilities have another number of rows than x or of columns than
+ * k, out of memory,
  * or when a covariance cannot be factorised even with reg_covar; and, before
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).

@@ -105,6 +105,8 @@ gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d)
 {
 	if (gmm_covmodel(t)->sklearn)
 		return 0;
+	/* the arrays below, and GSL's symmv workspace (a d-vector and two
+	 * of its own, about 4 d doubles with their headers) */
 	return 8 * (2 * k * d * d + k * d + d * d + d) + 8 * 4 * d;
 }
 
@@ -310,17 +312,20 @@ gmm_mstep_evv(const struct gmm_stats *st, double reg, double *cov,
 	scatters(st, w);
 	eigens(w);
 	for (size_t c = 0; c < k; c++) {
+		/* |W_c|^(1/d) in its first eigenvalue's place, which is
+		 * not needed after */
 		double g = geomean(w->eval + c * d, d, 1);
 
 		if (!(g > 0)) {
 			w->failed = c;
 			return -1;
 		}
+		w->eval[c * d] = g;
 		lambda += g;
 	}
 	lambda /= total_weight(st);
 	for (size_t c = 0; c < k; c++) {
-		double g = geomean(w->eval + c * d, d, 1);
+		double g = w->eval[c * d];
 		const double *sc = w->scatter + c * dd;
 		double *s = cov + c * dd;
 

@@ -241,12 +241,30 @@ gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
 	return 0;
 }
 
+/* A zeroed model of k components with m's d, covariance model, family
+ * and column names; NULL when out of memory. */
+static struct gmm_model *
+model_like(const struct gmm_model *m, size_t k)
+{
+	struct gmm_model *c = gmm_model_new(k, m->d, m->cov_type);
+
+	if (c == NULL)
+		return NULL;
+	c->family = m->family;
+	for (size_t j = 0; j < m->d; j++)
+		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
+			gmm_model_free(c);
+			return NULL;
+		}
+	return c;
+}
+
 int
 gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
     struct gmm_error *err)
 {
 	size_t k = m->k, d = m->d, dd = d * d, widest = 0;
-	struct gmm_model *c = gmm_model_new(k + 1, d, m->cov_type);
+	struct gmm_model *c = model_like(m, k + 1);
 	double *s = malloc((dd + 3 * d) * sizeof(double)), best = -1;
 	struct gmm_error sub;
 
@@ -256,18 +274,11 @@ gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
 		free(s);
 		return gmm_error_nomem(err);
 	}
-	c->family = m->family;
 	memcpy(c->weights, m->weights, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
 	/* one covariance after another: the first k are m's */
 	memcpy(c->cov, m->cov, gmm_cov_size(m->cov_type, k, d) *
 	    sizeof(double));
-	for (size_t j = 0; j < d; j++)
-		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
-			gmm_model_free(c);
-			free(s);
-			return gmm_error_nomem(err);
-		}
 	for (size_t q = 0; q < k; q++) {
 		double w;
 
@@ -308,12 +319,11 @@ gmm_smem_shrink(const struct gmm_model *m, struct gmm_model **out,
 	}
 	if (pairs == NULL || s == NULL || rank_pairs(m, pairs,
 	    s + 2 * dd + d) < 0 || (w = gmm_model_dup(m)) == NULL ||
-	    (c = gmm_model_new(k - 1, d, m->cov_type)) == NULL)
+	    (c = model_like(m, k - 1)) == NULL)
 		goto nomem;
 	a = pairs[0].a;
 	b = pairs[0].b;
 	merge(w, a, b, s, s + dd, s + 2 * dd);
-	c->family = m->family;
 	for (size_t q = 0, t = 0; q < k; q++) {
 		if (q == b)
 			continue;
@@ -327,9 +337,6 @@ gmm_smem_shrink(const struct gmm_model *m, struct gmm_model **out,
 	}
 	if (cm->shared)
 		memcpy(c->cov, w->cov, per * sizeof(double));
-	for (size_t j = 0; j < d; j++)
-		if (gmm_model_set_column(c, j, m->columns[j]) < 0)
-			goto nomem;
 	gmm_model_free(w);
 	free(pairs);
 	free(s);

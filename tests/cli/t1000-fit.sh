@@ -311,9 +311,11 @@ expect_status "a missing file" 1
 run fit --init "labels:$T/labels.csv" --max-iter 0 -o "$T/l.gmm" "$F"
 expect_status "--init labels:FILE" 0
 check "  k is the largest label + 1" grep -q "^gmm fit: k=2 " "$T/err"
-run fit --init "labels:$T/labels.csv" -k 3 --max-iter 0 -o "$T/l.gmm" "$F"
+run fit --init "labels:$T/labels.csv" -k 3 --max-iter 0 -v -o "$T/l.gmm" "$F"
 expect_status "  -k above the labels" 0
-check "  a label with no row leaves its component reseeded" grep -q "^gmm fit: k=3 " "$T/err"
+check "  a label with no row leaves its component reseeded" \
+    grep -q "^gmm fit: run 1 start: component 2 has no rows; reseeded" "$T/err"
+check "  and k is -k" grep -q "^gmm fit: k=3 " "$T/err"
 run fit --init "labels:$T/labels.csv" -k 1 -o "$T/l.gmm" "$F"
 expect_err "a label at or above -k" 1 "gmm fit: $T/labels.csv:3: column 1: label 1, but -k is 1 (labels are 0 to k - 1)"
 printf 'label\n0\n0.5\n' >"$T/lbad.csv"

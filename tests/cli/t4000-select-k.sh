@@ -165,4 +165,8 @@ run select-k -q -k 1..3 --covariance full,tied --json "$F"
 check "select-k --json: one line per fit" test "$(wc -l <"$T/out")" -eq 6
 awk -F, 'NR > 1 { printf "{\"k\": %s, \"covariance\": \"%s\", \"log_likelihood\": %s, \"n_parameters\": %s, \"bic\": %s, \"aic\": %s, \"iterations\": %s, \"converged\": %s, \"degenerate\": %s, \"best\": %s}\n", $1, $2, $3, $4, $5, $6, $7, $8 ? "true" : "false", $9 ? "true" : "false", $10 ? "true" : "false" }' "$T/table.csv" >"$T/want.json"
 check "  the table's values, flags as true/false" cmp -s "$T/out" "$T/want.json"
+# a start partition fixes k: select-k refuses it as it refuses a model
+run select-k "$F" -k 2,3 --init "resp:$REF/mclust/faithful.z0.csv"
+expect_status "--init resp:FILE is a usage error" 2
+check "  saying why" grep -q "one model or partition cannot start every k" "$T/err"
 done_testing

@@ -20,36 +20,11 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "rows.h"
 #include "engine/em.h"
 #include "io/csvin.h"
 
 static const char *refdir = "tests/ref";
-
-/* A CSV file's rows (n x d, row-major) into *data and a new array. */
-static double *
-read_csv(const char *path, size_t *n, size_t *d)
-{
-	struct gmm_csvin_options o = { .delim = ',', .header = -1 };
-	struct gmm_error err;
-	struct gmm_csvin *in = gmm_csvin_open(path, &o, &err);
-	struct gmm_data data;
-	double *x;
-
-	if (in == NULL || gmm_csvin_read_data(in, &data, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", path, err.msg);
-		exit(2);
-	}
-	*n = data.n;
-	*d = data.d;
-	x = malloc(data.n * data.d * sizeof(double));
-	if (x == NULL)
-		exit(2);
-	for (size_t i = 0; i < data.n; i++)
-		gmm_data_row(&data, i, x + i * data.d);
-	gmm_data_release(&data);
-	gmm_csvin_close(in);
-	return x;
-}
 
 static double
 num(json_t *a, size_t i)
@@ -139,6 +114,7 @@ check_model(const char *name, enum gmm_cov_type t, const double *x,
 		o.init = GMM_INIT_RESP;
 		o.init_resp = z0;
 		o.init_resp_rows = n;
+		o.init_resp_cols = k;
 		o.threads = 1;
 		snprintf(label, sizeof(label), "%s %s after %s", name,
 		    cm->mclust, steps[s]);
@@ -152,6 +128,37 @@ check_model(const char *name, enum gmm_cov_type t, const double *x,
 	}
 	gmm_data_release(&data);
 	json_decref(exp);
+}
+
+/* Responsibilities of another k or another number of rows are refused,
+ * never read past. */
+static void
+check_mismatch(const double *x, size_t n, size_t d, const double *z0,
+    size_t k)
+{
+	struct gmm_em_options o = { 0 };
+	struct gmm_model *m = NULL;
+	struct gmm_data data;
+	struct gmm_error err;
+
+	if (gmm_data_from_rows(&data, x, n, d) < 0)
+		exit(2);
+	o.k = k + 1;
+	o.cov_type = GMM_COV_FULL;
+	o.max_iter = 1;
+	o.n_init = 1;
+	o.init = GMM_INIT_RESP;
+	o.init_resp = z0;
+	o.init_resp_rows = n;
+	o.init_resp_cols = k;
+	o.threads = 1;
+	CHECK(gmm_em_fit(&data, &o, NULL, &m, &err) < 0 && strstr(err.msg,
+	    "columns") != NULL, "k + 1 with k columns refused: %s", err.msg);
+	o.k = k;
+	o.init_resp_rows = n - 1;
+	CHECK(gmm_em_fit(&data, &o, NULL, &m, &err) < 0 && strstr(err.msg,
+	    "rows") != NULL, "n - 1 rows refused: %s", err.msg);
+	gmm_data_release(&data);
 }
 
 int
@@ -170,10 +177,10 @@ main(void)
 		double *x, *z0;
 
 		snprintf(path, sizeof(path), "%s/data/%s.csv", refdir, sets[q]);
-		x = read_csv(path, &n, &d);
+		x = read_rows(path, &n, &d);
 		snprintf(path, sizeof(path), "%s/mclust/%s.z0.csv", refdir,
 		    sets[q]);
-		z0 = read_csv(path, &nz, &k);
+		z0 = read_rows(path, &nz, &k);
 		CHECK(nz == n, "%s: z0 has a row per data row", sets[q]);
 		for (size_t i = 0; i < sizeof(mclust) / sizeof(mclust[0]);
 		    i++) {
@@ -189,6 +196,8 @@ main(void)
 			}
 			check_model(sets[q], cm->type, x, n, d, z0, k);
 		}
+		if (q == 0)
+			check_mismatch(x, n, d, z0, k);
 		free(x);
 		free(z0);
 	}

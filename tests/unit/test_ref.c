@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "rows.h"
 #include "io/csvin.h"
 #include "engine/em.h"
 #include "io/modelfile.h"
@@ -24,28 +25,9 @@ static double *
 read_data(const char *name, size_t *n, size_t *d)
 {
 	char path[512];
-	struct gmm_csvin_options o = { .delim = ',', .header = -1 };
-	struct gmm_error err;
-	struct gmm_csvin *in;
-	struct gmm_data data;
-	double *x = NULL;
 
 	snprintf(path, sizeof(path), "%s/data/%s.csv", refdir, name);
-	in = gmm_csvin_open(path, &o, &err);
-	if (in == NULL || gmm_csvin_read_data(in, &data, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", path, err.msg);
-		exit(2);
-	}
-	*n = data.n;
-	*d = data.d;
-	x = malloc(data.n * data.d * sizeof(double));
-	if (x == NULL)
-		exit(2);
-	for (size_t i = 0; i < data.n; i++)
-		gmm_data_row(&data, i, x + i * data.d);
-	gmm_data_release(&data);
-	gmm_csvin_close(in);
-	return x;
+	return read_rows(path, n, d);
 }
 
 /* The parameters after `iters` iterations, as a model. */
