@@ -130,6 +130,28 @@
  */
 #define GMM_SHAPE_MAX_D 256
 
+/*
+ * The inner iterations of the M-steps that have no closed form (VEI, VEV,
+ * VEE, EVE, VVE; mstep.h) stop when their criterion changes by less than
+ * GMM_MSTEP_INNER_TOL relative, the tolerance of the mclust references
+ * (tests/ref/mclust), or after GMM_MSTEP_INNER_MAX of them; the next
+ * M-step of the run goes on from there.  mclust's default is sqrt(eps)
+ * and no cap.
+ */
+#define GMM_MSTEP_INNER_TOL 1e-12
+#define GMM_MSTEP_INNER_MAX 10000
+/*
+ * To those M-steps a component's scatter W_c is singular when its smallest
+ * eigenvalue is below GMM_MSTEP_SINGULAR times its largest (VEE, EVE, VVE
+ * need W_c^-1 or A_c^-1), and its volume lambda_c is zero when below
+ * GMM_MSTEP_SINGULAR times the pooled variance (VEI, VEV divide by it):
+ * far above the round-off of a scatter that is exactly singular (about
+ * 1e-16 of its trace: one row, or d rows), far below any component that
+ * is not a spike.  mclust refuses the same fits (exact zeros, a failed
+ * Cholesky factorisation, an eigenvalue below sqrt(eps)).
+ */
+#define GMM_MSTEP_SINGULAR 1e-10
+
 /* Largest k and d a model file or a command accepts. */
 #define GMM_MAX_K 100000
 #define GMM_MAX_D 100000

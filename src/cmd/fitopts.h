@@ -35,8 +35,9 @@ struct gmm_fitopts {
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
-	"                      mclust's EII, EEI, EVI, EEV, EVV (and VVV, VVI,\n" \
-	"                      VII, EEE: the same as those four)\n" \
+	"                      one of mclust's fourteen: EII, VII, EEI, VEI,\n" \
+	"                      EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV\n" \
+	"                      (VVV, VVI, VII, EEE: full, diag, spherical, tied)\n" \
 	"      --max-iter N    EM iterations at most (default 1000)\n" \
 	"      --tol T         stop when the mean log-likelihood per row\n" \
 	"                      changes by less than T (default 1e-6)\n" \

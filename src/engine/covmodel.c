@@ -66,6 +66,36 @@ params_evv(size_t k, size_t d)
 	return 1 + k * (d - 1) + k * d * (d - 1) / 2;
 }
 
+static size_t
+params_vei(size_t k, size_t d)
+{
+	return k + (d - 1);
+}
+
+static size_t
+params_vev(size_t k, size_t d)
+{
+	return k + (d - 1) + k * d * (d - 1) / 2;
+}
+
+static size_t
+params_vee(size_t k, size_t d)
+{
+	return k + (d - 1) + d * (d - 1) / 2;
+}
+
+static size_t
+params_eve(size_t k, size_t d)
+{
+	return 1 + k * (d - 1) + d * (d - 1) / 2;
+}
+
+static size_t
+params_vve(size_t k, size_t d)
+{
+	return k + k * (d - 1) + d * (d - 1) / 2;
+}
+
 /* type, ours, mclust's, file code, form, shared, sklearn, own_rows */
 const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS] = {
 	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, 1, 1,
@@ -86,6 +116,16 @@ const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS] = {
 	    params_eev, gmm_mstep_eev },
 	{ GMM_COV_EVV, "EVV", "EVV", 8, GMM_FORM_MATRIX, 0, 0, 1,
 	    params_evv, gmm_mstep_evv },
+	{ GMM_COV_VEI, "VEI", "VEI", 9, GMM_FORM_DIAGONAL, 0, 0, 0,
+	    params_vei, gmm_mstep_vei },
+	{ GMM_COV_VEV, "VEV", "VEV", 10, GMM_FORM_MATRIX, 0, 0, 0,
+	    params_vev, gmm_mstep_vev },
+	{ GMM_COV_VEE, "VEE", "VEE", 11, GMM_FORM_MATRIX, 0, 0, 0,
+	    params_vee, gmm_mstep_vee },
+	{ GMM_COV_EVE, "EVE", "EVE", 12, GMM_FORM_MATRIX, 0, 0, 0,
+	    params_eve, gmm_mstep_eve },
+	{ GMM_COV_VVE, "VVE", "VVE", 13, GMM_FORM_MATRIX, 0, 0, 0,
+	    params_vve, gmm_mstep_vve },
 };
 
 const struct gmm_covmodel *

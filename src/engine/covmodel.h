@@ -44,6 +44,11 @@ enum gmm_cov_type {
 	GMM_COV_EVI = 6,
 	GMM_COV_EEV = 7,
 	GMM_COV_EVV = 8,
+	GMM_COV_VEI = 9,
+	GMM_COV_VEV = 10,
+	GMM_COV_VEE = 11,
+	GMM_COV_EVE = 12,
+	GMM_COV_VVE = 13,
 };
 
 enum gmm_cov_form {
@@ -75,9 +80,10 @@ struct gmm_covmodel {
 	    struct gmm_mstep_work *w);
 };
 
-#define GMM_N_COVMODELS 9
-/* mclust's names of the rows, for messages */
-#define GMM_COV_MCLUST_NAMES "EII, EEI, EVI, EEV, EVV, VVV, VVI, VII, EEE"
+#define GMM_N_COVMODELS 14
+/* mclust's names of the rows, in mclust's order, for messages */
+#define GMM_COV_MCLUST_NAMES "EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, " \
+	"EVE, VVE, EEV, VEV, EVV, VVV"
 extern const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS];
 
 /* The row of a model. */

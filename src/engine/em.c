@@ -461,6 +461,7 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	uint32_t *labels = NULL;
 	int ret = -1;
 
+	gmm_mstep_work_cold(ctx->mw);	/* a new run */
 	if (opt->init == GMM_INIT_MODEL) {
 		m = gmm_model_dup(opt->init_model);
 		if (m == NULL)
@@ -589,6 +590,7 @@ start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
 		}
 	}
 	*out = best;
+	gmm_mstep_work_cold(ctx->mw);	/* left by another start */
 	return 0;
 fail:
 	gmm_model_free(best);
@@ -625,13 +627,14 @@ smem_improve(struct em_ctx *ctx, const struct gmm_em_options *opt,
 				return -1;
 			if (m == NULL)
 				continue;
+			gmm_mstep_work_cold(ctx->mw);
 			if (run_em(ctx, &so, 0, m, &tr, err) < 0) {
-						gmm_model_free(m);
+				gmm_model_free(m);
 				if (err->nomem)
 					return -1;
 				continue;	/* a move EM cannot follow */
 			}
-				m->training = tr;
+			m->training = tr;
 			if (tr.loglik_mean > (*best)->training.loglik_mean +
 			    gain) {
 				gmm_model_free(*best);

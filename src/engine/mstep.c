@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+
 #include "base/consts.h"
 
 double
@@ -106,8 +109,10 @@ gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d)
 	if (gmm_covmodel(t)->sklearn)
 		return 0;
 	/* the arrays below, and GSL's symmv workspace (a d-vector and two
-	 * of its own, about 4 d doubles with their headers) */
-	return 8 * (2 * k * d * d + k * d + d * d + d) + 8 * 4 * d;
+	 * of its own, about 4 d doubles with their headers) and SVD's
+	 * (a d x d matrix and two d-vectors) */
+	return 8 * (2 * k * d * d + k * d + 4 * d * d + 2 * d + k) +
+	    8 * (k * d + k + d * d) + 8 * 4 * d + 8 * (d * d + 2 * d) + 256;
 }
 
 int
@@ -122,10 +127,17 @@ gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
 	w->scatter = malloc(k * d * d * sizeof(double));
 	w->evec = malloc(k * d * d * sizeof(double));
 	w->eval = malloc(k * d * sizeof(double));
-	w->tmp = malloc((d * d + d) * sizeof(double));
+	w->tmp = malloc((4 * d * d + 2 * d + k) * sizeof(double));
 	w->eigen = gsl_eigen_symmv_alloc(d);
-	return w->scatter && w->evec && w->eval && w->tmp && w->eigen ? 0
-	    : -1;
+	w->shape = malloc(k * d * sizeof(double));
+	w->scale = malloc(k * sizeof(double));
+	w->orient = malloc(d * d * sizeof(double));
+	w->svd_v = gsl_matrix_alloc(d, d);
+	w->svd_s = gsl_vector_alloc(d);
+	w->svd_work = gsl_vector_alloc(d);
+	return w->scatter && w->evec && w->eval && w->tmp && w->eigen &&
+	    w->shape && w->scale && w->orient && w->svd_v && w->svd_s &&
+	    w->svd_work ? 0 : -1;
 }
 
 void
@@ -137,7 +149,22 @@ gmm_mstep_work_release(struct gmm_mstep_work *w)
 	free(w->tmp);
 	if (w->eigen != NULL)
 		gsl_eigen_symmv_free(w->eigen);
+	free(w->shape);
+	free(w->scale);
+	free(w->orient);
+	if (w->svd_v != NULL)
+		gsl_matrix_free(w->svd_v);
+	if (w->svd_s != NULL)
+		gsl_vector_free(w->svd_s);
+	if (w->svd_work != NULL)
+		gsl_vector_free(w->svd_work);
 	memset(w, 0, sizeof(*w));
+}
+
+void
+gmm_mstep_work_cold(struct gmm_mstep_work *w)
+{
+	w->warm = 0;
 }
 
 /* n = sum_c n_c. */
@@ -269,6 +296,23 @@ gmm_mstep_evi(const struct gmm_stats *st, double reg, double *cov,
 	return 0;
 }
 
+/* s = lambda V diag(a) V^T + reg I, V's columns the directions. */
+static void
+compose(const double *v, const double *a, double lambda, double reg,
+    size_t d, double *s)
+{
+	for (size_t i = 0; i < d; i++) {
+		for (size_t j = 0; j <= i; j++) {
+			double t = 0;
+
+			for (size_t q = 0; q < d; q++)
+				t += v[i * d + q] * a[q] * v[j * d + q];
+			s[i * d + j] = s[j * d + i] = lambda * t;
+		}
+		s[i * d + i] += reg;
+	}
+}
+
 int
 gmm_mstep_eev(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w)
@@ -284,21 +328,8 @@ gmm_mstep_eev(const struct gmm_stats *st, double reg, double *cov,
 			a[j] += w->eval[c * d + j];
 		a[j] /= n;
 	}
-	for (size_t c = 0; c < k; c++) {
-		const double *v = w->evec + c * dd;
-		double *s = cov + c * dd;
-
-		for (size_t i = 0; i < d; i++)
-			for (size_t j = 0; j <= i; j++) {
-				double t = 0;
-
-				for (size_t q = 0; q < d; q++)
-					t += v[i * d + q] * a[q] * v[j * d + q];
-				s[i * d + j] = s[j * d + i] = t;
-			}
-		for (size_t i = 0; i < d; i++)
-			s[i * d + i] += reg;
-	}
+	for (size_t c = 0; c < k; c++)
+		compose(w->evec + c * dd, a, 1, reg, d, cov + c * dd);
 	return 0;
 }
 
@@ -335,4 +366,399 @@ gmm_mstep_evv(const struct gmm_stats *st, double reg, double *cov,
 			s[i * d + i] += reg;
 	}
 	return 0;
+}
+
+/* The largest of |old_i - new_i| / (1 + new_i), mclust's inner change. */
+static double
+change(const double *old, const double *now, size_t n)
+{
+	double err = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double e = fabs(old[i] - now[i]) / (1 + now[i]);
+
+		if (e > err)
+			err = e;
+	}
+	return err;
+}
+
+/* a scaled to a geometric mean of 1; -1 when an entry is not positive and
+ * finite. */
+static int
+unit_shape(double *a, size_t d)
+{
+	double g = geomean(a, d, 1);
+
+	if (!(g > 0) || !isfinite(g))
+		return -1;
+	for (size_t j = 0; j < d; j++)
+		a[j] /= g;
+	return 0;
+}
+
+static int
+fail(struct gmm_mstep_work *w, size_t c)
+{
+	w->failed = c;
+	w->warm = 0;
+	return -1;
+}
+
+/* The first component whose W_c is singular (eigens() done), or k. */
+static size_t
+singular(const struct gmm_mstep_work *w)
+{
+	size_t d = w->d;
+
+	for (size_t c = 0; c < w->k; c++)
+		if (!(w->eval[c * d + d - 1] > GMM_MSTEP_SINGULAR *
+		    w->eval[c * d]))
+			return c;
+	return w->k;
+}
+
+/*
+ * VEI and VEV: lambda_c and the common shape a by turns from the
+ * component's k x d "eigenvalues" om (the diagonal of W_c for VEI, its
+ * eigenvalues for VEV); lambda_c and a in w.
+ */
+static int
+volume_shape(const struct gmm_stats *st, const double *om,
+    struct gmm_mstep_work *w, int first)
+{
+	size_t k = st->k, d = st->d;
+	double *a = w->shape, *lam = w->scale;
+	double *olda = w->tmp, *oldl = w->tmp + d, pooled = 0;
+
+	for (size_t i = 0; i < k * d; i++)
+		pooled += om[i];
+	pooled /= total_weight(st) * (double)d;
+	for (w->inner = 1; ; w->inner++) {
+		double err;
+
+		memcpy(olda, a, d * sizeof(double));
+		memcpy(oldl, lam, k * sizeof(double));
+		for (size_t c = 0; c < k; c++) {
+			double s = 0;
+
+			for (size_t j = 0; j < d; j++)
+				s += om[c * d + j] / a[j];
+			lam[c] = s / ((double)d * gmm_mstep_nk(st, c));
+			if (!(lam[c] > GMM_MSTEP_SINGULAR * pooled) ||
+			    !isfinite(lam[c]))
+				return fail(w, c);
+		}
+		for (size_t j = 0; j < d; j++) {
+			a[j] = 0;
+			for (size_t c = 0; c < k; c++)
+				a[j] += om[c * d + j] / lam[c];
+		}
+		if (unit_shape(a, d) < 0)
+			return fail(w, 0);
+		err = change(olda, a, d);
+		if (change(oldl, lam, k) > err)
+			err = change(oldl, lam, k);
+		if (first && w->inner == 1)
+			continue;	/* no lambda_c before this one */
+		if (!(err > GMM_MSTEP_INNER_TOL) ||
+		    w->inner >= GMM_MSTEP_INNER_MAX)
+			break;
+	}
+	w->warm = 1;
+	return 0;
+}
+
+int
+gmm_mstep_vei(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d;
+	double *om = w->eval;
+
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d; j++)
+			om[c * d + j] = wdiag(st, c, j);
+	if (!w->warm) {
+		for (size_t j = 0; j < d; j++)
+			w->shape[j] = 1;
+		for (size_t c = 0; c < k; c++)
+			w->scale[c] = 1;
+	}
+	if (volume_shape(st, om, w, 0) < 0)
+		return -1;
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d; j++)
+			cov[c * d + j] = w->scale[c] * w->shape[j] + reg;
+	return 0;
+}
+
+int
+gmm_mstep_vev(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d, dd = d * d;
+	int first = !w->warm;
+
+	scatters(st, w);
+	eigens(w);
+	if (first) {
+		for (size_t j = 0; j < d; j++) {
+			w->shape[j] = 0;
+			for (size_t c = 0; c < k; c++)
+				w->shape[j] += w->eval[c * d + j];
+		}
+		if (unit_shape(w->shape, d) < 0)
+			return fail(w, 0);
+		for (size_t c = 0; c < k; c++)
+			w->scale[c] = 0;
+	}
+	if (volume_shape(st, w->eval, w, first) < 0)
+		return -1;
+	for (size_t c = 0; c < k; c++)
+		compose(w->evec + c * dd, w->shape, w->scale[c], reg, d,
+		    cov + c * dd);
+	return 0;
+}
+
+/* The lower Cholesky factor of a (d x d) in place; -1 when a is not
+ * positive definite. */
+static int
+cholesky(double *a, size_t d)
+{
+	gsl_matrix_view v = gsl_matrix_view_array(a, d, d);
+
+	return gsl_linalg_cholesky_decomp1(&v.matrix) == GSL_SUCCESS ? 0 : -1;
+}
+
+/* ||L^-1 R||_F^2 for lower triangular L and R (d x d), y scratch of d. */
+static double
+solved_norm(const double *l, const double *r, size_t d, double *y)
+{
+	double s = 0;
+
+	for (size_t q = 0; q < d; q++) {
+		for (size_t i = q; i < d; i++) {
+			double t = r[i * d + q];
+
+			for (size_t p = q; p < i; p++)
+				t -= l[i * d + p] * y[p];
+			y[i] = t / l[i * d + i];
+			s += y[i] * y[i];
+		}
+	}
+	return s;
+}
+
+int
+gmm_mstep_vee(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d, dd = d * d;
+	double *cm = w->tmp, *l = w->tmp + dd, *y = w->tmp + 4 * dd;
+	double *lam = w->scale, prev = DBL_MAX / 2, n = total_weight(st);
+
+	scatters(st, w);
+	eigens(w);
+	if (singular(w) < k)
+		return fail(w, singular(w));
+	for (size_t c = 0; c < k; c++) {
+		/* R_c, W_c = R_c R_c^T, in the eigenvectors' place */
+		memcpy(w->evec + c * dd, w->scatter + c * dd,
+		    dd * sizeof(double));
+		if (cholesky(w->evec + c * dd, d) < 0)
+			return fail(w, c);
+		lam[c] = 1;
+	}
+	for (w->inner = 1; ; w->inner++) {
+		double logdet = 0, g, trgt = 0, err;
+
+		memset(cm, 0, dd * sizeof(double));
+		for (size_t c = 0; c < k; c++)
+			for (size_t i = 0; i < dd; i++)
+				cm[i] += w->scatter[c * dd + i] / lam[c];
+		memcpy(l, cm, dd * sizeof(double));
+		if (cholesky(l, d) < 0)
+			return fail(w, 0);
+		for (size_t i = 0; i < d; i++)
+			logdet += 2 * log(l[i * d + i]);
+		g = exp(logdet / (double)d);
+		for (size_t i = 0; i < dd; i++) {
+			cm[i] /= g;
+			l[i] /= sqrt(g);
+		}
+		for (size_t c = 0; c < k; c++) {
+			double nk = gmm_mstep_nk(st, c);
+
+			lam[c] = solved_norm(l, w->evec + c * dd, d, y) /
+			    ((double)d * nk);
+			if (!(lam[c] > 0) || !isfinite(lam[c]))
+				return fail(w, c);
+			trgt += nk * log(lam[c]);
+		}
+		trgt = n * (double)d + (double)d * trgt;
+		err = fabs(trgt - prev) / (1 + fabs(trgt));
+		prev = trgt;
+		if (!(err > GMM_MSTEP_INNER_TOL) ||
+		    w->inner >= GMM_MSTEP_INNER_MAX)
+			break;
+	}
+	for (size_t c = 0; c < k; c++) {
+		double *s = cov + c * dd;
+
+		for (size_t i = 0; i < dd; i++)
+			s[i] = lam[c] * cm[i];
+		for (size_t i = 0; i < d; i++)
+			s[i * d + i] += reg;
+	}
+	return 0;
+}
+
+/* o = Q P^T from the SVD f = P S Q^T (f is overwritten): the orthogonal
+ * matrix nearest f, transposed, as mclust's mseve takes it. */
+static int
+polar(double *f, double *o, struct gmm_mstep_work *w)
+{
+	size_t d = w->d;
+	gsl_matrix_view p = gsl_matrix_view_array(f, d, d);
+	const double *q = w->svd_v->data;
+	size_t tq = w->svd_v->tda;
+
+	if (gsl_linalg_SV_decomp(&p.matrix, w->svd_v, w->svd_s,
+	    w->svd_work) != GSL_SUCCESS)
+		return -1;
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j < d; j++) {
+			double t = 0;
+
+			for (size_t l = 0; l < d; l++)
+				t += q[i * tq + l] * f[j * d + l];
+			o[i * d + j] = t;
+		}
+	return 0;
+}
+
+/* c = a b (d x d), by the BLAS. */
+static void
+matmul(const double *a, const double *b, size_t d, double *c)
+{
+	gsl_matrix_const_view av = gsl_matrix_const_view_array(a, d, d);
+	gsl_matrix_const_view bv = gsl_matrix_const_view_array(b, d, d);
+	gsl_matrix_view cv = gsl_matrix_view_array(c, d, d);
+
+	gsl_blas_dgemm(CblasNoTrans, CblasNoTrans, 1, &av.matrix, &bv.matrix,
+	    0, &cv.matrix);
+}
+
+/* EVE (vve 0) and VVE (vve 1). */
+static int
+common_orientation(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w, int vve)
+{
+	size_t k = st->k, d = st->d, dd = d * d;
+	double *t1 = w->tmp, *t2 = w->tmp + dd, *f = w->tmp + 2 * dd;
+	double *o = w->orient, *om = w->tmp + 4 * dd;
+	double prev = DBL_MAX / 2, trgt = 0, n = total_weight(st);
+
+	scatters(st, w);
+	eigens(w);
+	if (singular(w) < k)
+		return fail(w, singular(w));
+	for (size_t c = 0; c < k; c++)
+		om[c] = w->eval[c * d];
+	if (!w->warm) {
+		memset(o, 0, dd * sizeof(double));
+		for (size_t i = 0; i < d; i++)
+			o[i * d + i] = 1;
+		for (size_t i = 0; i < k * d; i++)
+			w->shape[i] = 1;
+	}
+	for (w->inner = 1; ; w->inner++) {
+		double err;
+
+		/* O from sum_c (A_c^-1 O W_c - omega_c A_c^-1 O) */
+		memset(f, 0, dd * sizeof(double));
+		for (size_t c = 0; c < k; c++) {
+			const double *a = w->shape + c * d;
+
+			for (size_t i = 0; i < d; i++)
+				for (size_t j = 0; j < d; j++)
+					t1[i * d + j] = o[i * d + j] / a[i];
+			matmul(t1, w->scatter + c * dd, d, t2);
+			for (size_t i = 0; i < dd; i++)
+				f[i] += t2[i] - om[c] * t1[i];
+		}
+		if (polar(f, o, w) < 0)
+			return fail(w, 0);
+		/* O from sum_c (W_c O A_c^-1 - max_j (1/a_cj) W_c O) */
+		memset(f, 0, dd * sizeof(double));
+		for (size_t c = 0; c < k; c++) {
+			const double *a = w->shape + c * d;
+			double mx = 0;
+
+			for (size_t j = 0; j < d; j++)
+				if (1 / a[j] > mx)
+					mx = 1 / a[j];
+			matmul(w->scatter + c * dd, o, d, t1);
+			for (size_t i = 0; i < d; i++)
+				for (size_t j = 0; j < d; j++)
+					f[i * d + j] += t1[i * d + j] / a[j] -
+					    mx * t1[i * d + j];
+		}
+		if (polar(f, o, w) < 0)
+			return fail(w, 0);
+		/* A_c from the diagonal of O W_c O^T */
+		trgt = 0;
+		for (size_t c = 0; c < k; c++) {
+			double *a = w->shape + c * d, *raw = f, g;
+
+			matmul(o, w->scatter + c * dd, d, t1);
+			for (size_t j = 0; j < d; j++) {
+				raw[j] = 0;
+				for (size_t l = 0; l < d; l++)
+					raw[j] += t1[j * d + l] * o[j * d + l];
+				a[j] = vve ? raw[j] / gmm_mstep_nk(st, c) :
+				    raw[j];
+			}
+			g = geomean(a, d, 1);
+			if (!(g > 0) || !isfinite(g))
+				return fail(w, c);
+			if (vve)
+				w->scale[c] = g;
+			for (size_t j = 0; j < d; j++) {
+				a[j] /= g;
+				if (a[j] < sqrt(DBL_EPSILON))
+					return fail(w, c);
+				trgt += raw[j] / a[j];
+			}
+		}
+		err = fabs(trgt - prev) / (1 + fabs(trgt));
+		prev = trgt;
+		if (!(err > GMM_MSTEP_INNER_TOL) ||
+		    w->inner >= GMM_MSTEP_INNER_MAX)
+			break;
+	}
+	w->warm = 1;
+	/* Sigma_c = lambda_c O^T A_c O: compose() with V = O^T */
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j < d; j++)
+			t2[i * d + j] = o[j * d + i];
+	for (size_t c = 0; c < k; c++)
+		compose(t2, w->shape + c * d, vve ? w->scale[c] :
+		    trgt / (n * (double)d), reg, d, cov + c * dd);
+	return 0;
+}
+
+int
+gmm_mstep_eve(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	return common_orientation(st, reg, cov, w, 0);
+}
+
+int
+gmm_mstep_vve(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	return common_orientation(st, reg, cov, w, 1);
 }

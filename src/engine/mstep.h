@@ -33,7 +33,40 @@
  *	EEV  Sigma_c = V_c diag(sum_q omega_q) V_c^T / n (eigenvalues summed
  *	     in decreasing order: a common volume and shape)
  *	EVV  Sigma_c = lambda W_c / |W_c|^(1/d), lambda = sum_c |W_c|^(1/d) / n
- * each with reg added to the diagonal afterwards.
+ * and, with no closed form, by mclust's inner iterations, each run until
+ * its criterion changes by less than GMM_MSTEP_INNER_TOL relative (at most
+ * GMM_MSTEP_INNER_MAX times; consts.h):
+ *	VEI  Sigma_c = lambda_c diag(a), |a| = 1 (msvei): from a = 1,
+ *	     lambda_c = sum_j W_c,jj / a_j / (d n_c), then
+ *	     a_j = sum_c W_c,jj / lambda_c scaled to |a| = 1, until neither
+ *	     changes by more than tol relative
+ *	VEV  Sigma_c = lambda_c V_c diag(a) V_c^T (msvev): the same
+ *	     alternation with the eigenvalues omega_c in place of diag W_c,
+ *	     from a = sum_c omega_c scaled to |a| = 1
+ *	VEE  Sigma_c = lambda_c C, |C| = 1 (msvee): from lambda_c = 1,
+ *	     C = sum_c W_c / lambda_c scaled to |C| = 1, then
+ *	     lambda_c = tr(C^-1 W_c) / (d n_c), until the criterion
+ *	     n d + d sum_c n_c log lambda_c changes by less than tol
+ *	EVE  Sigma_c = lambda O^T A_c O, VVE Sigma_c = lambda_c O^T A_c O
+ *	     (mseve, msvve: the majorisation-minimisation of Browne and
+ *	     McNicholas 2014): from O = I and A_c = I, O from the polar
+ *	     factors of sum_c (A_c^-1 O W_c - omega_c1 A_c^-1 O) and then of
+ *	     sum_c (W_c O A_c^-1 - max_j (1/a_cj) W_c O), then A_c from the
+ *	     diagonal of O W_c O^T (scaled to |A_c| = 1; VVE takes lambda_c
+ *	     as the scale), until sum_c tr(O W_c O^T A_c^-1) changes by less
+ *	     than tol; EVE's lambda is that sum over n d
+ * each with reg added to the diagonal afterwards.  As mclust's me() does,
+ * VEI, VEV, EVE and VVE start their inner iteration from where the
+ * previous M-step of the same EM run left it (the shape a, the orientation
+ * O and the shapes A_c are kept in the work); gmm_mstep_work_cold() makes
+ * the next M-step start afresh, as a new run must.  VEE starts afresh
+ * every time, as mclust's does.  VEE, EVE and VVE need every W_c
+ * non-singular, VEI and VEV every lambda_c non-zero (GMM_MSTEP_SINGULAR;
+ * mclust refuses the same fits), and EVE and VVE every shape a_cj at least
+ * sqrt(DBL_EPSILON), as mclust.  mclust's criterion for EVE and VVE, the
+ * change of the objective, stops while O is still about sqrt(tol), 1e-6,
+ * from the fixed point: a second M-step from the same statistics moves
+ * the covariances by about that much.
  */
 #ifndef GMM_MSTEP_H
 #define GMM_MSTEP_H
@@ -43,6 +76,8 @@
 #include "engine/stats.h"
 
 #include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_vector.h>
 
 #include "engine/covmodel.h"
 
@@ -52,10 +87,19 @@ struct gmm_mstep_work {
 	double *scatter;	/* k*d*d: W_c, full */
 	double *evec;		/* k*d*d: V_c, eigenvectors as columns */
 	double *eval;		/* k*d: omega_c, decreasing */
-	double *tmp;		/* d*d + d */
+	double *tmp;		/* 4*d*d + 2*d + k */
 	gsl_eigen_symmv_workspace *eigen;
 	size_t failed;		/* the component an M-step could not
 				 * estimate */
+	/* the iterative M-steps' state, kept from one M-step to the next
+	 * of a run while warm is set */
+	int warm;
+	double *shape;		/* k*d: a (VEI, VEV: the first d), A_c */
+	double *scale;		/* k: lambda_c */
+	double *orient;		/* d*d: O (EVE, VVE) */
+	gsl_matrix *svd_v;	/* d x d and d: the polar factor's SVD */
+	gsl_vector *svd_s, *svd_work;
+	size_t inner;		/* inner iterations of the last M-step */
 };
 
 /* The weight of component c as the M-step divides by it. */
@@ -68,6 +112,8 @@ double gmm_mstep_nk(const struct gmm_stats *st, size_t c);
 int gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
     size_t k, size_t d);
 void gmm_mstep_work_release(struct gmm_mstep_work *w);
+/* The next M-step starts its inner iteration afresh (a new run). */
+void gmm_mstep_work_cold(struct gmm_mstep_work *w);
 size_t gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d);
 
 int gmm_mstep_full(const struct gmm_stats *st, double reg, double *cov,
@@ -87,6 +133,16 @@ int gmm_mstep_evi(const struct gmm_stats *st, double reg, double *cov,
 int gmm_mstep_eev(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
 int gmm_mstep_evv(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+int gmm_mstep_vei(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+int gmm_mstep_vev(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+int gmm_mstep_vee(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+int gmm_mstep_eve(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+int gmm_mstep_vve(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
 
 #endif

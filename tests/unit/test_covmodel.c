@@ -16,9 +16,11 @@ static void
 check_names(void)
 {
 	static const char *const ours[] = { "full", "diag", "spherical",
-		"tied", "EII", "EEI", "EVI", "EEV", "EVV" };
+		"tied", "EII", "EEI", "EVI", "EEV", "EVV", "VEI", "VEV", "VEE",
+		"EVE", "VVE" };
 	static const char *const mclust[] = { "VVV", "VVI", "VII", "EEE",
-		"EII", "EEI", "EVI", "EEV", "EVV" };
+		"EII", "EEI", "EVI", "EEV", "EVV", "VEI", "VEV", "VEE", "EVE",
+		"VVE" };
 
 	for (size_t i = 0; i < GMM_N_COVMODELS; i++) {
 		const struct gmm_covmodel *cm = &gmm_covmodels[i];
@@ -67,6 +69,11 @@ check_sizes(void)
 		{ GMM_COV_EVI, 15, 3, { 3, 5, 5 }, 13, "[k][d][d]" },
 		{ GMM_COV_EEV, 75, 3, { 3, 5, 5 }, 35, "[k][d][d]" },
 		{ GMM_COV_EVV, 75, 3, { 3, 5, 5 }, 43, "[k][d][d]" },
+		{ GMM_COV_VEI, 15, 3, { 3, 5, 5 }, 7, "[k][d][d]" },
+		{ GMM_COV_VEV, 75, 3, { 3, 5, 5 }, 37, "[k][d][d]" },
+		{ GMM_COV_VEE, 75, 3, { 3, 5, 5 }, 17, "[k][d][d]" },
+		{ GMM_COV_EVE, 75, 3, { 3, 5, 5 }, 23, "[k][d][d]" },
+		{ GMM_COV_VVE, 75, 3, { 3, 5, 5 }, 25, "[k][d][d]" },
 	};
 
 	CHECK(sizeof(want) / sizeof(want[0]) == GMM_N_COVMODELS, "every row "

@@ -5,7 +5,12 @@
  * stored forms (full, diagonal, spherical, shared); reg on the variances;
  * and a component sitting on one point gets exactly reg, never less.
  * For scikit-learn's four models; the others are checked against mclust
- * by test_mclust.
+ * by test_mclust.  The iterative M-steps (VEI, VEV, VEE, EVE, VVE): a
+ * second M-step from the same statistics starts where the first ended
+ * (one or two inner iterations, the same covariances), except VEE's,
+ * which starts afresh as mclust's does; gmm_mstep_work_cold() gives back
+ * the first M-step bitwise; a component that the model cannot take (a
+ * singular scatter) fails, naming it.
  */
 #include <float.h>
 #include <math.h>
@@ -122,6 +127,59 @@ check_model(enum gmm_cov_type t, double reg)
 	gmm_stats_release(&st);
 }
 
+static void
+check_warm(enum gmm_cov_type t)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(t);
+	struct gmm_stats st;
+	struct gmm_mstep_work w;
+	size_t size = gmm_covmodel_count(cm, K) * gmm_covmodel_per(cm, D);
+	double c1[K * D * D], c2[K * D * D], c3[K * D * D];
+	size_t in1, in2;
+
+	CHECK(gmm_stats_alloc(&st, t, K, D, 0) == 0, "alloc");
+	CHECK(gmm_mstep_work_alloc(&w, t, K, D) == 0, "work");
+	gather(&st, cm);
+	CHECK(cm->mstep(&st, 0, c1, &w) == 0, "%s cold", cm->name);
+	in1 = w.inner;
+	CHECK(cm->mstep(&st, 0, c2, &w) == 0, "%s again", cm->name);
+	in2 = w.inner;
+	if (t == GMM_COV_VEE)
+		CHECK(in2 == in1, "VEE starts afresh: %zu, %zu", in1, in2);
+	else
+		CHECK(in1 > 3 && in2 <= 2, "%s warm: %zu inner iterations, "
+		    "then %zu", cm->name, in1, in2);
+	/* EVE and VVE stop on the change of their objective, with O still
+	 * about 1e-6 from the fixed point (mstep.h) */
+	for (size_t i = 0; i < size; i++)
+		CHECK_TOL(c2[i], c1[i], 0, (t == GMM_COV_EVE || t ==
+		    GMM_COV_VVE ? 1e-5 : 1e-9) * sqrt(fabs(c1[0] * c1[size -
+		    1])), "%s warm %zu", cm->name, i);
+	gmm_mstep_work_cold(&w);
+	CHECK(cm->mstep(&st, 0, c3, &w) == 0 && w.inner == in1 &&
+	    memcmp(c3, c1, size * sizeof(double)) == 0, "%s cold again",
+	    cm->name);
+	/* component 1 on one row (VEI, VEV: no scatter at all) or two
+	 * (the others: a singular scatter) */
+	for (size_t i = 0; i < N; i++) {
+		double s = 0;
+
+		r[i][1] = i == 5 || (i == 6 && t != GMM_COV_VEI && t !=
+		    GMM_COV_VEV) ? 1 : 0;
+		for (size_t c = 0; c < K; c++)
+			s += r[i][c] = c == 1 ? r[i][1] : r[i][1] > 0 ? 0 :
+			    0.5;
+		(void)s;
+	}
+	gather(&st, cm);
+	gmm_mstep_work_cold(&w);
+	w.failed = 99;
+	CHECK(cm->mstep(&st, 1e-6, c1, &w) < 0 && w.failed == 1,
+	    "%s fails on a singular component 1 (%zu)", cm->name, w.failed);
+	gmm_mstep_work_release(&w);
+	gmm_stats_release(&st);
+}
+
 int
 main(void)
 {
@@ -146,6 +204,17 @@ main(void)
 			continue;
 		check_model((enum gmm_cov_type)t, 0);
 		check_model((enum gmm_cov_type)t, 1e-3);
+	}
+	for (int t = 0; t < GMM_N_COVMODELS; t++) {
+		const char *m = gmm_covmodel((enum gmm_cov_type)t)->mclust;
+
+		if (strstr("VEI VEV VEE EVE VVE", m) != NULL) {
+			double keep[N][K];
+
+			memcpy(keep, r, sizeof(r));
+			check_warm((enum gmm_cov_type)t);
+			memcpy(r, keep, sizeof(r));
+		}
 	}
 	/* every row at one point, far from the shift: the variances cancel
 	 * to about 0 and must come out as reg exactly, never below */

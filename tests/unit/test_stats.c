@@ -60,9 +60,11 @@ check_model(enum gmm_cov_type t)
 	struct gmm_stats a, b, c;
 	double x[N * D], r[N * K], s1[K * D], s2[K * D], *buf;
 	unsigned long seed = 7 + (unsigned long)t;
-	/* full, diag, spherical, tied, EII, EEI, EVI, EEV, EVV */
+	/* full, diag, spherical, tied, EII, EEI, EVI, EEV, EVV, VEI, VEV,
+	 * VEE, EVE, VVE */
 	size_t want_sxx[] = { K * D * D, K * D, K * D, D * D, K * D, K * D,
-		K * D, K * D * D, K * D * D };
+		K * D, K * D * D, K * D * D, K * D, K * D * D, K * D * D,
+		K * D * D, K * D * D };
 	int same = 1;
 
 	CHECK(gmm_stats_sxx_size(t, K, D) == want_sxx[t], "%s: sxx %zu",
