@@ -15,11 +15,13 @@ set -eu
 PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-serial-dev
 libjansson-dev clang libclang-rt-14-dev strace valgrind time"
 # The peers of make bench: scikit-learn (with pandas to read CSV as its
-# users do), and VLFeat and Armadillo, whose GMMs the bench drives from
-# small C and C++ programs.
+# users do), R's mclust (its me() against the models it has and
+# scikit-learn has not), and VLFeat and Armadillo, whose GMMs the bench
+# drives from small C and C++ programs.  R comes without its recommended
+# packages (--no-install-recommends below): mclust needs none of them.
 if [ "${1:-}" = --bench ]; then
-	PACKAGES="$PACKAGES python3-sklearn python3-pandas libvlfeat-dev
-libarmadillo-dev g++"
+	PACKAGES="$PACKAGES python3-sklearn python3-pandas r-cran-mclust
+libvlfeat-dev libarmadillo-dev g++"
 fi
 
 missing=""

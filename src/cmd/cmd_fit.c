@@ -41,9 +41,9 @@ summary(const struct gmm_model *m)
 	const struct gmm_training *t = &m->training;
 
 	fprintf(stderr, "gmm fit: k=%zu covariance=%s log_likelihood=%.10g "
-	    "bic=%.10g aic=%.10g iterations=%llu converged=%d "
+	    "bic=%.10g aic=%.10g icl=%.10g iterations=%llu converged=%d "
 	    "degenerate=%d\n", m->k, gmm_cov_type_name(m->cov_type),
-	    t->loglik_total, t->bic, t->aic,
+	    t->loglik_total, t->bic, t->aic, t->icl,
 	    (unsigned long long)t->iterations, t->converged ? 1 : 0,
 	    t->degenerate ? 1 : 0);
 }
@@ -86,6 +86,7 @@ warnings(const struct gmm_model *m, const struct gmm_fitopts *fo,
 	gmm_json_member(stderr, ", ", "log_likelihood", t->loglik_total);
 	gmm_json_member(stderr, ", ", "bic", t->bic);
 	gmm_json_member(stderr, ", ", "aic", t->aic);
+	gmm_json_member(stderr, ", ", "icl", t->icl);
 	fprintf(stderr, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"warnings\": [",
 	    (unsigned long long)t->iterations, t->converged ? "true" : "false",

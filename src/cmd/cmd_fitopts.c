@@ -49,6 +49,7 @@ parse_init(const char *cmd, struct gmm_fitopts *fo, const char *arg)
 	enum { NMETHODS = sizeof(names) / sizeof(names[0]) };
 	struct stat st;
 
+	fo->init_given = 1;
 	if (strncmp(arg, "resp:", 5) == 0 || strncmp(arg, "labels:", 7) == 0) {
 		fo->start_labels = arg[0] == 'l';
 		fo->start_file = arg + (fo->start_labels ? 7 : 5);

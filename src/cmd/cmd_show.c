@@ -27,8 +27,11 @@ static void
 print_training(const struct gmm_training *t)
 {
 	printf("training: n = %llu, log-likelihood = %.10g (mean %.10g), "
-	    "BIC = %.10g, AIC = %.10g\n", (unsigned long long)t->n,
+	    "BIC = %.10g, AIC = %.10g", (unsigned long long)t->n,
 	    t->loglik_total, t->loglik_mean, t->bic, t->aic);
+	if (t->has_icl)
+		printf(", ICL = %.10g", t->icl);
+	putchar('\n');
 	printf("          %llu iterations, %s%s, seed %llu, n_init %llu, "
 	    "reg_covar %g, tol %g\n", (unsigned long long)t->iterations,
 	    t->converged ? "converged" : "not converged",

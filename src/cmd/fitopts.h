@@ -14,7 +14,8 @@ struct gmm_fitopts {
 	struct gmm_common common;
 	struct gmm_em_options em;
 	int k_given, cov_given;
-	const char *init_arg;		/* --init, borrowed from argv */
+	const char *init_arg;		/* --init MODEL, borrowed from argv */
+	int init_given;			/* --init was given, any form */
 	struct gmm_model *init_model;	/* owned */
 	const char *start_file;		/* --init resp:FILE or labels:FILE */
 	int start_labels;		/* 1 for labels:FILE */

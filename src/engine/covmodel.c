@@ -139,6 +139,12 @@ gmm_covmodel(enum gmm_cov_type t)
 const struct gmm_covmodel *
 gmm_covmodel_named(const char *s)
 {
+	/* mclust's names in one dimension, where every model is one of
+	 * these two */
+	if (strcmp(s, "E") == 0)
+		return &gmm_covmodels[GMM_COV_EII];
+	if (strcmp(s, "V") == 0)
+		return &gmm_covmodels[GMM_COV_SPHERICAL];
 	for (size_t i = 0; i < GMM_N_COVMODELS; i++)
 		if (strcmp(s, gmm_covmodels[i].name) == 0 ||
 		    strcmp(s, gmm_covmodels[i].mclust) == 0)

@@ -88,7 +88,8 @@ extern const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS];
 
 /* The row of a model. */
 const struct gmm_covmodel *gmm_covmodel(enum gmm_cov_type t);
-/* The row named s (ours or mclust's), or NULL. */
+/* The row named s (ours or mclust's), or NULL; mclust's one-dimensional
+ * E and V name EII and VII (spherical), what they are in any dimension. */
 const struct gmm_covmodel *gmm_covmodel_named(const char *s);
 /* The row of a binary file's code, or NULL. */
 const struct gmm_covmodel *gmm_covmodel_coded(uint32_t code);

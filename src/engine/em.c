@@ -187,9 +187,19 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 			st->worst_row = blk->first + i;
 		}
 	}
-	if (ps->want_stats)
+	if (ps->want_stats) {
 		gmm_stats_add_block(st, ps->m->means, blk->xt, blk->rows, resp,
 		    ps->ctx->buf[worker].work);
+		return;
+	}
+	for (size_t i = 0; i < blk->rows; i++) {
+		double top = resp[i];
+
+		for (size_t c = 1; c < ps->ctx->k; c++)
+			if (resp[c * GMM_BLOCK_ROWS + i] > top)
+				top = resp[c * GMM_BLOCK_ROWS + i];
+		st->logmax += log(top);
+	}
 }
 
 /* The chunk's statistics into a slot (task_end()). */
@@ -549,6 +559,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 	}
 	estep(ctx, m, 0);
 	tr->loglik_total = ctx->total.loglik;
+	tr->class_loglik = ctx->total.logmax;
 	tr->loglik_mean = ctx->total.loglik / n;
 	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1, NULL, 0);
 	return 0;
@@ -695,6 +706,8 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 	tr->n = n;
 	tr->bic = gmm_bic(tr->loglik_total, p, n);
 	tr->aic = gmm_aic(tr->loglik_total, p);
+	tr->icl = gmm_icl(tr->bic, tr->class_loglik);
+	tr->has_icl = 1;
 	tr->n_init = runs;
 	tr->reg_covar = opt->reg_covar;
 	tr->tol = opt->tol;

@@ -314,6 +314,12 @@ gmm_bic(double loglik_total, size_t n_parameters, size_t n)
 }
 
 double
+gmm_icl(double bic, double class_loglik)
+{
+	return bic - 2 * class_loglik;
+}
+
+double
 gmm_aic(double loglik_total, size_t n_parameters)
 {
 	return -2 * loglik_total + 2 * (double)n_parameters;

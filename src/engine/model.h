@@ -37,6 +37,10 @@ struct gmm_training {
 	double loglik_mean;
 	double bic;
 	double aic;
+	int has_icl;		/* icl is known (files before it lack it) */
+	double icl;
+	double class_loglik;	/* sum_i log max_c r_ic at fit (ICL's
+				 * term); not stored in files */
 	uint64_t iterations;
 	int converged;
 	int degenerate;		/* gmm_model_degenerate() said so at fit */
@@ -106,6 +110,9 @@ size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);
 /* -2 logL + p ln n, and -2 logL + 2 p (lower is better). */
 double gmm_bic(double loglik_total, size_t n_parameters, size_t n);
 double gmm_aic(double loglik_total, size_t n_parameters);
+/* ICL as mclust defines it, in our sign: BIC - 2 sum_i log max_c r_ic
+ * (the classification log-likelihood of the MAP labels; lower is better). */
+double gmm_icl(double bic, double class_loglik);
 
 /* Write the d x d covariance of component c (rebuilt for any type). */
 void gmm_model_component_cov(const struct gmm_model *m, size_t c,

@@ -90,6 +90,7 @@ void
 gmm_stats_zero(struct gmm_stats *st)
 {
 	st->loglik = 0;
+	st->logmax = 0;
 	st->worst = INFINITY;
 	st->worst_row = 0;
 	memset(st->nk, 0, st->k * sizeof(double));
@@ -184,6 +185,7 @@ void
 gmm_stats_copy(struct gmm_stats *a, const struct gmm_stats *b)
 {
 	a->loglik = b->loglik;
+	a->logmax = b->logmax;
 	a->worst = b->worst;
 	a->worst_row = b->worst_row;
 	memcpy(a->nk, b->nk, a->k * sizeof(double));
@@ -195,6 +197,7 @@ void
 gmm_stats_merge(struct gmm_stats *a, const struct gmm_stats *b)
 {
 	a->loglik += b->loglik;
+	a->logmax += b->logmax;
 	if (b->worst < a->worst) {
 		a->worst = b->worst;
 		a->worst_row = b->worst_row;
@@ -245,7 +248,7 @@ gmm_stats_recentre(struct gmm_stats *st, enum gmm_cov_type t,
 size_t
 gmm_stats_packed_size(const struct gmm_stats *st)
 {
-	return 3 + st->k + st->k * st->d + st->nsxx;
+	return 4 + st->k + st->k * st->d + st->nsxx;
 }
 
 void
@@ -254,9 +257,10 @@ gmm_stats_pack(const struct gmm_stats *st, double *buf)
 	buf[0] = st->loglik;
 	buf[1] = st->worst;
 	buf[2] = (double)st->worst_row;	/* exact below 2^53 rows */
-	memcpy(buf + 3, st->nk, st->k * sizeof(double));
-	memcpy(buf + 3 + st->k, st->sx, st->k * st->d * sizeof(double));
-	memcpy(buf + 3 + st->k + st->k * st->d, st->sxx,
+	buf[3] = st->logmax;
+	memcpy(buf + 4, st->nk, st->k * sizeof(double));
+	memcpy(buf + 4 + st->k, st->sx, st->k * st->d * sizeof(double));
+	memcpy(buf + 4 + st->k + st->k * st->d, st->sxx,
 	    st->nsxx * sizeof(double));
 }
 
@@ -266,8 +270,9 @@ gmm_stats_unpack(struct gmm_stats *st, const double *buf)
 	st->loglik = buf[0];
 	st->worst = buf[1];
 	st->worst_row = (size_t)buf[2];
-	memcpy(st->nk, buf + 3, st->k * sizeof(double));
-	memcpy(st->sx, buf + 3 + st->k, st->k * st->d * sizeof(double));
-	memcpy(st->sxx, buf + 3 + st->k + st->k * st->d,
+	st->logmax = buf[3];
+	memcpy(st->nk, buf + 4, st->k * sizeof(double));
+	memcpy(st->sx, buf + 4 + st->k, st->k * st->d * sizeof(double));
+	memcpy(st->sxx, buf + 4 + st->k + st->k * st->d,
 	    st->nsxx * sizeof(double));
 }

@@ -7,8 +7,10 @@
  * the first moments sx_c = sum_i r_ic (x_i - s_c) and the scatter, either
  * a lower-triangular d x d matrix per covariance (matrix forms of
  * covmodel.h; one when shared) or the d column sums of squares of each
- * component (diagonal and scalar forms).  Also the log-likelihood sum and
- * the worst-explained row (lowest log p(x_i), the first of equals).
+ * component (diagonal and scalar forms).  Also the log-likelihood sum,
+ * the sum of log max_c r_ic (ICL's classification term; the E-step fills
+ * it only in a pass without statistics, the last of a fit) and the
+ * worst-explained row (lowest log p(x_i), the first of equals).
  *
  * A thread's statistics also hold lane partial sums (`partials`): the
  * kernels add a block of rows into them lane by lane
@@ -43,6 +45,7 @@ struct gmm_stats {
 	enum gmm_cov_type type;
 	size_t nsxx;		/* doubles in sxx */
 	double loglik;		/* sum of log p(x_i) */
+	double logmax;		/* sum of log max_c r_ic */
 	double *nk;		/* k */
 	double *sx;		/* k*d */
 	double *sxx;		/* matrix forms: count * d*d (lower

@@ -134,12 +134,13 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * with a lower-case letter may be skipped by a reader that does not know
  * it (PNG's rule), so a later writer can add either kind.
  */
-enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_N };
+enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_N };
 static const char tags[S_N][5] = {
-	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI",
+	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
+#define CRIT_SIZE 8	/* ICL */
 
 static unsigned char *
 put_section(unsigned char *p, int s, size_t len)
@@ -164,9 +165,10 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 {
 	size_t k = m->k, d = m->d, ncov = gmm_cov_size(m->cov_type, k, d);
 	size_t nnames = names_size(m), tr = m->training.present;
-	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr) *
+	size_t crit = tr && m->training.has_icl;
+	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit) *
 	    GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d + ncov) +
-	    nnames + (tr ? TRAI_SIZE : 0) + 4;
+	    nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -195,6 +197,11 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		/* flags: bit 0 the fit was degenerate; 4 bytes reserved */
 		put_u32(p, m->training.degenerate ? 1u : 0u);
 		p += 8;
+	}
+	if (crit) {
+		p = put_section(p, S_CRIT, CRIT_SIZE);
+		put_f64(p, m->training.icl);
+		p += CRIT_SIZE;
 	}
 	put_u32(p, gmm_crc32(buf, total - 4));
 	*out = buf;
@@ -290,6 +297,7 @@ gmm_training_check(const struct gmm_training *t, int allow_missing,
 		{ "mean log-likelihood", t->loglik_mean, 0 },
 		{ "BIC", t->bic, 0 }, { "AIC", t->aic, 0 },
 		{ "reg_covar", t->reg_covar, 1 }, { "tol", t->tol, 1 },
+		{ "ICL", t->has_icl ? t->icl : 0, 0 },
 	};
 
 	if (!t->present)
@@ -426,7 +434,7 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 		p += GMM_MODEL_SECTION_HEAD + (size_t)n;
 	}
 	for (int s = 0; s < S_N; s++)
-		if (body[s] == NULL && s != S_TRAI)
+		if (body[s] == NULL && s != S_TRAI && s != S_CRIT)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -468,6 +476,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_MEAN] = 8 * k * d;
 	want[S_COVS] = 8 * gmm_cov_size(cm->type, (size_t)k, (size_t)d);
 	want[S_TRAI] = TRAI_SIZE;
+	want[S_CRIT] = CRIT_SIZE;
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
@@ -480,6 +489,9 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	    GMM_MODEL_TRAINING_SIZE + 4) != 0))
 		return gmm_error_set(err, name, 0, "reserved fields of section "
 		    "TRAI are set: not a model this gmm can read");
+	if (body[S_CRIT] != NULL && body[S_TRAI] == NULL)
+		return gmm_error_set(err, name, 0, "section crit without "
+		    "TRAI: the criteria of no fit");
 	m = gmm_model_new((size_t)k, (size_t)d, cm->type);
 	if (m == NULL)
 		return gmm_error_nomem(err);
@@ -488,6 +500,10 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 		decode_training(body[S_TRAI], &m->training, 1);
 		m->training.degenerate = get_u32(body[S_TRAI] +
 		    GMM_MODEL_TRAINING_SIZE) & 1;
+	}
+	if (body[S_CRIT] != NULL) {
+		m->training.has_icl = 1;
+		m->training.icl = get_f64(body[S_CRIT]);
 	}
 	if (finish_model(m, body[S_WGHT], body[S_MEAN], body[S_COVS],
 	    body[S_COLS], (size_t)blen[S_COLS], name, err) < 0) {

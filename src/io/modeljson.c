@@ -100,6 +100,8 @@ json_training(FILE *f, const struct gmm_training *t)
 	gmm_json_member(f, ", ", "mean_log_likelihood", t->loglik_mean);
 	gmm_json_member(f, ", ", "bic", t->bic);
 	gmm_json_member(f, ", ", "aic", t->aic);
+	if (t->has_icl)
+		gmm_json_member(f, ", ", "icl", t->icl);
 	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
 	    "\"reg_covar\": ", (unsigned long long)t->iterations,
@@ -266,6 +268,8 @@ get_training(json_t *t, struct gmm_training *tr)
 	tr->loglik_mean = num_or(t, "mean_log_likelihood", NAN);
 	tr->bic = num_or(t, "bic", NAN);
 	tr->aic = num_or(t, "aic", NAN);
+	tr->icl = num_or(t, "icl", NAN);
+	tr->has_icl = !isnan(tr->icl);	/* older models have none */
 	tr->iterations = count_or(t, "iterations", 0);
 	tr->converged = json_is_true(json_object_get(t, "converged"));
 	tr->degenerate = json_is_true(json_object_get(t, "degenerate"));

@@ -6,7 +6,7 @@ F=$REF/data/faithful.csv
 
 run fit -k 2 -o "$T/m.gmm" "$F"
 expect_status "fit -k 2 -o" 0
-check "summary line on stderr" grep -q "^gmm fit: k=2 covariance=full log_likelihood=-1130.26[0-9]* bic=2322.19[0-9]* aic=2282.52[0-9]* iterations=[0-9]* converged=1 degenerate=0$" "$T/err"
+check "summary line on stderr" grep -q "^gmm fit: k=2 covariance=full log_likelihood=-1130.26[0-9]* bic=2322.19[0-9]* aic=2282.52[0-9]* icl=2322.70[0-9]* iterations=[0-9]* converged=1 degenerate=0$" "$T/err"
 "$GMM" fit -k 2 "$F" 2>/dev/null | cat >"$T/piped.gmm"
 check "without -o the model goes to a piped stdout" cmp -s "$T/piped.gmm" "$T/m.gmm"
 if command -v script >/dev/null 2>&1; then
@@ -207,10 +207,12 @@ check "  and leaves no temporary file" sh -c "! ls -a '$T' | grep -q '^\.gmm-mod
 run fit -k 2 -o "$T/no/such/dir/m.gmm" "$F"
 expect_status "-o into a missing directory fails with status 1" 1
 # Results that agree (issue 11, part 5): fit and select-k share defaults,
-# so the same options give the same model file; fit warns of a degenerate
-# model and of components that are the same, and records degenerate.
+# so the same options give the same model file (select-k without --init
+# also starts each cell from hc: the same start here is --init kmeans);
+# fit warns of a degenerate model and of components that are the same,
+# and records degenerate.
 "$GMM" fit -q -k 3 --covariance tied -o "$T/fit3.gmm" "$F"
-"$GMM" select-k -q -k 3 --covariance tied -o "$T/sel3.gmm" "$F" >/dev/null
+"$GMM" select-k -q -k 3 --covariance tied --init kmeans -o "$T/sel3.gmm" "$F" >/dev/null
 check "fit and select-k give the same model file with the same options" \
     cmp -s "$T/fit3.gmm" "$T/sel3.gmm"
 run fit -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
@@ -230,7 +232,7 @@ check "  -q silences it" test ! -s "$T/err"
 run fit -k 2 -o "$T/ok.gmm" "$F"
 check "a sound fit has no warning" test "$(grep -c warning "$T/err")" -eq 0
 run fit --json -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
-check "fit --json: one object on stderr with the warnings" grep -qx '{"k": 3, "covariance": "full", "log_likelihood": [-0-9.e]*, "bic": [-0-9.e]*, "aic": [-0-9.e]*, "iterations": [0-9]*, "converged": true, "degenerate": true, "warnings": \["the model is degenerate (a full covariance on too few rows, or a covariance held up by --reg-covar): its likelihood and BIC mean little; try a smaller k or another covariance type"\]}' "$T/err"
+check "fit --json: one object on stderr with the warnings" grep -qx '{"k": 3, "covariance": "full", "log_likelihood": [-0-9.e]*, "bic": [-0-9.e]*, "aic": [-0-9.e]*, "icl": [-0-9.e]*, "iterations": [0-9]*, "converged": true, "degenerate": true, "warnings": \["the model is degenerate (a full covariance on too few rows, or a covariance held up by --reg-covar): its likelihood and BIC mean little; try a smaller k or another covariance type"\]}' "$T/err"
 check "  and nothing else there" test "$(wc -l <"$T/err")" -eq 1
 run fit --json -q -k 3 -o "$T/spike.gmm" "$FIX/spike.csv"
 check "  -q: nothing" test ! -s "$T/err"

@@ -10,6 +10,9 @@ expect_status "show" 0
 check "text: sizes and type" grep -q "^k = 2, d = 2, covariance = full$" "$T/out"
 check "text: columns" grep -q "^columns: eruptions waiting$" "$T/out"
 check "text: training" grep -q "^training: n = 272, log-likelihood = -1130.26" "$T/out"
+check "  with ICL" grep -q "^training: .*, AIC = [-0-9.e]*, ICL = 2322.70[0-9]*$" "$T/out"
+run show "$FIX/v1-full.gmm"
+check "  a model written before ICL shows none" sh -c 'grep -q "^training: .*AIC = [-0-9.e]*$" "$1"' - "$T/out"
 check "text: a weight, mean and covariance per component" \
     test "$(grep -c -e '^component' -e '^  mean:' -e '^  covariance:' "$T/out")" -eq 6
 

@@ -521,6 +521,73 @@ check_atomic(void)
 	gmm_model_free(m);
 }
 
+/*
+ * ICL: in its own section, crit, which a reader may skip (older models
+ * lack it; older readers skip it), only beside TRAI; in JSON, training's
+ * "icl", optional.
+ */
+static void
+check_icl(void)
+{
+	struct gmm_model *m = example(GMM_COV_FULL), *back = NULL;
+	struct gmm_error err;
+	unsigned char *buf, *b2;
+	size_t len, len2, crit, covs;
+	char *json;
+	size_t jlen;
+	FILE *f;
+	static const unsigned char orphan[] = "crit\10\0\0\0\0\0\0\0"
+	    "\0\0\0\0\0\0\0\0";
+
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	CHECK(find_section(buf, len, "crit") == 0, "no ICL: no crit section");
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    !back->training.has_icl, "and none read back");
+	gmm_model_free(back);
+	free(buf);
+	m->training.has_icl = 1;
+	m->training.icl = 11384.125;
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	crit = find_section(buf, len, "crit");
+	CHECK(crit > 0, "ICL: a crit section");
+	back = NULL;
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    back->training.has_icl && back->training.icl == 11384.125,
+	    "ICL read back");
+	gmm_model_free(back);
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + crit + GMM_MODEL_SECTION_HEAD, NAN);
+	reseal(b2, len);
+	refuse(b2, len, "ICL is nan", "a NaN ICL");
+	memcpy(b2, buf, len);
+	put_u64_at(b2 + crit + 4, 4);
+	put_u64_at(b2 + 16, len - 4);
+	reseal(b2, len - 4);
+	refuse(b2, len - 4, "section crit is 4 bytes", "a short crit");
+	free(b2);
+	f = open_memstream(&json, &jlen);
+	gmm_modelfile_write_json(f, m);
+	fclose(f);
+	CHECK(strstr(json, "\"icl\": 11384.125") != NULL, "JSON: icl");
+	back = NULL;
+	CHECK(gmm_modelfile_decode((unsigned char *)json, jlen, "j", &back,
+	    &err) == 0 && back->training.has_icl && back->training.icl ==
+	    11384.125, "JSON: icl read back");
+	gmm_model_free(back);
+	free(json);
+	free(buf);
+	/* a crit section without TRAI */
+	m->training.present = 0;
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	covs = find_section(buf, len, "COVS");
+	b2 = with_inserted(buf, len, covs, orphan, 20, &len2);
+	refuse(b2, len2, "section crit without TRAI", "crit alone");
+	free(b2);
+	free(buf);
+	gmm_model_free(m);
+}
+
 int
 main(void)
 {
@@ -529,6 +596,7 @@ main(void)
 		check_type((enum gmm_cov_type)t);
 	check_atomic();
 	check_hostile();
+	check_icl();
 	check_v1("full");
 	check_v1("diag");
 	check_v1("spherical");

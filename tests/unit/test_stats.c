@@ -110,7 +110,7 @@ check_model(enum gmm_cov_type t)
 	b.worst = -9.75;
 	b.worst_row = 4097;
 	buf = malloc(gmm_stats_packed_size(&b) * sizeof(double));
-	CHECK(gmm_stats_packed_size(&b) == 3 + K + K * D + b.nsxx,
+	CHECK(gmm_stats_packed_size(&b) == 4 + K + K * D + b.nsxx,
 	    "%s: packed size", name);
 	gmm_stats_pack(&b, buf);
 	gmm_stats_zero(&a);
