@@ -50,6 +50,7 @@ enum gmm_opt {
 	OPT_KEEP_BLANK,
 	OPT_APPEND_COLUMNS,
 	OPT_SMEM,
+	OPT_PRIOR,
 };
 
 #define GMM_CSV_LONGOPTS \

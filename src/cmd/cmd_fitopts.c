@@ -9,6 +9,7 @@
 
 #include "base/consts.h"
 #include "base/text.h"
+#include "engine/prior.h"
 #include "io/csvin.h"
 
 void
@@ -129,6 +130,38 @@ check_start_value(const struct gmm_fitopts *fo, struct gmm_csvin *in,
 }
 
 /*
+ * A start file that score wrote (a header with log_density): select its
+ * label column, or its p0, p1, ... columns, so that the output of score
+ * --labels or --proba (either with the other) starts a fit as it is.
+ */
+static int
+select_score_columns(struct gmm_fitopts *fo, struct gmm_csvin *in,
+    struct gmm_error *err)
+{
+	size_t nf = gmm_csvin_nfields(in), np = 0;
+	char **names;
+	int r;
+
+	if (!gmm_csvin_has_header(in) || !gmm_csvin_has_column(in,
+	    "log_density"))
+		return 0;
+	names = calloc(nf, sizeof(*names));
+	if (names == NULL)
+		return gmm_error_nomem(err);
+	for (size_t i = 0; i < nf; i++) {
+		const char *h = gmm_csvin_header_name(in, i);
+
+		if (fo->start_labels ? strcmp(h, "label") == 0 : h[0] == 'p' &&
+		    h[1] != '\0' && strspn(h + 1, "0123456789") ==
+		    strlen(h + 1))
+			names[np++] = (char *)(uintptr_t)h;
+	}
+	r = np == 0 ? 0 : gmm_csvin_match(in, names, np, err);
+	free(names);
+	return r;
+}
+
+/*
  * Read --init resp:FILE or labels:FILE into fo->start_resp (n x k) and
  * fo->em.k: -1 with err set on failure.
  */
@@ -146,6 +179,8 @@ read_start(struct gmm_fitopts *fo, struct gmm_error *err)
 	in = gmm_csvin_open(fo->start_file, &opt, err);
 	if (in == NULL)
 		return -1;
+	if (select_score_columns(fo, in, err) < 0)
+		goto out;
 	w = gmm_csvin_ncols(in);
 	if (fo->start_labels && w != 1) {
 		gmm_error_set(err, gmm_csvin_name(in), 0, "%zu columns: a "
@@ -255,6 +290,14 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_SMEM:
 		fo->em.smem = 1;
 		return 1;
+	case OPT_PRIOR:
+		if (strcmp(arg, "conjugate") != 0 && strcmp(arg, "none") != 0) {
+			gmm_warn(cmd, "--prior is none or conjugate, not \"%s\"",
+			    arg);
+			return -1;
+		}
+		fo->em.prior = strcmp(arg, "conjugate") == 0;
+		return 1;
 	}
 	return 0;
 }
@@ -272,6 +315,13 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	struct gmm_model *m;
 
 	fo->cmd = cmd;
+	if (fo->em.prior && fo->cov_given &&
+	    !gmm_prior_supported(fo->em.cov_type)) {
+		gmm_warn(cmd, "mclust has no conjugate prior for %s, nor has "
+		    "gmm; --prior conjugate takes %s",
+		    gmm_cov_type_name(fo->em.cov_type), GMM_PRIOR_MODELS);
+		return usage_fail(fo);
+	}
 	if (fo->start_file != NULL) {
 		struct gmm_error err;
 

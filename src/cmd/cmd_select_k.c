@@ -6,6 +6,7 @@
 #include "base/consts.h"
 #include "io/csvout.h"
 #include "cmd/fitopts.h"
+#include "engine/prior.h"
 #include "engine/smem.h"
 #include "io/modelfile.h"
 #include "io/outfile.h"
@@ -37,6 +38,8 @@ static const char help_text[] =
     "      --init METHOD   kmeans, kmeans++, random, smallem or hc (default:\n"
     "                      both kmeans and hc, the better kept)\n"
     "      --smem          then split-and-merge moves while they gain\n"
+    "      --prior P       none (default) or conjugate: mclust's prior (all\n"
+    "                      is then the ten models it has it for)\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
@@ -591,6 +594,31 @@ parse(struct select_opts *s, int argc, char **argv)
 }
 
 /*
+ * --prior conjugate: `all` is the models that mclust has the prior for;
+ * a list that names another is a usage error (-1).
+ */
+static int
+prior_types(struct select_opts *s)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < s->ntypes; i++) {
+		if (gmm_prior_supported(s->types[i])) {
+			s->types[kept++] = s->types[i];
+			continue;
+		}
+		if (!s->all) {
+			gmm_warn("select-k", "mclust has no conjugate prior for "
+			    "%s, nor has gmm; --prior conjugate takes %s",
+			    gmm_cov_type_name(s->types[i]), GMM_PRIOR_MODELS);
+			return -1;
+		}
+	}
+	s->ntypes = kept;
+	return 0;
+}
+
+/*
  * Check -o before the input is read and every k fitted.  The table goes to
  * standard output, so the model may not.  -1 with *ret the exit status.
  */
@@ -650,6 +678,10 @@ cmd_select_k(int argc, char **argv)
 			gmm_warn("select-k", "--init takes kmeans, kmeans++, "
 			    "random, smallem or hc here: one model or "
 			    "partition cannot start every k");
+		free(s.ks);
+		return gmm_usage(usage_text);
+	}
+	if (s.fo.em.prior && prior_types(&s) < 0) {
 		free(s.ks);
 		return gmm_usage(usage_text);
 	}

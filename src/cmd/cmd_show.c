@@ -33,11 +33,11 @@ print_training(const struct gmm_training *t)
 		printf(", ICL = %.10g", t->icl);
 	putchar('\n');
 	printf("          %llu iterations, %s%s, seed %llu, n_init %llu, "
-	    "reg_covar %g, tol %g\n", (unsigned long long)t->iterations,
+	    "reg_covar %g, tol %g%s\n", (unsigned long long)t->iterations,
 	    t->converged ? "converged" : "not converged",
 	    t->degenerate ? ", degenerate" : "",
 	    (unsigned long long)t->seed, (unsigned long long)t->n_init,
-	    t->reg_covar, t->tol);
+	    t->reg_covar, t->tol, t->prior ? ", prior conjugate" : "");
 }
 
 static int

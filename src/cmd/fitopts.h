@@ -32,7 +32,8 @@ struct gmm_fitopts {
 	{ "reg-covar", required_argument, NULL, OPT_REG_COVAR }, \
 	{ "n-init", required_argument, NULL, OPT_N_INIT }, \
 	{ "init", required_argument, NULL, OPT_INIT }, \
-	{ "smem", no_argument, NULL, OPT_SMEM }
+	{ "smem", no_argument, NULL, OPT_SMEM }, \
+	{ "prior", required_argument, NULL, OPT_PRIOR }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -48,7 +49,9 @@ struct gmm_fitopts {
 	"                      a model file (binary or JSON) to start from,\n" \
 	"                      resp:FILE (n rows of k responsibilities) or\n" \
 	"                      labels:FILE (n 0-based labels) for an M-step\n" \
-	"      --smem          then split-and-merge moves while they gain\n"
+	"      --smem          then split-and-merge moves while they gain\n" \
+	"      --prior P       none (default) or conjugate: MAP EM with mclust's\n" \
+	"                      default conjugate prior\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 void gmm_fitopts_release(struct gmm_fitopts *fo);

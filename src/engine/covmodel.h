@@ -60,6 +60,7 @@ enum gmm_cov_form {
 
 struct gmm_stats;
 struct gmm_mstep_work;
+struct gmm_prior;
 
 struct gmm_covmodel {
 	enum gmm_cov_type type;
@@ -77,6 +78,11 @@ struct gmm_covmodel {
 	size_t (*cov_params)(size_t k, size_t d);
 	/* the covariances from the sufficient statistics (engine/mstep.h) */
 	int (*mstep)(const struct gmm_stats *st, double reg, double *cov,
+	    struct gmm_mstep_work *w);
+	/* the means and covariances under mclust's conjugate prior, or NULL
+	 * where mclust has none (engine/prior.h, mstep.h) */
+	int (*mstep_map)(const struct gmm_stats *st,
+	    const struct gmm_prior *pr, double reg, double *means, double *cov,
 	    struct gmm_mstep_work *w);
 };
 

@@ -14,6 +14,7 @@
 #include "engine/init.h"
 #include "engine/kernels.h"
 #include "engine/mstep.h"
+#include "engine/prior.h"
 #include "engine/pool.h"
 #include "engine/smem.h"
 #include "engine/stats.h"
@@ -44,6 +45,8 @@ struct em_ctx {
 	size_t nslots;
 	struct gmm_stats total;
 	struct gmm_mstep_work *mw;	/* the M-step's scratch */
+	int has_prior;			/* MAP EM under prior */
+	struct gmm_prior prior;
 };
 
 static void
@@ -66,6 +69,7 @@ ctx_release(struct em_ctx *ctx)
 	if (ctx->mw != NULL)
 		gmm_mstep_work_release(ctx->mw);
 	free(ctx->mw);
+	gmm_prior_release(&ctx->prior);
 }
 
 /* Bytes one E-step thread holds (ctx_init()): its own statistics with
@@ -99,7 +103,7 @@ gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
 
 static int
 ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
-    enum gmm_cov_type t, int threads)
+    enum gmm_cov_type t, int threads, int prior)
 {
 	size_t n = x->n, d = x->d;
 
@@ -122,8 +126,11 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 	    ctx->slots == NULL || ctx->mw == NULL ||
 	    gmm_stats_alloc(&ctx->total, t, k, d, 0) < 0)
 		return -1;
-	if (gmm_mstep_work_alloc(ctx->mw, t, k, d) < 0)
+	if (gmm_mstep_work_alloc(ctx->mw, t, k, d, prior) < 0)
 		return -1;
+	if (prior && gmm_prior_default(&ctx->prior, x, k, t) < 0)
+		return -1;
+	ctx->has_prior = prior;
 	for (size_t i = 0; i < ctx->nslots; i++)
 		if (gmm_stats_alloc(&ctx->slots[i], t, k, d, 0) < 0)
 			return -1;
@@ -284,14 +291,15 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	/* the covariances by the model's row of the table, then means and
 	 * weights */
 	*reseeded = (size_t)-1;
-	if (cm->mstep(st, reg, m->cov, ctx->mw) < 0)
+	if ((ctx->has_prior ? cm->mstep_map(st, &ctx->prior, reg, m->means,
+	    m->cov, ctx->mw) : cm->mstep(st, reg, m->cov, ctx->mw)) < 0)
 		return gmm_error_set(err, NULL, 0, "component %zu: the scatter "
 		    "is singular, which %s cannot take; try a smaller k or "
 		    "another covariance model", ctx->mw->failed, cm->name);
 	for (size_t c = 0; c < k; c++) {
 		double nk = gmm_mstep_nk(st, c);
 
-		for (size_t j = 0; j < d; j++)
+		for (size_t j = 0; j < d && !ctx->has_prior; j++)
 			m->means[c * d + j] += st->sx[c * d + j] / nk;
 		m->weights[c] = nk;
 	}
@@ -708,6 +716,7 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 	tr->aic = gmm_aic(tr->loglik_total, p);
 	tr->icl = gmm_icl(tr->bic, tr->class_loglik);
 	tr->has_icl = 1;
+	tr->prior = opt->prior;
 	tr->n_init = runs;
 	tr->reg_covar = opt->reg_covar;
 	tr->tol = opt->tol;
@@ -762,7 +771,7 @@ fit_bytes(size_t n, size_t d, const struct gmm_em_options *opt)
 
 	return (double)th * (double)thread_bytes(opt->cov_type, k, d) +
 	    8.0 * 5 * ((double)k * (double)(d + 2) + 2 * cov) +
-	    (double)gmm_mstep_work_bytes(opt->cov_type, k, d);
+	    (double)gmm_mstep_work_bytes(opt->cov_type, k, d, opt->prior);
 }
 
 /*
@@ -829,7 +838,12 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)
 		return -1;
-	if (ctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads) < 0) {
+	if (opt->prior && !gmm_prior_supported(opt->cov_type))
+		return gmm_error_set(err, NULL, 0, "mclust has no conjugate "
+		    "prior for %s, nor has gmm; it has one for %s",
+		    gmm_cov_type_name(opt->cov_type), GMM_PRIOR_MODELS);
+	if (ctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads,
+	    opt->prior) < 0) {
 		gmm_error_nomem(err);
 		goto out;
 	}

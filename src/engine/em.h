@@ -89,6 +89,10 @@ struct gmm_em_options {
 	size_t init_resp_cols;		/* data and opt->k */
 	int threads;
 	int smem;		/* after the runs, split-and-merge moves */
+	int prior;		/* MAP EM under mclust's conjugate prior
+				 * with its default hyperparameters
+				 * (prior.h); the log-likelihood is the
+				 * MAP estimate's, as mclust's BIC takes it */
 	gmm_em_progress_fn progress;		/* may be NULL */
 	void *progress_ctx;
 };

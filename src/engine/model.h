@@ -41,6 +41,8 @@ struct gmm_training {
 	double icl;
 	double class_loglik;	/* sum_i log max_c r_ic at fit (ICL's
 				 * term); not stored in files */
+	int prior;		/* fitted by MAP EM under mclust's
+				 * conjugate prior (em.h) */
 	uint64_t iterations;
 	int converged;
 	int degenerate;		/* gmm_model_degenerate() said so at fit */

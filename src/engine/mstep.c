@@ -9,6 +9,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "base/consts.h"
+#include "engine/prior.h"
 
 double
 gmm_mstep_nk(const struct gmm_stats *st, size_t c)
@@ -104,25 +105,26 @@ gmm_mstep_tied(const struct gmm_stats *st, double reg, double *cov,
 }
 
 size_t
-gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d)
+gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d, int prior)
 {
-	if (gmm_covmodel(t)->sklearn)
+	if (gmm_covmodel(t)->sklearn && !prior)
 		return 0;
 	/* the arrays below, and GSL's symmv workspace (a d-vector and two
 	 * of its own, about 4 d doubles with their headers) and SVD's
 	 * (a d x d matrix and two d-vectors) */
 	return 8 * (2 * k * d * d + k * d + 4 * d * d + 2 * d + k) +
-	    8 * (k * d + k + d * d) + 8 * 4 * d + 8 * (d * d + 2 * d) + 256;
+	    8 * (k * d + k + d * d) + 8 * (2 * k * d + 2 * k) + 8 * 4 * d +
+	    8 * (d * d + 2 * d) + 256;
 }
 
 int
 gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
-    size_t k, size_t d)
+    size_t k, size_t d, int prior)
 {
 	memset(w, 0, sizeof(*w));
 	w->k = k;
 	w->d = d;
-	if (gmm_covmodel(t)->sklearn)
+	if (gmm_covmodel(t)->sklearn && !prior)
 		return 0;
 	w->scatter = malloc(k * d * d * sizeof(double));
 	w->evec = malloc(k * d * d * sizeof(double));
@@ -135,9 +137,13 @@ gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
 	w->svd_v = gsl_matrix_alloc(d, d);
 	w->svd_s = gsl_vector_alloc(d);
 	w->svd_work = gsl_vector_alloc(d);
+	w->xbar = malloc(k * d * sizeof(double));
+	w->delta = malloc(k * d * sizeof(double));
+	w->cmap = malloc(k * sizeof(double));
+	w->den = malloc(k * sizeof(double));
 	return w->scatter && w->evec && w->eval && w->tmp && w->eigen &&
 	    w->shape && w->scale && w->orient && w->svd_v && w->svd_s &&
-	    w->svd_work ? 0 : -1;
+	    w->svd_work && w->xbar && w->delta && w->cmap && w->den ? 0 : -1;
 }
 
 void
@@ -158,6 +164,10 @@ gmm_mstep_work_release(struct gmm_mstep_work *w)
 		gsl_vector_free(w->svd_s);
 	if (w->svd_work != NULL)
 		gsl_vector_free(w->svd_work);
+	free(w->xbar);
+	free(w->delta);
+	free(w->cmap);
+	free(w->den);
 	memset(w, 0, sizeof(*w));
 }
 
@@ -313,24 +323,32 @@ compose(const double *v, const double *a, double lambda, double reg,
 	}
 }
 
-int
-gmm_mstep_eev(const struct gmm_stats *st, double reg, double *cov,
+/* EEV from the matrices in w->scatter, the summed eigenvalues over den. */
+static int
+eev(const struct gmm_stats *st, double den, double reg, double *cov,
     struct gmm_mstep_work *w)
 {
 	size_t k = st->k, d = st->d, dd = d * d;
-	double n = total_weight(st), *a = w->tmp + dd;
+	double *a = w->tmp + dd;
 
-	scatters(st, w);
 	eigens(w);
 	for (size_t j = 0; j < d; j++) {
 		a[j] = 0;
 		for (size_t c = 0; c < k; c++)
 			a[j] += w->eval[c * d + j];
-		a[j] /= n;
+		a[j] /= den;
 	}
 	for (size_t c = 0; c < k; c++)
 		compose(w->evec + c * dd, a, 1, reg, d, cov + c * dd);
 	return 0;
+}
+
+int
+gmm_mstep_eev(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	scatters(st, w);
+	return eev(st, total_weight(st), reg, cov, w);
 }
 
 int
@@ -421,11 +439,12 @@ singular(const struct gmm_mstep_work *w)
 /*
  * VEI and VEV: lambda_c and the common shape a by turns from the
  * component's k x d "eigenvalues" om (the diagonal of W_c for VEI, its
- * eigenvalues for VEV); lambda_c and a in w.
+ * eigenvalues for VEV), lambda_c = sum_j om_cj / a_j over den[c] (d n_c
+ * when den is NULL); lambda_c and a in w.
  */
 static int
 volume_shape(const struct gmm_stats *st, const double *om,
-    struct gmm_mstep_work *w, int first)
+    const double *den, struct gmm_mstep_work *w, int first)
 {
 	size_t k = st->k, d = st->d;
 	double *a = w->shape, *lam = w->scale;
@@ -444,7 +463,8 @@ volume_shape(const struct gmm_stats *st, const double *om,
 
 			for (size_t j = 0; j < d; j++)
 				s += om[c * d + j] / a[j];
-			lam[c] = s / ((double)d * gmm_mstep_nk(st, c));
+			lam[c] = s / (den != NULL ? den[c] : (double)d *
+			    gmm_mstep_nk(st, c));
 			if (!(lam[c] > GMM_MSTEP_SINGULAR * pooled) ||
 			    !isfinite(lam[c]))
 				return fail(w, c);
@@ -469,6 +489,28 @@ volume_shape(const struct gmm_stats *st, const double *om,
 	return 0;
 }
 
+/* VEI from the diagonals om (k x d), lambda_c over den[c] (volume_shape()),
+ * from a = 1 (msvei) unless warm. */
+static int
+vei(const struct gmm_stats *st, const double *om, const double *den,
+    double reg, double *cov, struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d;
+
+	if (!w->warm) {
+		for (size_t j = 0; j < d; j++)
+			w->shape[j] = 1;
+		for (size_t c = 0; c < k; c++)
+			w->scale[c] = 1;
+	}
+	if (volume_shape(st, om, den, w, 0) < 0)
+		return -1;
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d; j++)
+			cov[c * d + j] = w->scale[c] * w->shape[j] + reg;
+	return 0;
+}
+
 int
 gmm_mstep_vei(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w)
@@ -479,28 +521,17 @@ gmm_mstep_vei(const struct gmm_stats *st, double reg, double *cov,
 	for (size_t c = 0; c < k; c++)
 		for (size_t j = 0; j < d; j++)
 			om[c * d + j] = wdiag(st, c, j);
-	if (!w->warm) {
-		for (size_t j = 0; j < d; j++)
-			w->shape[j] = 1;
-		for (size_t c = 0; c < k; c++)
-			w->scale[c] = 1;
-	}
-	if (volume_shape(st, om, w, 0) < 0)
-		return -1;
-	for (size_t c = 0; c < k; c++)
-		for (size_t j = 0; j < d; j++)
-			cov[c * d + j] = w->scale[c] * w->shape[j] + reg;
-	return 0;
+	return vei(st, om, NULL, reg, cov, w);
 }
 
-int
-gmm_mstep_vev(const struct gmm_stats *st, double reg, double *cov,
+/* VEV from the matrices in w->scatter. */
+static int
+vev(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w)
 {
 	size_t k = st->k, d = st->d, dd = d * d;
 	int first = !w->warm;
 
-	scatters(st, w);
 	eigens(w);
 	if (first) {
 		for (size_t j = 0; j < d; j++) {
@@ -513,12 +544,20 @@ gmm_mstep_vev(const struct gmm_stats *st, double reg, double *cov,
 		for (size_t c = 0; c < k; c++)
 			w->scale[c] = 0;
 	}
-	if (volume_shape(st, w->eval, w, first) < 0)
+	if (volume_shape(st, w->eval, NULL, w, first) < 0)
 		return -1;
 	for (size_t c = 0; c < k; c++)
 		compose(w->evec + c * dd, w->shape, w->scale[c], reg, d,
 		    cov + c * dd);
 	return 0;
+}
+
+int
+gmm_mstep_vev(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	scatters(st, w);
+	return vev(st, reg, cov, w);
 }
 
 /* The lower Cholesky factor of a (d x d) in place; -1 when a is not
@@ -761,4 +800,255 @@ gmm_mstep_vve(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w)
 {
 	return common_orientation(st, reg, cov, w, 1);
+}
+
+/*
+ * The MAP M-steps under mclust's conjugate prior (prior.h), as mclust 6's
+ * Fortran ms*p / me*p routines compute them, quirks included (mstep.h).
+ * Each first gathers per component n_c, the mean x_c = s_c + sx_c / n_c
+ * (means holds the shifts s_c on entry) and delta_c = x_c - mu_p, and
+ * writes the MAP means over the shifts.
+ */
+
+/* c_c = kappa n_c / (n_c + kappa) into w->scale; x_c and delta_c into
+ * w->xbar and w->delta; the means shrunk (shrink) or x_c. */
+static void
+map_means(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double *means, struct gmm_mstep_work *w, int shrink)
+{
+	size_t d = st->d;
+	double kappa = pr->shrinkage;
+
+	for (size_t c = 0; c < st->k; c++) {
+		double nk = gmm_mstep_nk(st, c);
+
+		w->cmap[c] = kappa * nk / (nk + kappa);
+		for (size_t j = 0; j < d; j++) {
+			size_t i = c * d + j;
+			double x = means[i] + st->sx[i] / nk;
+
+			w->xbar[i] = x;
+			w->delta[i] = x - pr->mean[j];
+			means[i] = shrink ? (nk * x + kappa * pr->mean[j]) /
+			    (nk + kappa) : x;
+		}
+	}
+}
+
+/* 1 when the prior shrinks the means (mclust adds to the degrees of
+ * freedom then). */
+static double
+shrinks(const struct gmm_prior *pr)
+{
+	return pr->shrinkage > 0 ? 1 : 0;
+}
+
+/* W_c + c_c delta_c delta_c^T + scale (with_scale) into w->scatter. */
+static void
+map_scatters(const struct gmm_stats *st, const struct gmm_prior *pr,
+    struct gmm_mstep_work *w, int with_delta, int with_scale)
+{
+	size_t d = st->d, dd = d * d;
+
+	scatters(st, w);
+	for (size_t c = 0; c < st->k; c++) {
+		double *s = w->scatter + c * dd;
+		const double *dl = w->delta + c * d;
+
+		for (size_t a = 0; a < d; a++)
+			for (size_t b = 0; b < d; b++)
+				s[a * d + b] += (with_delta ? w->cmap[c] *
+				    dl[a] * dl[b] : 0) + (with_scale ?
+				    pr->scale[a * d + b] : 0);
+	}
+}
+
+/* The MAP diagonal W_c,jj + c_c delta_cj^2 (+ scale) of component c. */
+static double
+map_wdiag(const struct gmm_stats *st, const struct gmm_prior *pr,
+    const struct gmm_mstep_work *w, size_t c, size_t j, int with_scale)
+{
+	double dl = w->delta[c * st->d + j];
+
+	return (with_scale ? pr->scale[0] : 0) + wdiag(st, c, j) +
+	    w->cmap[c] * dl * dl;
+}
+
+int
+gmm_mstep_map_eii(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d;
+	double s = 0, n = total_weight(st);
+
+	map_means(st, pr, means, w, 1);
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d; j++)
+			s += map_wdiag(st, pr, w, c, j, 0);
+	/* meeiip: no scale (but in one dimension, mclust's E, me1ep) */
+	if (d == 1)
+		s += pr->scale[0];
+	cov[0] = s / (pr->dof + (n + (double)k) * (double)d + 2) + reg;
+	return 0;
+}
+
+int
+gmm_mstep_map_vii(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t d = st->d;
+
+	map_means(st, pr, means, w, 1);
+	for (size_t c = 0; c < st->k; c++) {
+		double s = pr->scale[0], nk = gmm_mstep_nk(st, c);
+
+		for (size_t j = 0; j < d; j++)
+			s += map_wdiag(st, pr, w, c, j, 0);
+		cov[c] = s / (pr->dof + nk * (double)d + 2 + shrinks(pr) *
+		    (double)d) + reg;
+	}
+	return 0;
+}
+
+int
+gmm_mstep_map_eei(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	double den = pr->dof + total_weight(st) + 1 + shrinks(pr);
+
+	/* meeeip: the means are not shrunk */
+	map_means(st, pr, means, w, 0);
+	for (size_t j = 0; j < st->d; j++) {
+		double s = pr->scale[0];
+
+		for (size_t c = 0; c < st->k; c++)
+			s += map_wdiag(st, pr, w, c, j, 0);
+		cov[j] = s / den + reg;
+	}
+	return 0;
+}
+
+int
+gmm_mstep_map_vei(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d;
+	double *om = w->eval, *den = w->den;
+
+	map_means(st, pr, means, w, 1);
+	for (size_t c = 0; c < k; c++) {
+		for (size_t j = 0; j < d; j++)
+			om[c * d + j] = map_wdiag(st, pr, w, c, j, 1);
+		den[c] = pr->dof + (double)d * gmm_mstep_nk(st, c) + 2 +
+		    shrinks(pr);
+	}
+	return vei(st, om, den, reg, cov, w);
+}
+
+int
+gmm_mstep_map_evi(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d;
+	double lambda = 0;
+
+	map_means(st, pr, means, w, 1);
+	for (size_t c = 0; c < k; c++) {
+		for (size_t j = 0; j < d; j++)
+			cov[c * d + j] = map_wdiag(st, pr, w, c, j, 1);
+		w->eval[c] = geomean(cov + c * d, d, 1);
+		if (!(w->eval[c] > 0))
+			return fail(w, c);
+		lambda += w->eval[c];
+	}
+	lambda /= pr->dof + total_weight(st) + 1 + shrinks(pr);
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d; j++)
+			cov[c * d + j] = lambda * cov[c * d + j] / w->eval[c] +
+			    reg;
+	return 0;
+}
+
+int
+gmm_mstep_map_vvi(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t d = st->d;
+
+	map_means(st, pr, means, w, 1);
+	for (size_t c = 0; c < st->k; c++) {
+		double den = pr->dof + gmm_mstep_nk(st, c) + 2 + shrinks(pr);
+
+		for (size_t j = 0; j < d; j++)
+			cov[c * d + j] = map_wdiag(st, pr, w, c, j, 1) / den +
+			    reg;
+	}
+	return 0;
+}
+
+int
+gmm_mstep_map_eee(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t k = st->k, d = st->d;
+	double den = pr->dof + total_weight(st) + (double)d + 1 +
+	    shrinks(pr) * (double)k;
+
+	map_means(st, pr, means, w, 1);
+	/* the pooled statistics: sum_c W_c = sxx - sum_c sx_c sx_c^T / n_c */
+	for (size_t a = 0; a < d; a++)
+		for (size_t b = 0; b <= a; b++) {
+			double s = pr->scale[a * d + b] + st->sxx[a * d + b];
+
+			for (size_t c = 0; c < k; c++) {
+				const double *sx = st->sx + c * d;
+				const double *dl = w->delta + c * d;
+
+				s += w->cmap[c] * dl[a] * dl[b] - sx[a] * sx[b] /
+				    gmm_mstep_nk(st, c);
+			}
+			cov[a * d + b] = cov[b * d + a] = s / den;
+		}
+	for (size_t i = 0; i < d; i++)
+		cov[i * d + i] += reg;
+	return 0;
+}
+
+int
+gmm_mstep_map_eev(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	map_means(st, pr, means, w, 1);
+	map_scatters(st, pr, w, 1, 1);
+	return eev(st, pr->dof + (double)st->d + 1 + shrinks(pr) +
+	    total_weight(st), reg, cov, w);
+}
+
+int
+gmm_mstep_map_vev(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	map_means(st, pr, means, w, 1);
+	map_scatters(st, pr, w, 1, 1);
+	return vev(st, reg, cov, w);
+}
+
+int
+gmm_mstep_map_vvv(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w)
+{
+	size_t d = st->d, dd = d * d;
+
+	map_means(st, pr, means, w, 1);
+	map_scatters(st, pr, w, 1, 1);
+	for (size_t c = 0; c < st->k; c++) {
+		double den = pr->dof + gmm_mstep_nk(st, c) + (double)d + 1 +
+		    shrinks(pr);
+
+		for (size_t i = 0; i < dd; i++)
+			cov[c * dd + i] = w->scatter[c * dd + i] / den;
+		for (size_t i = 0; i < d; i++)
+			cov[c * dd + i * d + i] += reg;
+	}
+	return 0;
 }

@@ -100,21 +100,26 @@ struct gmm_mstep_work {
 	gsl_matrix *svd_v;	/* d x d and d: the polar factor's SVD */
 	gsl_vector *svd_s, *svd_work;
 	size_t inner;		/* inner iterations of the last M-step */
+	/* the MAP M-steps' */
+	double *xbar, *delta;	/* k*d: x_c, x_c - mu_p */
+	double *cmap, *den;	/* k: kappa n_c / (n_c + kappa), a divisor */
 };
 
 /* The weight of component c as the M-step divides by it. */
 double gmm_mstep_nk(const struct gmm_stats *st, size_t c);
 
 /*
- * Scratch for model t's M-step (none for scikit-learn's four, which need
- * none); 0, or -1 when out of memory (then release).  Bytes it takes.
+ * Scratch for model t's M-step (none for scikit-learn's four without a
+ * prior, which need none); 0, or -1 when out of memory (then release).
+ * Bytes it takes.
  */
 int gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
-    size_t k, size_t d);
+    size_t k, size_t d, int prior);
 void gmm_mstep_work_release(struct gmm_mstep_work *w);
 /* The next M-step starts its inner iteration afresh (a new run). */
 void gmm_mstep_work_cold(struct gmm_mstep_work *w);
-size_t gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d);
+size_t gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d,
+    int prior);
 
 int gmm_mstep_full(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
@@ -144,5 +149,58 @@ int gmm_mstep_eve(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
 int gmm_mstep_vve(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
+
+/*
+ * MAP M-steps under mclust's conjugate prior (prior.h): the means as well
+ * (means: the shifts on entry, the MAP means on return), as mclust 6's
+ * Fortran computes them, with n_c, x_c the component's mean, W_c its
+ * scatter about x_c, delta_c = x_c - mu_p, c_c = kappa n_c / (n_c +
+ * kappa), s = 1 when kappa > 0 (else 0), Lambda the prior's scale and
+ * MAP means (n_c x_c + kappa mu_p) / (n_c + kappa):
+ *	EII  lambda = sum_c [tr W_c + c_c |delta_c|^2] / (nu + (n + k) d + 2),
+ *	     no scale (in one dimension mclust's E: Lambda added)
+ *	VII  lambda_c = (Lambda + tr W_c + c_c |delta_c|^2) /
+ *	     (nu + n_c d + 2 + s d)
+ *	EEI  Lambda I + diag(sum_c [W_c + c_c delta_c delta_c^T]), over
+ *	     nu + n + 1 + s; the means x_c, not shrunk
+ *	VEI  VEI's iteration on Lambda I + diag(W_c + c_c delta_c
+ *	     delta_c^T), lambda_c over nu + d n_c + 2 + s
+ *	EVI  EVI's formula on Lambda I + diag(W_c + c_c delta_c delta_c^T),
+ *	     lambda over nu + n + 1 + s
+ *	VVI  (Lambda I + diag(W_c + c_c delta_c delta_c^T)) /
+ *	     (nu + n_c + 2 + s)
+ *	EEE  (Lambda + sum_c [W_c + c_c delta_c delta_c^T]) /
+ *	     (nu + n + d + 1 + s k)
+ *	EEV  EEV's formula on Lambda + W_c + c_c delta_c delta_c^T, the
+ *	     summed eigenvalues over nu + d + 1 + s + n
+ *	VEV  VEV's iteration on Lambda + W_c + c_c delta_c delta_c^T
+ *	VVV  (Lambda + W_c + c_c delta_c delta_c^T) / (nu + n_c + d + 1 + s)
+ * each with reg added to the diagonal.  These are the M-steps of mclust's
+ * EM, me*p, which Mclust() and mclustBIC() run; its standalone mstep()
+ * (ms*p) differs for EII, EEI, EVI and EEV.  The inconsistencies (EII
+ * without the scale, EEI's unshrunk means, the divisors) are mclust's;
+ * following them is what makes the results mclust's.
+ */
+struct gmm_prior;
+int gmm_mstep_map_eii(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_vii(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_eei(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_vei(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_evi(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_vvi(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_eee(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_eev(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_vev(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
+int gmm_mstep_map_vvv(const struct gmm_stats *st, const struct gmm_prior *pr,
+    double reg, double *means, double *cov, struct gmm_mstep_work *w);
 
 #endif

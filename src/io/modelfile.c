@@ -134,13 +134,15 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * with a lower-case letter may be skipped by a reader that does not know
  * it (PNG's rule), so a later writer can add either kind.
  */
-enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_N };
+enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
+	S_N };
 static const char tags[S_N][5] = {
-	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit",
+	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
 #define CRIT_SIZE 8	/* ICL */
+#define PRIO_SIZE 8	/* the prior (4: 1 mclust's conjugate), 4 reserved */
 
 static unsigned char *
 put_section(unsigned char *p, int s, size_t len)
@@ -166,9 +168,11 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t k = m->k, d = m->d, ncov = gmm_cov_size(m->cov_type, k, d);
 	size_t nnames = names_size(m), tr = m->training.present;
 	size_t crit = tr && m->training.has_icl;
-	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit) *
+	size_t prio = tr && m->training.prior;
+	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio) *
 	    GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d + ncov) +
-	    nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) + 4;
+	    nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
+	    (prio ? PRIO_SIZE : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -202,6 +206,11 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		p = put_section(p, S_CRIT, CRIT_SIZE);
 		put_f64(p, m->training.icl);
 		p += CRIT_SIZE;
+	}
+	if (prio) {
+		p = put_section(p, S_PRIO, PRIO_SIZE);
+		put_u32(p, 1);
+		p += PRIO_SIZE;
 	}
 	put_u32(p, gmm_crc32(buf, total - 4));
 	*out = buf;
@@ -434,7 +443,8 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 		p += GMM_MODEL_SECTION_HEAD + (size_t)n;
 	}
 	for (int s = 0; s < S_N; s++)
-		if (body[s] == NULL && s != S_TRAI && s != S_CRIT)
+		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
+		    s != S_PRIO)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -477,6 +487,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_COVS] = 8 * gmm_cov_size(cm->type, (size_t)k, (size_t)d);
 	want[S_TRAI] = TRAI_SIZE;
 	want[S_CRIT] = CRIT_SIZE;
+	want[S_PRIO] = PRIO_SIZE;
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
@@ -489,9 +500,14 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	    GMM_MODEL_TRAINING_SIZE + 4) != 0))
 		return gmm_error_set(err, name, 0, "reserved fields of section "
 		    "TRAI are set: not a model this gmm can read");
-	if (body[S_CRIT] != NULL && body[S_TRAI] == NULL)
-		return gmm_error_set(err, name, 0, "section crit without "
-		    "TRAI: the criteria of no fit");
+	if ((body[S_CRIT] != NULL || body[S_PRIO] != NULL) &&
+	    body[S_TRAI] == NULL)
+		return gmm_error_set(err, name, 0, "section %s without "
+		    "TRAI: about no fit", body[S_CRIT] ? "crit" : "prio");
+	if (body[S_PRIO] != NULL && (get_u32(body[S_PRIO]) != 1 ||
+	    get_u32(body[S_PRIO] + 4) != 0))
+		return gmm_error_set(err, name, 0, "section prio names prior "
+		    "%u: not one this gmm knows", get_u32(body[S_PRIO]));
 	m = gmm_model_new((size_t)k, (size_t)d, cm->type);
 	if (m == NULL)
 		return gmm_error_nomem(err);
@@ -505,6 +521,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 		m->training.has_icl = 1;
 		m->training.icl = get_f64(body[S_CRIT]);
 	}
+	m->training.prior = body[S_PRIO] != NULL;
 	if (finish_model(m, body[S_WGHT], body[S_MEAN], body[S_COVS],
 	    body[S_COLS], (size_t)blen[S_COLS], name, err) < 0) {
 		gmm_model_free(m);

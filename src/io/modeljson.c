@@ -102,6 +102,8 @@ json_training(FILE *f, const struct gmm_training *t)
 	gmm_json_member(f, ", ", "aic", t->aic);
 	if (t->has_icl)
 		gmm_json_member(f, ", ", "icl", t->icl);
+	if (t->prior)
+		fputs(", \"prior\": \"conjugate\"", f);
 	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
 	    "\"reg_covar\": ", (unsigned long long)t->iterations,
@@ -270,6 +272,9 @@ get_training(json_t *t, struct gmm_training *tr)
 	tr->aic = num_or(t, "aic", NAN);
 	tr->icl = num_or(t, "icl", NAN);
 	tr->has_icl = !isnan(tr->icl);	/* older models have none */
+	tr->prior = json_is_string(json_object_get(t, "prior")) &&
+	    strcmp(json_string_value(json_object_get(t, "prior")),
+	    "conjugate") == 0;
 	tr->iterations = count_or(t, "iterations", 0);
 	tr->converged = json_is_true(json_object_get(t, "converged"));
 	tr->degenerate = json_is_true(json_object_get(t, "degenerate"));

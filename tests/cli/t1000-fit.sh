@@ -311,6 +311,19 @@ expect_err "a row that does not sum to 1" 1 "gmm fit: $T/zsum.csv:3: the respons
 run fit --init "resp:$T/missing.csv" "$F" -o "$T/z.gmm"
 expect_status "a missing file" 1
 
+# score's own output starts a fit as it is: its p columns, its label
+"$GMM" score --proba --labels "$T/z.gmm" "$F" >"$T/scored.csv" 2>/dev/null
+cut -d, -f3- "$T/scored.csv" >"$T/p-only.csv"
+run fit --init "resp:$T/scored.csv" --max-iter 0 -o "$T/s1.gmm" "$F"
+expect_status "--init resp: of score --proba --labels output" 0
+run fit --init "resp:$T/p-only.csv" --max-iter 0 -o "$T/s2.gmm" "$F"
+check "  the p columns alone give the same model" cmp -s "$T/s1.gmm" "$T/s2.gmm"
+cut -d, -f2 "$T/scored.csv" >"$T/l-only.csv"
+run fit --init "labels:$T/scored.csv" --max-iter 0 -o "$T/s3.gmm" "$F"
+expect_status "--init labels: of the same output" 0
+run fit --init "labels:$T/l-only.csv" --max-iter 0 -o "$T/s4.gmm" "$F"
+check "  the label column alone gives the same model" cmp -s "$T/s3.gmm" "$T/s4.gmm"
+
 # --init labels:FILE: a partition, as score --labels prints it
 "$GMM" score --labels "$T/m.gmm" "$F" | cut -d, -f2 >"$T/labels.csv"
 run fit --init "labels:$T/labels.csv" --max-iter 0 -o "$T/l.gmm" "$F"
@@ -326,4 +339,28 @@ expect_err "a label at or above -k" 1 "gmm fit: $T/labels.csv:3: column 1: label
 printf 'label\n0\n0.5\n' >"$T/lbad.csv"
 run fit --init "labels:$T/lbad.csv" -o "$T/l.gmm" "$F"
 expect_err "a label that is not a whole number" 1 "gmm fit: $T/lbad.csv:3: column 1: 0.5 is not a label (a whole number from 0)"
+# --prior conjugate: MAP EM under mclust's default conjugate prior (the
+# numbers against mclust: test_mclust); recorded in the model
+run fit -k 2 --covariance VEV --prior conjugate -o "$T/map.gmm" "$REF/data/iris.csv"
+expect_status "--prior conjugate" 0
+"$GMM" fit -q -k 2 --covariance VEV -o "$T/ml.gmm" "$REF/data/iris.csv"
+check "  a model other than the maximum-likelihood one" sh -c '! cmp -s "$1" "$2"' - "$T/map.gmm" "$T/ml.gmm"
+run show "$T/map.gmm"
+check "  show says so" grep -q "tol 1e-06, prior conjugate$" "$T/out"
+run show --json "$T/map.gmm"
+check "  and its JSON" grep -q '"prior": "conjugate"' "$T/out"
+run fit -k 2 --covariance VEV --prior none -o "$T/none.gmm" "$REF/data/iris.csv"
+check "--prior none is the default" cmp -s "$T/none.gmm" "$T/ml.gmm"
+run fit -k 2 --prior flat -o "$T/x.gmm" "$F"
+expect_status "--prior flat is a usage error" 2
+check "  naming the choices" grep -q '^gmm fit: --prior is none or conjugate, not "flat"$' "$T/err"
+run fit -k 2 --covariance EVE --prior conjugate -o "$T/x.gmm" "$F"
+expect_status "--prior conjugate with EVE, which mclust has no prior for" 2
+check "  says which models have one" grep -q "^gmm fit: mclust has no conjugate prior for EVE, nor has gmm; --prior conjugate takes EII, VII, EEI, VEI, EVI, VVI, EEE, EEV, VEV, VVV$" "$T/err"
+# two identical far rows: without reg_covar, full k = 2 cannot be fitted;
+# the prior keeps it a proper (if degenerate) fit
+run fit -k 2 --reg-covar 0 -o "$T/x.gmm" "$FIX/spike.csv"
+expect_status "a spike with --reg-covar 0: no fit" 1
+run fit -k 2 --reg-covar 0 --prior conjugate -o "$T/x.gmm" "$FIX/spike.csv"
+expect_status "  the prior fits it" 0
 done_testing

@@ -211,4 +211,15 @@ check "--criterion icl picks the lowest ICL" awk -F, '
     $11 == 1 { b = NR } END { exit !(r == b) }' "$T/out"
 run select-k -k 1..2 --covariance full --criterion icl "$F"
 check "  and says so" grep -q "^gmm select-k: best: k=2 covariance=full icl=" "$T/err"
+# --prior conjugate: all is the ten models mclust has the prior for; a
+# list naming another is refused
+run select-k -q -k 2 --prior conjugate "$F"
+check "--prior conjugate: all is mclust's ten with a prior" \
+    test "$(cut -d, -f2 "$T/out" | tail -n +2 | tr '\n' ' ')" = "EII spherical EEI VEI EVI diag tied EEV VEV full "
+run select-k -q -k 2 --prior conjugate -c waiting "$F"
+check "  E and V in one dimension" \
+    test "$(cut -d, -f2 "$T/out" | tail -n +2 | tr '\n' ' ')" = "EII spherical "
+run select-k -k 2 --prior conjugate --covariance full,VVE "$F"
+expect_status "  VVE named with it: a usage error" 2
+check "  saying why" grep -q "^gmm select-k: mclust has no conjugate prior for VVE" "$T/err"
 done_testing

@@ -522,9 +522,9 @@ check_atomic(void)
 }
 
 /*
- * ICL: in its own section, crit, which a reader may skip (older models
- * lack it; older readers skip it), only beside TRAI; in JSON, training's
- * "icl", optional.
+ * ICL and the prior: each in its own section, crit and prio, which a
+ * reader may skip (older models lack them; older readers skip them), only
+ * beside TRAI; in JSON, training's "icl" and "prior", optional.
  */
 static void
 check_icl(void)
@@ -566,14 +566,33 @@ check_icl(void)
 	reseal(b2, len - 4);
 	refuse(b2, len - 4, "section crit is 4 bytes", "a short crit");
 	free(b2);
+	CHECK(find_section(buf, len, "prio") == 0, "no prior: no prio "
+	    "section");
+	free(buf);
+	m->training.prior = 1;
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	crit = find_section(buf, len, "prio");
+	CHECK(crit > 0, "a prior: a prio section");
+	back = NULL;
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    back->training.prior && back->training.has_icl, "prior read back");
+	gmm_model_free(back);
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	b2[crit + GMM_MODEL_SECTION_HEAD] = 2;
+	reseal(b2, len);
+	refuse(b2, len, "section prio names prior 2", "an unknown prior");
+	free(b2);
 	f = open_memstream(&json, &jlen);
 	gmm_modelfile_write_json(f, m);
 	fclose(f);
 	CHECK(strstr(json, "\"icl\": 11384.125") != NULL, "JSON: icl");
+	CHECK(strstr(json, "\"prior\": \"conjugate\"") != NULL,
+	    "JSON: prior");
 	back = NULL;
 	CHECK(gmm_modelfile_decode((unsigned char *)json, jlen, "j", &back,
 	    &err) == 0 && back->training.has_icl && back->training.icl ==
-	    11384.125, "JSON: icl read back");
+	    11384.125 && back->training.prior, "JSON: icl and prior read back");
 	gmm_model_free(back);
 	free(json);
 	free(buf);

@@ -138,7 +138,7 @@ check_warm(enum gmm_cov_type t)
 	size_t in1, in2;
 
 	CHECK(gmm_stats_alloc(&st, t, K, D, 0) == 0, "alloc");
-	CHECK(gmm_mstep_work_alloc(&w, t, K, D) == 0, "work");
+	CHECK(gmm_mstep_work_alloc(&w, t, K, D, 0) == 0, "work");
 	gather(&st, cm);
 	CHECK(cm->mstep(&st, 0, c1, &w) == 0, "%s cold", cm->name);
 	in1 = w.inner;
