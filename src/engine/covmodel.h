@@ -14,12 +14,14 @@
  * variances or one variance: this also picks the density kernel, a
  * Cholesky solve, diagonal or spherical precisions), whether the
  * components share one stored covariance, how many free parameters the
- * covariances have (mclust's nVarParams), and its M-step (mstep.h).  From
+ * covariances have (mclust's nVarParams), and its M-steps (mstep.h): the
+ * plain one, and the one under mclust's conjugate prior (prior.h), NULL
+ * for the four models mclust has no prior for.  From
  * these the functions below give the storage size, where a component's
  * covariance is, a column's variance, the full d x d matrix, the stored
  * form nearest a full matrix and the JSON shape, so that no file outside
  * this one and the M-steps (mstep.c) asks which model it has.  A new model
- * is a row here, its M-step in mstep.c and its tests.
+ * is a row here, its M-steps in mstep.c and its tests.
  *
  * Covariances are stored flattened row-major: one d x d, d or 1 doubles
  * per covariance, one covariance when shared, else k (for the four

@@ -104,17 +104,37 @@ gmm_mstep_tied(const struct gmm_stats *st, double reg, double *cov,
 	return 0;
 }
 
+/* LAPACK's SVD, from OpenBLAS (which carries LAPACK; there is no header
+ * for it in Debian's openblas-serial, so the Fortran interface is declared
+ * here). */
+void dgesvd_(const char *jobu, const char *jobvt, const int *m,
+    const int *n, double *a, const int *lda, double *s, double *u,
+    const int *ldu, double *vt, const int *ldvt, double *work,
+    const int *lwork, int *info);
+
+/* The workspace dgesvd asks for a d x d matrix, in doubles (at least 1). */
+static size_t
+svd_lwork(size_t d)
+{
+	int n = (int)d, lw = -1, info = 0;
+	double a = 0, s = 0, u = 0, vt = 0, q = 0;
+
+	dgesvd_("A", "A", &n, &n, &a, &n, &s, &u, &n, &vt, &n, &q, &lw,
+	    &info);
+	return info == 0 && q >= 1 ? (size_t)q : 5 * d + 1;
+}
+
 size_t
 gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d, int prior)
 {
 	if (gmm_covmodel(t)->sklearn && !prior)
 		return 0;
 	/* the arrays below, and GSL's symmv workspace (a d-vector and two
-	 * of its own, about 4 d doubles with their headers) and SVD's
-	 * (a d x d matrix and two d-vectors) */
+	 * of its own, about 4 d doubles with their headers) and the SVD's
+	 * (two d x d matrices, d singular values, LAPACK's workspace) */
 	return 8 * (2 * k * d * d + k * d + 4 * d * d + 2 * d + k) +
 	    8 * (k * d + k + d * d) + 8 * (2 * k * d + 2 * k) + 8 * 4 * d +
-	    8 * (d * d + 2 * d) + 256;
+	    8 * (2 * d * d + d + svd_lwork(d)) + 256;
 }
 
 int
@@ -134,16 +154,19 @@ gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
 	w->shape = malloc(k * d * sizeof(double));
 	w->scale = malloc(k * sizeof(double));
 	w->orient = malloc(d * d * sizeof(double));
-	w->svd_v = gsl_matrix_alloc(d, d);
-	w->svd_s = gsl_vector_alloc(d);
-	w->svd_work = gsl_vector_alloc(d);
+	w->svd_lwork = svd_lwork(d);
+	w->svd_u = malloc(d * d * sizeof(double));
+	w->svd_vt = malloc(d * d * sizeof(double));
+	w->svd_s = malloc(d * sizeof(double));
+	w->svd_work = malloc(w->svd_lwork * sizeof(double));
 	w->xbar = malloc(k * d * sizeof(double));
 	w->delta = malloc(k * d * sizeof(double));
 	w->cmap = malloc(k * sizeof(double));
 	w->den = malloc(k * sizeof(double));
 	return w->scatter && w->evec && w->eval && w->tmp && w->eigen &&
-	    w->shape && w->scale && w->orient && w->svd_v && w->svd_s &&
-	    w->svd_work && w->xbar && w->delta && w->cmap && w->den ? 0 : -1;
+	    w->shape && w->scale && w->orient && w->svd_u && w->svd_vt &&
+	    w->svd_s && w->svd_work && w->xbar && w->delta && w->cmap &&
+	    w->den ? 0 : -1;
 }
 
 void
@@ -158,12 +181,10 @@ gmm_mstep_work_release(struct gmm_mstep_work *w)
 	free(w->shape);
 	free(w->scale);
 	free(w->orient);
-	if (w->svd_v != NULL)
-		gsl_matrix_free(w->svd_v);
-	if (w->svd_s != NULL)
-		gsl_vector_free(w->svd_s);
-	if (w->svd_work != NULL)
-		gsl_vector_free(w->svd_work);
+	free(w->svd_u);
+	free(w->svd_vt);
+	free(w->svd_s);
+	free(w->svd_work);
 	free(w->xbar);
 	free(w->delta);
 	free(w->cmap);
@@ -653,25 +674,33 @@ gmm_mstep_vee(const struct gmm_stats *st, double reg, double *cov,
 	return 0;
 }
 
-/* o = Q P^T from the SVD f = P S Q^T (f is overwritten): the orthogonal
- * matrix nearest f, transposed, as mclust's mseve takes it. */
+/*
+ * o = Q P^T from the SVD f = P S Q^T (f is overwritten): the orthogonal
+ * matrix nearest f, transposed, as mclust's mseve takes it, by the same
+ * LAPACK routine mclust calls, dgesvd (so that a zero f, the MM step from
+ * A_c = I, gives O = I as there).  Row-major f is column-major f^T =
+ * Q S P^T: dgesvd's U is Q and its V^T is P^T, and o = U V^T.  GSL's SVD
+ * is not used: gsl_linalg_SV_decomp allocates on every call and, in GSL
+ * 2.7, crashes when that allocation fails (t0003 found it), and its
+ * Jacobi SVD made a VVE fit three times slower.
+ */
 static int
 polar(double *f, double *o, struct gmm_mstep_work *w)
 {
+	int n = (int)w->d, lw = (int)w->svd_lwork, info = 0;
 	size_t d = w->d;
-	gsl_matrix_view p = gsl_matrix_view_array(f, d, d);
-	const double *q = w->svd_v->data;
-	size_t tq = w->svd_v->tda;
+	double *u = w->svd_u, *vt = w->svd_vt;
 
-	if (gsl_linalg_SV_decomp(&p.matrix, w->svd_v, w->svd_s,
-	    w->svd_work) != GSL_SUCCESS)
+	dgesvd_("A", "A", &n, &n, f, &n, w->svd_s, u, &n, vt, &n, w->svd_work,
+	    &lw, &info);
+	if (info != 0)
 		return -1;
 	for (size_t i = 0; i < d; i++)
 		for (size_t j = 0; j < d; j++) {
 			double t = 0;
 
 			for (size_t l = 0; l < d; l++)
-				t += q[i * tq + l] * f[j * d + l];
+				t += u[i + l * d] * vt[l + j * d];
 			o[i * d + j] = t;
 		}
 	return 0;

@@ -97,8 +97,10 @@ struct gmm_mstep_work {
 	double *shape;		/* k*d: a (VEI, VEV: the first d), A_c */
 	double *scale;		/* k: lambda_c */
 	double *orient;		/* d*d: O (EVE, VVE) */
-	gsl_matrix *svd_v;	/* d x d and d: the polar factor's SVD */
-	gsl_vector *svd_s, *svd_work;
+	double *svd_u, *svd_vt;	/* d x d each: the polar factor's SVD */
+	double *svd_s;		/* d */
+	double *svd_work;	/* svd_lwork: LAPACK's workspace */
+	size_t svd_lwork;
 	size_t inner;		/* inner iterations of the last M-step */
 	/* the MAP M-steps' */
 	double *xbar, *delta;	/* k*d: x_c, x_c - mu_p */

@@ -108,4 +108,8 @@ try "show" - show "$T/m.gmm"
 try "show --json" - show --json "$T/m.gmm"
 try "select-k -o" "$T/dir/best.gmm" select-k -k 1..2 --max-iter 20 \
     --covariance full,diag -o "$T/dir/best.gmm" "$F"
+try "fit VEV --prior conjugate" "$T/dir/p.gmm" fit -k 2 --covariance VEV \
+    --prior conjugate --max-iter 20 -o "$T/dir/p.gmm" "$F"
+try "fit EVE" "$T/dir/e.gmm" fit -k 2 --covariance EVE --max-iter 20 \
+    -o "$T/dir/e.gmm" "$F"
 done_testing

@@ -42,9 +42,9 @@ check "sample with no MODEL" grep -qx "gmm sample: missing MODEL" "$T/err"
 run fit -k 2 "$F" "$F"
 check "fit with two files" grep -qx "gmm fit: extra operand '$F'" "$T/err"
 
-run select-k -k 1-3 "$F"
+run select-k -k 1-3 --covariance sklearn "$F"
 cp "$T/out" "$T/dash"
-run select-k -k 1..3 "$F"
+run select-k -k 1..3 --covariance sklearn "$F"
 check "select-k -k 1-3 is the range 1..3" cmp -s "$T/dash" "$T/out"
 
 run score "$F" "$T/m.gmm"
