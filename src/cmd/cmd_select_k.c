@@ -251,6 +251,28 @@ judge(struct select_opts *s, const struct gmm_data *x,
 }
 
 /*
+ * Another start's model c (or NULL) for row r: it replaces *m when *m is
+ * NULL or c's log-likelihood is higher, and the row is judged again; c is
+ * freed otherwise.  -1 on errors that end the run.
+ */
+static int
+keep_better(struct select_opts *s, const struct gmm_data *x,
+    const struct gmm_data_shape *shape, struct fit_row *r,
+    struct gmm_model **m, struct gmm_model *c)
+{
+	if (c == NULL || (*m != NULL && !(c->training.loglik_total >
+	    (*m)->training.loglik_total))) {
+		gmm_model_free(c);
+		return 0;
+	}
+	gmm_model_free(*m);
+	*m = c;
+	free(r->error);
+	r->error = NULL;
+	return judge(s, x, shape, r, *m);
+}
+
+/*
  * Try the warm start from a neighbour's fit (grow: from k - 1, else from
  * k + 1) for row r and keep it in *m when its log-likelihood is higher
  * (or *m is NULL); the kept model's n_init counts one run more.  -1 on
@@ -270,17 +292,8 @@ try_warm(struct select_opts *s, const struct gmm_data *x,
 		gmm_report("select-k", &err);
 		return -1;
 	}
-	if (w != NULL && (*m == NULL || w->training.loglik_total >
-	    (*m)->training.loglik_total)) {
-		gmm_model_free(*m);
-		*m = w;
-		w = NULL;
-		free(r->error);
-		r->error = NULL;
-		if (judge(s, x, shape, r, *m) < 0)
-			return -1;
-	}
-	gmm_model_free(w);
+	if (keep_better(s, x, shape, r, m, w) < 0)
+		return -1;
 	if (*m != NULL)
 		(*m)->training.n_init = (runs ? runs : s->fo.em.n_init) + 1;
 	return 0;
@@ -314,17 +327,8 @@ try_hc(struct select_opts *s, const struct gmm_data *x,
 		gmm_report("select-k", &err);
 		return -1;
 	}
-	if (fit == 0 && (*m == NULL || h->training.loglik_total >
-	    (*m)->training.loglik_total)) {
-		gmm_model_free(*m);
-		*m = h;
-		h = NULL;
-		free(r->error);
-		r->error = NULL;
-		if (judge(s, x, shape, r, *m) < 0)
-			return -1;
-	}
-	gmm_model_free(h);
+	if (keep_better(s, x, shape, r, m, fit == 0 ? h : NULL) < 0)
+		return -1;
 	if (*m != NULL)
 		(*m)->training.n_init = runs + 1;
 	return 0;
