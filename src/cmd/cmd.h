@@ -51,6 +51,7 @@ enum gmm_opt {
 	OPT_APPEND_COLUMNS,
 	OPT_SMEM,
 	OPT_PRIOR,
+	OPT_WEIGHTS,
 };
 
 #define GMM_CSV_LONGOPTS \

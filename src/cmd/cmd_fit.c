@@ -14,7 +14,8 @@
 static const char usage_text[] =
     "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
     "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
-    "               [--prior P] [-o MODEL] [--json] [options] [FILE]\n";
+    "               [--prior P] [--weights COL] [-o MODEL] [--json]\n"
+    "               [options] [FILE]\n";
 
 static const char help_text[] =
     "Fit a Gaussian mixture to the rows of a CSV file (or stdin) and write\n"

@@ -298,6 +298,9 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 		}
 		fo->em.prior = strcmp(arg, "conjugate") == 0;
 		return 1;
+	case OPT_WEIGHTS:
+		fo->common.csv.weights = arg;
+		return 1;
 	}
 	return 0;
 }

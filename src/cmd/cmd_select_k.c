@@ -40,6 +40,8 @@ static const char help_text[] =
     "      --smem          then split-and-merge moves while they gain\n"
     "      --prior P       none (default) or conjugate: mclust's prior (all\n"
     "                      is then the ten models it has it for)\n"
+    "      --weights COL   column COL (a number or header name) holds row\n"
+    "                      frequency weights, not data (no hc start then)\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
@@ -365,7 +367,9 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 		r->error = strdup(err.msg);	/* NULL: an empty reason */
 	} else if (judge(s, x, shape, r, *m) < 0)
 		return -1;
-	if (!s->fo.init_given && try_hc(s, x, shape, r, m) < 0)
+	/* hc has no row weights: weighted data keep the k-means start */
+	if (!s->fo.init_given && x->wblocks == NULL &&
+	    try_hc(s, x, shape, r, m) < 0)
 		return -1;
 	if (prev != NULL && prev->k + 1 == r->k)
 		return try_warm(s, x, shape, prev, 1, r, m);
@@ -399,10 +403,11 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 
 	/* every k is checked before the first fit */
 	for (size_t q = 0; q < s->nk; q++) {
-		if (s->ks[q] > x->n) {
+		if (s->ks[q] > x->n - x->weight_zero) {
 			gmm_warn("select-k", "%s: k = %zu is larger than the "
-			    "number of rows (%zu)", gmm_csvin_name(in),
-			    s->ks[q], x->n);
+			    "number of rows%s (%zu)", gmm_csvin_name(in),
+			    s->ks[q], x->weight_zero ? " of weight > 0" : "",
+			    x->n - x->weight_zero);
 			return -1;
 		}
 	}

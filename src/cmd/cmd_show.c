@@ -26,9 +26,11 @@ static const struct option longopts[] = {
 static void
 print_training(const struct gmm_training *t)
 {
-	printf("training: n = %llu, log-likelihood = %.10g (mean %.10g), "
-	    "BIC = %.10g, AIC = %.10g", (unsigned long long)t->n,
-	    t->loglik_total, t->loglik_mean, t->bic, t->aic);
+	printf("training: n = %llu", (unsigned long long)t->n);
+	if (t->weighted)
+		printf(" (weights summing to %.10g)", t->weight_total);
+	printf(", log-likelihood = %.10g (mean %.10g), BIC = %.10g, "
+	    "AIC = %.10g", t->loglik_total, t->loglik_mean, t->bic, t->aic);
 	if (t->has_icl)
 		printf(", ICL = %.10g", t->icl);
 	putchar('\n');

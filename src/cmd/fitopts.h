@@ -33,7 +33,8 @@ struct gmm_fitopts {
 	{ "n-init", required_argument, NULL, OPT_N_INIT }, \
 	{ "init", required_argument, NULL, OPT_INIT }, \
 	{ "smem", no_argument, NULL, OPT_SMEM }, \
-	{ "prior", required_argument, NULL, OPT_PRIOR }
+	{ "prior", required_argument, NULL, OPT_PRIOR }, \
+	{ "weights", required_argument, NULL, OPT_WEIGHTS }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -51,7 +52,9 @@ struct gmm_fitopts {
 	"                      labels:FILE (n 0-based labels) for an M-step\n" \
 	"      --smem          then split-and-merge moves while they gain\n" \
 	"      --prior P       none (default) or conjugate: MAP EM with mclust's\n" \
-	"                      default conjugate prior\n"
+	"                      default conjugate prior\n" \
+	"      --weights COL   column COL (a number or header name) holds row\n" \
+	"                      frequency weights, not data\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 void gmm_fitopts_release(struct gmm_fitopts *fo);

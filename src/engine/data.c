@@ -23,17 +23,41 @@ gmm_data_init(struct gmm_data *x, size_t d)
 void
 gmm_data_release(struct gmm_data *x)
 {
-	for (size_t b = 0; b < x->nblocks; b++)
+	for (size_t b = 0; b < x->nblocks; b++) {
 		free(x->blocks[b]);
+		if (x->wblocks != NULL)
+			free(x->wblocks[b]);
+	}
 	free(x->blocks);
+	free(x->wblocks);
 	gmm_data_init(x, x->d);
 }
 
-/* A new zeroed block at the end; -1 when out of memory. */
+int
+gmm_data_set_weighted(struct gmm_data *x)
+{
+	if (x->n != 0 || x->wblocks != NULL)
+		GMM_BUG("gmm_data_set_weighted: rows already there");
+	x->wblocks = malloc(16 * sizeof(*x->wblocks));
+	if (x->wblocks == NULL)
+		return -1;
+	x->cap = 16;
+	x->blocks = malloc(16 * sizeof(*x->blocks));
+	if (x->blocks == NULL) {
+		free(x->wblocks);
+		x->wblocks = NULL;
+		x->cap = 0;
+		return -1;
+	}
+	return 0;
+}
+
+/* A new zeroed block at the end (and its zeroed weights in weighted
+ * data); -1 when out of memory, x unchanged. */
 static int
 add_block(struct gmm_data *x)
 {
-	double *blk;
+	double *blk, *wb = NULL;
 
 	if (x->nblocks == x->cap) {
 		size_t ncap = x->cap ? 2 * x->cap : 16;
@@ -42,18 +66,32 @@ add_block(struct gmm_data *x)
 		if (nb == NULL)
 			return -1;
 		x->blocks = nb;
+		if (x->wblocks != NULL) {
+			nb = realloc(x->wblocks, ncap * sizeof(*nb));
+			if (nb == NULL)
+				return -1;	/* blocks is larger: harmless */
+			x->wblocks = nb;
+		}
 		x->cap = ncap;
 	}
 	blk = gmm_doubles_new(BLOCK(x->d));
 	if (blk == NULL)
 		return -1;
+	if (x->wblocks != NULL) {
+		wb = calloc(GMM_BLOCK_ROWS, sizeof(double));
+		if (wb == NULL) {
+			free(blk);
+			return -1;
+		}
+		x->wblocks[x->nblocks] = wb;
+	}
 	memset(blk, 0, BLOCK(x->d) * sizeof(double));
 	x->blocks[x->nblocks++] = blk;
 	return 0;
 }
 
 int
-gmm_data_append(struct gmm_data *x, const double *row)
+gmm_data_append_weighted(struct gmm_data *x, const double *row, double w)
 {
 	size_t i = x->n % GMM_BLOCK_ROWS;
 	double *blk;
@@ -63,8 +101,21 @@ gmm_data_append(struct gmm_data *x, const double *row)
 	blk = x->blocks[x->nblocks - 1];
 	for (size_t j = 0; j < x->d; j++)
 		blk[j * GMM_BLOCK_ROWS + i] = row[j];
+	if (x->wblocks != NULL) {
+		x->wblocks[x->nblocks - 1][i] = w;
+		x->weight_total += w;
+		x->weight_zero += w == 0;
+	} else {
+		x->weight_total += 1;
+	}
 	x->n++;
 	return 0;
+}
+
+int
+gmm_data_append(struct gmm_data *x, const double *row)
+{
+	return gmm_data_append_weighted(x, row, 1);
 }
 
 int
@@ -102,6 +153,7 @@ memory_block(const struct gmm_source *s, size_t b, double *buf,
 	blk->first = b * GMM_BLOCK_ROWS;
 	blk->rows = gmm_data_block_rows(x, b);
 	blk->xt = x->blocks[b];
+	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
 	return 0;
 }
 
@@ -131,20 +183,23 @@ gmm_data_min_column_variance(const struct gmm_data *x)
 	size_t n = x->n, d = x->d;
 	double best = 0;
 
+	/* weighted (frequency weights); a weight of 1 multiplies exactly,
+	 * so unweighted data give the bits they always gave */
 	for (size_t j = 0; j < d; j++) {
 		double mean = 0, var = 0, scale = 0;
 
 		for (size_t i = 0; i < n; i++)
-			mean += gmm_data_at(x, i, j);
-		mean /= (double)n;
+			mean += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
+		mean /= x->weight_total;
 		for (size_t i = 0; i < n; i++) {
 			double t = gmm_data_at(x, i, j) - mean;
+			double w = gmm_data_weight(x, i);
 
-			var += t * t;
-			if (fabs(gmm_data_at(x, i, j)) > scale)
+			var += w * (t * t);
+			if (w > 0 && fabs(gmm_data_at(x, i, j)) > scale)
 				scale = fabs(gmm_data_at(x, i, j));
 		}
-		var /= (double)n;
+		var /= x->weight_total;
 		/* constant up to the rounding of the mean */
 		if (var <= (DBL_EPSILON * scale) * (DBL_EPSILON * scale))
 			continue;
@@ -181,21 +236,23 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
 		goto out;
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < d; j++)
-			mean[j] += gmm_data_at(x, i, j);
+			mean[j] += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
 	for (size_t j = 0; j < d; j++)
-		mean[j] /= (double)n;
+		mean[j] /= x->weight_total;
 	for (size_t i = 0; i < n; i++) {
+		double w = gmm_data_weight(x, i);
+
 		gmm_data_row(x, i, r);
 		for (size_t a = 0; a < d; a++) {
 			double ta = r[a] - mean[a];
 
 			for (size_t b = 0; b <= a; b++)
-				cov[a * d + b] += ta * (r[b] - mean[b]);
+				cov[a * d + b] += w * (ta * (r[b] - mean[b]));
 		}
 	}
 	for (size_t a = 0; a < d; a++)
 		for (size_t b = 0; b <= a; b++)
-			cov[b * d + a] = cov[a * d + b] /= (double)n;
+			cov[b * d + a] = cov[a * d + b] /= x->weight_total;
 	{
 		gsl_matrix_view A = gsl_matrix_view_array(cov, d, d);
 		gsl_matrix_view U = gsl_matrix_view_array(u, d, d);

@@ -17,7 +17,17 @@
  * without copying; a source over a spill file or an MPI rank's slice
  * fills the caller's buffer instead (later issues).  A block may carry a
  * weight, a missing-value mask and a label per row; NULL means weight 1,
- * every value observed, no label (later issues fill them).
+ * every value observed, no label.
+ *
+ * Row weights (issue 15) are frequency weights: finite and >= 0, a row of
+ * weight w counting as w copies of itself, so that weight 0 is a dropped
+ * row.  Data made weighted (gmm_data_set_weighted(), before the first row)
+ * keep them by block beside the values (wblocks, 0 past n) and their sum;
+ * unweighted data keep none (wblocks NULL, weight_total n), and every
+ * pass over them runs the unweighted code, bitwise as before.  Whoever
+ * reduces rows (the EM pass, the starts, the column statistics here)
+ * multiplies by gmm_data_weight() or the block's weight array.
+ * (Missing-value masks: a later step of issue 15.)
  *
  * What a start or a degeneracy check needs from whole rows (a row by its
  * index, column variances, the directions the rows vary in) is here too.
@@ -36,13 +46,23 @@ struct gmm_data {
 	size_t n, d;
 	size_t nblocks, cap;
 	double **blocks;	/* nblocks of GMM_BLOCK_ROWS * d doubles */
+	double **wblocks;	/* weighted: nblocks of GMM_BLOCK_ROWS
+				 * weights; else NULL */
+	double weight_total;	/* sum of the weights; n unweighted */
+	size_t weight_zero;	/* rows of weight 0 */
 };
 
 /* No rows of d columns. */
 void gmm_data_init(struct gmm_data *x, size_t d);
 void gmm_data_release(struct gmm_data *x);
-/* Append a row of d values; -1 when out of memory (x unchanged). */
+/* Make x weighted; x must have no row yet.  0, or -1 out of memory. */
+int gmm_data_set_weighted(struct gmm_data *x);
+/* Append a row of d values; -1 when out of memory (x unchanged).  In
+ * weighted data the row's weight is 1. */
 int gmm_data_append(struct gmm_data *x, const double *row);
+/* Append a row of weight w (finite, >= 0) to weighted data. */
+int gmm_data_append_weighted(struct gmm_data *x, const double *row,
+    double w);
 /* The n x d row-major rows into new data; -1 when out of memory. */
 int gmm_data_from_rows(struct gmm_data *x, const double *rows, size_t n,
     size_t d);
@@ -53,6 +73,14 @@ gmm_data_at(const struct gmm_data *x, size_t i, size_t j)
 {
 	return x->blocks[i / GMM_BLOCK_ROWS][j * GMM_BLOCK_ROWS +
 	    i % GMM_BLOCK_ROWS];
+}
+
+/* Weight of row i: 1 in unweighted data. */
+static inline double
+gmm_data_weight(const struct gmm_data *x, size_t i)
+{
+	return x->wblocks == NULL ? 1.0
+	    : x->wblocks[i / GMM_BLOCK_ROWS][i % GMM_BLOCK_ROWS];
 }
 
 /* Row i into row (d values). */

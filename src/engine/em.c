@@ -178,6 +178,31 @@ chunk_begin(void *arg, int worker)
 	gmm_stats_zero(&ps->ctx->tw[worker].st);
 }
 
+/*
+ * Frequency weights (data.h): a row of weight w adds w log p(x_i) to the
+ * log-likelihood and w r_ic to the statistics (its responsibilities are
+ * multiplied in place), and is the worst explained row only when w > 0.
+ */
+static void
+weigh_block(const struct em_ctx *ctx, const struct gmm_block *blk,
+    double *resp, const double *logd, struct gmm_stats *st)
+{
+	for (size_t i = 0; i < blk->rows; i++) {
+		double w = blk->weight[i];
+
+		if (!(w > 0))
+			continue;
+		st->loglik += w * logd[i];
+		if (logd[i] < st->worst) {
+			st->worst = logd[i];
+			st->worst_row = blk->first + i;
+		}
+	}
+	for (size_t c = 0; c < ctx->k; c++)
+		for (size_t i = 0; i < blk->rows; i++)
+			resp[c * GMM_BLOCK_ROWS + i] *= blk->weight[i];
+}
+
 /* A block's log-likelihood, worst row and statistics (block()). */
 static void
 chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
@@ -187,11 +212,15 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 	struct gmm_stats *st = &ps->ctx->tw[worker].st;
 
 	zero_padding(resp, blk->rows, ps->ctx->k);
-	for (size_t i = 0; i < blk->rows; i++) {
-		st->loglik += logd[i];
-		if (logd[i] < st->worst) {
-			st->worst = logd[i];
-			st->worst_row = blk->first + i;
+	if (blk->weight != NULL) {
+		weigh_block(ps->ctx, blk, resp, logd, st);
+	} else {
+		for (size_t i = 0; i < blk->rows; i++) {
+			st->loglik += logd[i];
+			if (logd[i] < st->worst) {
+				st->worst = logd[i];
+				st->worst_row = blk->first + i;
+			}
 		}
 	}
 	if (ps->want_stats) {
@@ -205,7 +234,11 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 		for (size_t c = 1; c < ps->ctx->k; c++)
 			if (resp[c * GMM_BLOCK_ROWS + i] > top)
 				top = resp[c * GMM_BLOCK_ROWS + i];
-		st->logmax += log(top);
+		if (blk->weight == NULL)
+			st->logmax += log(top);
+		else if (blk->weight[i] > 0)	/* top is w r: w log r */
+			st->logmax += blk->weight[i] * log(top /
+			    blk->weight[i]);
 	}
 }
 
@@ -261,7 +294,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m,
 	double total = 0;
 
 	gmm_data_row(ctx->x, st->worst_row, m->means + c * d);
-	m->weights[c] = 1;
+	m->weights[c] = gmm_data_weight(ctx->x, st->worst_row);
 	if (gmm_covmodel(m->cov_type)->shared)
 		return;
 	for (size_t j = 0; j < per; j++)
@@ -365,7 +398,8 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 
 			/* no density yet: the worst explained row is the
 			 * one farthest from its centre, for reseed() */
-			if (-far < w->st.worst) {
+			if (-far < w->st.worst &&
+			    gmm_data_weight(ctx->x, i0 + i) > 0) {
 				w->st.worst = -far;
 				w->st.worst_row = i0 + i;
 			}
@@ -378,6 +412,10 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			}
 			for (size_t c = 0; c < k; c++)
 				r[c * GMM_BLOCK_ROWS] /= s;
+			if (ctx->x->wblocks != NULL)
+				for (size_t c = 0; c < k; c++)
+					r[c * GMM_BLOCK_ROWS] *=
+					    gmm_data_weight(ctx->x, i0 + i);
 		}
 		zero_padding(resp, rows, k);
 		gmm_stats_add_block(&w->st, shift,
@@ -393,11 +431,11 @@ static void
 column_means(const struct gmm_data *x, double *mean)
 {
 	memset(mean, 0, x->d * sizeof(double));
-	for (size_t i = 0; i < x->n; i++)
+	for (size_t i = 0; i < x->n; i++)	/* w = 1 multiplies exactly */
 		for (size_t j = 0; j < x->d; j++)
-			mean[j] += gmm_data_at(x, i, j);
+			mean[j] += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
 	for (size_t j = 0; j < x->d; j++)
-		mean[j] /= (double)x->n;
+		mean[j] /= x->weight_total;
 }
 
 /* The means weighted by given responsibilities (n x k): the shifts of
@@ -414,7 +452,7 @@ resp_means(const struct gmm_data *x, const double *resp, size_t k,
 
 		memset(mu, 0, d * sizeof(double));
 		for (size_t i = 0; i < x->n; i++) {
-			double r = resp[i * k + c];
+			double r = gmm_data_weight(x, i) * resp[i * k + c];
 
 			w += r;
 			for (size_t j = 0; j < d; j++)
@@ -435,21 +473,24 @@ static int
 label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
     double *means, struct gmm_error *err)
 {
-	size_t d = x->d, *count = calloc(k, sizeof(size_t));
+	size_t d = x->d;
+	double *count = calloc(k, sizeof(double));
 
 	if (count == NULL)
 		return gmm_error_nomem(err);
 	memset(means, 0, k * d * sizeof(double));
 	for (size_t i = 0; i < x->n; i++) {
+		double w = gmm_data_weight(x, i);
+
 		if (labels[i] == GMM_HC_UNUSED)
 			continue;
-		count[labels[i]]++;
+		count[labels[i]] += w;
 		for (size_t j = 0; j < d; j++)
-			means[labels[i] * d + j] += gmm_data_at(x, i, j);
+			means[labels[i] * d + j] += w * gmm_data_at(x, i, j);
 	}
 	for (size_t c = 0; c < k; c++)
 		for (size_t j = 0; j < d; j++)
-			means[c * d + j] /= (double)count[c];
+			means[c * d + j] /= count[c];
 	free(count);
 	return 0;
 }
@@ -542,7 +583,7 @@ static int
 run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
     struct gmm_model *m, struct gmm_training *tr, struct gmm_error *err)
 {
-	double prev = -INFINITY, n = (double)ctx->n;
+	double prev = -INFINITY, n = ctx->x->weight_total;
 
 	tr->iterations = 0;
 	tr->converged = 0;
@@ -705,14 +746,16 @@ optima_add(struct optima *o, double ll, double tol)
 
 static void
 finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
-    size_t runs, size_t n)
+    size_t runs, const struct gmm_data *x)
 {
 	struct gmm_training *tr = &m->training;
 	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
 
 	tr->present = 1;
-	tr->n = n;
-	tr->bic = gmm_bic(tr->loglik_total, p, n);
+	tr->n = x->n;
+	tr->weighted = x->wblocks != NULL;
+	tr->weight_total = x->weight_total;
+	tr->bic = gmm_bic(tr->loglik_total, p, x->weight_total);
 	tr->aic = gmm_aic(tr->loglik_total, p);
 	tr->icl = gmm_icl(tr->bic, tr->class_loglik);
 	tr->has_icl = 1;
@@ -747,7 +790,8 @@ check_scale(const struct gmm_data *x, struct gmm_error *err)
 	for (size_t j = 0; j < d && rc == 0; j++) {
 		double span = hi[j] - lo[j];
 
-		if (!isfinite(span * span * (double)n))
+		if (!isfinite(span * span * ((double)n > x->weight_total ?
+		    (double)n : x->weight_total)))
 			rc = gmm_error_set(err, NULL, 0,
 			    "column %zu spans %g to %g, too wide for its "
 			    "variance to be a double; rescale it", j + 1, lo[j],
@@ -813,10 +857,11 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	struct optima finals = { 0 };
 	int ret = -1;
 
-	if (opt->k < 1 || opt->k > n)
+	if (opt->k < 1 || opt->k > n - x->weight_zero)
 		return gmm_error_set(err, NULL, 0,
-		    "k = %zu is larger than the number of rows (%zu)",
-		    opt->k, n);
+		    "k = %zu is larger than the number of rows%s (%zu)",
+		    opt->k, x->weight_zero ? " of weight > 0" : "",
+		    n - x->weight_zero);
 	if (opt->init == GMM_INIT_MODEL && (opt->init_model->k != opt->k ||
 	    opt->init_model->d != d ||
 	    opt->init_model->cov_type != opt->cov_type))
@@ -838,6 +883,10 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)
 		return -1;
+	if (opt->init == GMM_INIT_HC && x->wblocks != NULL)
+		return gmm_error_set(err, NULL, 0, "--init hc does not take "
+		    "row weights (mclust's hc has none); use kmeans, "
+		    "kmeans++, smallem, random or a start file");
 	if (opt->prior && !gmm_prior_supported(opt->cov_type))
 		return gmm_error_set(err, NULL, 0, "mclust has no conjugate "
 		    "prior for %s, nor has gmm; it has one for %s",
@@ -879,7 +928,7 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	}
 	if (opt->smem && smem_improve(&ctx, opt, &best, err) < 0)
 		goto out;
-	finish_training(best, opt, runs, n);
+	finish_training(best, opt, runs, x);
 	if (opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = runs,
 			.loglik_mean = best->training.loglik_mean,

@@ -31,6 +31,44 @@ block_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
 	}
 }
 
+/*
+ * Frequency weights (data.h): k-means++ samples rows in proportion to
+ * weight times squared distance, as scikit-learn's does with
+ * sample_weight, so a row of weight 0 is never a centre; the distances
+ * that seeding keeps are weighted (weigh()), those of the assignment are
+ * not; Lloyd's centres are weighted means.
+ */
+static void
+weigh(const struct gmm_data *x, size_t b, double *t)
+{
+	if (x->wblocks == NULL)
+		return;
+	for (size_t r = 0; r < gmm_data_block_rows(x, b); r++)
+		t[r] *= x->wblocks[b][r];
+}
+
+/* A row drawn in proportion to its weight. */
+static size_t
+draw_row(const struct gmm_data *x, gsl_rng *rng)
+{
+	double u, s = 0;
+	size_t last = 0;
+
+	if (x->wblocks == NULL)
+		return gsl_rng_uniform_int(rng, x->n);
+	u = gsl_rng_uniform(rng) * x->weight_total;
+	for (size_t i = 0; i < x->n; i++) {
+		double w = gmm_data_weight(x, i);
+
+		if (w > 0)
+			last = i;
+		s += w;
+		if (s > u && w > 0)
+			return i;
+	}
+	return last;
+}
+
 /* Index i where the running sum of w first exceeds r (the last if none). */
 static size_t
 search_cumulative(const double *w, size_t n, double r)
@@ -56,6 +94,7 @@ potential_with(const struct gmm_data *x, const double *closest,
 		const double *cl = closest + b * GMM_BLOCK_ROWS;
 
 		block_dists(x, b, cand, t);
+		weigh(x, b, t);
 		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++)
 			pot += t[r] < cl[r] ? t[r] : cl[r];
 	}
@@ -73,6 +112,7 @@ closer(const struct gmm_data *x, const double *c, double *closest, int first)
 		double *cl = closest + b * GMM_BLOCK_ROWS;
 
 		block_dists(x, b, c, t);
+		weigh(x, b, t);
 		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++) {
 			if (first || t[r] < cl[r])
 				cl[r] = t[r];
@@ -96,7 +136,7 @@ gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
 		free(row);
 		return gmm_error_nomem(err);
 	}
-	first = gsl_rng_uniform_int(rng, n);
+	first = draw_row(x, rng);
 	gmm_data_row(x, first, centers);
 	pot = closer(x, centers, closest, 1);
 	for (size_t c = 1; c < k; c++) {
@@ -107,7 +147,7 @@ gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
 			/* all rows on the centres chosen: any row will do */
 			size_t cand = pot > 0 ? search_cumulative(closest, n,
 			    gsl_rng_uniform(rng) * pot)
-			    : gsl_rng_uniform_int(rng, n);
+			    : draw_row(x, rng);
 			double p;
 
 			gmm_data_row(x, cand, row);
@@ -165,31 +205,41 @@ assign(const struct gmm_data *x, size_t k, int threads,
 /* Move centres to the means of their rows; empty ones to far rows. */
 static void
 update_centers(const struct gmm_data *x, size_t k, double *centers,
-    uint32_t *labels, double *dist, size_t *count)
+    uint32_t *labels, double *dist, double *count)
 {
 	size_t n = x->n, d = x->d;
 	memset(centers, 0, k * d * sizeof(double));
-	memset(count, 0, k * sizeof(size_t));
+	memset(count, 0, k * sizeof(double));
 	for (size_t b = 0; b < x->nblocks; b++)
 		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++) {
 			size_t i = b * GMM_BLOCK_ROWS + r;
 			const double *row = x->blocks[b] + r;
 			double *ctr = centers + labels[i] * d;
+			double w = x->wblocks ? x->wblocks[b][r] : 1;
 
-			count[labels[i]]++;
+			if (x->wblocks == NULL) {	/* the old bits */
+				count[labels[i]]++;
+				for (size_t j = 0; j < d; j++)
+					ctr[j] += row[j * GMM_BLOCK_ROWS];
+				continue;
+			}
+			count[labels[i]] += w;
 			for (size_t j = 0; j < d; j++)
-				ctr[j] += row[j * GMM_BLOCK_ROWS];
+				ctr[j] += w * row[j * GMM_BLOCK_ROWS];
 		}
 	for (size_t c = 0; c < k; c++) {
 		size_t far = 0;
 
 		if (count[c] > 0) {
 			for (size_t j = 0; j < d; j++)
-				centers[c * d + j] /= (double)count[c];
+				centers[c * d + j] /= count[c];
 			continue;
 		}
-		for (size_t i = 1; i < n; i++)
-			if (dist[i] > dist[far])
+		/* the farthest row that counts (weight > 0) */
+		while (far + 1 < n && !(gmm_data_weight(x, far) > 0))
+			far++;
+		for (size_t i = far + 1; i < n; i++)
+			if (dist[i] > dist[far] && gmm_data_weight(x, i) > 0)
 				far = i;
 		gmm_data_row(x, far, centers + c * d);
 		dist[far] = 0;
@@ -203,7 +253,7 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 {
 	size_t n = x->n, d = x->d;
 	double *dist = malloc(n * sizeof(double));
-	size_t *count = malloc(k * sizeof(size_t));
+	double *count = malloc(k * sizeof(double));
 	double *prev = malloc(k * d * sizeof(double));
 
 	if (dist == NULL || count == NULL || prev == NULL) {

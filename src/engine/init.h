@@ -5,8 +5,11 @@
  * The caller owns x (the rows, data.h), labels (n) and centers (k x d);
  * nothing is kept.  Randomness comes only from the gsl_rng passed in, so a
  * seed fixes the result; threads only split the assignment step, which is
- * exact, so the result does not depend on them either.  Returns 0, or -1
- * with err set when out of memory.
+ * exact, so the result does not depend on them either.  Weighted data
+ * (data.h): seeding draws rows in proportion to weight times squared
+ * distance and Lloyd's centres are weighted means, so a row of weight 0
+ * never places a centre.  Returns 0, or -1 with err set when out of
+ * memory.
  */
 #ifndef GMM_INIT_H
 #define GMM_INIT_H

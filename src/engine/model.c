@@ -308,9 +308,9 @@ gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d)
 }
 
 double
-gmm_bic(double loglik_total, size_t n_parameters, size_t n)
+gmm_bic(double loglik_total, size_t n_parameters, double n)
 {
-	return -2 * loglik_total + (double)n_parameters * log((double)n);
+	return -2 * loglik_total + (double)n_parameters * log(n);
 }
 
 double

@@ -32,7 +32,11 @@
 /* How the model was obtained; present = 0 for a hand-written model. */
 struct gmm_training {
 	int present;
-	uint64_t n;
+	uint64_t n;		/* rows read */
+	int weighted;		/* fitted with row weights (data.h) */
+	double weight_total;	/* the sum of the weights: BIC's n and
+				 * the mean log-likelihood's divisor
+				 * (n when not weighted) */
 	double loglik_total;
 	double loglik_mean;
 	double bic;
@@ -109,8 +113,9 @@ double *gmm_doubles_new(size_t n);
 
 /* Free parameters, counted as mclust does (as scikit-learn for its four). */
 size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);
-/* -2 logL + p ln n, and -2 logL + 2 p (lower is better). */
-double gmm_bic(double loglik_total, size_t n_parameters, size_t n);
+/* -2 logL + p ln n, and -2 logL + 2 p (lower is better); n is the rows,
+ * or the sum of their frequency weights (data.h). */
+double gmm_bic(double loglik_total, size_t n_parameters, double n);
 double gmm_aic(double loglik_total, size_t n_parameters);
 /* ICL as mclust defines it, in our sign: BIC - 2 sum_i log max_c r_ic
  * (the classification log-likelihood of the MAP labels; lower is better). */

@@ -31,26 +31,32 @@ gmm_prior_default(struct gmm_prior *p, const struct gmm_data *x,
 	p->d = d;
 	p->shrinkage = 0.01;
 	p->dof = (double)d + 2;
-	/* the column means, then the scatter about them (two passes) */
+	/* the column means, then the scatter about them (two passes);
+	 * frequency weights count as copies of the row (W = their sum, n
+	 * unweighted; a weight of 1 multiplies exactly) */
 	for (size_t i = 0; i < n; i++) {
+		double w = gmm_data_weight(x, i);
+
 		gmm_data_row(x, i, row);
 		for (size_t j = 0; j < d; j++)
-			p->mean[j] += row[j];
+			p->mean[j] += w * row[j];
 	}
 	for (size_t j = 0; j < d; j++)
-		p->mean[j] /= (double)n;
+		p->mean[j] /= x->weight_total;
 	for (size_t i = 0; i < n; i++) {
+		double w = gmm_data_weight(x, i);
+
 		gmm_data_row(x, i, row);
 		for (size_t j = 0; j < d; j++)
 			row[j] -= p->mean[j];
 		for (size_t a = 0; a < d; a++)
 			for (size_t b = 0; b <= a; b++)
-				s[a * d + b] += row[a] * row[b];
+				s[a * d + b] += w * (row[a] * row[b]);
 	}
 	for (size_t a = 0; a < d; a++)
 		for (size_t b = 0; b <= a; b++)
-			s[b * d + a] = s[a * d + b] /= (double)(n > 1 ? n - 1 :
-			    1);
+			s[b * d + a] = s[a * d + b] /= x->weight_total > 1 ?
+			    x->weight_total - 1 : 1;
 	fac = pow(1 / (double)k, 2 / (double)d);
 	if (gmm_covmodel(t)->form != GMM_FORM_MATRIX || d == 1) {
 		for (size_t j = 0; j < d; j++)

@@ -65,6 +65,8 @@ struct gmm_csvin {
 	size_t *hash, hmask;	/* header names: 1 + index, 0 empty slot */
 	int dup_names;		/* two header columns share a name */
 	size_t *sel, nsel, selcap;
+	int has_wcol;		/* opt.weights named a column */
+	size_t wcol;		/* its 0-based field index */
 	size_t grow_calls;	/* every buffer growth, libcsv's too (tests) */
 };
 
@@ -1043,6 +1045,25 @@ gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err)
 	return ret;
 }
 
+/* The weights column (opt.weights: one index or header name). */
+static int
+select_weights(struct gmm_csvin *in, struct gmm_error *err)
+{
+	size_t *idx = NULL, n = 0;
+
+	if (gmm_csvin_column_list(in, in->opt.weights, &idx, &n, err) < 0)
+		return -1;
+	if (n != 1) {
+		free(idx);
+		return gmm_error_set(err, in->name, 0, "--weights takes one "
+		    "column, not %zu", n);
+	}
+	in->has_wcol = 1;
+	in->wcol = idx[0];
+	free(idx);
+	return 0;
+}
+
 /* Decide the header from the first record and select the columns. */
 static int
 start(struct gmm_csvin *in, struct gmm_error *err)
@@ -1065,7 +1086,30 @@ start(struct gmm_csvin *in, struct gmm_error *err)
 	} else {
 		in->replay = 1;	/* the first record is data */
 	}
-	return select_columns(in, in->opt.columns, err);
+	if (in->opt.weights != NULL && select_weights(in, err) < 0)
+		return -1;
+	if (select_columns(in, in->opt.columns, err) < 0)
+		return -1;
+	if (!in->has_wcol)
+		return 0;
+	/* the weights are not data: left out of "all columns", refused in
+	 * a list */
+	for (size_t j = 0; j < in->nsel; j++) {
+		if (in->sel[j] != in->wcol)
+			continue;
+		if (in->opt.columns != NULL)
+			return gmm_error_set(err, in->name, 0, "column %zu is "
+			    "both the weights (--weights) and a data column "
+			    "(-c)", in->wcol + 1);
+		memmove(in->sel + j, in->sel + j + 1,
+		    (in->nsel - j - 1) * sizeof(*in->sel));
+		in->nsel--;
+		break;
+	}
+	if (in->nsel == 0)
+		return gmm_error_set(err, in->name, 0, "no data column is "
+		    "left beside the weights column %zu", in->wcol + 1);
+	return 0;
 }
 
 static int
@@ -1365,16 +1409,43 @@ gmm_csvin_field(const struct gmm_csvin *in, size_t j)
 }
 
 int
+gmm_csvin_has_weights(const struct gmm_csvin *in)
+{
+	return in->has_wcol;
+}
+
+int
+gmm_csvin_weight(const struct gmm_csvin *in, double *w,
+    struct gmm_error *err)
+{
+	const char *why = NULL;
+	const char *s = field(&in->last, in->wcol);
+
+	if (gmm_csvin_parse_number(s, w, &why) < 0)
+		return gmm_error_set(err, in->name, in->last.line, "column "
+		    "%zu (weights): \"%.40s\" %s", in->wcol + 1, s, why);
+	if (!(*w >= 0) || !isfinite(*w))
+		return gmm_error_set(err, in->name, in->last.line, "column "
+		    "%zu (weights): %s; a weight is a finite number >= 0",
+		    in->wcol + 1, s);
+	return 0;
+}
+
+int
 gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     struct gmm_error *err)
 {
 	size_t d = in->nsel;
-	double *row = malloc((d ? d : 1) * sizeof(double));
+	double *row = malloc((d ? d : 1) * sizeof(double)), w = 1;
 	int r;
 
 	gmm_data_init(x, d);
 	if (row == NULL)
 		return gmm_error_nomem(err);
+	if (in->has_wcol && gmm_data_set_weighted(x) < 0) {
+		free(row);
+		return gmm_error_nomem(err);
+	}
 	for (;;) {
 		r = gmm_csvin_read_row(in, row, err);
 		if (r < 0)
@@ -1383,7 +1454,9 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 			break;
 		if (r == GMM_CSVIN_BLANK)
 			continue;
-		if (gmm_data_append(x, row) < 0) {
+		if (in->has_wcol && gmm_csvin_weight(in, &w, err) < 0)
+			goto fail;
+		if (gmm_data_append_weighted(x, row, w) < 0) {
 			gmm_error_set(err, in->name, in->last.line,
 			    "out of memory after %zu rows of %zu columns "
 			    "(%.3g GB): a fit holds every row in memory; fit "
@@ -1395,6 +1468,16 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		}
 	}
 	free(row);
+	if (in->has_wcol && !(x->weight_total > 0)) {
+		gmm_data_release(x);
+		return gmm_error_set(err, in->name, 0, "every row's weight "
+		    "(column %zu) is 0", in->wcol + 1);
+	}
+	if (in->has_wcol && !isfinite(x->weight_total)) {
+		gmm_data_release(x);
+		return gmm_error_set(err, in->name, 0, "the weights (column "
+		    "%zu) add up to more than a double holds", in->wcol + 1);
+	}
 	return 0;
 fail:
 	free(row);

@@ -51,6 +51,10 @@ struct gmm_csvin_options {
 	int libcsv_only;	/* 1: no line is split without libcsv (tests) */
 	unsigned char comment;	/* --comment C: lines starting with C, anywhere */
 	int keep_blank;		/* return blank lines as GMM_CSVIN_BLANK */
+	const char *weights;	/* --weights COLUMN (an index or header
+				 * name), or NULL: that column holds row
+				 * weights, not data (not among all
+				 * columns; refused in a -c list) */
 };
 
 struct gmm_csvin;
@@ -143,10 +147,21 @@ size_t gmm_csvin_line(const struct gmm_csvin *in);
 /* Text of selected field j of the row last read (quotes removed). */
 const char *gmm_csvin_field(const struct gmm_csvin *in, size_t j);
 
+/* 1 when the options named a weights column. */
+int gmm_csvin_has_weights(const struct gmm_csvin *in);
+/*
+ * The weight of the row last read: 0, or -1 naming line and column when
+ * it is not a finite number >= 0.
+ */
+int gmm_csvin_weight(const struct gmm_csvin *in, double *w,
+    struct gmm_error *err);
+
 /*
  * Every remaining row into x (initialised here, ncols columns, held in
  * blocks as engine/data.h says; the caller releases it; on an error it is
- * left empty).  Out of memory says how many rows were held.
+ * left empty).  Out of memory says how many rows were held.  With a
+ * weights column, x is weighted (data.h), every weight is checked, and
+ * weights that are all 0 are an error.
  */
 int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     struct gmm_error *err);

@@ -114,6 +114,8 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
 {
 	t->present = present;
 	t->n = get_u64(p);
+	t->weighted = 0;	/* unless a section rwgt says otherwise */
+	t->weight_total = (double)t->n;
 	t->loglik_total = get_f64(p + 8);
 	t->loglik_mean = get_f64(p + 16);
 	t->bic = get_f64(p + 24);
@@ -135,14 +137,16 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * it (PNG's rule), so a later writer can add either kind.
  */
 enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
-	S_N };
+	S_RWGT, S_N };
 static const char tags[S_N][5] = {
 	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
+	"rwgt",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
 #define CRIT_SIZE 8	/* ICL */
 #define PRIO_SIZE 8	/* the prior (4: 1 mclust's conjugate), 4 reserved */
+#define RWGT_SIZE 8	/* the sum of the row weights of a weighted fit */
 
 static unsigned char *
 put_section(unsigned char *p, int s, size_t len)
@@ -169,10 +173,11 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t nnames = names_size(m), tr = m->training.present;
 	size_t crit = tr && m->training.has_icl;
 	size_t prio = tr && m->training.prior;
-	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio) *
+	size_t rwgt = tr && m->training.weighted;
+	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt) *
 	    GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d + ncov) +
 	    nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
-	    (prio ? PRIO_SIZE : 0) + 4;
+	    (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -211,6 +216,11 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		p = put_section(p, S_PRIO, PRIO_SIZE);
 		put_u32(p, 1);
 		p += PRIO_SIZE;
+	}
+	if (rwgt) {
+		p = put_section(p, S_RWGT, RWGT_SIZE);
+		put_f64(p, m->training.weight_total);
+		p += RWGT_SIZE;
 	}
 	put_u32(p, gmm_crc32(buf, total - 4));
 	*out = buf;
@@ -444,7 +454,7 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 	}
 	for (int s = 0; s < S_N; s++)
 		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
-		    s != S_PRIO)
+		    s != S_PRIO && s != S_RWGT)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -488,6 +498,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_TRAI] = TRAI_SIZE;
 	want[S_CRIT] = CRIT_SIZE;
 	want[S_PRIO] = PRIO_SIZE;
+	want[S_RWGT] = RWGT_SIZE;
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
@@ -500,10 +511,16 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	    GMM_MODEL_TRAINING_SIZE + 4) != 0))
 		return gmm_error_set(err, name, 0, "reserved fields of section "
 		    "TRAI are set: not a model this gmm can read");
-	if ((body[S_CRIT] != NULL || body[S_PRIO] != NULL) &&
-	    body[S_TRAI] == NULL)
+	if ((body[S_CRIT] != NULL || body[S_PRIO] != NULL ||
+	    body[S_RWGT] != NULL) && body[S_TRAI] == NULL)
 		return gmm_error_set(err, name, 0, "section %s without "
-		    "TRAI: about no fit", body[S_CRIT] ? "crit" : "prio");
+		    "TRAI: about no fit", body[S_CRIT] ? "crit" :
+		    body[S_PRIO] ? "prio" : "rwgt");
+	if (body[S_RWGT] != NULL && !(get_f64(body[S_RWGT]) > 0 &&
+	    isfinite(get_f64(body[S_RWGT]))))
+		return gmm_error_set(err, name, 0, "section rwgt: the weights' "
+		    "sum %g is not positive and finite",
+		    get_f64(body[S_RWGT]));
 	if (body[S_PRIO] != NULL && (get_u32(body[S_PRIO]) != 1 ||
 	    get_u32(body[S_PRIO] + 4) != 0))
 		return gmm_error_set(err, name, 0, "section prio names prior "
@@ -522,6 +539,9 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 		m->training.icl = get_f64(body[S_CRIT]);
 	}
 	m->training.prior = body[S_PRIO] != NULL;
+	m->training.weighted = body[S_RWGT] != NULL;
+	m->training.weight_total = body[S_RWGT] != NULL ?
+	    get_f64(body[S_RWGT]) : (double)m->training.n;
 	if (finish_model(m, body[S_WGHT], body[S_MEAN], body[S_COVS],
 	    body[S_COLS], (size_t)blen[S_COLS], name, err) < 0) {
 		gmm_model_free(m);

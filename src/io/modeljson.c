@@ -104,6 +104,8 @@ json_training(FILE *f, const struct gmm_training *t)
 		gmm_json_member(f, ", ", "icl", t->icl);
 	if (t->prior)
 		fputs(", \"prior\": \"conjugate\"", f);
+	if (t->weighted)
+		gmm_json_member(f, ", ", "weight_total", t->weight_total);
 	fprintf(f, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"seed\": %llu, \"n_init\": %llu, "
 	    "\"reg_covar\": ", (unsigned long long)t->iterations,
@@ -266,6 +268,10 @@ get_training(json_t *t, struct gmm_training *tr)
 		return;
 	tr->present = 1;
 	tr->n = count_or(t, "n", 0);
+	tr->weight_total = num_or(t, "weight_total", NAN);
+	tr->weighted = tr->weight_total > 0 && isfinite(tr->weight_total);
+	if (!tr->weighted)
+		tr->weight_total = (double)tr->n;
 	tr->loglik_total = num_or(t, "log_likelihood", NAN);
 	tr->loglik_mean = num_or(t, "mean_log_likelihood", NAN);
 	tr->bic = num_or(t, "bic", NAN);
