@@ -9,7 +9,7 @@
 static const char usage_text[] =
     "usage: gmm score [--labels] [--proba] [--append]\n"
     "                 [--append-columns LIST] [--keep-blank] [--summary]\n"
-    "                 [--json] [options] MODEL [FILE]\n";
+    "                 [--weights COL] [--json] [options] MODEL [FILE]\n";
 
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
@@ -22,6 +22,8 @@ static const char help_text[] =
     "                      (the default with --append)\n"
     "      --summary       print only n, total and mean log-likelihood,\n"
     "                      BIC and AIC of the whole file\n"
+    "      --weights COL   with --summary: column COL (a number or header\n"
+    "                      name) holds row frequency weights\n"
     "      --json          JSON lines, one object per row, not CSV\n"
     GMM_CSV_HELP;
 
@@ -32,6 +34,7 @@ static const struct option longopts[] = {
 	{ "append-columns", required_argument, NULL, OPT_APPEND_COLUMNS },
 	{ "keep-blank", no_argument, NULL, OPT_KEEP_BLANK },
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "weights", required_argument, NULL, OPT_WEIGHTS },
 	{ "json", no_argument, NULL, OPT_JSON },
 	GMM_CSV_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -39,6 +42,7 @@ static const struct option longopts[] = {
 
 struct score_opts {
 	int labels, proba, append, keep_blank, summary, json;
+	int weighted;		/* --weights: the summary weighs rows */
 	const char *append_list;	/* --append-columns, or NULL: all */
 	size_t *echo, necho;		/* the input fields --append prints */
 };
@@ -91,7 +95,9 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 	if (o->json)
 		return;		/* every JSON line names its values */
 	if (o->summary) {
-		puts("n,total_log_likelihood,mean_log_likelihood,bic,aic");
+		puts(o->weighted ? "n,weight_total,total_log_likelihood,"
+		    "mean_log_likelihood,bic,aic" :
+		    "n,total_log_likelihood,mean_log_likelihood,bic,aic");
 		return;
 	}
 	for (size_t j = 0; o->append && j < o->necho; j++) {
@@ -179,28 +185,35 @@ print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
 	print_blank(o, t->blank[rows]);
 }
 
+/* wsum: the weights' sum with --weights, else n */
 static void
 print_summary(const struct score_opts *o, const struct gmm_model *m, size_t n,
-    double total)
+    double wsum, double total)
 {
 	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
 
 	if (o->json) {
 		printf("{\"n\": %zu", n);
+		if (o->weighted)
+			gmm_json_member(stdout, ", ", "weight_total", wsum);
 		gmm_json_member(stdout, ", ", "total_log_likelihood", total);
 		gmm_json_member(stdout, ", ", "mean_log_likelihood",
-		    total / (double)n);
-		gmm_json_member(stdout, ", ", "bic", gmm_bic(total, p, n));
+		    total / wsum);
+		gmm_json_member(stdout, ", ", "bic", gmm_bic(total, p, wsum));
 		gmm_json_member(stdout, ", ", "aic", gmm_aic(total, p));
 		puts("}");
 		return;
 	}
 	printf("%zu,", n);
+	if (o->weighted) {
+		gmm_csvout_number(stdout, wsum);
+		putchar(',');
+	}
 	gmm_csvout_number(stdout, total);
 	putchar(',');
-	gmm_csvout_number(stdout, total / (double)n);
+	gmm_csvout_number(stdout, total / wsum);
 	putchar(',');
-	gmm_csvout_number(stdout, gmm_bic(total, p, n));
+	gmm_csvout_number(stdout, gmm_bic(total, p, wsum));
 	putchar(',');
 	gmm_csvout_number(stdout, gmm_aic(total, p));
 	putchar('\n');
@@ -213,7 +226,8 @@ print_summary(const struct score_opts *o, const struct gmm_model *m, size_t n,
  */
 static size_t
 read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
-    const struct score_opts *o, int *failed, struct gmm_error *err)
+    const struct score_opts *o, double *w, int *failed,
+    struct gmm_error *err)
 {
 	int append = o->append;
 
@@ -234,6 +248,11 @@ read_batch(struct gmm_csvin *in, struct gmm_score_batch *b, struct text *t,
 		if (r == GMM_CSVIN_BLANK) {
 			t->blank[rows]++;
 		} else {
+			if (o->weighted && gmm_csvin_weight(in, &w[rows],
+			    err) < 0) {
+				*failed = 1;
+				break;
+			}
 			if (append && keep_fields(t, o, in, rows) < 0) {
 				*failed = 1;
 				gmm_error_nomem(err);
@@ -294,25 +313,33 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	size_t cap = batch_rows(m, threads), n = 0, rows;
 	struct gmm_score_batch *b = gmm_score_batch_new(m, cap, threads);
 	struct text t = { 0 };
-	double total = 0;
+	double total = 0, wsum = 0;
+	double *w = o->weighted ? malloc(cap * sizeof(double)) : NULL;
 	int ret = -1, failed = 0;
 
 	t.end = malloc(cap * sizeof(size_t));
 	t.blank = malloc((cap + 1) * sizeof(size_t));
 	t.f = o->append ? open_memstream(&t.buf, &t.size) : NULL;
 	if (b == NULL || t.end == NULL || t.blank == NULL ||
-	    (o->append && t.f == NULL)) {
+	    (o->append && t.f == NULL) || (o->weighted && w == NULL)) {
 		gmm_error_nomem(err);
 		goto out;
 	}
 	print_header(o, m, in);
 	for (;;) {
-		rows = read_batch(in, b, &t, o, &failed, err);
+		rows = read_batch(in, b, &t, o, w, &failed, err);
 		if (rows == 0 && t.blank[0] == 0)
 			break;
 		gmm_score_batch_run(b, m, rows);
-		for (size_t i = 0; i < rows; i++)
-			total += b->log_density[i];
+		for (size_t i = 0; i < rows; i++) {
+			if (w == NULL) {
+				total += b->log_density[i];
+				continue;
+			}
+			if (w[i] > 0)	/* weight 0: the row is not there */
+				total += w[i] * b->log_density[i];
+			wsum += w[i];
+		}
 		n += rows;
 		if (!o->summary)
 			print_rows(o, b, rows, &t);
@@ -323,8 +350,13 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 	}
 	if (failed)
 		goto out;
+	if (o->summary && o->weighted && !(wsum > 0)) {
+		gmm_error_set(err, gmm_csvin_name(in), 0, "every row's weight "
+		    "is 0");
+		goto out;
+	}
 	if (o->summary)
-		print_summary(o, m, n, total);
+		print_summary(o, m, n, o->weighted ? wsum : (double)n, total);
 	ret = 0;
 out:
 	gmm_score_batch_free(b);
@@ -333,6 +365,7 @@ out:
 	free(t.buf);
 	free(t.end);
 	free(t.blank);
+	free(w);
 	return ret;
 }
 
@@ -418,6 +451,10 @@ cmd_score(int argc, char **argv)
 		case OPT_KEEP_BLANK:
 			o.keep_blank = 1;
 			break;
+		case OPT_WEIGHTS:
+			co.csv.weights = optarg;
+			o.weighted = 1;
+			break;
 		case OPT_SUMMARY:
 			o.summary = 1;
 			break;
@@ -428,6 +465,11 @@ cmd_score(int argc, char **argv)
 			if (gmm_common_option("score", &co, opt, optarg) <= 0)
 				return gmm_usage(usage_text);
 		}
+	}
+	if (o.weighted && !o.summary) {
+		gmm_warn("score", "--weights weighs the rows of --summary; "
+		    "a row's own score has no use for its weight");
+		return gmm_usage(usage_text);
 	}
 	if (o.summary && (o.labels || o.proba || o.append || o.keep_blank)) {
 		gmm_warn("score", "--summary prints one row for the file; it "

@@ -1269,6 +1269,10 @@ gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 		    "\"%.200s\" (a model column)", names[j]);
 		if (select_name(in, names[j], what, err) < 0)
 			return -1;
+		if (in->has_wcol && in->sel[in->nsel - 1] == in->wcol)
+			return gmm_error_set(err, in->name, 0, "column %zu "
+			    "(\"%.200s\") is both the weights (--weights) and "
+			    "a model column", in->wcol + 1, names[j]);
 	}
 	return 0;
 }

@@ -63,6 +63,27 @@ run fit -k 2 --init hc --weights w -o /dev/null "$W"
 expect_status "--init hc refuses weights" 1
 check "... and says so" grep -q "init hc does not take row weights" "$T/err"
 
+# score --summary weighs its rows: the repeated rows' summary
+run score --summary "$T/w.gmm" "$T/rep.csv"
+rep_sum=$(sed -n 2p "$T/out")
+run score --summary --weights w "$T/w.gmm" "$W"
+expect_status "score --summary --weights" 0
+check "its header has weight_total" grep -q \
+    '^n,weight_total,total_log_likelihood,mean_log_likelihood,bic,aic$' "$T/out"
+w_sum=$(sed -n 2p "$T/out")
+check "the weighted summary is the repeated rows' ($w_sum; $rep_sum)" \
+    awk -v a="$w_sum" -v b="$rep_sum" 'BEGIN { split(a, x, ","); split(b, y, ",")
+	if (x[1] != 272 || x[2] != y[1]) exit 1
+	for (i = 2; i <= 5; i++) { d = x[i + 1] - y[i]; if (d < 0) d = -d
+	    s = y[i] < 0 ? -y[i] : y[i]; if (d > 1e-12 * s) exit 1 }
+	exit 0 }'
+run score --weights w "$T/w.gmm" "$W"
+expect_status "score --weights without --summary is a usage error" 2
+printf 'eruptions,waiting\n3.6,79\n' >"$T/nw.csv"
+run score --summary --weights waiting "$T/w.gmm" "$T/nw.csv"
+expect_err "score: the weights cannot be a model column" 1 \
+    "gmm score: $T/nw.csv: column 2 (\"waiting\") is both the weights (--weights) and a model column"
+
 # select-k takes them too (its hc start is skipped)
 run select-k -k 1..2 --covariance VVV,EII --weights w "$W"
 expect_status "select-k --weights" 0
