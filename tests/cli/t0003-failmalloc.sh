@@ -112,4 +112,8 @@ try "fit VEV --prior conjugate" "$T/dir/p.gmm" fit -k 2 --covariance VEV \
     --prior conjugate --max-iter 20 -o "$T/dir/p.gmm" "$F"
 try "fit EVE" "$T/dir/e.gmm" fit -k 2 --covariance EVE --max-iter 20 \
     -o "$T/dir/e.gmm" "$F"
+W=$REF/incomplete/faithful_weighted.csv
+try "fit --weights" "$T/dir/w.gmm" fit -k 2 --weights w --max-iter 20 \
+    -o "$T/dir/w.gmm" "$W"
+try "score --summary --weights" - score --summary --weights w "$T/m.gmm" "$W"
 done_testing
