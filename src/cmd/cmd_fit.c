@@ -149,7 +149,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	}
 	have_shape = 1;
 	if (gmm_name_columns(m, in) < 0 ||
-	    (deg = gmm_model_degenerate(m, x.n, &shape)) < 0) {
+	    (deg = gmm_model_degenerate(m, x.weight_total, &shape)) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}

@@ -238,7 +238,7 @@ judge(struct select_opts *s, const struct gmm_data *x,
     const struct gmm_data_shape *shape, struct fit_row *r,
     struct gmm_model *m)
 {
-	int deg = gmm_model_degenerate(m, x->n, shape);
+	int deg = gmm_model_degenerate(m, x->weight_total, shape);
 
 	if (deg < 0) {
 		gmm_warn("select-k", "%s: out of memory", s->file);

@@ -399,7 +399,7 @@ gmm_model_same_components(const struct gmm_model *m, size_t *a, size_t *b)
 }
 
 int
-gmm_model_degenerate(const struct gmm_model *m, size_t n,
+gmm_model_degenerate(const struct gmm_model *m, double n,
     const struct gmm_data_shape *s)
 {
 	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
@@ -410,7 +410,7 @@ gmm_model_degenerate(const struct gmm_model *m, size_t n,
 
 	if (cm->own_rows)
 		for (size_t c = 0; c < m->k; c++)
-			if ((double)n * m->weights[c] < (double)(r + 1))
+			if (n * m->weights[c] < (double)(r + 1))
 				return 1;
 	if (r == 0)
 		return 0;

@@ -142,10 +142,11 @@ int gmm_model_same_components(const struct gmm_model *m, size_t *a,
  * up only by reg_covar), or, for the models whose components take their
  * shape from their own rows alone (the covariance row's own_rows: full =
  * VVV, EVV), a component holds fewer of the n rows than rank + 1
- * (n w_c < rank + 1), too few to estimate it.  The other models need no
+ * (n w_c < rank + 1), too few to estimate it; n counts a row of
+ * frequency weight w as w rows (data.h's weight_total).  The other models need no
  * such count: their variances are pooled over a column, over components
  * or over every row, or a spike shows in the eigenvalues.
  */
-int gmm_model_degenerate(const struct gmm_model *m, size_t n,
+int gmm_model_degenerate(const struct gmm_model *m, double n,
     const struct gmm_data_shape *s);
 #endif
