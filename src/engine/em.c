@@ -178,17 +178,23 @@ chunk_begin(void *arg, int worker)
 	gmm_stats_zero(&ps->ctx->tw[worker].st);
 }
 
-/*
- * Frequency weights (data.h): a row of weight w adds w log p(x_i) to the
- * log-likelihood and w r_ic to the statistics (its responsibilities are
- * multiplied in place), and is the worst explained row only when w > 0.
- */
+/* A block's log-likelihood, worst row and statistics (block()). */
 static void
-weigh_block(const struct em_ctx *ctx, const struct gmm_block *blk,
-    double *resp, const double *logd, struct gmm_stats *st)
+chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
+    const double *logd)
 {
+	struct pass *ps = arg;
+	struct gmm_stats *st = &ps->ctx->tw[worker].st;
+
+	/*
+	 * Frequency weights (data.h): a row of weight w adds w log p(x_i),
+	 * w r_ic to the statistics and w log max_c r_ic to ICL's term, and
+	 * is the worst explained row only when w > 0.  Unweighted rows
+	 * multiply by 1, which is exact: the old bits.
+	 */
+	zero_padding(resp, blk->rows, ps->ctx->k);
 	for (size_t i = 0; i < blk->rows; i++) {
-		double w = blk->weight[i];
+		double w = blk->weight != NULL ? blk->weight[i] : 1;
 
 		if (!(w > 0))
 			continue;
@@ -198,32 +204,12 @@ weigh_block(const struct em_ctx *ctx, const struct gmm_block *blk,
 			st->worst_row = blk->first + i;
 		}
 	}
-	for (size_t c = 0; c < ctx->k; c++)
-		for (size_t i = 0; i < blk->rows; i++)
-			resp[c * GMM_BLOCK_ROWS + i] *= blk->weight[i];
-}
-
-/* A block's log-likelihood, worst row and statistics (block()). */
-static void
-chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
-    const double *logd)
-{
-	struct pass *ps = arg;
-	struct gmm_stats *st = &ps->ctx->tw[worker].st;
-
-	zero_padding(resp, blk->rows, ps->ctx->k);
-	if (blk->weight != NULL) {
-		weigh_block(ps->ctx, blk, resp, logd, st);
-	} else {
-		for (size_t i = 0; i < blk->rows; i++) {
-			st->loglik += logd[i];
-			if (logd[i] < st->worst) {
-				st->worst = logd[i];
-				st->worst_row = blk->first + i;
-			}
-		}
-	}
 	if (ps->want_stats) {
+		if (blk->weight != NULL)
+			for (size_t c = 0; c < ps->ctx->k; c++)
+				for (size_t i = 0; i < blk->rows; i++)
+					resp[c * GMM_BLOCK_ROWS + i] *=
+					    blk->weight[i];
 		gmm_stats_add_block(st, ps->m->means, blk->xt, blk->rows, resp,
 		    ps->ctx->buf[worker].work);
 		return;
@@ -236,9 +222,8 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 				top = resp[c * GMM_BLOCK_ROWS + i];
 		if (blk->weight == NULL)
 			st->logmax += log(top);
-		else if (blk->weight[i] > 0)	/* top is w r: w log r */
-			st->logmax += blk->weight[i] * log(top /
-			    blk->weight[i]);
+		else if (blk->weight[i] > 0)
+			st->logmax += blk->weight[i] * log(top);
 	}
 }
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "refmodel.h"
 #include "rows.h"
 #include "io/csvin.h"
 #include "engine/em.h"
@@ -28,32 +29,6 @@ read_data(const char *name, size_t *n, size_t *d)
 
 	snprintf(path, sizeof(path), "%s/data/%s.csv", refdir, name);
 	return read_rows(path, n, d);
-}
-
-/* The parameters after `iters` iterations, as a model. */
-static struct gmm_model *
-expected_model(json_t *exp, const char *iters, const char *cov)
-{
-	json_t *after = json_object_get(json_object_get(exp, "after"), iters);
-	json_t *obj = json_object();
-	struct gmm_model *m = NULL;
-	struct gmm_error err;
-	char *text;
-
-	json_object_set_new(obj, "covariance_type", json_string(cov));
-	json_object_set(obj, "weights", json_object_get(after, "weights"));
-	json_object_set(obj, "means", json_object_get(after, "means"));
-	json_object_set(obj, "covariances",
-	    json_object_get(after, "covariances"));
-	text = json_dumps(obj, 0);
-	if (gmm_modelfile_decode_json((unsigned char *)text, strlen(text),
-	    iters, &m, &err) < 0) {
-		fprintf(stderr, "expected %s: %s\n", iters, err.msg);
-		exit(2);
-	}
-	free(text);
-	json_decref(obj);
-	return m;
 }
 
 static double

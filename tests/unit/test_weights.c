@@ -18,6 +18,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "refmodel.h"
 #include "engine/covmodel.h"
 #include "engine/em.h"
 #include "io/csvin.h"
@@ -61,31 +62,6 @@ fit_from(const struct gmm_model *init, const struct gmm_data *x, size_t iters)
 		fprintf(stderr, "fit: %s\n", err.msg);
 		exit(2);
 	}
-	return m;
-}
-
-static struct gmm_model *
-expected_model(json_t *exp, const char *iters, const char *cov)
-{
-	json_t *after = json_object_get(json_object_get(exp, "after"), iters);
-	json_t *obj = json_object();
-	struct gmm_model *m = NULL;
-	struct gmm_error err;
-	char *text;
-
-	json_object_set_new(obj, "covariance_type", json_string(cov));
-	json_object_set(obj, "weights", json_object_get(after, "weights"));
-	json_object_set(obj, "means", json_object_get(after, "means"));
-	json_object_set(obj, "covariances",
-	    json_object_get(after, "covariances"));
-	text = json_dumps(obj, 0);
-	if (gmm_modelfile_decode_json((unsigned char *)text, strlen(text),
-	    iters, &m, &err) < 0) {
-		fprintf(stderr, "expected %s: %s\n", iters, err.msg);
-		exit(2);
-	}
-	free(text);
-	json_decref(obj);
 	return m;
 }
 
