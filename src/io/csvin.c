@@ -1413,12 +1413,6 @@ gmm_csvin_field(const struct gmm_csvin *in, size_t j)
 }
 
 int
-gmm_csvin_has_weights(const struct gmm_csvin *in)
-{
-	return in->has_wcol;
-}
-
-int
 gmm_csvin_weight(const struct gmm_csvin *in, double *w,
     struct gmm_error *err)
 {

@@ -147,8 +147,6 @@ size_t gmm_csvin_line(const struct gmm_csvin *in);
 /* Text of selected field j of the row last read (quotes removed). */
 const char *gmm_csvin_field(const struct gmm_csvin *in, size_t j);
 
-/* 1 when the options named a weights column. */
-int gmm_csvin_has_weights(const struct gmm_csvin *in);
 /*
  * The weight of the row last read: 0, or -1 naming line and column when
  * it is not a finite number >= 0.
