@@ -42,6 +42,7 @@ gmm_common_init(struct gmm_common *co)
 	memset(co, 0, sizeof(*co));
 	co->csv.delim = ',';
 	co->csv.header = -1;
+	co->csv.missing = 1;
 	co->threads = gmm_default_threads();
 }
 
@@ -91,6 +92,17 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 	case OPT_NO_HEADER:
 		co->csv.header = 0;
 		return 1;
+	case OPT_NA:
+		co->csv.na = arg;
+		return 1;
+	case OPT_MISSING:
+		if (strcmp(arg, "allow") != 0 && strcmp(arg, "error") != 0) {
+			gmm_warn(cmd, "--missing takes allow or error, not "
+			    "\"%s\"", arg);
+			return -1;
+		}
+		co->csv.missing = strcmp(arg, "allow") == 0;
+		return 1;
 	case OPT_THREADS:
 		if (gmm_parse_count(cmd, "--threads", arg, 1, SIZE_MAX,
 		    &v) < 0)
@@ -107,6 +119,24 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 		return 1;
 	}
 	return 0;
+}
+
+void
+gmm_report_missing(const char *cmd, const struct gmm_csvin *in,
+    const struct gmm_data *x, const struct gmm_common *co)
+{
+	if (co->quiet || x->rows_read == x->complete)
+		return;
+	if (x->n > x->complete)
+		fprintf(stderr, "gmm %s: %s: %zu value%s missing in %zu of %zu "
+		    "rows%s", cmd, gmm_csvin_name(in), x->values_missing,
+		    x->values_missing == 1 ? "" : "s", x->n - x->complete,
+		    x->n, x->rows_empty ? "; " : "\n");
+	else
+		fprintf(stderr, "gmm %s: %s: ", cmd, gmm_csvin_name(in));
+	if (x->rows_empty)
+		fprintf(stderr, "%zu row%s with no observed value skipped\n",
+		    x->rows_empty, x->rows_empty == 1 ? "" : "s");
 }
 
 void

@@ -141,6 +141,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	    gmm_csvin_read_data(in, &x, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);
+	gmm_report_missing("fit", in, &x, &fo->common);
 	if (gmm_fitopts_fit(fo, "fit", &x, &m, &err) < 0)
 		goto fail;
 	if (gmm_data_shape_init(&shape, &x) < 0) {

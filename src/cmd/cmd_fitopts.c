@@ -176,6 +176,7 @@ read_start(struct gmm_fitopts *fo, struct gmm_error *err)
 
 	opt.columns = NULL;
 	opt.keep_blank = 0;
+	opt.missing = 0;	/* a start has every value */
 	in = gmm_csvin_open(fo->start_file, &opt, err);
 	if (in == NULL)
 		return -1;

@@ -1,3 +1,4 @@
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -137,6 +138,12 @@ print_json_row(const struct score_opts *o, const struct gmm_score_batch *b,
 
 		fwrite(t->buf + start, 1, t->end[i] - start, stdout);
 	}
+	if (isnan(b->log_density[i])) {	/* nothing observed: no score */
+		printf("\"log_density\": null%s%s}\n", o->labels ?
+		    ", \"label\": null" : "", o->proba ? ", \"proba\": null"
+		    : "");
+		return;
+	}
 	fputs("\"log_density\": ", stdout);
 	gmm_json_number(stdout, b->log_density[i]);
 	if (o->labels)
@@ -172,6 +179,12 @@ print_rows(const struct score_opts *o, const struct gmm_score_batch *b,
 			size_t start = i ? t->end[i - 1] : 0;
 
 			fwrite(t->buf + start, 1, t->end[i] - start, stdout);
+		}
+		if (isnan(b->log_density[i])) {	/* nothing observed */
+			for (size_t c = 0; c < o->labels + o->proba * k; c++)
+				putchar(',');
+			putchar('\n');
+			continue;
 		}
 		gmm_csvout_number(stdout, b->log_density[i]);
 		if (o->labels)
@@ -308,9 +321,9 @@ echo_columns(struct score_opts *o, struct gmm_csvin *in, struct gmm_error *err)
 
 static int
 stream(const struct score_opts *o, const struct gmm_model *m,
-    struct gmm_csvin *in, int threads, struct gmm_error *err)
+    struct gmm_csvin *in, int threads, int quiet, struct gmm_error *err)
 {
-	size_t cap = batch_rows(m, threads), n = 0, rows;
+	size_t cap = batch_rows(m, threads), n = 0, rows, empty = 0;
 	struct gmm_score_batch *b = gmm_score_batch_new(m, cap, threads);
 	struct text t = { 0 };
 	double total = 0, wsum = 0;
@@ -330,8 +343,13 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 		rows = read_batch(in, b, &t, o, w, &failed, err);
 		if (rows == 0 && t.blank[0] == 0)
 			break;
-		gmm_score_batch_run(b, m, rows);
+		if (gmm_score_batch_run(b, m, rows, err) < 0)
+			goto out;
 		for (size_t i = 0; i < rows; i++) {
+			if (isnan(b->log_density[i])) {
+				empty++;	/* nothing observed */
+				continue;
+			}
 			if (w == NULL) {
 				total += b->log_density[i];
 				continue;
@@ -355,8 +373,20 @@ stream(const struct score_opts *o, const struct gmm_model *m,
 		    "is 0");
 		goto out;
 	}
+	n -= empty;	/* the summary's rows: those with a value */
+	if (o->summary && n == 0) {
+		gmm_error_set(err, gmm_csvin_name(in), 0, "no row has an "
+		    "observed value");
+		goto out;
+	}
 	if (o->summary)
 		print_summary(o, m, n, o->weighted ? wsum : (double)n, total);
+	if (!quiet && b->values_missing > 0)
+		fprintf(stderr, "gmm score: %s: %zu value%s missing in %zu "
+		    "rows; %zu of them with no observed value (no score)\n",
+		    gmm_csvin_name(in), b->values_missing,
+		    b->values_missing == 1 ? "" : "s",
+		    b->rows_incomplete + b->rows_empty, b->rows_empty);
 	ret = 0;
 out:
 	gmm_score_batch_free(b);
@@ -407,7 +437,7 @@ run(struct score_opts *o, struct gmm_common *co, const char *mpath,
 	if (in == NULL || unnamed_model(m, in, co, &err) < 0 ||
 	    gmm_csvin_match(in, m->columns, m->d, &err) < 0 ||
 	    echo_columns(o, in, &err) < 0 ||
-	    stream(o, m, in, co->threads, &err) < 0) {
+	    stream(o, m, in, co->threads, co->quiet, &err) < 0) {
 		gmm_report("score", &err);
 	} else {
 		if (!co->csv.keep_blank)	/* else printed as empty rows */

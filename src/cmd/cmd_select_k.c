@@ -367,8 +367,9 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 		r->error = strdup(err.msg);	/* NULL: an empty reason */
 	} else if (judge(s, x, shape, r, *m) < 0)
 		return -1;
-	/* hc has no row weights: weighted data keep the k-means start */
-	if (!s->fo.init_given && x->wblocks == NULL &&
+	/* hc has no row weights nor missing values: such data keep the
+	 * k-means start */
+	if (!s->fo.init_given && x->wblocks == NULL && x->npatterns == 0 &&
 	    try_hc(s, x, shape, r, m) < 0)
 		return -1;
 	if (prev != NULL && prev->k + 1 == r->k)
@@ -523,6 +524,7 @@ run(struct select_opts *s, const char *file)
 		goto out;
 	}
 	gmm_report_blank("select-k", in, &s->fo.common);
+	gmm_report_missing("select-k", in, &x, &s->fo.common);
 	if (s->all && x.d == 1) {
 		/* in one dimension the fourteen are mclust's E and V */
 		memcpy(s->types, all_types_1d, sizeof(all_types_1d));

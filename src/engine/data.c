@@ -20,6 +20,30 @@ gmm_data_init(struct gmm_data *x, size_t d)
 	x->d = d;
 }
 
+/* Rows with a missing value, before gmm_data_finish(): row-major. */
+struct gmm_data_held {
+	size_t n, cap;
+	double *vals;		/* n x d, 0 where missing */
+	unsigned char *mask;	/* n x d */
+	double *w;		/* n */
+	size_t *at;		/* n: place among the rows read */
+	size_t *empty, nempty, capempty;	/* the places of rows with
+				 * nothing observed */
+};
+
+static void
+held_free(struct gmm_data_held *h)
+{
+	if (h == NULL)
+		return;
+	free(h->vals);
+	free(h->mask);
+	free(h->w);
+	free(h->at);
+	free(h->empty);
+	free(h);
+}
+
 void
 gmm_data_release(struct gmm_data *x)
 {
@@ -30,6 +54,13 @@ gmm_data_release(struct gmm_data *x)
 	}
 	free(x->blocks);
 	free(x->wblocks);
+	for (size_t p = 0; p < x->npatterns; p++) {
+		free(x->patterns[p].obs);
+		free(x->patterns[p].mask);
+	}
+	free(x->patterns);
+	free(x->file_row);
+	held_free(x->held);
 	gmm_data_init(x, x->d);
 }
 
@@ -90,8 +121,9 @@ add_block(struct gmm_data *x)
 	return 0;
 }
 
-int
-gmm_data_append_weighted(struct gmm_data *x, const double *row, double w)
+/* Row into the blocks, as row n (no count of complete or read rows). */
+static int
+put_row(struct gmm_data *x, const double *row, double w)
 {
 	size_t i = x->n % GMM_BLOCK_ROWS;
 	double *blk;
@@ -113,9 +145,237 @@ gmm_data_append_weighted(struct gmm_data *x, const double *row, double w)
 }
 
 int
+gmm_data_append_weighted(struct gmm_data *x, const double *row, double w)
+{
+	if (x->npatterns != 0 || x->file_row != NULL)
+		GMM_BUG("gmm_data_append: after gmm_data_finish()");
+	if (put_row(x, row, w) < 0)
+		return -1;
+	x->complete++;
+	x->rows_read++;
+	return 0;
+}
+
+int
 gmm_data_append(struct gmm_data *x, const double *row)
 {
 	return gmm_data_append_weighted(x, row, 1);
+}
+
+int
+gmm_data_append_missing(struct gmm_data *x, const double *row,
+    const unsigned char *mask, double w)
+{
+	struct gmm_data_held *h = x->held;
+	size_t d = x->d, nobs = 0;
+
+	for (size_t j = 0; j < d; j++)
+		nobs += mask[j] != 0;
+	if (nobs == d)
+		return gmm_data_append_weighted(x, row, w);
+	if (h == NULL && (h = x->held = calloc(1, sizeof(*h))) == NULL)
+		return -1;
+	if (nobs == 0) {
+		if (h->nempty == h->capempty) {
+			size_t cap = h->capempty ? 2 * h->capempty : 16;
+			size_t *e = realloc(h->empty, cap * sizeof(size_t));
+
+			if (e == NULL)
+				return -1;
+			h->empty = e;
+			h->capempty = cap;
+		}
+		h->empty[h->nempty++] = x->rows_read++;
+		x->rows_empty++;
+		return 0;
+	}
+	if (h->n == h->cap) {
+		size_t cap = h->cap ? 2 * h->cap : 64;
+		double *v = realloc(h->vals, cap * d * sizeof(double));
+		unsigned char *mk;
+		double *wv;
+		size_t *at;
+
+		if (v == NULL)
+			return -1;
+		h->vals = v;
+		if ((mk = realloc(h->mask, cap * d)) == NULL)
+			return -1;
+		h->mask = mk;
+		if ((wv = realloc(h->w, cap * sizeof(double))) == NULL)
+			return -1;
+		h->w = wv;
+		if ((at = realloc(h->at, cap * sizeof(size_t))) == NULL)
+			return -1;
+		h->at = at;
+		h->cap = cap;
+	}
+	for (size_t j = 0; j < d; j++) {
+		h->mask[h->n * d + j] = mask[j] != 0;
+		h->vals[h->n * d + j] = mask[j] ? row[j] : 0;
+	}
+	h->w[h->n] = w;
+	h->at[h->n] = x->rows_read++;
+	h->n++;
+	x->values_missing += d - nobs;
+	return 0;
+}
+
+/* qsort's view of the held rows: by mask, then by place in the input. */
+static const struct gmm_data_held *sort_held;
+static size_t sort_d;
+
+static int
+held_order(const void *a, const void *b)
+{
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = memcmp(sort_held->mask + i * sort_d,
+	    sort_held->mask + j * sort_d, sort_d);
+
+	if (c != 0)
+		return -c;	/* more observed columns first */
+	return sort_held->at[i] < sort_held->at[j] ? -1 :
+	    sort_held->at[i] > sort_held->at[j];
+}
+
+/* The column means of the observed values (weighted), into mean. */
+static void
+observed_means(const struct gmm_data *x, const struct gmm_data_held *h,
+    double *mean, double *wsum)
+{
+	size_t d = x->d;
+
+	memset(mean, 0, d * sizeof(double));
+	memset(wsum, 0, d * sizeof(double));
+	for (size_t i = 0; i < x->n; i++)
+		for (size_t j = 0; j < d; j++) {
+			mean[j] += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
+			wsum[j] += gmm_data_weight(x, i);
+		}
+	for (size_t i = 0; i < h->n; i++)
+		for (size_t j = 0; j < d; j++)
+			if (h->mask[i * d + j]) {
+				mean[j] += h->w[i] * h->vals[i * d + j];
+				wsum[j] += h->w[i];
+			}
+	for (size_t j = 0; j < d; j++)
+		mean[j] = wsum[j] > 0 ? mean[j] / wsum[j] : 0;
+}
+
+/* Pattern p's columns from the mask of held row i. */
+static int
+pattern_init(struct gmm_pattern *p, const unsigned char *mask, size_t d,
+    size_t first)
+{
+	size_t a = 0, m = 0;
+
+	p->first = first;
+	p->rows = 0;
+	p->obs = malloc(d * sizeof(size_t));
+	p->mask = malloc(d);
+	if (p->obs == NULL || p->mask == NULL)
+		return -1;
+	memcpy(p->mask, mask, d);
+	for (size_t j = 0; j < d; j++)
+		a += mask[j] != 0;
+	p->nobs = a;
+	p->mis = p->obs + a;
+	a = 0;
+	for (size_t j = 0; j < d; j++) {
+		if (mask[j])
+			p->obs[a++] = j;
+		else
+			p->mis[m++] = j;
+	}
+	return 0;
+}
+
+int
+gmm_data_finish(struct gmm_data *x)
+{
+	struct gmm_data_held *h = x->held;
+	size_t d = x->d, *ord = NULL, nc = x->n, np = 0;
+	double *mean = NULL, *row = NULL;
+	unsigned char *skip = NULL;
+	int ret = -1;
+
+	if (h == NULL)
+		return 0;
+	ord = malloc((h->n ? h->n : 1) * sizeof(size_t));
+	mean = malloc(3 * d * sizeof(double));
+	x->file_row = malloc((nc + h->n ? nc + h->n : 1) * sizeof(size_t));
+	skip = calloc(x->rows_read ? x->rows_read : 1, 1);
+	x->patterns = malloc((h->n ? h->n : 1) * sizeof(*x->patterns));
+	if (ord == NULL || mean == NULL || x->file_row == NULL ||
+	    skip == NULL || x->patterns == NULL)
+		goto out;
+	row = mean + 2 * d;
+	for (size_t i = 0; i < h->n; i++)
+		ord[i] = i;
+	sort_held = h;
+	sort_d = d;
+	qsort(ord, h->n, sizeof(size_t), held_order);
+	observed_means(x, h, mean, mean + d);
+
+	/* the complete rows' places: those not held nor empty, in order */
+	for (size_t i = 0; i < h->n; i++)
+		skip[h->at[i]] = 1;
+	for (size_t i = 0; i < h->nempty; i++)
+		skip[h->empty[i]] = 1;
+	for (size_t i = 0, r = 0; i < nc; i++) {
+		while (skip[r])
+			r++;
+		x->file_row[i] = r++;
+	}
+	for (size_t t = 0; t < h->n; t++) {
+		size_t i = ord[t];
+		const unsigned char *mk = h->mask + i * d;
+
+		if (np == 0 || memcmp(x->patterns[np - 1].mask, mk, d) != 0) {
+			x->patterns[np].obs = NULL;
+			x->patterns[np].mask = NULL;
+			if (pattern_init(&x->patterns[np], mk, d, x->n) < 0) {
+				np++;
+				goto out;
+			}
+			np++;
+		}
+		for (size_t j = 0; j < d; j++)
+			row[j] = mk[j] ? h->vals[i * d + j] : mean[j];
+		if (put_row(x, row, h->w[i]) < 0)
+			goto out;
+		x->file_row[x->n - 1] = h->at[i];
+		x->patterns[np - 1].rows++;
+	}
+	ret = 0;
+out:
+	x->npatterns = np;
+	free(ord);
+	free(mean);
+	free(skip);
+	if (ret == 0) {
+		held_free(x->held);
+		x->held = NULL;
+	}
+	return ret;
+}
+
+const struct gmm_pattern *
+gmm_data_pattern_at(const struct gmm_data *x, size_t i)
+{
+	size_t lo = 0, hi = x->npatterns;
+
+	if (i < x->complete)
+		return NULL;
+	while (hi - lo > 1) {	/* patterns[lo].first <= i */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (x->patterns[mid].first <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return &x->patterns[lo];
 }
 
 int
@@ -151,10 +411,105 @@ memory_block(const struct gmm_source *s, size_t b, double *buf,
 	memset(blk, 0, sizeof(*blk));
 	blk->index = b;
 	blk->first = b * GMM_BLOCK_ROWS;
-	blk->rows = gmm_data_block_rows(x, b);
+	blk->rows = x->complete - blk->first < GMM_BLOCK_ROWS ?
+	    x->complete - blk->first : GMM_BLOCK_ROWS;
 	blk->xt = x->blocks[b];
 	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
 	return 0;
+}
+
+/* The pattern source's blocks: up to GMM_BLOCK_ROWS rows of a pattern. */
+struct pattern_blocks {
+	const struct gmm_data *x;
+	size_t n;
+	struct pattern_block {
+		size_t pattern, first, rows;
+	} *b;
+};
+
+static int
+pattern_block(const struct gmm_source *s, size_t b, double *buf,
+    struct gmm_block *blk, struct gmm_error *err)
+{
+	const struct pattern_blocks *pb = s->self;
+	const struct gmm_data *x = pb->x;
+	const struct pattern_block *e = &pb->b[b];
+	const struct gmm_pattern *p = &x->patterns[e->pattern];
+	size_t pad = (e->rows + GMM_ROW_GROUP - 1) / GMM_ROW_GROUP *
+	    GMM_ROW_GROUP;
+
+	(void)err;
+	memset(blk, 0, sizeof(*blk));
+	blk->index = b;
+	blk->first = e->first;
+	blk->rows = e->rows;
+	blk->pattern = p;
+	for (size_t a = 0; a < p->nobs; a++) {
+		double *col = buf + a * GMM_BLOCK_ROWS;
+
+		for (size_t r = 0; r < e->rows; r++)
+			col[r] = gmm_data_at(x, e->first + r, p->obs[a]);
+		for (size_t r = e->rows; r < pad; r++)
+			col[r] = 0;
+	}
+	if (x->wblocks != NULL) {
+		double *w = buf + p->nobs * GMM_BLOCK_ROWS;
+
+		for (size_t r = 0; r < e->rows; r++)
+			w[r] = gmm_data_weight(x, e->first + r);
+		blk->weight = w;
+	}
+	blk->xt = buf;
+	return 0;
+}
+
+int
+gmm_data_pattern_source(const struct gmm_data *x, struct gmm_source *s)
+{
+	struct pattern_blocks *pb = calloc(1, sizeof(*pb));
+	size_t n = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (pb == NULL)
+		return -1;
+	for (size_t p = 0; p < x->npatterns; p++)
+		n += (x->patterns[p].rows + GMM_BLOCK_ROWS - 1) /
+		    GMM_BLOCK_ROWS;
+	pb->b = malloc((n ? n : 1) * sizeof(*pb->b));
+	if (pb->b == NULL) {
+		free(pb);
+		return -1;
+	}
+	pb->x = x;
+	for (size_t p = 0; p < x->npatterns; p++) {
+		const struct gmm_pattern *pt = &x->patterns[p];
+
+		for (size_t r = 0; r < pt->rows; r += GMM_BLOCK_ROWS) {
+			struct pattern_block *e = &pb->b[pb->n++];
+
+			e->pattern = p;
+			e->first = pt->first + r;
+			e->rows = pt->rows - r < GMM_BLOCK_ROWS ?
+			    pt->rows - r : GMM_BLOCK_ROWS;
+		}
+	}
+	s->n = x->n - x->complete;
+	s->d = x->d;
+	s->nblocks = pb->n;
+	s->block = pattern_block;
+	s->self = pb;
+	return 0;
+}
+
+void
+gmm_data_pattern_source_free(struct gmm_source *s)
+{
+	struct pattern_blocks *pb = (struct pattern_blocks *)s->self;
+
+	if (pb != NULL)
+		free(pb->b);
+	free(pb);
+	s->self = NULL;
 }
 
 void
@@ -170,9 +525,9 @@ gmm_source_get(const struct gmm_source *s, size_t b, double *buf,
 void
 gmm_data_source(const struct gmm_data *x, struct gmm_source *s)
 {
-	s->n = x->n;
+	s->n = x->complete;
 	s->d = x->d;
-	s->nblocks = x->nblocks;
+	s->nblocks = (x->complete + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
 	s->block = memory_block;
 	s->self = x;
 }

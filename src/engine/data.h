@@ -27,7 +27,24 @@
  * pass over them runs the unweighted code, bitwise as before.  Whoever
  * reduces rows (the EM pass, the starts, the column statistics here)
  * multiplies by gmm_data_weight() or the block's weight array.
- * (Missing-value masks: a later step of issue 15.)
+ *
+ * Missing values (issue 15).  A row with a missing value goes through
+ * gmm_data_append_missing(), which holds it aside (row-major, with its
+ * mask, weight and place in the input) until gmm_data_finish(); a row with
+ * no observed value is only counted (rows_empty).  gmm_data_finish() then
+ * appends the held rows after the complete ones, grouped by pattern of
+ * observed columns (struct gmm_pattern; patterns in the order of their
+ * masks, rows in input order within one), so that rows 0 .. complete-1
+ * have every value and each pattern's rows are consecutive: the E-step
+ * reads a pattern's observed columns with one factorisation per pattern
+ * and component (gmm_data_pattern_source(), engine/marginal.h).  A missing
+ * value is held as its column's observed (weighted) mean, so what reads
+ * whole columns (the scale check, the shape, the prior's hyperparameters)
+ * sees mean-imputed values, finite and in range; what must not (the
+ * E-step, the M-step, k-means distances) reads the pattern.  file_row maps
+ * a row to its place among the rows read (NULL: the same).  Data with no
+ * missing value have no pattern, complete = n, and every pass runs as
+ * before, bitwise.
  *
  * What a start or a degeneracy check needs from whole rows (a row by its
  * index, column variances, the directions the rows vary in) is here too.
@@ -50,6 +67,24 @@ struct gmm_data {
 				 * weights; else NULL */
 	double weight_total;	/* sum of the weights; n unweighted */
 	size_t weight_zero;	/* rows of weight 0 */
+	/* missing values, after gmm_data_finish() */
+	size_t complete;	/* rows 0 .. complete-1 have every value */
+	size_t npatterns;
+	struct gmm_pattern *patterns;	/* the rows complete .. n-1 */
+	size_t *file_row;	/* n: place among the rows read, or NULL */
+	size_t rows_read;	/* rows given, rows_empty included */
+	size_t rows_empty;	/* with no observed value: not held */
+	size_t values_missing;	/* in the rows held */
+	struct gmm_data_held *held;	/* before gmm_data_finish() */
+};
+
+/* Rows that observe the same columns, consecutive in the data. */
+struct gmm_pattern {
+	size_t first, rows;	/* rows first .. first + rows - 1 */
+	size_t nobs;		/* observed columns, 1 .. d-1 */
+	size_t *obs;		/* nobs indices, ascending */
+	size_t *mis;		/* the d - nobs missing ones, ascending */
+	unsigned char *mask;	/* d: 1 where observed */
 };
 
 /* No rows of d columns. */
@@ -63,6 +98,29 @@ int gmm_data_append(struct gmm_data *x, const double *row);
 /* Append a row of weight w (finite, >= 0) to weighted data. */
 int gmm_data_append_weighted(struct gmm_data *x, const double *row,
     double w);
+/*
+ * A row whose missing values have mask[j] = 0 (their row[j] is not read),
+ * weight w (1 in unweighted data), held until gmm_data_finish().  A row
+ * with nothing observed is counted and dropped.  -1 when out of memory.
+ */
+int gmm_data_append_missing(struct gmm_data *x, const double *row,
+    const unsigned char *mask, double w);
+/*
+ * After the last row: the held rows after the complete ones, by pattern
+ * (above).  0, or -1 when out of memory (x then holds only the complete
+ * rows; release it).  A no-op when no row was held.
+ */
+int gmm_data_finish(struct gmm_data *x);
+/* The pattern of row i, NULL for a complete row (a binary search). */
+const struct gmm_pattern *gmm_data_pattern_at(const struct gmm_data *x,
+    size_t i);
+/* Row i's place among the rows read (0-based). */
+static inline size_t
+gmm_data_file_row(const struct gmm_data *x, size_t i)
+{
+	return x->file_row != NULL ? x->file_row[i] : i;
+}
+
 /* The n x d row-major rows into new data; -1 when out of memory. */
 int gmm_data_from_rows(struct gmm_data *x, const double *rows, size_t n,
     size_t d);
@@ -101,7 +159,9 @@ struct gmm_block {
 	size_t rows;		/* 1 .. GMM_BLOCK_ROWS */
 	const double *xt;	/* by columns, padded with zeros */
 	const double *weight;	/* rows weights, or NULL: 1 */
-	const unsigned char *mask;	/* 1 where observed, or NULL: all */
+	const struct gmm_pattern *pattern;	/* NULL: every value; else
+				 * xt holds the pattern's observed columns
+				 * only, in its order (nobs of them) */
 	const int *label;	/* known labels, or NULL: none */
 };
 
@@ -127,8 +187,20 @@ struct gmm_source {
 void gmm_source_get(const struct gmm_source *s, size_t b, double *buf,
     struct gmm_block *blk);
 
-/* A source over x (borrowed: x must outlive it). */
+/* A source over x's complete rows, 0 .. complete-1 (borrowed: x must
+ * outlive it): all of them when no value is missing. */
 void gmm_data_source(const struct gmm_data *x, struct gmm_source *s);
+
+/*
+ * A source over x's rows with a missing value (borrowed, as above): each
+ * block holds up to GMM_BLOCK_ROWS rows of one pattern, its observed
+ * columns gathered by columns into the caller's buf (zero past the rows,
+ * to a multiple of GMM_ROW_GROUP) and, in weighted data, the weights
+ * after them; blk->pattern says which.  Blocks go pattern by pattern.
+ * 0, or -1 when out of memory; release with gmm_data_pattern_source_free().
+ */
+int gmm_data_pattern_source(const struct gmm_data *x, struct gmm_source *s);
+void gmm_data_pattern_source_free(struct gmm_source *s);
 
 /*
  * Smallest variance among the columns that are not constant; 0 when all

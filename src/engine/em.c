@@ -13,6 +13,7 @@
 #include "engine/hc.h"
 #include "engine/init.h"
 #include "engine/kernels.h"
+#include "engine/marginal.h"
 #include "engine/mstep.h"
 #include "engine/prior.h"
 #include "engine/pool.h"
@@ -23,6 +24,15 @@
 /* What one thread needs besides its E-step buffers; sized once per fit. */
 struct thread_work {
 	struct gmm_stats st;
+	/* rows with missing values (data.h): the marginal of the block's
+	 * pattern, built once per pattern and pass, and statistics on
+	 * nobs columns, ost[nobs] for each nobs the patterns have */
+	struct gmm_marginal marg;
+	struct gmm_stats *ost;
+	const struct gmm_pattern *cached;
+	size_t cached_pass;
+	int failed;		/* a marginal could not be factorised */
+	struct gmm_error err;
 };
 
 /*
@@ -33,7 +43,9 @@ struct thread_work {
 
 struct em_ctx {
 	const struct gmm_data *x;	/* the rows, for the starts */
-	struct gmm_source src;		/* the same, for the E-step */
+	struct gmm_source src;		/* its complete rows, for the E-step */
+	struct gmm_source psrc;		/* its other rows, by pattern */
+	size_t pass;			/* E-step passes so far */
 	size_t n, d, k;
 	enum gmm_cov_type type;
 	int threads;
@@ -54,8 +66,14 @@ ctx_release(struct em_ctx *ctx)
 {
 	gmm_pool_free(ctx->pool);
 	for (int t = 0; t < ctx->threads; t++) {
-		if (ctx->tw != NULL)
+		if (ctx->tw != NULL) {
 			gmm_stats_release(&ctx->tw[t].st);
+			gmm_marginal_release(&ctx->tw[t].marg);
+			for (size_t o = 0; ctx->tw[t].ost != NULL && o < ctx->d;
+			    o++)
+				gmm_stats_release(&ctx->tw[t].ost[o]);
+			free(ctx->tw[t].ost);
+		}
 		if (ctx->buf != NULL)
 			gmm_estep_buffers_release(&ctx->buf[t]);
 	}
@@ -70,6 +88,7 @@ ctx_release(struct em_ctx *ctx)
 		gmm_mstep_work_release(ctx->mw);
 	free(ctx->mw);
 	gmm_prior_release(&ctx->prior);
+	gmm_data_pattern_source_free(&ctx->psrc);
 }
 
 /* Bytes one E-step thread holds (ctx_init()): its own statistics with
@@ -99,6 +118,35 @@ gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
 	if ((size_t)threads > fit)
 		threads = fit > 0 ? (int)fit : 1;
 	return threads;
+}
+
+/* What the passes over rows with missing values need (thread_work). */
+static int
+patterns_init(struct em_ctx *ctx)
+{
+	const struct gmm_data *x = ctx->x;
+	enum gmm_cov_type mt = gmm_marginal_type(ctx->type);
+
+	if (gmm_data_pattern_source(x, &ctx->psrc) < 0)
+		return -1;
+	for (int i = 0; i < ctx->threads; i++) {
+		struct thread_work *w = &ctx->tw[i];
+
+		if (gmm_marginal_alloc(&w->marg, ctx->k, ctx->d,
+		    ctx->type) < 0)
+			return -1;
+		w->ost = calloc(ctx->d, sizeof(*w->ost));
+		if (w->ost == NULL)
+			return -1;
+		for (size_t p = 0; p < x->npatterns; p++) {
+			size_t o = x->patterns[p].nobs;
+
+			if (w->ost[o].nk == NULL && gmm_stats_alloc(&w->ost[o],
+			    mt, ctx->k, o, 1) < 0)
+				return -1;
+		}
+	}
+	return 0;
 }
 
 static int
@@ -139,6 +187,8 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 		    gmm_stats_alloc(&ctx->tw[i].st, t, k, d, 1) < 0)
 			return -1;
 	}
+	if (x->npatterns > 0 && patterns_init(ctx) < 0)
+		return -1;
 	return 0;
 }
 
@@ -151,16 +201,6 @@ zero_padding(double *resp, size_t rows, size_t k)
 	for (size_t c = 0; c < k; c++)
 		for (size_t i = rows; i < pad; i++)
 			resp[c * GMM_BLOCK_ROWS + i] = 0;
-}
-
-/* Block b of the rows by columns, through the source (data.h). */
-static const double *
-block_cols(const struct em_ctx *ctx, int worker, size_t b)
-{
-	struct gmm_block blk;
-
-	gmm_source_get(&ctx->src, b, ctx->buf[worker].xt, &blk);
-	return blk.xt;
 }
 
 struct pass {
@@ -205,13 +245,27 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 		}
 	}
 	if (ps->want_stats) {
+		struct thread_work *w = &ps->ctx->tw[worker];
+
 		if (blk->weight != NULL)
 			for (size_t c = 0; c < ps->ctx->k; c++)
 				for (size_t i = 0; i < blk->rows; i++)
 					resp[c * GMM_BLOCK_ROWS + i] *=
 					    blk->weight[i];
-		gmm_stats_add_block(st, ps->m->means, blk->xt, blk->rows, resp,
-		    ps->ctx->buf[worker].work);
+		if (blk->pattern == NULL) {
+			gmm_stats_add_block(st, ps->m->means, blk->xt,
+			    blk->rows, resp, ps->ctx->buf[worker].work);
+			return;
+		}
+		/* the observed columns' statistics about the marginal
+		 * means, then their share of the full ones (marginal.h) */
+		struct gmm_stats *os = &w->ost[blk->pattern->nobs];
+
+		gmm_stats_zero(os);
+		gmm_stats_add_block(os, w->marg.m->means, blk->xt, blk->rows,
+		    resp, ps->ctx->buf[worker].work);
+		gmm_stats_fold(os);
+		gmm_marginal_add_stats(&w->marg, os, st);
 		return;
 	}
 	for (size_t i = 0; i < blk->rows; i++) {
@@ -225,6 +279,28 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 		else if (blk->weight[i] > 0)
 			st->logmax += blk->weight[i] * log(top);
 	}
+}
+
+/* The marginal of a block's pattern (gmm_estep_job model()): built when
+ * the pattern or the pass changes; NULL once one fails. */
+static const struct gmm_model *
+pattern_model(void *arg, int worker, const struct gmm_block *blk)
+{
+	struct pass *ps = arg;
+	struct thread_work *w = &ps->ctx->tw[worker];
+
+	if (w->failed)
+		return NULL;
+	if (w->cached == blk->pattern && w->cached_pass == ps->ctx->pass)
+		return w->marg.m;
+	if (gmm_marginal_set(&w->marg, ps->m, blk->pattern, ps->want_stats,
+	    &w->err) < 0) {
+		w->failed = 1;
+		return NULL;
+	}
+	w->cached = blk->pattern;
+	w->cached_pass = ps->ctx->pass;
+	return w->marg.m;
 }
 
 /* The chunk's statistics into a slot (task_end()). */
@@ -249,9 +325,15 @@ chunk_merge(void *arg, size_t ch, size_t slot)
 	gmm_stats_merge(&ps->ctx->total, &ps->ctx->slots[slot]);
 }
 
-/* One pass over the data: ctx->total gets log-likelihood and statistics. */
-static void
-estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
+/*
+ * One pass over the data: ctx->total gets log-likelihood and statistics,
+ * the complete rows' first, then those of the rows with missing values,
+ * pattern by pattern under each pattern's marginal (data.h, marginal.h).
+ * Fails only when a marginal cannot be factorised.
+ */
+static int
+estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats,
+    struct gmm_error *err)
 {
 	struct pass ps = { ctx, m, want_stats };
 	struct gmm_estep_job job = {
@@ -264,6 +346,20 @@ estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats)
 
 	gmm_stats_zero(&ctx->total);
 	gmm_estep_run(ctx->pool, ctx->threads, ctx->buf, &job);
+	if (ctx->x->npatterns == 0)
+		return 0;
+	ctx->pass++;
+	job.src = &ctx->psrc;
+	job.model = pattern_model;
+	gmm_estep_run(ctx->pool, ctx->threads, ctx->buf, &job);
+	for (int t = 0; t < ctx->threads; t++)
+		if (ctx->tw[t].failed) {
+			ctx->tw[t].failed = 0;
+			return gmm_error_set(err, NULL, 0, "%s, seen through "
+			    "a pattern of missing values; try a larger "
+			    "--reg-covar", ctx->tw[t].err.msg);
+		}
+	return 0;
 }
 
 /*
@@ -354,6 +450,37 @@ start_dist(const struct em_ctx *ctx, const double *shift,
 	return s;
 }
 
+/*
+ * The block of rows from i0 for the start's statistics.  A missing value
+ * is held as its column's mean (data.h); in a row with a start label it is
+ * that label's centre instead, so that it adds nothing to the scatter of
+ * the one component the row counts for (a copy, in buf[0].xt).
+ */
+static const double *
+start_block(struct em_ctx *ctx, const double *shift, const uint32_t *labels,
+    size_t i0)
+{
+	const struct gmm_data *x = ctx->x;
+	size_t d = ctx->d, end = i0 + GMM_BLOCK_ROWS < x->n ?
+	    i0 + GMM_BLOCK_ROWS : x->n;
+	const double *xt = x->blocks[i0 / GMM_BLOCK_ROWS];
+	double *cp = ctx->buf[0].xt;
+
+	if (labels == NULL || end <= x->complete)
+		return xt;
+	memcpy(cp, xt, (size_t)GMM_BLOCK_ROWS * d * sizeof(double));
+	for (size_t i = i0 > x->complete ? i0 : x->complete; i < end; i++) {
+		const struct gmm_pattern *p = gmm_data_pattern_at(x, i);
+
+		if (labels[i] == GMM_HC_UNUSED)
+			continue;
+		for (size_t r = 0; r < d - p->nobs; r++)
+			cp[p->mis[r] * GMM_BLOCK_ROWS + i - i0] =
+			    shift[labels[i] * d + p->mis[r]];
+	}
+	return cp;
+}
+
 /* Statistics of responsibilities that the start gives row by row: a
  * row's label, or uniform draws without labels. */
 static void
@@ -390,8 +517,9 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			}
 
 			for (size_t c = 0; c < k; c++) {
-				r[c * GMM_BLOCK_ROWS] = given ? given[(i0 + i)
-				    * k + c] : labels ? labels[i0 + i] == c
+				r[c * GMM_BLOCK_ROWS] = given ? given[
+				    gmm_data_file_row(ctx->x, i0 + i) * k + c]
+				    : labels ? labels[i0 + i] == c
 				    : gsl_rng_uniform(rng);
 				s += r[c * GMM_BLOCK_ROWS];
 			}
@@ -403,9 +531,8 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 					    gmm_data_weight(ctx->x, i0 + i);
 		}
 		zero_padding(resp, rows, k);
-		gmm_stats_add_block(&w->st, shift,
-		    block_cols(ctx, 0, i0 / GMM_BLOCK_ROWS), rows, resp,
-		    ctx->buf[0].work);
+		gmm_stats_add_block(&w->st, shift, start_block(ctx, shift,
+		    labels, i0), rows, resp, ctx->buf[0].work);
 	}
 	gmm_stats_fold(&w->st);
 	gmm_stats_zero(&ctx->total);
@@ -437,7 +564,8 @@ resp_means(const struct gmm_data *x, const double *resp, size_t k,
 
 		memset(mu, 0, d * sizeof(double));
 		for (size_t i = 0; i < x->n; i++) {
-			double r = gmm_data_weight(x, i) * resp[i * k + c];
+			double r = gmm_data_weight(x, i) *
+			    resp[gmm_data_file_row(x, i) * k + c];
 
 			w += r;
 			for (size_t j = 0; j < d; j++)
@@ -482,7 +610,8 @@ label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
 
 /* Progress of run `run`; reseeded is a component, or (size_t)-1. */
 static void
-report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
+report(const struct gmm_em_options *opt, const struct gmm_data *ctx_x,
+    size_t run, size_t it, double ll,
     double change, size_t reseeded, const struct gmm_stats *st, double seconds)
 {
 	struct gmm_em_progress p = { .run = run, .iteration = it,
@@ -490,7 +619,7 @@ report(const struct gmm_em_options *opt, size_t run, size_t it, double ll,
 		.seconds = seconds };
 
 	if (reseeded != (size_t)-1)
-		p.reseed_row = st->worst_row;
+		p.reseed_row = gmm_data_file_row(ctx_x, st->worst_row);
 	if (opt->progress != NULL)
 		opt->progress(opt->progress_ctx, &p);
 }
@@ -549,7 +678,8 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = run, .at_start = 1,
 			.reseeded = reseeded,
-			.reseed_row = ctx->total.worst_row };
+			.reseed_row = gmm_data_file_row(ctx->x,
+			    ctx->total.worst_row) };
 
 		opt->progress(opt->progress_ctx, &p);
 	}
@@ -576,14 +706,15 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 		double ll, change, t0 = omp_get_wtime();
 		size_t reseeded;
 
-		estep(ctx, m, 1);
+		if (estep(ctx, m, 1, err) < 0)
+			return -1;
 		ll = ctx->total.loglik / n;
 		if (mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded,
 		    err) < 0)
 			return -1;
 		change = ll - prev;
 		tr->iterations = it;
-		report(opt, run, it, ll, change, reseeded, &ctx->total,
+		report(opt, ctx->x, run, it, ll, change, reseeded, &ctx->total,
 		    omp_get_wtime() - t0);
 		if (fabs(change) < opt->tol) {
 			tr->converged = 1;
@@ -591,11 +722,12 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 		}
 		prev = ll;
 	}
-	estep(ctx, m, 0);
+	if (estep(ctx, m, 0, err) < 0)
+		return -1;
 	tr->loglik_total = ctx->total.loglik;
 	tr->class_loglik = ctx->total.logmax;
 	tr->loglik_mean = ctx->total.loglik / n;
-	report(opt, run, 0, tr->loglik_mean, 0, (size_t)-1, NULL, 0);
+	report(opt, ctx->x, run, 0, tr->loglik_mean, 0, (size_t)-1, NULL, 0);
 	return 0;
 }
 
@@ -856,10 +988,10 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		    opt->init_model->d,
 		    gmm_cov_type_name(opt->init_model->cov_type), opt->k, d,
 		    gmm_cov_type_name(opt->cov_type));
-	if (opt->init == GMM_INIT_RESP && opt->init_resp_rows != n)
+	if (opt->init == GMM_INIT_RESP && opt->init_resp_rows != x->rows_read)
 		return gmm_error_set(err, NULL, 0,
 		    "the start responsibilities have %zu rows, the data %zu",
-		    opt->init_resp_rows, n);
+		    opt->init_resp_rows, x->rows_read);
 	if (opt->init == GMM_INIT_RESP && opt->init_resp_cols != opt->k)
 		return gmm_error_set(err, NULL, 0,
 		    "the start responsibilities have %zu columns, k is %zu",
@@ -871,6 +1003,10 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	if (opt->init == GMM_INIT_HC && x->wblocks != NULL)
 		return gmm_error_set(err, NULL, 0, "--init hc does not take "
 		    "row weights (mclust's hc has none); use kmeans, "
+		    "kmeans++, smallem, random or a start file");
+	if (opt->init == GMM_INIT_HC && x->npatterns > 0)
+		return gmm_error_set(err, NULL, 0, "--init hc does not take "
+		    "missing values (mclust's hc has none); use kmeans, "
 		    "kmeans++, smallem, random or a start file");
 	if (opt->prior && !gmm_prior_supported(opt->cov_type))
 		return gmm_error_set(err, NULL, 0, "mclust has no conjugate "

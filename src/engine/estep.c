@@ -100,9 +100,13 @@ run_task(void *arg, size_t t, size_t slot, int worker)
 		job->task_begin(job->arg, worker);
 	for (size_t i = first; i < last; i++) {
 		struct gmm_block blk;
+		const struct gmm_model *m = job->m;
 
 		gmm_source_get(job->src, i, b->xt, &blk);
-		gmm_estep_block(job->m, blk.xt, blk.rows, b->resp, b->logd,
+		if (job->model != NULL &&
+		    (m = job->model(job->arg, worker, &blk)) == NULL)
+			continue;
+		gmm_estep_block(m, blk.xt, blk.rows, b->resp, b->logd,
 		    b->work);
 		job->block(job->arg, worker, &blk, b->resp, b->logd);
 	}

@@ -64,7 +64,7 @@ size_t gmm_estep_buffers_bytes(size_t d, size_t k);
  * in a task, task_begin, then for each block in order the E-step and
  * block() with its responsibilities (k x GMM_BLOCK_ROWS by components)
  * and log densities, then task_end, all on the worker's thread with its
- * buffers; merge(arg, task, slot) then runs for task 0, 1, ... in order.
+ * buffers (with `model`, each block runs under the model it returns); merge(arg, task, slot) then runs for task 0, 1, ... in order.
  * task_begin, task_end and merge may be NULL.  A source that fails is a
  * bug for now (only the in-memory and row-major sources exist, and
  * neither can).
@@ -74,6 +74,10 @@ struct gmm_estep_job {
 	const struct gmm_model *m;
 	size_t task_blocks;	/* >= 1 */
 	size_t nslots;		/* >= 1: results between work and merge */
+	/* The model of a block, when not m for all: a pattern's marginal
+	 * (marginal.h); NULL skips the block (the callback keeps why). */
+	const struct gmm_model *(*model)(void *arg, int worker,
+	    const struct gmm_block *blk);
 	void (*task_begin)(void *arg, int worker);
 	void (*block)(void *arg, int worker, const struct gmm_block *blk,
 	    double *resp, const double *log_density);

@@ -7,6 +7,34 @@
 #include <gsl/gsl_randist.h>
 
 /*
+ * Rows with missing values (data.h): the squared distance over the
+ * observed columns, rescaled by d / nobs, so that it estimates the whole
+ * row's.
+ */
+static void
+masked_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
+{
+	const double *xt = x->blocks[b];
+	size_t i0 = b * GMM_BLOCK_ROWS, end = i0 + gmm_data_block_rows(x, b);
+	size_t i = i0 > x->complete ? i0 : x->complete;
+	const struct gmm_pattern *p = gmm_data_pattern_at(x, i);
+
+	for (; i < end; i++) {
+		double s = 0;
+
+		if (i >= p->first + p->rows)
+			p++;
+		for (size_t a = 0; a < p->nobs; a++) {
+			double t = xt[p->obs[a] * GMM_BLOCK_ROWS + i - i0] -
+			    c[p->obs[a]];
+
+			s += t * t;
+		}
+		out[i - i0] = s * (double)x->d / (double)p->nobs;
+	}
+}
+
+/*
  * Squared distances of the rows of block b from c (d values) into out:
  * column by column, so that the loop runs along the rows, vectorised; each
  * row's sum still adds its columns in order, as a row-major loop would.
@@ -16,6 +44,13 @@ block_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
 {
 	const double *xt = x->blocks[b];
 	size_t rows = gmm_data_block_rows(x, b);
+
+	if (b * GMM_BLOCK_ROWS + rows > x->complete) {
+		masked_dists(x, b, c, out);
+		if (b * GMM_BLOCK_ROWS >= x->complete)
+			return;
+		rows = x->complete - b * GMM_BLOCK_ROWS;
+	}
 
 	for (size_t r = 0; r < rows; r++)
 		out[r] = 0;
@@ -202,12 +237,53 @@ assign(const struct gmm_data *x, size_t k, int threads,
 	return changed;
 }
 
+/*
+ * The centres' columns as the means of their rows' observed values, for
+ * data with missing values; count[c] gets each centre's (weighted) rows,
+ * cnt (k x d) is scratch.  A column that none of a centre's rows observes
+ * keeps the centre's old value.
+ */
+static void
+masked_means(const struct gmm_data *x, size_t k, double *centers,
+    const uint32_t *labels, double *count, double *cnt)
+{
+	size_t d = x->d;
+	double *sum = cnt + k * d;
+
+	memset(sum, 0, k * d * sizeof(double));
+	memset(cnt, 0, k * d * sizeof(double));
+	memset(count, 0, k * sizeof(double));
+	for (size_t i = 0; i < x->n; i++) {
+		const struct gmm_pattern *p = gmm_data_pattern_at(x, i);
+		double w = gmm_data_weight(x, i);
+		size_t c = labels[i];
+
+		count[c] += w;
+		for (size_t j = 0; j < d; j++) {
+			if (p != NULL && !p->mask[j])
+				continue;
+			sum[c * d + j] += w * gmm_data_at(x, i, j);
+			cnt[c * d + j] += w;
+		}
+	}
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d && count[c] > 0; j++)
+			if (cnt[c * d + j] > 0)
+				centers[c * d + j] = sum[c * d + j] /
+				    cnt[c * d + j];
+}
+
 /* Move centres to the means of their rows; empty ones to far rows. */
 static void
 update_centers(const struct gmm_data *x, size_t k, double *centers,
-    uint32_t *labels, double *dist, double *count)
+    uint32_t *labels, double *dist, double *count, double *cnt)
 {
 	size_t n = x->n, d = x->d;
+
+	if (x->npatterns > 0) {
+		masked_means(x, k, centers, labels, count, cnt);
+		goto empty;
+	}
 	memset(centers, 0, k * d * sizeof(double));
 	memset(count, 0, k * sizeof(double));
 	for (size_t b = 0; b < x->nblocks; b++)
@@ -227,14 +303,15 @@ update_centers(const struct gmm_data *x, size_t k, double *centers,
 			for (size_t j = 0; j < d; j++)
 				ctr[j] += w * row[j * GMM_BLOCK_ROWS];
 		}
+	for (size_t c = 0; c < k; c++)
+		for (size_t j = 0; j < d && count[c] > 0; j++)
+			centers[c * d + j] /= count[c];
+empty:
 	for (size_t c = 0; c < k; c++) {
 		size_t far = 0;
 
-		if (count[c] > 0) {
-			for (size_t j = 0; j < d; j++)
-				centers[c * d + j] /= count[c];
+		if (count[c] > 0)
 			continue;
-		}
 		/* the farthest row that counts (weight > 0) */
 		while (far + 1 < n && !(gmm_data_weight(x, far) > 0))
 			far++;
@@ -255,18 +332,22 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	double *dist = malloc(n * sizeof(double));
 	double *count = malloc(k * sizeof(double));
 	double *prev = malloc(k * d * sizeof(double));
+	double *cnt = x->npatterns > 0 ? malloc(2 * k * d * sizeof(double))
+	    : NULL;
 
-	if (dist == NULL || count == NULL || prev == NULL) {
+	if (dist == NULL || count == NULL || prev == NULL ||
+	    (x->npatterns > 0 && cnt == NULL)) {
 		free(dist);
 		free(count);
 		free(prev);
+		free(cnt);
 		return gmm_error_nomem(err);
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
 	assign(x, k, threads, centers, labels, dist);
 	for (size_t it = 0; it < lloyd; it++) {
 		memcpy(prev, centers, k * d * sizeof(double));
-		update_centers(x, k, centers, labels, dist, count);
+		update_centers(x, k, centers, labels, dist, count, cnt);
 		/*
 		 * Centres that did not move give the labels they gave: done.
 		 * (Labels alone never settle on rows that are all the same:
@@ -281,5 +362,6 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	free(dist);
 	free(count);
 	free(prev);
+	free(cnt);
 	return 0;
 }

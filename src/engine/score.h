@@ -8,6 +8,12 @@
  * A batch owns its buffers, sized once for `cap` rows; the rows it scores
  * are the caller's.  Every row's result depends on that row alone, so the
  * output does not depend on the number of threads.
+ *
+ * A missing value is NaN in the caller's row (io/csvin.h).  A row with
+ * one is scored after the pass from its observed values alone: log
+ * p(x_o) and responsibilities under the model's marginal on those columns
+ * (engine/marginal.h; rebuilt when the pattern changes from the previous
+ * such row).  A row with no observed value gets NaN: no score.
  */
 #ifndef GMM_SCORE_H
 #define GMM_SCORE_H
@@ -15,6 +21,7 @@
 #include <stddef.h>
 
 #include "engine/estep.h"
+#include "engine/marginal.h"
 #include "engine/model.h"
 #include "engine/pool.h"
 
@@ -26,6 +33,11 @@ struct gmm_score_batch {
 	double *log_density;	/* cap */
 	struct gmm_estep_buffers *buf;	/* one per thread */
 	struct gmm_pool *pool;
+	/* rows with missing values, counted over every run */
+	size_t values_missing, rows_incomplete, rows_empty;
+	struct gmm_marginal marg;	/* of the last such row's pattern */
+	struct gmm_pattern pat;
+	int have_pat;
 };
 
 /* NULL when out of memory; free with gmm_score_batch_free(). */
@@ -33,9 +45,11 @@ struct gmm_score_batch *gmm_score_batch_new(const struct gmm_model *m,
     size_t cap, int threads);
 void gmm_score_batch_free(struct gmm_score_batch *b);
 
-/* Score the first `rows` rows of b->x under a prepared model. */
-void gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
-    size_t rows);
+/* Score the first `rows` rows of b->x under a prepared model (the one
+ * the batch was made for).  Fails only when a marginal cannot be
+ * factorised (marginal.h). */
+int gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
+    size_t rows, struct gmm_error *err);
 
 /* Index of the largest of v[0..k-1] (the first of ties). */
 size_t gmm_argmax(const double *v, size_t k);

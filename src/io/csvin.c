@@ -65,6 +65,8 @@ struct gmm_csvin {
 	size_t *hash, hmask;	/* header names: 1 + index, 0 empty slot */
 	int dup_names;		/* two header columns share a name */
 	size_t *sel, nsel, selcap;
+	char **na;		/* missing-value tokens (opt.na) */
+	size_t nna;
 	int has_wcol;		/* opt.weights named a column */
 	size_t wcol;		/* its 0-based field index */
 	size_t grow_calls;	/* every buffer growth, libcsv's too (tests) */
@@ -741,13 +743,50 @@ field_len(const struct record *r, size_t j)
 	return (j + 1 < r->nf ? r->off[j + 1] : r->len) - r->off[j] - 1;
 }
 
+/* 1 when s is one of the missing-value tokens (opt.na). */
 static int
-looks_like_header(const struct record *r)
+is_na(const struct gmm_csvin *in, const char *s)
+{
+	for (size_t i = 0; i < in->nna; i++)
+		if (strcasecmp(s, in->na[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* The missing-value tokens: opt.na split at commas (empty items left
+ * out: an empty field is always missing), or NA and NaN.  -1 when out of
+ * memory. */
+static int
+na_tokens(struct gmm_csvin *in)
+{
+	const char *list = in->opt.na != NULL ? in->opt.na : "NA,NaN";
+	size_t n = 1;
+
+	for (const char *p = list; *p != '\0'; p++)
+		n += *p == ',';
+	in->na = calloc(n, sizeof(char *));
+	if (in->na == NULL)
+		return -1;
+	for (const char *p = list;;) {
+		size_t len = strcspn(p, ",");
+
+		if (len > 0 && (in->na[in->nna++] = strndup(p, len)) == NULL)
+			return -1;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	return 0;
+}
+
+static int
+looks_like_header(const struct gmm_csvin *in, const struct record *r)
 {
 	for (size_t j = 0; j < r->nf; j++) {
 		double v;
 
-		if (classify(field(r, j), field_len(r, j), &v) == NUM_SYNTAX)
+		if (classify(field(r, j), field_len(r, j), &v) == NUM_SYNTAX &&
+		    !is_na(in, field(r, j)))
 			return 1;
 	}
 	return 0;
@@ -1076,7 +1115,7 @@ start(struct gmm_csvin *in, struct gmm_error *err)
 		return gmm_error_set(err, in->name, 0, "no data rows");
 	in->nfields = in->last.nf;
 	if (in->opt.header == 1 ||
-	    (in->opt.header < 0 && looks_like_header(&in->last))) {
+	    (in->opt.header < 0 && looks_like_header(in, &in->last))) {
 		if (take_header(in, err) < 0)
 			return -1;
 		if (fill(in, err) < 0)
@@ -1169,9 +1208,12 @@ gmm_csvin_open(const char *path, const struct gmm_csvin_options *opt,
 	in->name = strdup(is_stdin ? "<stdin>" : path);
 	in->read_size = opt->read_size ? opt->read_size : READ_SIZE;
 	in->rbuf = malloc(in->read_size > 3 ? in->read_size : 3);
-	if (in->name == NULL || in->rbuf == NULL ||
+	if (in->name == NULL || in->rbuf == NULL || na_tokens(in) < 0 ||
 	    csv_init(&in->p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0) {
 		gmm_error_nomem(err);
+		for (size_t i = 0; i < in->nna; i++)
+			free(in->na[i]);
+		free(in->na);
 		free(in->name);
 		free(in->rbuf);
 		free(in);
@@ -1217,6 +1259,9 @@ gmm_csvin_close(struct gmm_csvin *in)
 	free(in->sel);
 	free(in->rbuf);
 	free(in->name);
+	for (size_t i = 0; i < in->nna; i++)
+		free(in->na[i]);
+	free(in->na);
 	free(in);
 }
 
@@ -1312,6 +1357,10 @@ convert(const struct gmm_csvin *in, double *row, struct gmm_error *err)
 
 		if (parse_number(s, field_len(r, col), &row[j], &why) == 0)
 			continue;
+		if (in->opt.missing && (*s == '\0' || is_na(in, s))) {
+			row[j] = NAN;
+			continue;
+		}
 		if (in->hdr != NULL)
 			snprintf(name, sizeof(name), " (\"%.80s\")",
 			    in->hdr[col]);
@@ -1435,16 +1484,23 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 {
 	size_t d = in->nsel;
 	double *row = malloc((d ? d : 1) * sizeof(double)), w = 1;
+	unsigned char *mask = malloc(d ? d : 1);
 	int r;
 
 	gmm_data_init(x, d);
-	if (row == NULL)
+	if (row == NULL || mask == NULL) {
+		free(row);
+		free(mask);
 		return gmm_error_nomem(err);
+	}
 	if (in->has_wcol && gmm_data_set_weighted(x) < 0) {
 		free(row);
+		free(mask);
 		return gmm_error_nomem(err);
 	}
 	for (;;) {
+		size_t nobs = 0;
+
 		r = gmm_csvin_read_row(in, row, err);
 		if (r < 0)
 			goto fail;
@@ -1454,7 +1510,10 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 			continue;
 		if (in->has_wcol && gmm_csvin_weight(in, &w, err) < 0)
 			goto fail;
-		if (gmm_data_append_weighted(x, row, w) < 0) {
+		for (size_t j = 0; j < d; j++)
+			nobs += (mask[j] = !isnan(row[j]));
+		if ((nobs == d ? gmm_data_append_weighted(x, row, w) :
+		    gmm_data_append_missing(x, row, mask, w)) < 0) {
 			gmm_error_set(err, in->name, in->last.line,
 			    "out of memory after %zu rows of %zu columns "
 			    "(%.3g GB): a fit holds every row in memory; fit "
@@ -1466,6 +1525,16 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		}
 	}
 	free(row);
+	free(mask);
+	if (gmm_data_finish(x) < 0) {
+		gmm_data_release(x);
+		return gmm_error_nomem(err);
+	}
+	if (x->n == 0) {
+		gmm_data_release(x);
+		return gmm_error_set(err, in->name, 0, "no row has an "
+		    "observed value");
+	}
 	if (in->has_wcol && !(x->weight_total > 0)) {
 		gmm_data_release(x);
 		return gmm_error_set(err, in->name, 0, "every row's weight "
@@ -1479,6 +1548,7 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 	return 0;
 fail:
 	free(row);
+	free(mask);
 	gmm_data_release(x);
 	return -1;
 }

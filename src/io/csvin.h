@@ -25,9 +25,15 @@
  *   header: linear in d).  A name that two columns share selects neither.
  * - A NUL byte in a field is an error naming line and column, never a
  *   value cut short.
- * - A field that is empty, NA, NaN, infinite, out of range or not a number,
- *   and a row with another number of fields than the first, is an error
- *   naming file, line and column.
+ * - Missing values (issue 15): with the missing option, an empty field and
+ *   a field that is one of the missing-value tokens (the na option: a
+ *   comma-separated list, matched ignoring ASCII case; by default NA and
+ *   NaN) is a missing value, returned as NaN (a number never is).  Without
+ *   it, a missing value is an error, as before.
+ * - A field that is infinite, out of range or not a number (or empty or a
+ *   missing-value token without the missing option), and a row with
+ *   another number of fields than the first, is an error naming file,
+ *   line and column.
  *
  * The reader owns its buffers, each grown geometrically (a field or line
  * of n bytes costs O(log n) reallocations on any allocator).  Values it
@@ -55,6 +61,8 @@ struct gmm_csvin_options {
 				 * name), or NULL: that column holds row
 				 * weights, not data (not among all
 				 * columns; refused in a -c list) */
+	int missing;		/* 1: missing values allowed (NaN) */
+	const char *na;		/* --na LIST, or NULL: "NA,NaN" */
 };
 
 struct gmm_csvin;
@@ -159,7 +167,10 @@ int gmm_csvin_weight(const struct gmm_csvin *in, double *w,
  * blocks as engine/data.h says; the caller releases it; on an error it is
  * left empty).  Out of memory says how many rows were held.  With a
  * weights column, x is weighted (data.h), every weight is checked, and
- * weights that are all 0 are an error.
+ * weights that are all 0 are an error.  Rows with missing values go in as
+ * data.h says (gmm_data_append_missing(), then gmm_data_finish()); a row
+ * with no observed value is counted, not held, and data with no row that
+ * has an observed value are an error.
  */
 int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     struct gmm_error *err);

@@ -116,4 +116,8 @@ W=$REF/incomplete/faithful_weighted.csv
 try "fit --weights" "$T/dir/w.gmm" fit -k 2 --weights w --max-iter 20 \
     -o "$T/dir/w.gmm" "$W"
 try "score --summary --weights" - score --summary --weights w "$T/m.gmm" "$W"
+M=$REF/incomplete/faithful_mcar_weighted.csv
+try "fit, missing values and weights" "$T/dir/w.gmm" fit -k 2 --weights w \
+    --max-iter 20 -o "$T/dir/w.gmm" "$M"
+try "score --proba, missing values" - score --proba "$T/m.gmm" "$M"
 done_testing

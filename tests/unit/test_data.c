@@ -68,7 +68,7 @@ check_shape(size_t n, size_t d)
 		CHECK(blk.index == b && blk.first == b * GMM_BLOCK_ROWS &&
 		    blk.rows == gmm_data_block_rows(&x, b) && blk.rows >= 1 &&
 		    blk.xt == x.blocks[b] && blk.weight == NULL &&
-		    blk.mask == NULL && blk.label == NULL,
+		    blk.pattern == NULL && blk.label == NULL,
 		    "n %zu: block %zu of %zu rows", n, b, blk.rows);
 	}
 	gmm_data_release(&x);

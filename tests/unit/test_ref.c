@@ -31,51 +31,19 @@ read_data(const char *name, size_t *n, size_t *d)
 	return read_rows(path, n, d);
 }
 
-static double
-max_abs(const double *v, size_t n)
-{
-	double m = 0;
-
-	for (size_t i = 0; i < n; i++)
-		m = fabs(v[i]) > m ? fabs(v[i]) : m;
-	return m;
-}
-
-/* Relative 1e-6, absolute 1e-6 of the array's scale for values near 0. */
-static void
-compare(const char *what, const double *got, const double *want, size_t n,
-    const char *label)
-{
-	double atol = 1e-6 * 1e-3 * max_abs(want, n);
-
-	for (size_t i = 0; i < n; i++)
-		CHECK_TOL(got[i], want[i], 1e-6, atol, "%s %s[%zu]", label,
-		    what, i);
-}
-
+/* From init on the n x d rows x (refmodel.h's ref_fit_threads()). */
 static struct gmm_model *
 fit_from(const struct gmm_model *init, double *x, size_t n, size_t d,
     size_t iters, int threads)
 {
-	struct gmm_em_options o = { 0 };
-	struct gmm_model *m = NULL;
+	struct gmm_model *m;
 	struct gmm_data data;
-	struct gmm_error err;
 
-	o.k = init->k;
-	o.cov_type = init->cov_type;
-	o.max_iter = iters;
-	o.tol = 0;
-	o.reg_covar = 1e-6;
-	o.n_init = 1;
-	o.init = GMM_INIT_MODEL;
-	o.init_model = init;
-	o.threads = threads;
-	if (gmm_data_from_rows(&data, x, n, d) < 0 ||
-	    gmm_em_fit(&data, &o, NULL, &m, &err) < 0) {
-		fprintf(stderr, "fit: %s\n", err.msg);
+	if (gmm_data_from_rows(&data, x, n, d) < 0) {
+		fprintf(stderr, "fit: out of memory\n");
 		exit(2);
 	}
+	m = ref_fit_threads(init, &data, iters, threads);
 	gmm_data_release(&data);
 	return m;
 }
@@ -114,10 +82,12 @@ check_case(const char *data, const char *stem, const char *cov)
 
 		snprintf(label, sizeof(label), "%s %s after %zu", stem, cov,
 		    it);
-		compare("weights", got->weights, want->weights, got->k, label);
-		compare("means", got->means, want->means, got->k * d, label);
-		compare("covariances", got->cov, want->cov,
-		    gmm_cov_size(got->cov_type, got->k, d), label);
+		ref_compare("weights", got->weights, want->weights, got->k,
+		    1e-6, label);
+		ref_compare("means", got->means, want->means, got->k * d,
+		    1e-6, label);
+		ref_compare("covariances", got->cov, want->cov,
+		    gmm_cov_size(got->cov_type, got->k, d), 1e-6, label);
 		CHECK_REL(got->training.loglik_mean,
 		    json_real_value(json_array_get(by, it)), 1e-9,
 		    "%s mean log-likelihood", label);

@@ -26,108 +26,15 @@
 
 static const char *refdir = "tests/ref/incomplete";
 
-/* path's rows, weighted by its column "w". */
-static void
-read_weighted(const char *path, struct gmm_data *x)
-{
-	struct gmm_csvin_options o = { .delim = ',', .header = -1,
-		.weights = "w" };
-	struct gmm_error err;
-	struct gmm_csvin *in = gmm_csvin_open(path, &o, &err);
-
-	if (in == NULL || gmm_csvin_read_data(in, x, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", path, err.msg);
-		exit(2);
-	}
-	gmm_csvin_close(in);
-}
-
-static struct gmm_model *
-fit_from(const struct gmm_model *init, const struct gmm_data *x, size_t iters)
-{
-	struct gmm_em_options o = { 0 };
-	struct gmm_model *m = NULL;
-	struct gmm_error err;
-
-	o.k = init->k;
-	o.cov_type = init->cov_type;
-	o.max_iter = iters;
-	o.tol = 0;
-	o.reg_covar = 1e-6;
-	o.n_init = 1;
-	o.init = GMM_INIT_MODEL;
-	o.init_model = init;
-	o.threads = 1;
-	if (gmm_em_fit(x, &o, NULL, &m, &err) < 0) {
-		fprintf(stderr, "fit: %s\n", err.msg);
-		exit(2);
-	}
-	return m;
-}
-
-static void
-compare(const char *what, const double *got, const double *want, size_t n,
-    double rtol, const char *label)
-{
-	double scale = 0;
-
-	for (size_t i = 0; i < n; i++)
-		scale = fabs(want[i]) > scale ? fabs(want[i]) : scale;
-	for (size_t i = 0; i < n; i++)
-		CHECK_TOL(got[i], want[i], rtol, rtol * 1e-3 * scale,
-		    "%s %s[%zu]", label, what, i);
-}
-
 static void
 check_reference(const char *ds, const char *cov)
 {
-	char path[512], label[128];
-	static const char *const iters[] = { "1", "2", "5", "50" };
+	char path[512];
 	struct gmm_data x;
-	struct gmm_model *init = NULL;
-	struct gmm_error err;
-	json_error_t jerr;
-	json_t *exp;
 
 	snprintf(path, sizeof(path), "%s/%s_weighted.csv", refdir, ds);
-	read_weighted(path, &x);
-	snprintf(path, sizeof(path), "%s/%s_k3_%s.init.json", refdir, ds, cov);
-	if (gmm_modelfile_read(path, &init, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", path, err.msg);
-		exit(2);
-	}
-	snprintf(path, sizeof(path), "%s/%s_k3_%s.weighted.expected.json",
-	    refdir, ds, cov);
-	exp = json_load_file(path, 0, &jerr);
-	if (exp == NULL) {
-		fprintf(stderr, "%s: %s\n", path, jerr.text);
-		exit(2);
-	}
-	for (size_t t = 0; t < 4; t++) {
-		size_t it = (size_t)atoi(iters[t]);
-		struct gmm_model *got = fit_from(init, &x, it);
-		struct gmm_model *want = expected_model(exp, iters[t], cov);
-		json_t *after = json_object_get(json_object_get(exp, "after"),
-		    iters[t]);
-
-		snprintf(label, sizeof(label), "%s %s weighted after %zu", ds,
-		    cov, it);
-		compare("weights", got->weights, want->weights, got->k, 1e-6,
-		    label);
-		compare("means", got->means, want->means, got->k * x.d, 1e-6,
-		    label);
-		compare("covariances", got->cov, want->cov,
-		    gmm_cov_size(got->cov_type, got->k, x.d), 1e-6, label);
-		CHECK_REL(got->training.loglik_mean, json_real_value(
-		    json_object_get(after, "mean_log_likelihood")), 1e-9,
-		    "%s mean log-likelihood", label);
-		CHECK(got->training.weighted && got->training.weight_total ==
-		    x.weight_total, "%s: the weight total in training", label);
-		gmm_model_free(got);
-		gmm_model_free(want);
-	}
-	json_decref(exp);
-	gmm_model_free(init);
+	read_ref_rows(path, "w", &x);
+	ref_check_incomplete(refdir, ds, cov, "weighted", &x);
 	gmm_data_release(&x);
 }
 
@@ -138,9 +45,9 @@ same_fit(const struct gmm_model *a, const struct gmm_model *b,
 {
 	size_t d = a->d;
 
-	compare("weights", a->weights, b->weights, a->k, 1e-12, label);
-	compare("means", a->means, b->means, a->k * d, 1e-12, label);
-	compare("covariances", a->cov, b->cov, gmm_cov_size(a->cov_type, a->k,
+	ref_compare("weights", a->weights, b->weights, a->k, 1e-12, label);
+	ref_compare("means", a->means, b->means, a->k * d, 1e-12, label);
+	ref_compare("covariances", a->cov, b->cov, gmm_cov_size(a->cov_type, a->k,
 	    d), 1e-12, label);
 	CHECK_REL(a->training.loglik_total, b->training.loglik_total, 1e-12,
 	    "%s log-likelihood", label);
@@ -162,7 +69,7 @@ check_copies(void)
 	double *row;
 
 	snprintf(path, sizeof(path), "%s/iris_weighted.csv", refdir);
-	read_weighted(path, &w);
+	read_ref_rows(path, "w", &w);
 	d = w.d;
 	row = malloc(d * sizeof(double));
 	gmm_data_init(&rep, d);
@@ -205,15 +112,15 @@ check_copies(void)
 			exit(2);
 		}
 		gsl_rng_free(rng);
-		a = fit_from(start, &w, 10);
-		b = fit_from(start, &rep, 10);
+		a = ref_fit_from(start, &w, 10);
+		b = ref_fit_from(start, &rep, 10);
 		snprintf(label, sizeof(label), "%s: weights = repeated rows",
 		    cm->name);
 		same_fit(a, b, label);
 		gmm_model_free(a);
 		gmm_model_free(b);
-		a = fit_from(start, &w01, 10);
-		b = fit_from(start, &kept, 10);
+		a = ref_fit_from(start, &w01, 10);
+		b = ref_fit_from(start, &kept, 10);
 		snprintf(label, sizeof(label), "%s: weight 0 = dropped row",
 		    cm->name);
 		same_fit(a, b, label);

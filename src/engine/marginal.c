@@ -1,0 +1,263 @@
+#include "engine/marginal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum gmm_cov_type
+gmm_marginal_type(enum gmm_cov_type t)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(t);
+
+	if (cm->form == GMM_FORM_MATRIX)
+		return cm->shared ? GMM_COV_TIED : GMM_COV_FULL;
+	return cm->form == GMM_FORM_DIAGONAL ? GMM_COV_DIAG :
+	    GMM_COV_SPHERICAL;
+}
+
+int
+gmm_marginal_alloc(struct gmm_marginal *mg, size_t k, size_t d,
+    enum gmm_cov_type t)
+{
+	size_t count = gmm_covmodel_count(gmm_covmodel(t), k);
+
+	memset(mg, 0, sizeof(*mg));
+	mg->k = k;
+	mg->d = d;
+	mg->type = t;
+	mg->m = gmm_model_new(k, d, gmm_marginal_type(t));
+	mg->b = malloc((count * d * d + 1) * sizeof(double));
+	mg->cmm = malloc((count * d * d + k * d + 1) * sizeof(double));
+	mg->mu_m = malloc((k * d + 1) * sizeof(double));
+	mg->work = malloc((2 * d * d + 1) * sizeof(double));
+	return mg->m && mg->b && mg->cmm && mg->mu_m && mg->work ? 0 : -1;
+}
+
+void
+gmm_marginal_release(struct gmm_marginal *mg)
+{
+	if (mg->m != NULL)
+		mg->m->d = mg->d;	/* what it was made with */
+	gmm_model_free(mg->m);
+	free(mg->b);
+	free(mg->cmm);
+	free(mg->mu_m);
+	free(mg->work);
+	memset(mg, 0, sizeof(*mg));
+}
+
+/*
+ * B = Sigma_mo Sigma_oo^-1 (nm x no) and C = Sigma_mm - B Sigma_om from the
+ * full sigma (d x d) and the factor l of Sigma_oo: row r of B solves
+ * L L^T b = Sigma_om's column r.
+ */
+static void
+conditional(const double *sigma, size_t d, const struct gmm_pattern *p,
+    const double *l, double *b, double *cmm)
+{
+	size_t no = p->nobs, nm = d - no;
+
+	for (size_t r = 0; r < nm; r++) {
+		double *br = b + r * no;
+		const double *srow = sigma + p->mis[r] * d;
+
+		for (size_t a = 0; a < no; a++) {	/* L y = s */
+			double s = srow[p->obs[a]];
+
+			for (size_t q = 0; q < a; q++)
+				s -= l[a * no + q] * br[q];
+			br[a] = s / l[a * no + a];
+		}
+		for (size_t a = no; a-- > 0;) {	/* L^T x = y */
+			double s = br[a];
+
+			for (size_t q = a + 1; q < no; q++)
+				s -= l[q * no + a] * br[q];
+			br[a] = s / l[a * no + a];
+		}
+	}
+	for (size_t r = 0; r < nm; r++)
+		for (size_t t = 0; t < nm; t++) {
+			double s = sigma[p->mis[r] * d + p->mis[t]];
+
+			for (size_t a = 0; a < no; a++)
+				s -= b[r * no + a] * sigma[p->mis[t] * d +
+				    p->obs[a]];
+			cmm[r * nm + t] = s;
+		}
+}
+
+int
+gmm_marginal_set(struct gmm_marginal *mg, const struct gmm_model *full,
+    const struct gmm_pattern *p, int cond, struct gmm_error *err)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(full->cov_type);
+	struct gmm_model *m = mg->m;
+	size_t k = mg->k, d = mg->d, no = p->nobs, nm = d - no;
+	double *sigma = mg->work;
+
+	mg->pattern = p;
+	mg->cond = cond;
+	m->d = no;
+	for (size_t c = 0; c < k; c++) {
+		m->weights[c] = full->weights[c];
+		for (size_t a = 0; a < no; a++)
+			m->means[c * no + a] = full->means[c * d + p->obs[a]];
+		for (size_t r = 0; r < nm; r++)
+			mg->mu_m[c * d + r] = full->means[c * d + p->mis[r]];
+	}
+	if (cm->form != GMM_FORM_MATRIX) {
+		for (size_t c = 0; c < k; c++) {
+			for (size_t a = 0; a < no && cm->form ==
+			    GMM_FORM_DIAGONAL; a++)
+				m->cov[c * no + a] = gmm_covmodel_var(cm,
+				    full->cov, c, p->obs[a], d);
+			if (cm->form == GMM_FORM_SCALAR)
+				m->cov[c] = gmm_covmodel_var(cm, full->cov, c,
+				    0, d);
+			for (size_t r = 0; r < nm; r++)
+				mg->cmm[c * d + r] = gmm_covmodel_var(cm,
+				    full->cov, c, p->mis[r], d);
+		}
+		return gmm_model_prepare(m, err);
+	}
+	for (size_t s = 0; s < gmm_covmodel_count(cm, k); s++) {
+		gmm_covmodel_to_full(cm, full->cov, s, d, sigma);
+		for (size_t a = 0; a < no; a++)
+			for (size_t q = 0; q < no; q++)
+				m->cov[s * no * no + a * no + q] =
+				    sigma[p->obs[a] * d + p->obs[q]];
+	}
+	if (gmm_model_prepare(m, err) < 0)
+		return -1;
+	for (size_t s = 0; cond && s < gmm_covmodel_count(cm, k); s++) {
+		gmm_covmodel_to_full(cm, full->cov, s, d, sigma);
+		conditional(sigma, d, p, m->chol + s * no * no,
+		    mg->b + s * d * d, mg->cmm + s * d * d);
+	}
+	return 0;
+}
+
+/* Full scatter s (d x d, lower triangle) += [I; B] soo [I; B]^T placed by
+ * the pattern, soo (no x no) a lower triangle, b nm x no; g (d x no) and
+ * sym (no x no) are scratch. */
+static void
+add_scatter(const struct gmm_pattern *p, size_t d, const double *soo,
+    const double *b, double *s, double *g, double *sym)
+{
+	size_t no = p->nobs, nm = d - no;
+
+	for (size_t a = 0; a < no; a++)
+		for (size_t q = 0; q <= a; q++)
+			sym[a * no + q] = sym[q * no + a] = soo[a * no + q];
+	/* g: row obs[a] is soo's row a, row mis[r] is (B soo)'s row r */
+	for (size_t a = 0; a < no; a++)
+		memcpy(g + p->obs[a] * no, sym + a * no, no * sizeof(double));
+	for (size_t r = 0; r < nm; r++) {
+		double *gr = g + p->mis[r] * no;
+
+		for (size_t q = 0; q < no; q++) {
+			double t = 0;
+
+			for (size_t a = 0; a < no; a++)
+				t += b[r * no + a] * sym[a * no + q];
+			gr[q] = t;
+		}
+	}
+	/* s += g [I; B]^T: column obs[q] of [I; B]^T picks g's column q,
+	 * column mis[t] takes g B^T's column t */
+	for (size_t i = 0; i < d; i++) {
+		const double *gi = g + i * no;
+
+		for (size_t q = 0; q < no && p->obs[q] <= i; q++)
+			s[i * d + p->obs[q]] += gi[q];
+		for (size_t t = 0; t < nm && p->mis[t] <= i; t++) {
+			double v = 0;
+
+			for (size_t a = 0; a < no; a++)
+				v += gi[a] * b[t * no + a];
+			s[i * d + p->mis[t]] += v;
+		}
+	}
+}
+
+void
+gmm_marginal_add_stats(const struct gmm_marginal *mg,
+    const struct gmm_stats *os, struct gmm_stats *st)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(mg->type);
+	const struct gmm_pattern *p = mg->pattern;
+	size_t k = mg->k, d = mg->d, no = p->nobs, nm = d - no;
+	int matrix = cm->form == GMM_FORM_MATRIX;
+	double *g = mg->work, *sym = mg->work + d * d;
+
+	for (size_t c = 0; c < k; c++) {
+		const double *osx = os->sx + c * no;
+		const double *b = mg->b + (cm->shared ? 0 : c) * d * d;
+		double *sx = st->sx + c * d;
+
+		st->nk[c] += os->nk[c];
+		for (size_t a = 0; a < no; a++)
+			sx[p->obs[a]] += osx[a];
+		for (size_t r = 0; r < nm && matrix; r++) {
+			double t = 0;
+
+			for (size_t a = 0; a < no; a++)
+				t += b[r * no + a] * osx[a];
+			sx[p->mis[r]] += t;
+		}
+		if (!matrix) {	/* B = 0, C = the variances */
+			for (size_t a = 0; a < no; a++)
+				st->sxx[c * d + p->obs[a]] +=
+				    os->sxx[c * no + a];
+			for (size_t r = 0; r < nm; r++)
+				st->sxx[c * d + p->mis[r]] += os->nk[c] *
+				    mg->cmm[c * d + r];
+			continue;
+		}
+		if (cm->shared)
+			continue;
+		add_scatter(p, d, os->sxx + c * no * no, b,
+		    st->sxx + c * d * d, g, sym);
+		for (size_t r = 0; r < nm; r++)
+			for (size_t t = 0; t <= r; t++)
+				st->sxx[c * d * d + p->mis[r] * d +
+				    p->mis[t]] += os->nk[c] *
+				    mg->cmm[c * d * d + r * nm + t];
+	}
+	if (matrix && cm->shared) {
+		double nk = 0;
+
+		for (size_t c = 0; c < k; c++)
+			nk += os->nk[c];
+		add_scatter(p, d, os->sxx, mg->b, st->sxx, g, sym);
+		for (size_t r = 0; r < nm; r++)
+			for (size_t t = 0; t <= r; t++)
+				st->sxx[p->mis[r] * d + p->mis[t]] += nk *
+				    mg->cmm[r * nm + t];
+	}
+}
+
+void
+gmm_marginal_conditional(const struct gmm_marginal *mg, size_t c,
+    const double *x_o, double *x_m, double *var)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(mg->type);
+	const struct gmm_pattern *p = mg->pattern;
+	const struct gmm_model *m = mg->m;
+	size_t d = mg->d, no = p->nobs, nm = d - no, s = cm->shared ? 0 : c;
+	const double *b = mg->b + s * d * d;
+
+	for (size_t r = 0; r < nm; r++) {
+		double t = mg->mu_m[c * d + r];
+
+		if (cm->form == GMM_FORM_MATRIX)
+			for (size_t a = 0; a < no; a++)
+				t += b[r * no + a] * (x_o[a] -
+				    m->means[c * no + a]);
+		x_m[r] = t;
+		if (var != NULL)
+			var[r] = cm->form == GMM_FORM_MATRIX ?
+			    mg->cmm[s * d * d + r * nm + r] :
+			    mg->cmm[c * d + r];
+	}
+}
