@@ -31,6 +31,8 @@ struct thread_work {
 	struct gmm_stats *ost;
 	const struct gmm_pattern *cached;
 	size_t cached_pass;
+	int pending;		/* ost[cached->nobs] holds rows of cached
+				 * not yet added into st */
 	int failed;		/* a marginal could not be factorised */
 	struct gmm_error err;
 };
@@ -257,15 +259,23 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 			    blk->rows, resp, ps->ctx->buf[worker].work);
 			return;
 		}
-		/* the observed columns' statistics about the marginal
-		 * means, then their share of the full ones (marginal.h) */
-		struct gmm_stats *os = &w->ost[blk->pattern->nobs];
-
-		gmm_stats_zero(os);
-		gmm_stats_add_block(os, w->marg.m->means, blk->xt, blk->rows,
-		    resp, ps->ctx->buf[worker].work);
-		gmm_stats_fold(os);
-		gmm_marginal_add_stats(&w->marg, os, st);
+		/*
+		 * A few rows: each row's share directly.  More: statistics
+		 * on the observed columns about the marginal means, kept
+		 * over the pattern's blocks and added into the full ones
+		 * when the pattern or the chunk ends (flush_pattern()).
+		 */
+		if (blk->rows < GMM_MARGINAL_FEW_ROWS) {
+			gmm_marginal_add_rows(&w->marg, blk->xt, blk->rows,
+			    resp, st);
+			return;
+		}
+		if (!w->pending)
+			gmm_stats_zero(&w->ost[blk->pattern->nobs]);
+		w->pending = 1;
+		gmm_stats_add_block(&w->ost[blk->pattern->nobs],
+		    w->marg.m->means, blk->xt, blk->rows, resp,
+		    ps->ctx->buf[worker].work);
 		return;
 	}
 	for (size_t i = 0; i < blk->rows; i++) {
@@ -281,6 +291,20 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 	}
 }
 
+/* The statistics kept for the worker's pattern into its full ones. */
+static void
+flush_pattern(struct thread_work *w)
+{
+	struct gmm_stats *os;
+
+	if (!w->pending)
+		return;
+	os = &w->ost[w->cached->nobs];
+	gmm_stats_fold(os);
+	gmm_marginal_add_stats(&w->marg, os, &w->st);
+	w->pending = 0;
+}
+
 /* The marginal of a block's pattern (gmm_estep_job model()): built when
  * the pattern or the pass changes; NULL once one fails. */
 static const struct gmm_model *
@@ -293,6 +317,7 @@ pattern_model(void *arg, int worker, const struct gmm_block *blk)
 		return NULL;
 	if (w->cached == blk->pattern && w->cached_pass == ps->ctx->pass)
 		return w->marg.m;
+	flush_pattern(w);
 	if (gmm_marginal_set(&w->marg, ps->m, blk->pattern, ps->want_stats,
 	    &w->err) < 0) {
 		w->failed = 1;
@@ -311,6 +336,7 @@ chunk_end(void *arg, int worker, size_t ch, size_t slot)
 	struct gmm_stats *st = &ps->ctx->tw[worker].st;
 
 	(void)ch;
+	flush_pattern(&ps->ctx->tw[worker]);
 	gmm_stats_fold(st);
 	gmm_stats_copy(&ps->ctx->slots[slot], st);
 }

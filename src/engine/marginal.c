@@ -1,5 +1,6 @@
 #include "engine/marginal.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -86,6 +87,42 @@ conditional(const double *sigma, size_t d, const struct gmm_pattern *p,
 		}
 }
 
+/*
+ * Lower Cholesky factor l of the n x n block of sigma (d x d) on columns
+ * idx, and log|block| in *log_det; -1 when it is not positive definite (a
+ * pivot that is not positive, or whose reciprocal overflows).  Written
+ * out: the blocks are small and many (one per pattern and component each
+ * pass), where a library's call overhead is most of the cost.
+ */
+static int
+factor(const double *sigma, size_t d, const size_t *idx, size_t n,
+    double *l, double *log_det)
+{
+	double s = 0;
+
+	for (size_t j = 0; j < n; j++) {
+		double *lj = l + j * n, v = sigma[idx[j] * d + idx[j]];
+
+		for (size_t q = 0; q < j; q++)
+			v -= lj[q] * lj[q];
+		if (!(v > 0) || !isfinite(v) || !isfinite(1 / sqrt(v)))
+			return -1;
+		lj[j] = sqrt(v);
+		s += log(lj[j]);
+		for (size_t i = j + 1; i < n; i++) {
+			double *li = l + i * n, t = sigma[idx[i] * d + idx[j]];
+
+			for (size_t q = 0; q < j; q++)
+				t -= li[q] * lj[q];
+			li[j] = t / lj[j];
+		}
+		for (size_t q = j + 1; q < n; q++)
+			lj[q] = 0;
+	}
+	*log_det = 2 * s;
+	return 0;
+}
+
 int
 gmm_marginal_set(struct gmm_marginal *mg, const struct gmm_model *full,
     const struct gmm_pattern *p, int cond, struct gmm_error *err)
@@ -93,13 +130,13 @@ gmm_marginal_set(struct gmm_marginal *mg, const struct gmm_model *full,
 	const struct gmm_covmodel *cm = gmm_covmodel(full->cov_type);
 	struct gmm_model *m = mg->m;
 	size_t k = mg->k, d = mg->d, no = p->nobs, nm = d - no;
-	double *sigma = mg->work;
 
 	mg->pattern = p;
 	mg->cond = cond;
 	m->d = no;
 	for (size_t c = 0; c < k; c++) {
 		m->weights[c] = full->weights[c];
+		m->log_weights[c] = full->log_weights[c];
 		for (size_t a = 0; a < no; a++)
 			m->means[c * no + a] = full->means[c * d + p->obs[a]];
 		for (size_t r = 0; r < nm; r++)
@@ -120,21 +157,35 @@ gmm_marginal_set(struct gmm_marginal *mg, const struct gmm_model *full,
 		}
 		return gmm_model_prepare(m, err);
 	}
+	/* the marginal's factors (what gmm_model_prepare() would derive;
+	 * its covariances are not needed), then B and C */
 	for (size_t s = 0; s < gmm_covmodel_count(cm, k); s++) {
-		gmm_covmodel_to_full(cm, full->cov, s, d, sigma);
-		for (size_t a = 0; a < no; a++)
-			for (size_t q = 0; q < no; q++)
-				m->cov[s * no * no + a * no + q] =
-				    sigma[p->obs[a] * d + p->obs[q]];
-	}
-	if (gmm_model_prepare(m, err) < 0)
-		return -1;
-	for (size_t s = 0; cond && s < gmm_covmodel_count(cm, k); s++) {
-		gmm_covmodel_to_full(cm, full->cov, s, d, sigma);
-		conditional(sigma, d, p, m->chol + s * no * no,
-		    mg->b + s * d * d, mg->cmm + s * d * d);
+		const double *sigma = full->cov + gmm_covmodel_offset(cm, s, d);
+
+		if (factor(sigma, d, p->obs, no, m->chol + s * no * no,
+		    &m->log_det[s]) < 0)
+			return gmm_error_set(err, NULL, 0, "component %zu: "
+			    "covariance is not positive definite", s);
+		if (cm->shared)
+			for (size_t c = 1; c < k; c++)
+				m->log_det[c] = m->log_det[0];
+		if (cond)
+			conditional(sigma, d, p, m->chol + s * no * no,
+			    mg->b + s * d * d, mg->cmm + s * d * d);
 	}
 	return 0;
+}
+
+/* (sum r) C into the (m, m) block of scatter s (lower triangle). */
+static void
+add_conditional(const struct gmm_pattern *p, size_t d, double r,
+    const double *cmm, double *s)
+{
+	size_t nm = d - p->nobs;
+
+	for (size_t u = 0; u < nm; u++)
+		for (size_t t = 0; t <= u; t++)
+			s[p->mis[u] * d + p->mis[t]] += r * cmm[u * nm + t];
 }
 
 /* Full scatter s (d x d, lower triangle) += [I; B] soo [I; B]^T placed by
@@ -218,11 +269,8 @@ gmm_marginal_add_stats(const struct gmm_marginal *mg,
 			continue;
 		add_scatter(p, d, os->sxx + c * no * no, b,
 		    st->sxx + c * d * d, g, sym);
-		for (size_t r = 0; r < nm; r++)
-			for (size_t t = 0; t <= r; t++)
-				st->sxx[c * d * d + p->mis[r] * d +
-				    p->mis[t]] += os->nk[c] *
-				    mg->cmm[c * d * d + r * nm + t];
+		add_conditional(p, d, os->nk[c], mg->cmm + c * d * d,
+		    st->sxx + c * d * d);
 	}
 	if (matrix && cm->shared) {
 		double nk = 0;
@@ -230,11 +278,68 @@ gmm_marginal_add_stats(const struct gmm_marginal *mg,
 		for (size_t c = 0; c < k; c++)
 			nk += os->nk[c];
 		add_scatter(p, d, os->sxx, mg->b, st->sxx, g, sym);
-		for (size_t r = 0; r < nm; r++)
-			for (size_t t = 0; t <= r; t++)
-				st->sxx[p->mis[r] * d + p->mis[t]] += nk *
-				    mg->cmm[r * nm + t];
+		add_conditional(p, d, nk, mg->cmm, st->sxx);
 	}
+}
+
+void
+gmm_marginal_add_rows(const struct gmm_marginal *mg, const double *xt,
+    size_t rows, const double *resp, struct gmm_stats *st)
+{
+	const struct gmm_covmodel *cm = gmm_covmodel(mg->type);
+	const struct gmm_pattern *p = mg->pattern;
+	size_t k = mg->k, d = mg->d, no = p->nobs, nm = d - no;
+	int matrix = cm->form == GMM_FORM_MATRIX;
+	double *zh = mg->work, rsum = 0;
+
+	for (size_t c = 0; c < k; c++) {
+		const double *mu = mg->m->means + c * no;
+		const double *b = mg->b + (cm->shared ? 0 : c) * d * d;
+		double *sx = st->sx + c * d, rc = 0;
+		double *sxx = st->sxx + (matrix ? (cm->shared ? 0 : c * d * d)
+		    : c * d);
+
+		for (size_t i = 0; i < rows; i++) {
+			double r = resp[c * GMM_BLOCK_ROWS + i];
+
+			if (r == 0)
+				continue;	/* adds nothing */
+			rc += r;
+			for (size_t a = 0; a < no; a++)
+				zh[p->obs[a]] = xt[a * GMM_BLOCK_ROWS + i] -
+				    mu[a];
+			for (size_t t = 0; t < nm; t++) {
+				double v = 0;
+
+				for (size_t a = 0; a < no && matrix; a++)
+					v += b[t * no + a] * zh[p->obs[a]];
+				zh[p->mis[t]] = v;
+			}
+			for (size_t j = 0; j < d; j++)
+				sx[j] += r * zh[j];
+			if (!matrix) {
+				for (size_t j = 0; j < d; j++)
+					sxx[j] += r * zh[j] * zh[j];
+				continue;
+			}
+			for (size_t j = 0; j < d; j++) {
+				double rz = r * zh[j];
+
+				for (size_t l = 0; l <= j; l++)
+					sxx[j * d + l] += rz * zh[l];
+			}
+		}
+		st->nk[c] += rc;
+		rsum += rc;
+		if (!matrix) {
+			for (size_t t = 0; t < nm; t++)
+				sxx[p->mis[t]] += rc * mg->cmm[c * d + t];
+		} else if (!cm->shared) {
+			add_conditional(p, d, rc, mg->cmm + c * d * d, sxx);
+		}
+	}
+	if (matrix && cm->shared)
+		add_conditional(p, d, rsum, mg->cmm, st->sxx);
 }
 
 void

@@ -12,7 +12,9 @@
  * so the E-step's kernels run on it unchanged) and, when asked, B and C
  * from triangular solves with that factor (no inverse).  Diagonal and
  * scalar forms have B = 0 and C = the component's own variances; the
- * marginal of a shared matrix is shared, so it is factored once.
+ * marginal of a shared matrix is shared, so it is factored once.  The
+ * marginal model's covariances are not filled in, only what its density
+ * needs (means, log weights, factors or precisions, log-determinants).
  *
  * gmm_marginal_add_stats() turns statistics gathered on a pattern's
  * observed columns about the marginal means (engine/stats.h) into their
@@ -79,6 +81,20 @@ int gmm_marginal_set(struct gmm_marginal *mg, const struct gmm_model *full,
  */
 void gmm_marginal_add_stats(const struct gmm_marginal *mg,
     const struct gmm_stats *os, struct gmm_stats *st);
+
+/*
+ * The same share from the rows themselves, for a few rows (fewer than
+ * GMM_MARGINAL_FEW_ROWS): each row filled in, xhat_c = [x_o; mu_c,m + B_c
+ * (x_o - mu_c,o)], its r-weighted deviations from mu_c added into st's
+ * sums, and (sum r) C_c.  xt holds the rows' observed columns by columns
+ * (engine/kernels.h), resp the responsibilities (k x GMM_BLOCK_ROWS, by
+ * components, weights included).  Below that count this beats gathering
+ * statistics on the observed columns, whose lane sums and tiles are
+ * zeroed and folded whatever the rows.  Needs set() with cond.
+ */
+#define GMM_MARGINAL_FEW_ROWS 16
+void gmm_marginal_add_rows(const struct gmm_marginal *mg, const double *xt,
+    size_t rows, const double *resp, struct gmm_stats *st);
 
 /*
  * Component c's conditional mean of the missing columns given the

@@ -3,7 +3,8 @@
  * direct formulas written here with explicit inverses (a test may invert;
  * the engine never does): the marginal log density of a partly observed
  * row, the conditional mean and variance of its missing columns, and the
- * statistics' share, against the per-row sums of the filled-in rows.  For
+ * statistics' share, gathered on the observed columns or row by row,
+ * against the per-row sums of the filled-in rows.  For
  * a full, a shared (tied), a diagonal and a spherical model.
  */
 #include <math.h>
@@ -254,22 +255,35 @@ check_type(enum gmm_cov_type t, const unsigned char *mask)
 	for (size_t i = 3; i < GMM_ROW_GROUP; i++)
 		for (size_t c = 0; c < K; c++)
 			resp[c * GMM_BLOCK_ROWS + i] = 0;
-	gmm_stats_zero(&os);
-	gmm_stats_add_block(&os, mg.m->means, xt, 3, resp, work);
-	gmm_stats_fold(&os);
-	gmm_marginal_add_stats(&mg, &os, &st);
-	for (size_t c = 0; c < K; c++)
-		CHECK_REL(st.nk[c], want.nk[c], 1e-12, "%s nk %zu", name, c);
-	for (size_t i = 0; i < K * D; i++)
-		CHECK_TOL(st.sx[i], want.sx[i], 1e-11, 1e-12, "%s sx[%zu]",
-		    name, i);
-	for (size_t i = 0; i < st.nsxx; i++) {
-		size_t j = i % (D * D);
+	/* by statistics on the observed columns, then row by row */
+	for (int by_rows = 0; by_rows < 2; by_rows++) {
+		const char *how = by_rows ? "add_rows" : "add_stats";
 
-		if (cm->form == GMM_FORM_MATRIX && j % D > j / D)
-			continue;	/* the upper triangle is not kept */
-		CHECK_TOL(st.sxx[i], want.sxx[i], 1e-11, 1e-12, "%s sxx[%zu]",
-		    name, i);
+		gmm_stats_zero(&st);
+		if (by_rows) {
+			gmm_marginal_add_rows(&mg, xt, 3, resp, &st);
+		} else {
+			gmm_stats_zero(&os);
+			gmm_stats_add_block(&os, mg.m->means, xt, 3, resp,
+			    work);
+			gmm_stats_fold(&os);
+			gmm_marginal_add_stats(&mg, &os, &st);
+		}
+		for (size_t c = 0; c < K; c++)
+			CHECK_REL(st.nk[c], want.nk[c], 1e-12, "%s %s nk %zu",
+			    name, how, c);
+		for (size_t i = 0; i < K * D; i++)
+			CHECK_TOL(st.sx[i], want.sx[i], 1e-11, 1e-12,
+			    "%s %s sx[%zu]", name, how, i);
+		for (size_t i = 0; i < st.nsxx; i++) {
+			size_t j = i % (D * D);
+
+			if (cm->form == GMM_FORM_MATRIX && j % D > j / D)
+				continue;	/* the upper triangle is not
+						 * kept */
+			CHECK_TOL(st.sxx[i], want.sxx[i], 1e-11, 1e-12,
+			    "%s %s sxx[%zu]", name, how, i);
+		}
 	}
 	gmm_stats_release(&os);
 	gmm_stats_release(&st);
