@@ -92,7 +92,7 @@ deps:
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/%)
 
-$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h tests/unit/rows.h tests/unit/refmodel.h $(HDR) $(LIBOBJ)
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h tests/unit/rows.h tests/unit/refmodel.h tests/unit/gaussref.h $(HDR) $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LIBS)
 
 # The bare CSV read that scripts/bench sets beside gmm score.

@@ -121,6 +121,21 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 	return 0;
 }
 
+int
+gmm_model_file_operands(const char *cmd, int n, char **argv,
+    const char **model, const char **file)
+{
+	if (gmm_operands(cmd, n, argv, 1, 2, "MODEL FILE") < 0)
+		return -1;
+	*model = argv[0];
+	*file = n == 2 ? argv[1] : "-";
+	if (strcmp(*model, "-") == 0 && strcmp(*file, "-") == 0) {
+		gmm_warn(cmd, "the model and the data cannot both be stdin");
+		return -1;
+	}
+	return 0;
+}
+
 void
 gmm_report_missing(const char *cmd, const struct gmm_csvin *in,
     const struct gmm_data *x, const struct gmm_common *co)

@@ -24,6 +24,7 @@
 int cmd_fit(int argc, char **argv);
 int cmd_sample(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_impute(int argc, char **argv);
 int cmd_select_k(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 
@@ -54,6 +55,9 @@ enum gmm_opt {
 	OPT_WEIGHTS,
 	OPT_NA,
 	OPT_MISSING,
+	OPT_VARIANCE,
+	OPT_DRAW,
+	OPT_DRAWS,
 };
 
 #define GMM_CSV_LONGOPTS \
@@ -131,6 +135,14 @@ int gmm_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
  */
 int gmm_operands(const char *cmd, int n, char **argv, int min, int max,
     const char *names);
+
+/*
+ * The operands MODEL [FILE] of score and impute (argv after the options,
+ * n of them): *model, and *file ("-" when absent); -1 (reported) when
+ * they are not one or two, or both are standard input.
+ */
+int gmm_model_file_operands(const char *cmd, int n, char **argv,
+    const char **model, const char **file);
 
 /* Print "usage: ..." on stderr; returns GMM_EXIT_USAGE. */
 int gmm_usage(const char *usage);

@@ -455,7 +455,7 @@ cmd_score(int argc, char **argv)
 {
 	struct score_opts o = { 0 };
 	struct gmm_common co;
-	const char *model, *file = "-";
+	const char *model, *file;
 	int opt;
 
 	gmm_common_init(&co);
@@ -507,15 +507,8 @@ cmd_score(int argc, char **argv)
 		    "--keep-blank");
 		return gmm_usage(usage_text);
 	}
-	if (gmm_operands("score", argc - optind, argv + optind, 1, 2,
-	    "MODEL FILE") < 0)
+	if (gmm_model_file_operands("score", argc - optind, argv + optind,
+	    &model, &file) < 0)
 		return gmm_usage(usage_text);
-	model = argv[optind];
-	if (argc - optind == 2)
-		file = argv[optind + 1];
-	if (strcmp(model, "-") == 0 && strcmp(file, "-") == 0) {
-		gmm_warn("score", "the model and the data cannot both be stdin");
-		return gmm_usage(usage_text);
-	}
 	return run(&o, &co, model, file);
 }

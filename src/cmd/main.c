@@ -30,6 +30,7 @@ struct gmm_command {
 
 static const struct gmm_command commands[] = {
 	{ "fit",      cmd_fit,      "estimate a mixture from CSV rows" },
+	{ "impute",   cmd_impute,   "fill in missing values; predict columns" },
 	{ "sample",   cmd_sample,   "draw rows from a model" },
 	{ "score",    cmd_score,    "per-row log-density, labels, responsibilities" },
 	{ "select-k", cmd_select_k, "fit a range of k and compare by BIC/AIC" },

@@ -366,3 +366,77 @@ gmm_marginal_conditional(const struct gmm_marginal *mg, size_t c,
 			    mg->cmm[c * d + r];
 	}
 }
+
+int
+gmm_marginal_row_init(struct gmm_marginal_row *r, size_t k, size_t d,
+    enum gmm_cov_type t, int cond)
+{
+	memset(r, 0, sizeof(*r));
+	r->cond = cond;
+	r->pat.obs = malloc(2 * d * sizeof(size_t) + 1);
+	r->pat.mask = malloc(d + 1);
+	if (r->pat.obs == NULL || r->pat.mask == NULL ||
+	    gmm_marginal_alloc(&r->mg, k, d, t) < 0 ||
+	    gmm_estep_buffers_alloc(&r->buf, d, k) < 0)
+		return -1;
+	return 0;
+}
+
+void
+gmm_marginal_row_release(struct gmm_marginal_row *r)
+{
+	gmm_marginal_release(&r->mg);
+	gmm_estep_buffers_release(&r->buf);
+	free(r->pat.obs);
+	free(r->pat.mask);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+gmm_marginal_row_score(struct gmm_marginal_row *r,
+    const struct gmm_model *m, const double *x, double *resp, double *logd,
+    struct gmm_error *err)
+{
+	struct gmm_pattern *p = &r->pat;
+	struct gmm_estep_buffers *eb = &r->buf;
+	size_t d = m->d, k = m->k;
+	int same = r->have;
+
+	for (size_t j = 0; j < d; j++)
+		same = same && p->mask[j] == !isnan(x[j]);
+	if (!same) {
+		size_t a = 0, t = 0;
+
+		for (size_t j = 0; j < d; j++)
+			a += !isnan(x[j]);
+		p->nobs = a;
+		p->mis = p->obs + a;
+		a = 0;
+		for (size_t j = 0; j < d; j++) {
+			p->mask[j] = !isnan(x[j]);
+			if (p->mask[j])
+				p->obs[a++] = j;
+			else
+				p->mis[t++] = j;
+		}
+		r->have = 0;
+		if (gmm_marginal_set(&r->mg, m, p, r->cond, err) < 0)
+			return -1;
+		r->have = 1;
+	}
+	if (p->nobs == 0) {	/* nothing observed: the prior */
+		memcpy(resp, m->weights, k * sizeof(double));
+		*logd = NAN;
+		return 0;
+	}
+	for (size_t a = 0; a < p->nobs; a++) {
+		eb->xt[a * GMM_BLOCK_ROWS] = x[p->obs[a]];
+		for (size_t i = 1; i < GMM_ROW_GROUP; i++)
+			eb->xt[a * GMM_BLOCK_ROWS + i] = 0;
+	}
+	gmm_estep_block(r->mg.m, eb->xt, 1, eb->resp, eb->logd, eb->work);
+	*logd = eb->logd[0];
+	for (size_t c = 0; c < k; c++)
+		resp[c] = eb->resp[c * GMM_BLOCK_ROWS];
+	return 0;
+}

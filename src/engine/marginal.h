@@ -38,6 +38,7 @@
 #include "base/error.h"
 #include "engine/covmodel.h"
 #include "engine/data.h"
+#include "engine/estep.h"
 #include "engine/model.h"
 #include "engine/stats.h"
 
@@ -103,5 +104,34 @@ void gmm_marginal_add_rows(const struct gmm_marginal *mg, const double *xt,
  */
 void gmm_marginal_conditional(const struct gmm_marginal *mg, size_t c,
     const double *x_o, double *x_m, double *var);
+
+/*
+ * One row at a time (score and impute, which stream rows): a row whose
+ * missing values are NaN, under the marginal of its own pattern, rebuilt
+ * only when the pattern differs from the previous row's.
+ */
+struct gmm_marginal_row {
+	struct gmm_marginal mg;
+	struct gmm_pattern pat;		/* the last row's */
+	int have;			/* mg holds pat's marginal */
+	int cond;			/* with B and C */
+	struct gmm_estep_buffers buf;	/* a one-row block */
+};
+
+/* 0, or -1 when out of memory (release either way). */
+int gmm_marginal_row_init(struct gmm_marginal_row *r, size_t k, size_t d,
+    enum gmm_cov_type t, int cond);
+void gmm_marginal_row_release(struct gmm_marginal_row *r);
+
+/*
+ * Row x (d values, NaN where missing) under the prepared model m (the
+ * same for every call): its pattern's marginal into r->mg, then, when
+ * the row has an observed value, log p(x_o) in *logd and the
+ * responsibilities in resp (k); with none, the weights and *logd NaN.
+ * 0, or -1 when the marginal cannot be factorised.
+ */
+int gmm_marginal_row_score(struct gmm_marginal_row *r,
+    const struct gmm_model *m, const double *x, double *resp, double *logd,
+    struct gmm_error *err);
 
 #endif

@@ -23,11 +23,8 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->log_density = malloc(cap * sizeof(double));
 	b->buf = calloc((size_t)b->threads, sizeof(*b->buf));
 	b->pool = gmm_pool_new(b->threads);
-	b->pat.obs = malloc(2 * m->d * sizeof(size_t));
-	b->pat.mask = malloc(m->d);
 	if (!b->x || !b->resp || !b->log_density || !b->buf || !b->pool ||
-	    !b->pat.obs || !b->pat.mask ||
-	    gmm_marginal_alloc(&b->marg, m->k, m->d, m->cov_type) < 0) {
+	    gmm_marginal_row_init(&b->rowm, m->k, m->d, m->cov_type, 0) < 0) {
 		gmm_score_batch_free(b);
 		return NULL;
 	}
@@ -51,9 +48,7 @@ gmm_score_batch_free(struct gmm_score_batch *b)
 		gmm_estep_buffers_release(&b->buf[t]);
 	free(b->buf);
 	gmm_pool_free(b->pool);
-	gmm_marginal_release(&b->marg);
-	free(b->pat.obs);
-	free(b->pat.mask);
+	gmm_marginal_row_release(&b->rowm);
 	free(b);
 }
 
@@ -95,52 +90,6 @@ score_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 	}
 }
 
-/*
- * Row i (with a missing value) from its observed values: the marginal of
- * its pattern, rebuilt when that differs from the last one.  0, or -1
- * when the marginal cannot be factorised.
- */
-static int
-score_incomplete(struct gmm_score_batch *b, const struct gmm_model *m,
-    size_t i, size_t nobs, struct gmm_error *err)
-{
-	const double *row = b->x + i * b->d;
-	struct gmm_estep_buffers *eb = &b->buf[0];
-	struct gmm_pattern *p = &b->pat;
-	size_t d = b->d, pad = GMM_ROW_GROUP;
-	int same = b->have_pat;
-
-	for (size_t j = 0; j < d; j++)
-		same = same && p->mask[j] == !isnan(row[j]);
-	if (!same) {
-		size_t a = 0, r = 0;
-
-		p->nobs = nobs;
-		p->mis = p->obs + nobs;
-		for (size_t j = 0; j < d; j++) {
-			p->mask[j] = !isnan(row[j]);
-			if (p->mask[j])
-				p->obs[a++] = j;
-			else
-				p->mis[r++] = j;
-		}
-		b->have_pat = 0;
-		if (gmm_marginal_set(&b->marg, m, p, 0, err) < 0)
-			return -1;
-		b->have_pat = 1;
-	}
-	for (size_t a = 0; a < nobs; a++) {
-		eb->xt[a * GMM_BLOCK_ROWS] = row[p->obs[a]];
-		for (size_t r = 1; r < pad; r++)
-			eb->xt[a * GMM_BLOCK_ROWS + r] = 0;
-	}
-	gmm_estep_block(b->marg.m, eb->xt, 1, eb->resp, eb->logd, eb->work);
-	b->log_density[i] = eb->logd[0];
-	for (size_t c = 0; c < b->k; c++)
-		b->resp[i * b->k + c] = eb->resp[c * GMM_BLOCK_ROWS];
-	return 0;
-}
-
 int
 gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
     size_t rows, struct gmm_error *err)
@@ -167,7 +116,8 @@ gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
 		b->values_missing += b->d - nobs;
 		if (nobs > 0) {
 			b->rows_incomplete++;
-			if (score_incomplete(b, m, i, nobs, err) < 0)
+			if (gmm_marginal_row_score(&b->rowm, m, row,
+			    b->resp + i * b->k, &b->log_density[i], err) < 0)
 				return -1;
 			continue;
 		}

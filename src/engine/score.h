@@ -35,9 +35,7 @@ struct gmm_score_batch {
 	struct gmm_pool *pool;
 	/* rows with missing values, counted over every run */
 	size_t values_missing, rows_incomplete, rows_empty;
-	struct gmm_marginal marg;	/* of the last such row's pattern */
-	struct gmm_pattern pat;
-	int have_pat;
+	struct gmm_marginal_row rowm;	/* their marginals */
 };
 
 /* NULL when out of memory; free with gmm_score_batch_free(). */

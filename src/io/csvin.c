@@ -1322,6 +1322,33 @@ gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
 	return 0;
 }
 
+int
+gmm_csvin_match_present(struct gmm_csvin *in, char *const *names, size_t d,
+    size_t *where, struct gmm_error *err)
+{
+	if (in->hdr == NULL || in->opt.columns != NULL) {
+		for (size_t j = 0; j < d; j++)
+			where[j] = j;
+		return gmm_csvin_match(in, names, d, err);
+	}
+	in->nsel = 0;
+	for (size_t j = 0; j < d; j++) {
+		size_t idx;
+
+		where[j] = (size_t)-1;
+		if (header_index(in, names[j], &idx) < 0)
+			continue;	/* predicted */
+		if (select_name(in, names[j], "", err) < 0)
+			return -1;
+		if (in->has_wcol && idx == in->wcol)
+			return gmm_error_set(err, in->name, 0, "column %zu "
+			    "(\"%.200s\") is both the weights (--weights) and "
+			    "a model column", in->wcol + 1, names[j]);
+		where[j] = in->nsel - 1;
+	}
+	return 0;
+}
+
 /*
  * When a one-field record holds tabs or semicolons and they are not the
  * delimiter, the file is likely separated by them: say so.

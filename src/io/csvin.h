@@ -93,6 +93,15 @@ const char *gmm_csvin_colname(const struct gmm_csvin *in, size_t j);
 int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
     struct gmm_error *err);
 
+/*
+ * For `impute`: select, in this order, the header columns called
+ * names[0..d-1] that the header has; where[j] is model column j's place
+ * among the selected columns, or (size_t)-1 when the header lacks it.
+ * Without a header, or with -c, as gmm_csvin_match() (where[j] = j).
+ */
+int gmm_csvin_match_present(struct gmm_csvin *in, char *const *names,
+    size_t d, size_t *where, struct gmm_error *err);
+
 /* 1 when the header has a column called name. */
 int gmm_csvin_has_column(const struct gmm_csvin *in, const char *name);
 

@@ -120,4 +120,6 @@ M=$REF/incomplete/faithful_mcar_weighted.csv
 try "fit, missing values and weights" "$T/dir/w.gmm" fit -k 2 --weights w \
     --max-iter 20 -o "$T/dir/w.gmm" "$M"
 try "score --proba, missing values" - score --proba "$T/m.gmm" "$M"
+try "impute --variance" - impute --variance "$T/m.gmm" "$M"
+try "impute --draws 2" - impute --draws 2 "$T/m.gmm" "$M"
 done_testing

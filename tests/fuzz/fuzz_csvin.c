@@ -4,8 +4,11 @@
  * mode, a column list, a buffer size); the rest is the file, read through
  * a memfd, with small buffers so that every refill path runs or with the
  * default one so that whole lines meet the split that bypasses libcsv.
- * The file is read twice, the second time with every line through libcsv,
- * and both reads must give the same rows or the same error.
+ * The input's length picks whether missing values are allowed and which
+ * tokens mark them (the rows with one are grouped by pattern at the end:
+ * engine/data.h).  The file is read twice, the second time with every
+ * line through libcsv, and both reads must give the same rows (their
+ * places in the input too) or the same error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +24,7 @@ static const char *const lists[] = { NULL, "1", "2-3", "a,1", "b,c",
 struct outcome {
 	int rc;
 	double *x;
-	size_t n, d;
+	size_t n, d, *place;
 	struct gmm_error err;
 };
 
@@ -42,10 +45,17 @@ read_file(const char *path, const struct gmm_csvin_options *o,
 	out->rc = gmm_csvin_read_data(in, &data, &out->err);
 	out->n = data.n;
 	out->x = malloc(data.n * data.d * sizeof(double) + 1);
-	if (out->x == NULL)
+	out->place = malloc(data.n * sizeof(size_t) + 1);
+	if (out->x == NULL || out->place == NULL)
 		abort();
-	for (size_t i = 0; i < data.n; i++)
+	for (size_t i = 0; i < data.n; i++) {
 		gmm_data_row(&data, i, out->x + i * data.d);
+		out->place[i] = gmm_data_file_row(&data, i);
+		if (out->place[i] >= data.rows_read ||
+		    (i > 0 && i < data.complete &&
+		    out->place[i] <= out->place[i - 1]))
+			abort();
+	}
 	gmm_data_release(&data);
 	gmm_csvin_close(in);
 }
@@ -65,6 +75,8 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	o.header = (int)((data[0] >> 1) % 3) - 1;
 	o.columns = lists[(data[0] >> 3) & 7];
 	o.read_size = (data[0] >> 6) == 3 ? 0 : 1 + (data[0] >> 6) * 5;
+	o.missing = size & 1;
+	o.na = size & 2 ? "?,x" : NULL;
 	fd = memfd_create("fuzz", 0);
 	if (fd < 0 || write(fd, data + 1, size - 1) != (ssize_t)(size - 1))
 		abort();
@@ -77,13 +89,16 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
 	if (a.rc != b.rc)
 		abort();
 	if (a.rc == 0 && (a.n != b.n || a.d != b.d || (a.n > 0 &&
-	    memcmp(a.x, b.x, a.n * a.d * sizeof(double)) != 0)))
+	    (memcmp(a.x, b.x, a.n * a.d * sizeof(double)) != 0 ||
+	    memcmp(a.place, b.place, a.n * sizeof(size_t)) != 0))))
 		abort();
 	if (a.rc != 0 && (strcmp(a.err.where, b.err.where) != 0 ||
 	    strcmp(a.err.msg, b.err.msg) != 0))
 		abort();
 	free(a.x);
 	free(b.x);
+	free(a.place);
+	free(b.place);
 	close(fd);
 	return 0;
 }

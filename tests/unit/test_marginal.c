@@ -14,6 +14,7 @@
 #include <gsl/gsl_linalg.h>
 
 #include "check.h"
+#include "gaussref.h"
 #include "engine/estep.h"
 #include "engine/marginal.h"
 #include "engine/stats.h"
@@ -69,68 +70,6 @@ model_of(enum gmm_cov_type t)
 		exit(2);
 	}
 	return m;
-}
-
-/* inv (n x n) of a (n x n), and log|a|, by LU (tests only). */
-static double
-invert(const double *a, size_t n, double *inv)
-{
-	gsl_matrix *lu = gsl_matrix_alloc(n, n), *iv = gsl_matrix_alloc(n, n);
-	gsl_permutation *p = gsl_permutation_alloc(n);
-	int sign;
-	double ld;
-
-	for (size_t i = 0; i < n * n; i++)
-		lu->data[i] = a[i];
-	gsl_linalg_LU_decomp(lu, p, &sign);
-	gsl_linalg_LU_invert(lu, p, iv);
-	ld = gsl_linalg_LU_lndet(lu);
-	memcpy(inv, iv->data, n * n * sizeof(double));
-	gsl_matrix_free(lu);
-	gsl_matrix_free(iv);
-	gsl_permutation_free(p);
-	return ld;
-}
-
-/*
- * Component c's conditional by the textbook formulas: mu_m + S_mo S_oo^-1
- * (x_o - mu_o) and S_mm - S_mo S_oo^-1 S_om, and its log marginal density.
- */
-static double
-direct(enum gmm_cov_type t, const struct gmm_model *m, size_t c,
-    const struct gmm_pattern *p, const double *xo, double *xm, double *cmm)
-{
-	size_t no = p->nobs, nm = D - no;
-	double s[D * D], soo[D * D], inv[D * D], z[D], q = 0, ld;
-
-	sigma_of(t, c, s);
-	for (size_t a = 0; a < no; a++)
-		for (size_t b = 0; b < no; b++)
-			soo[a * no + b] = s[p->obs[a] * D + p->obs[b]];
-	ld = invert(soo, no, inv);
-	for (size_t a = 0; a < no; a++)
-		z[a] = xo[a] - m->means[c * D + p->obs[a]];
-	for (size_t a = 0; a < no; a++)
-		for (size_t b = 0; b < no; b++)
-			q += z[a] * inv[a * no + b] * z[b];
-	for (size_t r = 0; r < nm; r++) {
-		xm[r] = m->means[c * D + p->mis[r]];
-		for (size_t a = 0; a < no; a++)
-			for (size_t b = 0; b < no; b++)
-				xm[r] += s[p->mis[r] * D + p->obs[a]] *
-				    inv[a * no + b] * z[b];
-		for (size_t u = 0; u < nm; u++) {
-			double v = s[p->mis[r] * D + p->mis[u]];
-
-			for (size_t a = 0; a < no; a++)
-				for (size_t b = 0; b < no; b++)
-					v -= s[p->mis[r] * D + p->obs[a]] *
-					    inv[a * no + b] *
-					    s[p->obs[b] * D + p->mis[u]];
-			cmm[r * nm + u] = v;
-		}
-	}
-	return -0.5 * ((double)no * log(2 * M_PI) + ld + q);
 }
 
 static void
@@ -195,8 +134,11 @@ check_type(enum gmm_cov_type t, const unsigned char *mask)
 		for (size_t c = 0; c < K; c++) {
 			double got[D], var[D];
 
-			lj[c] = log(m->weights[c]) + direct(t, m, c, &p, xo,
-			    xm[c], cmm[c]);
+			double sig[D * D];
+
+			sigma_of(t, c, sig);
+			lj[c] = log(m->weights[c]) + direct(sig, m->means +
+			    c * D, D, &p, xo, xm[c], cmm[c]);
 			gmm_marginal_conditional(&mg, c, xo, got, var);
 			for (size_t r = 0; r < nm; r++) {
 				CHECK_REL(got[r], xm[c][r], 1e-12,
