@@ -169,6 +169,14 @@ install: gmm
 	install -m 755 gmm $(DESTDIR)$(PREFIX)/bin/gmm
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	./gmm completion bash > \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gmm
+	./gmm completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gmm
+	./gmm completion fish > \
+	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/gmm.fish
 
 clean:
 	rm -rf build gmm

@@ -1,10 +1,15 @@
 /*
  * cmd: the subcommands and what they share.
  *
- * Each cmd_<name>() parses its own arguments and returns the exit status:
- * 0 success, 1 bad data, model or I/O, 2 usage error.  Options common to
- * the commands that read CSV (-d -c --header --no-header --threads --seed
- * -v -q) are parsed here, so they mean the same everywhere.
+ * Each subcommand is a struct gmm_cmd in its own file (cmd_<name>.c):
+ * its name, one line of help, its run function, its option tables and the
+ * kinds of its operands, the one source from which main.c dispatches and
+ * `gmm completion` writes shell completion scripts, so that a new option
+ * completes without a second edit.  run() parses its own arguments and
+ * returns the exit status: 0 success, 1 bad data, model or I/O, 2 usage
+ * error.  Options common to the commands that read CSV (-d -c --header
+ * --no-header --threads --seed -v -q) are parsed here, so they mean the
+ * same everywhere.
  */
 #ifndef GMM_CMD_H
 #define GMM_CMD_H
@@ -21,12 +26,28 @@
 #define GMM_EXIT_DATA 1
 #define GMM_EXIT_USAGE 2
 
-int cmd_fit(int argc, char **argv);
-int cmd_sample(int argc, char **argv);
-int cmd_score(int argc, char **argv);
-int cmd_impute(int argc, char **argv);
-int cmd_select_k(int argc, char **argv);
-int cmd_show(int argc, char **argv);
+/* What an operand is, for completion. */
+enum gmm_operand {
+	GMM_OPERAND_END,	/* no more operands */
+	GMM_OPERAND_CSV,	/* a CSV file (or -) */
+	GMM_OPERAND_MODEL,	/* a model file, binary or JSON */
+	GMM_OPERAND_SHELL,	/* bash, zsh or fish */
+};
+
+struct gmm_cmd {
+	const char *name;
+	const char *summary;		/* one line, for gmm --help */
+	int (*run)(int argc, char **argv);
+	const char *shortopts;		/* getopt's */
+	const struct option *longopts;	/* getopt_long's, NULL-ended */
+	enum gmm_operand operands[3];	/* in order, GMM_OPERAND_END-ended */
+};
+
+extern const struct gmm_cmd gmm_cmd_completion, gmm_cmd_fit,
+    gmm_cmd_impute, gmm_cmd_sample, gmm_cmd_score, gmm_cmd_select_k,
+    gmm_cmd_show;
+/* All of them, sorted by name, NULL-ended (commands.c). */
+extern const struct gmm_cmd *const gmm_commands[];
 
 /* Long-only options get values above any character. */
 enum gmm_opt {

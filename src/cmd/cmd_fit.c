@@ -36,6 +36,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static int cmd_fit(int argc, char **argv);
+
+const struct gmm_cmd gmm_cmd_fit = {
+	.name = "fit", .summary = "estimate a mixture from CSV rows",
+	.run = cmd_fit, .longopts = longopts,
+	.shortopts = "k:o:" GMM_COMMON_SHORTOPTS,
+	.operands = { GMM_OPERAND_CSV, GMM_OPERAND_END },
+};
+
 static void
 summary(const struct gmm_model *m)
 {
@@ -174,7 +183,7 @@ out:
 	return ret;
 }
 
-int
+static int
 cmd_fit(int argc, char **argv)
 {
 	struct gmm_fitopts fo;
@@ -184,8 +193,8 @@ cmd_fit(int argc, char **argv)
 	int opt, r, ret;
 
 	gmm_fitopts_init(&fo);
-	while ((opt = gmm_getopt("fit", argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
-	    longopts)) != -1) {
+	while ((opt = gmm_getopt("fit", argc, argv,
+	    gmm_cmd_fit.shortopts, longopts)) != -1) {
 		if (opt == 'h') {
 			printf("%s\n%s", usage_text, help_text);
 			return 0;

@@ -36,6 +36,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static int cmd_impute(int argc, char **argv);
+
+const struct gmm_cmd gmm_cmd_impute = {
+	.name = "impute", .summary = "fill in missing values; predict columns",
+	.run = cmd_impute, .longopts = longopts,
+	.shortopts = GMM_COMMON_SHORTOPTS,
+	.operands = { GMM_OPERAND_MODEL, GMM_OPERAND_CSV, GMM_OPERAND_END },
+};
+
 struct impute_opts {
 	int variance, draw;
 	size_t draws;		/* 1 unless --draws */
@@ -260,7 +269,7 @@ run(const struct impute_opts *o, struct gmm_common *co, const char *mpath,
 	return ret;
 }
 
-int
+static int
 cmd_impute(int argc, char **argv)
 {
 	struct impute_opts o = { .draws = 1 };
@@ -269,8 +278,8 @@ cmd_impute(int argc, char **argv)
 	int opt;
 
 	gmm_common_init(&co);
-	while ((opt = gmm_getopt("impute", argc, argv, GMM_COMMON_SHORTOPTS,
-	    longopts)) != -1) {
+	while ((opt = gmm_getopt("impute", argc, argv,
+	    gmm_cmd_impute.shortopts, longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);

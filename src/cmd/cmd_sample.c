@@ -26,6 +26,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static int cmd_sample(int argc, char **argv);
+
+const struct gmm_cmd gmm_cmd_sample = {
+	.name = "sample", .summary = "draw rows from a model",
+	.run = cmd_sample, .longopts = longopts,
+	.shortopts = "n:vqh",
+	.operands = { GMM_OPERAND_MODEL, GMM_OPERAND_END },
+};
+
 static void
 print_header(const struct gmm_model *m, int labels)
 {
@@ -77,15 +86,15 @@ out:
 	return ret;
 }
 
-int
+static int
 cmd_sample(int argc, char **argv)
 {
 	size_t n = 0;
 	unsigned long long seed = 0;
 	int labels = 0, have_n = 0, opt;
 
-	while ((opt = gmm_getopt("sample", argc, argv, "n:vqh",
-	    longopts)) != -1) {
+	while ((opt = gmm_getopt("sample", argc, argv,
+	    gmm_cmd_sample.shortopts, longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);

@@ -41,6 +41,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static int cmd_score(int argc, char **argv);
+
+const struct gmm_cmd gmm_cmd_score = {
+	.name = "score", .summary = "per-row log-density, labels, responsibilities",
+	.run = cmd_score, .longopts = longopts,
+	.shortopts = GMM_CSV_SHORTOPTS,
+	.operands = { GMM_OPERAND_MODEL, GMM_OPERAND_CSV, GMM_OPERAND_END },
+};
+
 struct score_opts {
 	int labels, proba, append, keep_blank, summary, json;
 	int weighted;		/* --weights: the summary weighs rows */
@@ -450,7 +459,7 @@ run(struct score_opts *o, struct gmm_common *co, const char *mpath,
 	return ret;
 }
 
-int
+static int
 cmd_score(int argc, char **argv)
 {
 	struct score_opts o = { 0 };
@@ -459,8 +468,8 @@ cmd_score(int argc, char **argv)
 	int opt;
 
 	gmm_common_init(&co);
-	while ((opt = gmm_getopt("score", argc, argv, GMM_CSV_SHORTOPTS,
-	    longopts)) != -1) {
+	while ((opt = gmm_getopt("score", argc, argv,
+	    gmm_cmd_score.shortopts, longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);

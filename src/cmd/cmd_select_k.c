@@ -54,6 +54,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static int cmd_select_k(int argc, char **argv);
+
+const struct gmm_cmd gmm_cmd_select_k = {
+	.name = "select-k", .summary = "fit a range of k and compare by BIC/AIC",
+	.run = cmd_select_k, .longopts = longopts,
+	.shortopts = "k:o:" GMM_COMMON_SHORTOPTS,
+	.operands = { GMM_OPERAND_CSV, GMM_OPERAND_END },
+};
+
 enum criterion { CRIT_BIC, CRIT_AIC, CRIT_ICL };
 static const char *const criterion_names[] = { "bic", "aic", "icl" };
 
@@ -556,8 +565,8 @@ parse(struct select_opts *s, int argc, char **argv)
 {
 	int opt, r;
 
-	while ((opt = gmm_getopt("select-k", argc, argv, "k:o:" GMM_COMMON_SHORTOPTS,
-	    longopts)) != -1) {
+	while ((opt = gmm_getopt("select-k", argc, argv,
+	    gmm_cmd_select_k.shortopts, longopts)) != -1) {
 		switch (opt) {
 		case 'h':
 			printf("%s\n%s", usage_text, help_text);
@@ -656,7 +665,7 @@ prepare_output(struct select_opts *s, const char *file, int *ret)
 	return -1;
 }
 
-int
+static int
 cmd_select_k(int argc, char **argv)
 {
 	struct select_opts s;

@@ -23,6 +23,15 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+static int cmd_show(int argc, char **argv);
+
+const struct gmm_cmd gmm_cmd_show = {
+	.name = "show", .summary = "print a model as text or JSON",
+	.run = cmd_show, .longopts = longopts,
+	.shortopts = "vqh",
+	.operands = { GMM_OPERAND_MODEL, GMM_OPERAND_END },
+};
+
 static void
 print_training(const struct gmm_training *t)
 {
@@ -81,14 +90,14 @@ print_text(const char *path, const struct gmm_model *m)
 	return 0;
 }
 
-int
+static int
 cmd_show(int argc, char **argv)
 {
 	struct gmm_model *m;
 	int json = 0, opt, status = 0;
 
-	while ((opt = gmm_getopt("show", argc, argv, "vqh",
-	    longopts)) != -1) {
+	while ((opt = gmm_getopt("show", argc, argv,
+	    gmm_cmd_show.shortopts, longopts)) != -1) {
 		if (opt == 'h') {
 			printf("%s\n%s", usage_text, help_text);
 			return 0;

@@ -1,7 +1,7 @@
 /*
  * gmm: Gaussian mixture models from the shell.  This file only dispatches:
- * one sorted table of subcommands, --help and --version, and the final
- * check that everything written to stdout reached it.
+ * on the sorted table of subcommands (commands.c), --help and --version,
+ * and the final check that everything written to stdout reached it.
  */
 #include <errno.h>
 #include <signal.h>
@@ -22,29 +22,15 @@
 /* OpenBLAS: our threads split rows, so BLAS itself runs on one. */
 void openblas_set_num_threads(int);
 
-struct gmm_command {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *help;
-};
-
-static const struct gmm_command commands[] = {
-	{ "fit",      cmd_fit,      "estimate a mixture from CSV rows" },
-	{ "impute",   cmd_impute,   "fill in missing values; predict columns" },
-	{ "sample",   cmd_sample,   "draw rows from a model" },
-	{ "score",    cmd_score,    "per-row log-density, labels, responsibilities" },
-	{ "select-k", cmd_select_k, "fit a range of k and compare by BIC/AIC" },
-	{ "show",     cmd_show,     "print a model as text or JSON" },
-};
-
 static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: gmm COMMAND [options] [args]\n"
 	    "       gmm --help | --version\n\n"
 	    "Gaussian mixture models for CSV data.  Commands:\n");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+	for (size_t i = 0; gmm_commands[i] != NULL; i++)
+		fprintf(f, "  %-10s %s\n", gmm_commands[i]->name,
+		    gmm_commands[i]->summary);
 	fprintf(f, "\n'gmm COMMAND --help' and 'man gmm-COMMAND' say more.\n");
 }
 
@@ -85,19 +71,18 @@ main(int argc, char **argv)
 		printf("gmm %s\n", GMM_VERSION);
 		return close_stdout(NULL, 0);
 	}
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(name, commands[i].name) == 0)
+	for (size_t i = 0; gmm_commands[i] != NULL; i++)
+		if (strcmp(name, gmm_commands[i]->name) == 0)
 			return close_stdout(name,
-			    commands[i].fn(argc - 1, argv + 1));
+			    gmm_commands[i]->run(argc - 1, argv + 1));
 	{
-		const char *names[sizeof(commands) / sizeof(commands[0])];
+		const char *names[16];
 		const char *hint;
+		size_t n = 0;
 
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]);
-		    i++)
-			names[i] = commands[i].name;
-		hint = gmm_text_closest(name, names,
-		    sizeof(names) / sizeof(names[0]));
+		for (; gmm_commands[n] != NULL && n < 16; n++)
+			names[n] = gmm_commands[n]->name;
+		hint = gmm_text_closest(name, names, n);
 		fputs("gmm: '", stderr);
 		gmm_text_put(stderr, name);
 		if (hint != NULL)
