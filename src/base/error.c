@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/status.h"
 #include "base/text.h"
 
 int
@@ -48,6 +49,7 @@ gmm_error_nomem(struct gmm_error *err)
 void
 gmm_report(const char *cmd, const struct gmm_error *err)
 {
+	gmm_status_clear();
 	fprintf(stderr, "gmm %s: ", cmd);
 	if (err->where[0] != '\0') {
 		gmm_text_put(stderr, err->where);
@@ -66,6 +68,7 @@ gmm_warn(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	gmm_status_clear();
 	fprintf(stderr, "gmm %s: ", cmd);
 	gmm_text_put(stderr, msg);
 	fputc('\n', stderr);

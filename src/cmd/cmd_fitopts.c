@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "base/consts.h"
+#include "base/status.h"
 #include "base/text.h"
 #include "engine/prior.h"
 #include "io/csvin.h"
@@ -371,11 +372,59 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	return 0;
 }
 
+/*
+ * fit's status line: the run, the iteration, the mean log-likelihood and
+ * its change, the time so far and, while EM converges linearly (each
+ * change a steady fraction r of the one before), about how long until
+ * the change passes under --tol: log(tol / change) / log r iterations at
+ * the run's mean iteration time, at most up to --max-iter.
+ */
+static void
+status(struct gmm_fitopts *fo, const struct gmm_em_progress *p)
+{
+	double change = fabs(p->change), left = -1, tol = fo->em.tol;
+	size_t it = p->iteration, more = fo->em.max_iter - it;
+	char runs[64] = "", eta[64] = "", ch[64] = "";
+
+	if (p->at_start || p->iteration == 0 || p->distinct > 0) {
+		fo->prev_change = 0;	/* a run ends, or the last */
+		fo->run_seconds = 0;
+		return;
+	}
+	fo->run_seconds += p->seconds;
+	if (tol > 0 && it > 2 && fo->prev_change > 0 && change > tol &&
+	    change < fo->prev_change) {
+		double n = ceil(log(tol / change) / log(change /
+		    fo->prev_change));
+
+		left = (n < (double)more ? n : (double)more) *
+		    fo->run_seconds / (double)it;
+	} else if (tol == 0) {
+		left = (double)more * fo->run_seconds / (double)it;
+	}
+	fo->prev_change = change;
+	if (fo->em.n_init > 1 && fo->em.init != GMM_INIT_MODEL &&
+	    fo->em.init != GMM_INIT_RESP)
+		snprintf(runs, sizeof(runs), "run %zu/%zu  ", p->run + 1,
+		    fo->em.n_init);
+	if (isfinite(p->change))
+		snprintf(ch, sizeof(ch), "  change %.2g", p->change);
+	if (left >= 0)
+		snprintf(eta, sizeof(eta), "  ~%.0f s left", ceil(left));
+	gmm_status_draw(it == 1, "gmm %s: %siteration %zu  loglik %.6g%s  "
+	    "%.1f s%s",
+	    fo->cmd, runs, it, p->loglik_mean, ch, gmm_status_elapsed(), eta);
+}
+
 static void
 progress(void *ctx, const struct gmm_em_progress *p)
 {
-	const struct gmm_fitopts *fo = ctx;
+	struct gmm_fitopts *fo = ctx;
 
+	status(fo, p);
+	if (!fo->common.verbose)
+		return;
+	gmm_status_clear();
 	if (p->at_start) {
 		fprintf(stderr, "gmm %s: run %zu start: component %zu has no "
 		    "rows; reseeded on data row %zu, the farthest from its "
@@ -415,9 +464,13 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 	if (rng == NULL)
 		return gmm_error_nomem(err);
 	fo->em.threads = fo->common.threads;
-	fo->em.progress = fo->common.verbose && strcmp(cmd, "fit") == 0
-	    ? progress : NULL;
-	if (fo->em.progress != NULL) {
+	if (strcmp(cmd, "fit") == 0)	/* select-k draws its own */
+		gmm_status_enable(fo->common.quiet);
+	fo->em.progress = strcmp(cmd, "fit") == 0 && (fo->common.verbose ||
+	    gmm_status_on()) ? progress : NULL;
+	fo->prev_change = 0;
+	fo->run_seconds = 0;
+	if (fo->em.progress != NULL && fo->common.verbose) {
 		int t = gmm_em_threads(n, d, fo->em.k, fo->em.cov_type,
 		    fo->em.threads);
 
@@ -426,6 +479,7 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 	}
 	fo->em.progress_ctx = fo;
 	ret = gmm_em_fit(x, &fo->em, rng, out, err);
+	gmm_status_clear();
 	if (ret == 0)
 		(*out)->training.seed = fo->common.seed;
 	gsl_rng_free(rng);

@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "base/consts.h"
+#include "base/status.h"
 #include "io/csvout.h"
 #include "cmd/fitopts.h"
 #include "engine/prior.h"
@@ -391,11 +392,30 @@ progress(const struct fit_row *r, const struct gmm_model *m)
 {
 	if (!r->ok)
 		return;
+	gmm_status_clear();
 	fprintf(stderr, "gmm select-k: k=%zu covariance=%s log_likelihood="
 	    "%.10g bic=%.10g iterations=%llu%s\n", r->k,
 	    gmm_cov_type_name(r->type), m->training.loglik_total,
 	    m->training.bic, (unsigned long long)m->training.iterations,
 	    r->degenerate ? " degenerate" : "");
+}
+
+/*
+ * The status line on a terminal (base/status.h): the cell about to be
+ * fitted, the fits done of all (the pass up in k, then the pass down),
+ * the time so far and the rest at the mean time of a fit so far.
+ */
+static void
+status(const struct fit_row *r, size_t done, size_t total)
+{
+	double t = gmm_status_elapsed();
+	char eta[64] = "";
+
+	if (done > 0)
+		snprintf(eta, sizeof(eta), "  ~%.0f s left", ceil(t /
+		    (double)done * (double)(total - done)));
+	gmm_status_draw(1, "gmm select-k: %s k=%zu  fit %zu of %zu  %.1f s%s",
+	    gmm_cov_type_name(r->type), r->k, done + 1, total, t, eta);
 }
 
 /*
@@ -408,7 +428,7 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
     struct gmm_model **models)
 {
 	struct gmm_data_shape shape;
-	size_t i = 0;
+	size_t i = 0, done = 0, total = s->ntypes * (2 * s->nk - 1);
 	int ret = 0;
 
 	/* every k is checked before the first fit */
@@ -430,6 +450,7 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 	 * (each k also from k + 1's fit merged), so a good optimum found at
 	 * one k can move to both neighbours.
 	 */
+	gmm_status_enable(s->fo.common.quiet);
 	for (size_t t = 0; t < s->ntypes && ret == 0; t++, i += s->nk) {
 		struct fit_row *r = rows + i;
 		struct gmm_model **m = models + i;
@@ -437,17 +458,21 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 		for (size_t q = 0; q < s->nk && ret == 0; q++) {
 			r[q].k = s->ks[q];
 			r[q].type = s->types[t];
+			status(&r[q], done++, total);
 			ret = fit_one(s, x, &shape, q > 0 ? m[q - 1] : NULL,
 			    &r[q], &m[q]);
 		}
-		for (size_t q = s->nk - 1; q-- > 0 && ret == 0;)
+		for (size_t q = s->nk - 1; q-- > 0 && ret == 0;) {
+			status(&r[q], done++, total);
 			if (m[q + 1] != NULL && r[q].k + 1 == r[q + 1].k)
 				ret = try_warm(s, x, &shape, m[q + 1], 0,
 				    &r[q], &m[q]);
+		}
 		for (size_t q = 0; q < s->nk && ret == 0; q++)
 			if (s->fo.common.verbose)
 				progress(&r[q], m[q]);
 	}
+	gmm_status_clear();
 	gmm_data_shape_release(&shape);
 	return ret;
 }

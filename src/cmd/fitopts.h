@@ -23,6 +23,9 @@ struct gmm_fitopts {
 	int json;		/* fit --json: the summary as JSON */
 	int failed_usage;		/* set when finish() fails on usage */
 	const char *cmd;
+	/* fit's status line on a terminal (base/status.h) */
+	double prev_change;	/* the run's previous change, 0 at first */
+	double run_seconds;	/* the run's iterations so far */
 };
 
 #define GMM_FIT_LONGOPTS \
