@@ -36,7 +36,9 @@ NUM = -ffp-contract=fast -fno-math-errno
 ALL_CFLAGS = $(WARN) $(NUM) -pthread -fopenmp $(OPENBLAS_CFLAGS) $(CFLAGS)
 # GSL's own CBLAS (-lgslcblas) is left out on purpose: OpenBLAS comes first
 # and provides every cblas_* symbol (LD_DEBUG=bindings shows it).
-LIBS = $(OPENBLAS_LIBS) -lgsl -lcsv -ljansson -lm
+# cairo draws `gmm plot`'s charts (src/io/chart.c; headers by <cairo/...>, so
+# no -I is needed)
+LIBS = $(OPENBLAS_LIBS) -lgsl -lcsv -ljansson -lcairo -lm
 LDFLAGS ?=
 
 ifeq ($(SANITIZE),1)

@@ -12,9 +12,10 @@ set -eu
 # strace injects faults (a kill or an error at a chosen system call),
 # valgrind checks memory in the tests, time measures peak memory in
 # scripts/bench; zsh and fish parse the completion scripts that
-# `gmm completion` writes for them (t0008).
+# `gmm completion` writes for them (t0008); cairo draws `gmm plot`.
 PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-serial-dev
-libjansson-dev clang libclang-rt-14-dev strace valgrind time zsh fish"
+libjansson-dev libcairo2-dev clang libclang-rt-14-dev strace valgrind time
+zsh fish"
 # The peers of make bench: scikit-learn (with pandas to read CSV as its
 # users do), R's mclust (its me() against the models it has and
 # scikit-learn has not), and VLFeat and Armadillo, whose GMMs the bench

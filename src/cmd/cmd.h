@@ -32,6 +32,7 @@ enum gmm_operand {
 	GMM_OPERAND_CSV,	/* a CSV file (or -) */
 	GMM_OPERAND_MODEL,	/* a model file, binary or JSON */
 	GMM_OPERAND_SHELL,	/* bash, zsh or fish */
+	GMM_OPERAND_PLOT,	/* a kind of picture: bic */
 };
 
 struct gmm_cmd {
@@ -44,8 +45,8 @@ struct gmm_cmd {
 };
 
 extern const struct gmm_cmd gmm_cmd_completion, gmm_cmd_fit,
-    gmm_cmd_impute, gmm_cmd_sample, gmm_cmd_score, gmm_cmd_select_k,
-    gmm_cmd_show;
+    gmm_cmd_impute, gmm_cmd_plot, gmm_cmd_sample, gmm_cmd_score,
+    gmm_cmd_select_k, gmm_cmd_show;
 /* All of them, sorted by name, NULL-ended (commands.c). */
 extern const struct gmm_cmd *const gmm_commands[];
 

@@ -152,6 +152,8 @@ operand_name(enum gmm_operand o)
 		return "model";
 	case GMM_OPERAND_SHELL:
 		return "shell";
+	case GMM_OPERAND_PLOT:
+		return "plot";
 	default:
 		return "none";
 	}
@@ -218,6 +220,7 @@ bash(void)
 	    "compgen -f -X '!*.txt' -- \"$2\")) ;;\n"
 	    "	shell) COMPREPLY=($(IFS=' '; compgen -W 'bash zsh fish' -- "
 	    "\"$2\")) ;;\n"
+	    "	plot) COMPREPLY=($(IFS=' '; compgen -W 'bic' -- \"$2\")) ;;\n"
 	    "	any) COMPREPLY=($(compgen -f -- \"$2\")) ;;\n"
 	    "	*) COMPREPLY=() ;;\n"
 	    "	esac\n"
@@ -302,6 +305,8 @@ zsh_operand(enum gmm_operand o)
 		return "csv:_files -g \"*.(csv|tsv|txt)\"";
 	case GMM_OPERAND_MODEL:
 		return "model:_files -g \"*.(gmm|json)\"";
+	case GMM_OPERAND_PLOT:
+		return "kind:(bic)";
 	default:
 		return "shell:(bash zsh fish)";
 	}
@@ -411,6 +416,8 @@ fish(void)
 		each_option(c, fish_line, NULL);
 		if (c->operands[0] == GMM_OPERAND_SHELL)
 			printf("%s %s' -a 'bash zsh fish'\n", when, c->name);
+		else if (c->operands[0] == GMM_OPERAND_PLOT)
+			printf("%s %s' -a 'bic' -F\n", when, c->name);
 		else if (c->operands[0] != GMM_OPERAND_END)
 			printf("%s %s' -F\n", when, c->name);
 	}

@@ -29,7 +29,7 @@ is() {	# DESC WANT WORDS...
 	if [ "$g" = "$w" ]; then ok "$d"; else not_ok "$d" "got:  $g" "want: $w"; fi
 }
 is "subcommands" "fit " gmm f
-is "all subcommands" "--help --version completion fit impute sample score select-k show " gmm ""
+is "all subcommands" "--help --version completion fit impute plot sample score select-k show " gmm ""
 is "an option" "--covariance " gmm fit --cov
 is "covariance names" "VEE VEI VEV VII VVE VVI VVV " gmm fit --covariance V
 is "select-k's covariance lists" "sklearn spherical " gmm select-k --covariance s
@@ -45,9 +45,11 @@ is "no third operand" "" gmm score a.gmm c.csv ""
 is "an option's value is not an operand" "c.csv sub " gmm impute --draws 3 a.gmm ""
 is "-o: any file" "a.gmm b.json c.csv e.dat sub " gmm fit -o ""
 is "completion's shells" "bash fish zsh " gmm completion ""
+is "plot's kinds" "bic " gmm plot ""
+is "plot's table after the kind" "c.csv sub " gmm plot bic ""
 
 # every option that a command's --help names completes
-for cmd in completion fit impute sample score select-k show; do
+for cmd in completion fit impute plot sample score select-k show; do
 	"$GMM" "$cmd" --help >"$T/help"
 	want=$(grep -oE -- '--[a-z][a-z0-9-]+' "$T/help" | sort -u | tr '\n' ' ')
 	got=$(comp gmm "$cmd" --)
