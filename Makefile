@@ -183,4 +183,12 @@ install: gmm
 clean:
 	rm -rf build gmm
 
-.PHONY: all bench check demo deps fuzz install clean
+# The README's pictures, from data/ (committed under doc/; rerun after a
+# change to the charts).
+doc: deps
+	@$(MAKE) --no-print-directory gmm
+	@mkdir -p doc build
+	./gmm select-k -k 1..9 -q data/iris.csv > build/iris-select-k.csv
+	./gmm plot bic -o doc/iris-bic.png build/iris-select-k.csv
+
+.PHONY: all bench check demo deps doc fuzz install clean
