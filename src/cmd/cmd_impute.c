@@ -218,16 +218,18 @@ stream(const struct impute_opts *o, const struct gmm_model *m,
 			    l.sel[l.where[j]] : NAN);
 		filled += miss;
 		rows_filled += miss > 0;
+		for (size_t j = 0; j < m->d; j++)
+			l.x[j] = l.where[j] != (size_t)-1 ? l.sel[l.where[j]] :
+			    NAN;
+		memset(l.var, 0, m->d * sizeof(double));
+		/* the row's conditionals once, then each draw from them */
+		if (miss > 0 && (o->draw ? gmm_impute_condition(&im, l.x,
+		    err) : gmm_impute_mean(&im, l.x, o->variance ? l.var :
+		    NULL, err)) < 0)
+			goto out;
 		for (size_t t = 0; t < o->draws; t++) {
-			for (size_t j = 0; j < m->d; j++)
-				l.x[j] = l.where[j] != (size_t)-1 ?
-				    l.sel[l.where[j]] : NAN;
-			if (miss == 0)
-				memset(l.var, 0, m->d * sizeof(double));
-			else if ((o->draw ? gmm_impute_draw(&im, rng, l.x, err)
-			    : gmm_impute_mean(&im, l.x, o->variance ? l.var :
-			    NULL, err)) < 0)
-				goto out;
+			if (miss > 0 && o->draw)
+				gmm_impute_draw_again(&im, rng, l.x);
 			print_row(o, &l, in, o->draws > 1 ? t + 1 : 0);
 		}
 		if (!gmm_csvin_ready(in))

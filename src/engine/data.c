@@ -221,21 +221,19 @@ gmm_data_append_missing(struct gmm_data *x, const double *row,
 	return 0;
 }
 
-/* qsort's view of the held rows: by mask, then by place in the input. */
-static const struct gmm_data_held *sort_held;
-static size_t sort_d;
-
+/* The held rows' order (qsort_r()): by mask, then by place in the
+ * input; arg is the data, whose held rows and d it reads. */
 static int
-held_order(const void *a, const void *b)
+held_order(const void *a, const void *b, void *arg)
 {
-	size_t i = *(const size_t *)a, j = *(const size_t *)b;
-	int c = memcmp(sort_held->mask + i * sort_d,
-	    sort_held->mask + j * sort_d, sort_d);
+	const struct gmm_data *x = arg;
+	const struct gmm_data_held *h = x->held;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b, d = x->d;
+	int c = memcmp(h->mask + i * d, h->mask + j * d, d);
 
 	if (c != 0)
 		return -c;	/* more observed columns first */
-	return sort_held->at[i] < sort_held->at[j] ? -1 :
-	    sort_held->at[i] > sort_held->at[j];
+	return h->at[i] < h->at[j] ? -1 : h->at[i] > h->at[j];
 }
 
 /* The column means of the observed values (weighted), into mean. */
@@ -312,9 +310,7 @@ gmm_data_finish(struct gmm_data *x)
 	row = mean + 2 * d;
 	for (size_t i = 0; i < h->n; i++)
 		ord[i] = i;
-	sort_held = h;
-	sort_d = d;
-	qsort(ord, h->n, sizeof(size_t), held_order);
+	qsort_r(ord, h->n, sizeof(size_t), held_order, x);
 	observed_means(x, h, mean, mean + d);
 
 	/* the complete rows' places: those not held nor empty, in order */

@@ -36,10 +36,9 @@ gmm_imputer_release(struct gmm_imputer *im)
 	memset(im, 0, sizeof(*im));
 }
 
-/* Responsibilities and each component's conditional mean and variances
- * of the row's missing columns (r->pat's order). */
-static int
-conditionals(struct gmm_imputer *im, const double *x, struct gmm_error *err)
+int
+gmm_impute_condition(struct gmm_imputer *im, const double *x,
+    struct gmm_error *err)
 {
 	struct gmm_marginal_row *r = &im->row;
 	const struct gmm_pattern *p = &r->pat;
@@ -65,7 +64,7 @@ gmm_impute_mean(struct gmm_imputer *im, double *x, double *var,
 
 	if (var != NULL)
 		memset(var, 0, d * sizeof(double));
-	if (conditionals(im, x, err) < 0)
+	if (gmm_impute_condition(im, x, err) < 0)
 		return -1;
 	for (size_t t = 0; t < d - p->nobs; t++) {
 		double mean = 0, second = 0;
@@ -88,15 +87,21 @@ int
 gmm_impute_draw(struct gmm_imputer *im, gsl_rng *rng, double *x,
     struct gmm_error *err)
 {
+	if (gmm_impute_condition(im, x, err) < 0)
+		return -1;
+	gmm_impute_draw_again(im, rng, x);
+	return 0;
+}
+
+void
+gmm_impute_draw_again(struct gmm_imputer *im, gsl_rng *rng, double *x)
+{
 	const struct gmm_marginal *mg = &im->row.mg;
 	const struct gmm_pattern *p = &im->row.pat;
 	const struct gmm_covmodel *cm = gmm_covmodel(im->m->cov_type);
-	size_t k = im->m->k, d = im->m->d, nm, c = 0;
+	size_t k = im->m->k, d = im->m->d, nm = d - p->nobs, c = 0;
 	double u, s = 0;
 
-	if (conditionals(im, x, err) < 0)
-		return -1;
-	nm = d - p->nobs;	/* this row's pattern */
 	u = gsl_rng_uniform(rng);
 	for (c = 0; c + 1 < k; c++) {
 		s += im->resp[c];
@@ -109,7 +114,7 @@ gmm_impute_draw(struct gmm_imputer *im, gsl_rng *rng, double *x,
 		for (size_t t = 0; t < nm; t++)
 			x[p->mis[t]] = im->cmean[c * d + t] +
 			    sqrt(im->cvar[c * d + t]) * im->z[t];
-		return 0;
+		return;
 	}
 	/* x_m = mean + L z, L L^T = C (positive definite: a Schur
 	 * complement of a positive definite matrix; clamped pivots guard
@@ -141,5 +146,4 @@ gmm_impute_draw(struct gmm_imputer *im, gsl_rng *rng, double *x,
 			x[p->mis[i]] = v;
 		}
 	}
-	return 0;
 }

@@ -52,4 +52,14 @@ int gmm_impute_mean(struct gmm_imputer *im, double *x, double *var,
 int gmm_impute_draw(struct gmm_imputer *im, gsl_rng *rng, double *x,
     struct gmm_error *err);
 
+/*
+ * The two halves of a draw, for many draws of one row: the row's
+ * responsibilities and components' conditionals (0, or -1 as above), then
+ * as many draws from them as wanted into the row (its missing columns
+ * overwritten each time, the observed ones left).
+ */
+int gmm_impute_condition(struct gmm_imputer *im, const double *x,
+    struct gmm_error *err);
+void gmm_impute_draw_again(struct gmm_imputer *im, gsl_rng *rng, double *x);
+
 #endif
