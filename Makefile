@@ -101,6 +101,10 @@ $(BUILD)/test_%: tests/unit/test_%.c tests/unit/check.h tests/unit/rows.h tests/
 $(BUILD)/bench-parse: scripts/bench-parse.c $(LIBOBJ)
 	$(CC) $(ALL_CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LIBS)
 
+# The PNG reader of the plot tests (tests/cli/t7100-plot-model.sh).
+$(BUILD)/png-pixel: tests/tools/png-pixel.c | $(BUILD)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(LIBS)
+
 # The allocation-failure shim of tests/cli/t0003-failmalloc.sh (LD_PRELOAD).
 $(BUILD)/failmalloc.so: tests/faults/failmalloc.c | $(BUILD)
 	$(CC) -O1 -g -Wall -Wextra -shared -fPIC -o $@ $< -ldl
@@ -108,7 +112,7 @@ $(BUILD)/failmalloc.so: tests/faults/failmalloc.c | $(BUILD)
 ifeq ($(VALGRIND),1)
 # The CLI tests with every gmm run under valgrind's memcheck.
 check: deps
-	@$(MAKE) --no-print-directory gmm
+	@$(MAKE) --no-print-directory gmm build/png-pixel
 	@rm -f build/valgrind.log
 	@BUILD=build GMM=$(CURDIR)/tests/valgrind/gmm GMM_VALGRIND=1 \
 	    GMM_VALGRIND_LOG=$(CURDIR)/build/valgrind.log tests/run || \
@@ -116,7 +120,7 @@ check: deps
 else
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(BUILD)/failmalloc.so \
-	    $(BUILD)/bench-parse
+	    $(BUILD)/bench-parse $(BUILD)/png-pixel
 	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) tests/run
 ifneq ($(SANITIZE),1)
 	@echo "== the benchmark script, smoke size (no timing is checked)"
@@ -188,7 +192,10 @@ clean:
 doc: deps
 	@$(MAKE) --no-print-directory gmm
 	@mkdir -p doc build
-	./gmm select-k -k 1..9 -q data/iris.csv > build/iris-select-k.csv
+	./gmm select-k -k 1..9 -q -o build/iris-best.gmm data/iris.csv \
+	    > build/iris-select-k.csv
 	./gmm plot bic -o doc/iris-bic.png build/iris-select-k.csv
+	./gmm plot clusters -o doc/iris-clusters.png build/iris-best.gmm \
+	    data/iris.csv
 
 .PHONY: all bench check demo deps doc fuzz install clean

@@ -32,8 +32,12 @@ enum gmm_operand {
 	GMM_OPERAND_CSV,	/* a CSV file (or -) */
 	GMM_OPERAND_MODEL,	/* a model file, binary or JSON */
 	GMM_OPERAND_SHELL,	/* bash, zsh or fish */
-	GMM_OPERAND_PLOT,	/* a kind of picture: bic */
+	GMM_OPERAND_PLOT,	/* a kind of picture: GMM_PLOT_KINDS */
 };
+
+/* The kinds of `gmm plot`, as completion offers them. */
+#define GMM_PLOT_KINDS "bic clusters density"
+
 
 struct gmm_cmd {
 	const char *name;
@@ -80,6 +84,8 @@ enum gmm_opt {
 	OPT_VARIANCE,
 	OPT_DRAW,
 	OPT_DRAWS,
+	OPT_UNCERTAINTY,
+	OPT_MAX_POINTS,
 };
 
 #define GMM_CSV_LONGOPTS \

@@ -220,7 +220,7 @@ bash(void)
 	    "compgen -f -X '!*.txt' -- \"$2\")) ;;\n"
 	    "	shell) COMPREPLY=($(IFS=' '; compgen -W 'bash zsh fish' -- "
 	    "\"$2\")) ;;\n"
-	    "	plot) COMPREPLY=($(IFS=' '; compgen -W 'bic' -- \"$2\")) ;;\n"
+	    "	plot) COMPREPLY=($(IFS=' '; compgen -W '" GMM_PLOT_KINDS "' -- \"$2\")) ;;\n"
 	    "	any) COMPREPLY=($(compgen -f -- \"$2\")) ;;\n"
 	    "	*) COMPREPLY=() ;;\n"
 	    "	esac\n"
@@ -306,7 +306,7 @@ zsh_operand(enum gmm_operand o)
 	case GMM_OPERAND_MODEL:
 		return "model:_files -g \"*.(gmm|json)\"";
 	case GMM_OPERAND_PLOT:
-		return "kind:(bic)";
+		return "kind:(" GMM_PLOT_KINDS ")";
 	default:
 		return "shell:(bash zsh fish)";
 	}
@@ -417,7 +417,8 @@ fish(void)
 		if (c->operands[0] == GMM_OPERAND_SHELL)
 			printf("%s %s' -a 'bash zsh fish'\n", when, c->name);
 		else if (c->operands[0] == GMM_OPERAND_PLOT)
-			printf("%s %s' -a 'bic' -F\n", when, c->name);
+			printf("%s %s' -a '" GMM_PLOT_KINDS "' -F\n", when,
+			    c->name);
 		else if (c->operands[0] != GMM_OPERAND_END)
 			printf("%s %s' -F\n", when, c->name);
 	}

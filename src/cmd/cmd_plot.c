@@ -1,46 +1,69 @@
 /*
- * gmm plot KIND: pictures of models and tables, drawn by io/chart (cairo)
+ * gmm plot KIND: pictures of tables and models, drawn by io/chart (cairo)
  * into SVG, PNG or PDF as -o's extension says (SVG on standard output by
  * default).  Kinds: bic, the criterion of a select-k table against k, one
- * line per covariance model, as mclust's plot(mclustBIC).
+ * line per covariance model, as mclust's plot(mclustBIC); clusters and
+ * density, a model over data (cmd_plot_model.c).
  */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmd/cmd.h"
-#include "io/chart.h"
-#include "io/outfile.h"
+#include "cmd/plot.h"
 
 static const char usage_text[] =
     "usage: gmm plot bic [--criterion bic|icl|aic] [-o FILE] [options]\n"
-    "                [TABLE]\n";
+    "                [TABLE]\n"
+    "       gmm plot clusters [-c LIST] [--uncertainty] [-o FILE]\n"
+    "                [options] MODEL [FILE]\n"
+    "       gmm plot density [-c LIST] [-o FILE] [options] MODEL [FILE]\n";
 
 static const char help_text[] =
-    "Draw a picture: bic, the criterion of a select-k table (TABLE, or\n"
+    "Draw a picture.  bic: the criterion of a select-k table (TABLE, or\n"
     "stdin) against k, one line per covariance model, the chosen fit\n"
-    "ringed, degenerate fits hollow.\n\n"
+    "ringed, degenerate fits hollow.  clusters: the rows of FILE (or\n"
+    "stdin) coloured by their most probable component, each component's\n"
+    "mean and its 1 and 2 sigma ellipses; a pairs matrix for more than\n"
+    "two columns.  density: the model's density, with a histogram (one\n"
+    "column) or the rows (two) of FILE when given; contours of the log\n"
+    "density for two columns.\n\n"
     "      --criterion C   bic (default), icl or aic: the table's column\n"
+    "  -c, --columns LIST  the model's columns to draw, by name, 1-based\n"
+    "                      position or range (2-4); default the first\n"
+    "                      four (clusters) or two (density)\n"
+    "      --uncertainty   clusters: more uncertain rows (1 - max\n"
+    "                      posterior) drawn larger and darker\n"
+    "      --max-points N  draw at most N rows, a reservoir sample\n"
+    "                      (default 20000)\n"
+    "      --seed S        the sample's seed, 0 to 4294967295 (default 0)\n"
     "  -o FILE             the picture: .svg, .png or .pdf by its name;\n"
     "                      - (the default) writes SVG to stdout\n"
-    "  -d, --delimiter C   field delimiter of TABLE (default ',')\n"
-    "  -q, --quiet         no note on stderr\n"
+    "  -d, --delimiter C   field delimiter (default ','; '\\t' for tab)\n"
+    "      --header        the first record of FILE is a header\n"
+    "      --no-header     the first record of FILE is data\n"
+    "      --comment C     skip lines that start with C anywhere\n"
+    "      --na LIST       missing-value tokens besides the empty field\n"
+    "      --missing M     allow (default: a row is drawn in the panels\n"
+    "                      whose columns it has) or error\n"
+    "      --threads N     threads scoring the rows\n"
+    "  -v, --verbose       accepted for uniformity\n"
+    "  -q, --quiet         no notes on stderr\n"
     "  -h, --help          this help\n";
 
 static const struct option longopts[] = {
+	GMM_COMMON_LONGOPTS,
 	{ "criterion", required_argument, NULL, OPT_CRITERION },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
+	{ "uncertainty", no_argument, NULL, OPT_UNCERTAINTY },
+	{ "max-points", required_argument, NULL, OPT_MAX_POINTS },
 	{ NULL, 0, NULL, 0 }
 };
 
 static int cmd_plot(int argc, char **argv);
 
 const struct gmm_cmd gmm_cmd_plot = {
-	.name = "plot", .summary = "draw a select-k table as a picture",
+	.name = "plot", .summary = "draw a select-k table or a model",
 	.run = cmd_plot, .longopts = longopts,
-	.shortopts = "o:d:qh",
+	.shortopts = "o:" GMM_COMMON_SHORTOPTS,
 	.operands = { GMM_OPERAND_PLOT, GMM_OPERAND_CSV, GMM_OPERAND_END },
 };
 
@@ -181,6 +204,22 @@ read_table(struct gmm_csvin *in, struct table *t, struct gmm_error *err)
 	return 0;
 }
 
+int
+gmm_plot_write(const struct gmm_chart *c, const char *out,
+    const struct gmm_outfile *o, struct gmm_error *err)
+{
+	enum gmm_chart_format f = GMM_CHART_SVG;
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	int r;
+
+	gmm_chart_format_of(out, &f);
+	r = gmm_chart_render(c, f, &buf, &len, err) < 0 ||
+	    gmm_outfile_write(o, buf, len, err) < 0 ? -1 : 0;
+	free(buf);
+	return r;
+}
+
 static int
 plot_bic(const char *criterion, const char *file, const char *out,
     struct gmm_common *co)
@@ -189,20 +228,14 @@ plot_bic(const char *criterion, const char *file, const char *out,
 	struct gmm_csvin *in = NULL;
 	struct gmm_error err;
 	struct table t = { 0 };
-	struct gmm_chart_series *series = NULL;
+	struct gmm_chart_layer *layers = NULL;
+	struct gmm_chart_legend *legend = NULL;
+	struct gmm_chart_panel panel = { 0 };
 	struct gmm_chart c = { 0 };
-	enum gmm_chart_format f;
-	unsigned char *buf = NULL;
-	size_t len = 0;
 	char cols[64], title[96], ylabel[16];
-	double best = INFINITY;
+	double best = INFINITY, mark[2] = { NAN, NAN };
 	int ret = GMM_EXIT_DATA;
 
-	if (gmm_chart_format_of(out, &f) < 0) {
-		gmm_warn("plot", "-o %s: the name ends in .svg, .png or .pdf "
-		    "(or is -, SVG on stdout)", out);
-		return GMM_EXIT_USAGE;
-	}
 	if (gmm_outfile_prepare(&o, out, file, &err) < 0)
 		goto fail;
 	snprintf(cols, sizeof(cols), "k,%s,degenerate", criterion);
@@ -211,25 +244,29 @@ plot_bic(const char *criterion, const char *file, const char *out,
 	in = gmm_csvin_open(file, &co->csv, &err);
 	if (in == NULL || read_table(in, &t, &err) < 0)
 		goto fail;
-	series = calloc(t.nseries, sizeof(*series));
-	if (series == NULL) {
+	layers = calloc(t.nseries + 1, sizeof(*layers));
+	legend = calloc(t.nseries, sizeof(*legend));
+	if (layers == NULL || legend == NULL) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
-	c.mark_series = -1;
 	for (size_t s = 0; s < t.nseries; s++) {
-		series[s].name = t.names[s];
-		series[s].n = t.count[s];
-		series[s].x = t.x + t.first[s];
-		series[s].y = t.y + t.first[s];
-		series[s].hollow = t.hollow + t.first[s];
+		layers[s] = (struct gmm_chart_layer){ .kind = GMM_CHART_LINE,
+		    .color = gmm_chart_color(s), .dashed = s >= 8,
+		    .n = t.count[s], .x = t.x + t.first[s],
+		    .y = t.y + t.first[s], .markers = 1,
+		    .hollow = t.hollow + t.first[s] };
+		legend[s] = (struct gmm_chart_legend){ t.names[s],
+		    gmm_chart_color(s), 1, s >= 8, 1 };
 		for (size_t i = 0; i < t.count[s]; i++)
-			if (!series[s].hollow[i] && series[s].y[i] < best) {
-				best = series[s].y[i];
-				c.mark_series = (long)s;
-				c.mark_point = i;
+			if (!layers[s].hollow[i] && layers[s].y[i] < best) {
+				best = layers[s].y[i];
+				mark[0] = layers[s].x[i];
+				mark[1] = layers[s].y[i];
 			}
 	}
+	layers[t.nseries] = (struct gmm_chart_layer){ .kind = GMM_CHART_MARK,
+	    .n = 1, .x = mark, .y = mark + 1 };
 	for (size_t i = 0; criterion[i] != '\0' && i + 1 < sizeof(ylabel);
 	    i++) {
 		ylabel[i] = (char)(criterion[i] - 'a' + 'A');
@@ -237,22 +274,22 @@ plot_bic(const char *criterion, const char *file, const char *out,
 	}
 	snprintf(title, sizeof(title), "%s against k (lower is better)",
 	    ylabel);
+	panel = (struct gmm_chart_panel){ .xlabel = "k (components)",
+	    .ylabel = ylabel, .integer_x = 1, .nlayers = t.nseries + 1,
+	    .layers = layers };
 	c.title = title;
-	c.xlabel = "k (components)";
-	c.ylabel = ylabel;
-	c.nseries = t.nseries;
-	c.series = series;
-	c.integer_x = 1;
-	if (gmm_chart_render(&c, f, &buf, &len, &err) < 0 ||
-	    gmm_outfile_write(&o, buf, len, &err) < 0)
+	c.panels = &panel;
+	c.legend = legend;
+	c.nlegend = t.nseries;
+	if (gmm_plot_write(&c, out, &o, &err) < 0)
 		goto fail;
 	ret = 0;
 	goto out;
 fail:
 	gmm_report("plot", &err);
 out:
-	free(buf);
-	free(series);
+	free(layers);
+	free(legend);
 	table_release(&t);
 	gmm_csvin_close(in);
 	gmm_outfile_release(&o);
@@ -262,11 +299,13 @@ out:
 static int
 cmd_plot(int argc, char **argv)
 {
-	struct gmm_common co;
-	const char *criterion = "bic", *out = "-", *file = "-";
-	int opt;
+	struct gmm_plot_opts o = { .criterion = "bic", .out = "-",
+	    .max_points = GMM_PLOT_MAX_POINTS };
+	enum gmm_chart_format f;
+	const char *kind, *model, *file;
+	int opt, n;
 
-	gmm_common_init(&co);
+	gmm_common_init(&o.co);
 	while ((opt = gmm_getopt("plot", argc, argv, gmm_cmd_plot.shortopts,
 	    longopts)) != -1) {
 		switch (opt) {
@@ -274,7 +313,18 @@ cmd_plot(int argc, char **argv)
 			printf("%s\n%s", usage_text, help_text);
 			return 0;
 		case 'o':
-			out = optarg;
+			o.out = optarg;
+			break;
+		case 'c':
+			o.columns = optarg;
+			break;
+		case OPT_UNCERTAINTY:
+			o.uncertainty = 1;
+			break;
+		case OPT_MAX_POINTS:
+			if (gmm_parse_count("plot", "--max-points", optarg, 1,
+			    100000000, &o.max_points) < 0)
+				return gmm_usage(usage_text);
 			break;
 		case OPT_CRITERION:
 			if (strcmp(optarg, "bic") != 0 &&
@@ -284,22 +334,49 @@ cmd_plot(int argc, char **argv)
 				    "or aic, not \"%s\"", optarg);
 				return gmm_usage(usage_text);
 			}
-			criterion = optarg;
+			o.criterion = optarg;
 			break;
 		default:
-			if (gmm_common_option("plot", &co, opt, optarg) <= 0)
+			if (gmm_common_option("plot", &o.co, opt, optarg) <= 0)
 				return gmm_usage(usage_text);
 		}
 	}
-	if (gmm_operands("plot", argc - optind, argv + optind, 1, 2,
-	    "KIND TABLE") < 0)
+	n = argc - optind;
+	if (gmm_operands("plot", n, argv + optind, 1, 3, "KIND") < 0)
 		return gmm_usage(usage_text);
-	if (strcmp(argv[optind], "bic") != 0) {
-		gmm_warn("plot", "no picture of kind \"%s\"; the kinds: bic",
-		    argv[optind]);
-		return gmm_usage(usage_text);
+	kind = argv[optind];
+	if (gmm_chart_format_of(o.out, &f) < 0) {
+		gmm_warn("plot", "-o %s: the name ends in .svg, .png or .pdf "
+		    "(or is -, SVG on stdout)", o.out);
+		return GMM_EXIT_USAGE;
 	}
-	if (argc - optind == 2)
-		file = argv[optind + 1];
-	return plot_bic(criterion, file, out, &co);
+	if (strcmp(kind, "bic") == 0) {
+		if (gmm_operands("plot", n - 1, argv + optind + 1, 0, 1,
+		    "TABLE") < 0)
+			return gmm_usage(usage_text);
+		return plot_bic(o.criterion, n == 2 ? argv[optind + 1] : "-",
+		    o.out, &o.co);
+	}
+	if (strcmp(kind, "clusters") == 0) {
+		if (gmm_model_file_operands("plot", n - 1, argv + optind + 1,
+		    &model, &file) < 0)
+			return gmm_usage(usage_text);
+		return gmm_plot_clusters(&o, model, file);
+	}
+	if (strcmp(kind, "density") == 0) {
+		if (gmm_operands("plot", n - 1, argv + optind + 1, 1, 2,
+		    "MODEL FILE") < 0)
+			return gmm_usage(usage_text);
+		if (n == 3 && strcmp(argv[optind + 1], "-") == 0 &&
+		    strcmp(argv[optind + 2], "-") == 0) {
+			gmm_warn("plot", "the model and the data cannot both "
+			    "be stdin");
+			return gmm_usage(usage_text);
+		}
+		return gmm_plot_density(&o, argv[optind + 1], n == 3 ?
+		    argv[optind + 2] : NULL);
+	}
+	gmm_warn("plot", "no picture of kind \"%s\"; the kinds: bic, "
+	    "clusters, density", kind);
+	return gmm_usage(usage_text);
 }

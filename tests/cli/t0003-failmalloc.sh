@@ -129,4 +129,17 @@ try "impute --draws 2" - impute --draws 2 "$T/m.gmm" "$M"
 # gmm cannot mend.
 printf 'k,covariance,bic,degenerate\n' >"$T/notab.csv"
 try "plot bic of an empty table" - plot bic -o "$T/p.svg" "$T/notab.csv"
+# The pictures of a model, drawn: only gmm's own allocations counted and
+# failed (GMM_FAILMALLOC_OWN), none of cairo's or fontconfig's.
+export GMM_FAILMALLOC_OWN=1
+"$GMM" fit -q -k 3 --covariance full -o "$T/iris.gmm" "$TOP/data/iris.csv"
+try "plot clusters --uncertainty, a sample" - plot clusters --uncertainty \
+    --max-points 100 -c 2-4 "$T/iris.gmm" "$TOP/data/iris.csv"
+try "plot density, one column" - plot density -c 1 "$T/m.gmm" "$F"
+try "plot density, two columns" - plot density "$T/m.gmm" "$F"
+unset GMM_FAILMALLOC_OWN
+"$GMM" select-k -q -k 1..3 --covariance full,diag "$F" >"$T/tab.csv"
+export GMM_FAILMALLOC_OWN=1
+try "plot bic, drawn" - plot bic -o "$T/p.png" "$T/tab.csv"
+unset GMM_FAILMALLOC_OWN
 done_testing

@@ -45,7 +45,7 @@ is "no third operand" "" gmm score a.gmm c.csv ""
 is "an option's value is not an operand" "c.csv sub " gmm impute --draws 3 a.gmm ""
 is "-o: any file" "a.gmm b.json c.csv e.dat sub " gmm fit -o ""
 is "completion's shells" "bash fish zsh " gmm completion ""
-is "plot's kinds" "bic " gmm plot ""
+is "plot's kinds" "bic clusters density " gmm plot ""
 is "plot's table after the kind" "c.csv sub " gmm plot bic ""
 
 # every option that a command's --help names completes

@@ -32,7 +32,7 @@ expect_err "an unknown picture format" 2 \
 check "... and nothing written" test ! -e "$T/b.jpg"
 run plot pairs "$T/t.csv"
 expect_status "an unknown kind" 2
-check "... names the kinds" grep -q 'no picture of kind "pairs"; the kinds: bic' "$T/err"
+check "... names the kinds" grep -q 'no picture of kind "pairs"; the kinds: bic, clusters, density' "$T/err"
 run plot bic --criterion bix "$T/t.csv"
 expect_status "an unknown criterion" 2
 run plot bic -o "$T/x.svg" "$F"

@@ -6,6 +6,12 @@
  *   GMM_FAILMALLOC=N    the N-th call (from 1) of malloc, calloc, realloc,
  *                       posix_memalign, aligned_alloc or memalign returns
  *                       NULL (ENOMEM); the calls before and after succeed
+ *   GMM_FAILMALLOC_OWN=1
+ *                       count (and fail) only the calls that gmm's own code
+ *                       makes (the caller is the executable), never a
+ *                       library's: for gmm plot, whose cairo and fontconfig
+ *                       are not all safe when their allocations fail, and
+ *                       whose own allocations must still be
  *   GMM_FAILMALLOC_COUNT=FILE
  *                       at exit, write to FILE the number of calls made
  *                       and the number of blocks gmm itself allocated (the
@@ -35,7 +41,7 @@ static int (*next_posix_memalign)(void **, size_t, size_t);
 static void *(*next_aligned_alloc)(size_t, size_t);
 static void *(*next_memalign)(size_t, size_t);
 
-static int armed, resolving;
+static int armed, resolving, own_only;
 
 /* The executable's address range, and the live blocks it allocated: an
  * open-addressing set of pointers (a full set stops the count: "-1"). */
@@ -132,9 +138,10 @@ arena_alloc(size_t n)
 }
 
 static int
-fail_now(void)
+fail_now(const void *caller)
 {
-	if (!armed)
+	if (!armed || (own_only && ((uintptr_t)caller < exe_lo ||
+	    (uintptr_t)caller >= exe_hi)))
 		return 0;
 	calls++;
 	return calls == fail_at;
@@ -161,6 +168,7 @@ init(void)
 	if (next_malloc == NULL)
 		resolve();
 	fail_at = s != NULL ? strtoul(s, NULL, 10) : 0;
+	own_only = getenv("GMM_FAILMALLOC_OWN") != NULL;
 	dl_iterate_phdr(find_exe, NULL);
 }
 
@@ -206,11 +214,11 @@ fini(void)
 /* Whether this call is the one to fail (errno set); resolves the real
  * functions on first use. */
 static int
-refused(void)
+refused(const void *caller)
 {
 	if (next_malloc == NULL)
 		resolve();
-	if (!fail_now())
+	if (!fail_now(caller))
 		return 0;
 	errno = ENOMEM;
 	return 1;
@@ -223,7 +231,7 @@ malloc(size_t n)
 
 	if (resolving)
 		return arena_alloc(n);
-	if (refused())
+	if (refused(__builtin_return_address(0)))
 		return NULL;
 	p = next_malloc(n);
 	live_add(p, __builtin_return_address(0));
@@ -237,7 +245,7 @@ calloc(size_t m, size_t n)
 
 	if (resolving)
 		return arena_alloc(m * n);	/* zeroed: static */
-	if (refused())
+	if (refused(__builtin_return_address(0)))
 		return NULL;
 	p = next_calloc(m, n);
 	live_add(p, __builtin_return_address(0));
@@ -255,7 +263,7 @@ realloc(void *p, size_t n)
 			memcpy(q, p, n < 64 ? n : 64);
 		return q;
 	}
-	if (refused())
+	if (refused(__builtin_return_address(0)))
 		return NULL;
 	q = next_realloc(p, n);
 	if (q != NULL && n > 0) {
@@ -281,7 +289,7 @@ free(void *p)
 int
 posix_memalign(void **out, size_t align, size_t n)
 {
-	if (refused())
+	if (refused(__builtin_return_address(0)))
 		return ENOMEM;
 	return next_posix_memalign(out, align, n);
 }
@@ -289,11 +297,11 @@ posix_memalign(void **out, size_t align, size_t n)
 void *
 aligned_alloc(size_t align, size_t n)
 {
-	return refused() ? NULL : next_aligned_alloc(align, n);
+	return refused(__builtin_return_address(0)) ? NULL : next_aligned_alloc(align, n);
 }
 
 void *
 memalign(size_t align, size_t n)
 {
-	return refused() ? NULL : next_memalign(align, n);
+	return refused(__builtin_return_address(0)) ? NULL : next_memalign(align, n);
 }
