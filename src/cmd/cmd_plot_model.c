@@ -135,7 +135,12 @@ pick_columns(const struct gmm_model *m, const char *spec, size_t def,
 	return 0;
 }
 
-/* What a model picture holds while it is built. */
+#define GRID1 400		/* points of a 1-D density */
+#define GRID2 100		/* a 2-D grid's side */
+#define MAX_LEVELS 16		/* its contour levels at most */
+
+/* What a model picture holds while it is built (and drawn: the layers
+ * point into it). */
 struct pic {
 	struct gmm_model *m;
 	struct sample s;
@@ -151,6 +156,9 @@ struct pic {
 	char **names;			/* the legend's, k + 1 */
 	struct gmm_score_batch *batch;	/* a density's grid, scored */
 	double *work, *work2;		/* a density's arrays */
+	double levels[MAX_LEVELS + 1];	/* a 2-D density's contours */
+	unsigned level_colors[MAX_LEVELS];
+	char level_names[MAX_LEVELS][32];
 };
 
 static void
@@ -597,9 +605,6 @@ grid_score(struct pic *p, const double *vals, size_t rows, int threads)
 	return b;
 }
 
-#define GRID1 400		/* points of a 1-D density */
-#define GRID2 100		/* a 2-D grid's side */
-#define MAX_LEVELS 16
 
 static const char *
 model_words(const struct pic *p, char *buf, size_t size)
@@ -726,10 +731,10 @@ density2(struct pic *p, const struct gmm_plot_opts *o, struct gmm_chart *c)
 	double *v = p->work = malloc((2 * GRID2 * GRID2 + 2 * GRID2) *
 	    sizeof(double));
 	double *gx, *gy;
-	double z0 = INFINITY, z1 = -INFINITY, lev[MAX_LEVELS + 1];
+	double z0 = INFINITY, z1 = -INFINITY, *lev = p->levels;
 	double *dx, *dy;
-	unsigned colors[MAX_LEVELS];
-	char words[64], rows[160], names[MAX_LEVELS][32];
+	unsigned *colors = p->level_colors;
+	char words[64], rows[160], (*names)[32] = p->level_names;
 	struct gmm_score_batch *b;
 
 	p->panels = calloc(1, sizeof(*p->panels));

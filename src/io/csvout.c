@@ -110,10 +110,30 @@ static int
 format_fast(char *buf, double v)
 {
 	double a = fabs(v);
-	long double gap_lo = (long double)a - nextafter(a, 0);
-	long double gap_hi = a == DBL_MAX ? gap_lo
-	    : (long double)nextafter(a, INFINITY) - a;
-	int x = (int)floor(log10(a));
+	uint64_t bits;
+	int e2, x;
+	long double gap_lo, gap_hi;
+
+	memcpy(&bits, &a, sizeof(bits));
+	e2 = (int)(bits >> 52) - 1023;
+	if (e2 > -960 && e2 < 1000) {
+		/* a normal number: its neighbours are 2^(e2 - 52) away, the
+		 * one below half that at a power of two; log10(a) is in
+		 * [e2 log10 2, (e2 + 1) log10 2), so x is the floor of its
+		 * bottom or one more (the loop's correction) */
+		uint64_t gb = (uint64_t)(e2 - 52 + 1023) << 52;
+		double g;
+
+		memcpy(&g, &gb, sizeof(g));	/* 2^(e2 - 52) */
+		gap_hi = g;
+		gap_lo = (bits & 0xfffffffffffffu) == 0 ? g / 2 : g;
+		x = (int)floor(e2 * 0.30102999566398119521);
+	} else {
+		gap_lo = (long double)a - nextafter(a, 0);
+		gap_hi = a == DBL_MAX ? gap_lo :
+		    (long double)nextafter(a, INFINITY) - a;
+		x = (int)floor(log10(a));
+	}
 
 	for (int p = 15; p <= 17; p++) {
 		long double lo = pow10_table[p - 1 - POW10_MIN];

@@ -118,6 +118,19 @@ run score --threads 1 --proba "$M" "$T/big.csv"
 cp "$T/out" "$T/t1"
 run score --threads 2 --proba "$M" "$T/big.csv"
 check "--threads 1 and 2 print the same bytes" cmp -s "$T/t1" "$T/out"
+# the rows are formatted by every thread (chunks of 256) and written in
+# order: blank lines kept, missing values, appended fields, JSON, each the
+# same bytes as one thread writes
+awk 'NR > 1 && NR % 97 == 0 { print ""; print ","; print "NA,70" } { print }' \
+    "$T/big.csv" >"$T/holes.csv"
+for opts in "--proba --keep-blank" "--append --labels" \
+    "--json --proba --labels --keep-blank" "--append-columns 2 --json"; do
+	run score --threads 1 $opts "$M" "$T/holes.csv"
+	cp "$T/out" "$T/t1"
+	run score --threads 3 $opts "$M" "$T/holes.csv"
+	check "score $opts: --threads 3 prints the bytes of 1 ($(wc -l <"$T/t1") lines)" \
+	    cmp -s "$T/t1" "$T/out"
+done
 # rows that arrive slowly are scored as they come: while the input waits,
 # what was read is already out (the writer holds the pipe open after gmm is
 # stopped, so only a flush before waiting can show the row)
