@@ -50,7 +50,7 @@ struct gmm_cmd {
 
 extern const struct gmm_cmd gmm_cmd_completion, gmm_cmd_fit,
     gmm_cmd_impute, gmm_cmd_plot, gmm_cmd_sample, gmm_cmd_score,
-    gmm_cmd_select_k, gmm_cmd_show;
+    gmm_cmd_select_k, gmm_cmd_show, gmm_cmd_threshold;
 /* All of them, sorted by name, NULL-ended (commands.c). */
 extern const struct gmm_cmd *const gmm_commands[];
 
@@ -86,6 +86,8 @@ enum gmm_opt {
 	OPT_DRAWS,
 	OPT_UNCERTAINTY,
 	OPT_MAX_POINTS,
+	OPT_MODEL,
+	OPT_POSTERIOR,
 };
 
 #define GMM_CSV_LONGOPTS \

@@ -9,5 +9,5 @@
 const struct gmm_cmd *const gmm_commands[] = {
 	&gmm_cmd_completion, &gmm_cmd_fit, &gmm_cmd_impute, &gmm_cmd_plot,
 	&gmm_cmd_sample, &gmm_cmd_score, &gmm_cmd_select_k, &gmm_cmd_show,
-	NULL,
+	&gmm_cmd_threshold, NULL,
 };

@@ -16,7 +16,7 @@ synopsis() {	# mdoc SYNOPSIS as plain words
 		printf "%s ", op ? "[" s "]" : s }' "$1" | sed 's/ *$//'
 }
 
-for cmd in completion fit impute plot score sample select-k show; do
+for cmd in completion fit impute plot score sample select-k show threshold; do
 	page=$TOP/man/gmm-$cmd.1
 	check "man page gmm-$cmd.1 exists" test -f "$page"
 	"$GMM" "$cmd" --help >"$T/help"

@@ -122,6 +122,7 @@ try "fit, missing values and weights" "$T/dir/w.gmm" fit -k 2 --weights w \
 try "score --proba, missing values" - score --proba "$T/m.gmm" "$M"
 try "impute --variance" - impute --variance "$T/m.gmm" "$M"
 try "impute --draws 2" - impute --draws 2 "$T/m.gmm" "$M"
+try "threshold --posterior" - threshold -c 1 --posterior 0.9 --max-iter 20 "$F"
 # gmm plot: each of gmm's own allocations (the table, the output) failing
 # in turn, on a table that is read whole and then refused.  The drawing
 # is not run here: fontconfig, under cairo's text, crashes on some of its

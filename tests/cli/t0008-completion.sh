@@ -29,7 +29,7 @@ is() {	# DESC WANT WORDS...
 	if [ "$g" = "$w" ]; then ok "$d"; else not_ok "$d" "got:  $g" "want: $w"; fi
 }
 is "subcommands" "fit " gmm f
-is "all subcommands" "--help --version completion fit impute plot sample score select-k show " gmm ""
+is "all subcommands" "--help --version completion fit impute plot sample score select-k show threshold " gmm ""
 is "an option" "--covariance " gmm fit --cov
 is "covariance names" "VEE VEI VEV VII VVE VVI VVV " gmm fit --covariance V
 is "select-k's covariance lists" "sklearn spherical " gmm select-k --covariance s
@@ -49,7 +49,7 @@ is "plot's kinds" "bic clusters density " gmm plot ""
 is "plot's table after the kind" "c.csv sub " gmm plot bic ""
 
 # every option that a command's --help names completes
-for cmd in completion fit impute plot sample score select-k show; do
+for cmd in completion fit impute plot sample score select-k show threshold; do
 	"$GMM" "$cmd" --help >"$T/help"
 	want=$(grep -oE -- '--[a-z][a-z0-9-]+' "$T/help" | sort -u | tr '\n' ' ')
 	got=$(comp gmm "$cmd" --)
