@@ -371,8 +371,9 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 		return -1;
 	}
 	if (fit < 0) {
-		gmm_warn("select-k", "%s: k = %zu, %s: %s", s->file, r->k,
-		    gmm_cov_type_name(r->type), err.msg);
+		if (!s->fo.common.quiet)	/* the table has it too */
+			gmm_warn("select-k", "%s: k = %zu, %s: %s", s->file,
+			    r->k, gmm_cov_type_name(r->type), err.msg);
 		r->ok = 0;
 		r->error = strdup(err.msg);	/* NULL: an empty reason */
 	} else if (judge(s, x, shape, r, *m) < 0)

@@ -144,6 +144,13 @@ run select-k "$F" -k 2..3 --covariance full -v
 check "-v prints a line per fit" test "$(grep -c '^gmm select-k: k=' "$T/err")" -eq 2
 run select-k "$F" --covariance sklearn -k 2..3 -q
 check "-q leaves stderr empty" test ! -s "$T/err"
+printf 'a,b\n1,2\n2,4\n3,6\n4,8\n5,10\n6,12\n' >"$T/line.csv"
+run select-k -k 1..2 --covariance full,diag --reg-covar 0 "$T/line.csv"
+check "a fit that fails says why on stderr" \
+    grep -q 'k = 1, full: component 0: covariance is not positive definite' "$T/err"
+check "... and has a row of empty fields" grep -q '^1,full,,,,,,,,,$' "$T/out"
+run select-k -q -k 1..2 --covariance full,diag --reg-covar 0 "$T/line.csv"
+check "... but not with -q" test ! -s "$T/err"
 run select-k "$F" --covariance sklearn -k 2..3 --threads 1
 cp "$T/out" "$T/one"
 run select-k "$F" --covariance sklearn -k 2..3 --threads 2
