@@ -88,6 +88,7 @@ enum gmm_opt {
 	OPT_MAX_POINTS,
 	OPT_MODEL,
 	OPT_POSTERIOR,
+	OPT_OUTLIER,
 };
 
 #define GMM_CSV_LONGOPTS \

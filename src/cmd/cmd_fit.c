@@ -7,6 +7,7 @@
 #include "base/consts.h"
 #include "io/csvout.h"
 #include "engine/em.h"
+#include "engine/score.h"
 #include "cmd/fitopts.h"
 #include "io/modelfile.h"
 #include "io/outfile.h"
@@ -165,7 +166,8 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	}
 	same = gmm_model_same_components(m, &ca, &cb);
 	m->training.degenerate = deg;
-	if (gmm_modelfile_write(out, m, &err) < 0)
+	if (gmm_log_density_quantiles(m, &x, fo->common.threads, &err) < 0 ||
+	    gmm_modelfile_write(out, m, &err) < 0)
 		goto fail;
 	if (!fo->common.quiet)
 		warnings(m, fo, gmm_csvin_name(in), same, ca, cb, fo->json);

@@ -11,7 +11,8 @@
 static const char usage_text[] =
     "usage: gmm score [--labels] [--proba] [--append]\n"
     "                 [--append-columns LIST] [--keep-blank] [--summary]\n"
-    "                 [--weights COL] [--json] [options] MODEL [FILE]\n";
+    "                 [--weights COL] [--json] [--outlier Q] [options]\n"
+    "                 MODEL [FILE]\n";
 
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
@@ -27,6 +28,9 @@ static const char help_text[] =
     "      --weights COL   with --summary: column COL (a number or header\n"
     "                      name) holds row frequency weights\n"
     "      --json          JSON lines, one object per row, not CSV\n"
+    "      --outlier Q     add outlier: 1 when the row's log density is\n"
+    "                      below the Q quantile (0 to 1) of the training\n"
+    "                      rows', which fit keeps in the model\n"
     GMM_CSV_HELP;
 
 static const struct option longopts[] = {
@@ -38,6 +42,7 @@ static const struct option longopts[] = {
 	{ "summary", no_argument, NULL, OPT_SUMMARY },
 	{ "weights", required_argument, NULL, OPT_WEIGHTS },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "outlier", required_argument, NULL, OPT_OUTLIER },
 	GMM_CSV_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -53,6 +58,9 @@ const struct gmm_cmd gmm_cmd_score = {
 
 struct score_opts {
 	int labels, proba, append, keep_blank, summary, json;
+	int outlier;		/* --outlier Q: the column */
+	double outlier_q;	/* Q */
+	double outlier_cut;	/* the model's Q quantile of log density */
 	int weighted;		/* --weights: the summary weighs rows */
 	const char *append_list;	/* --append-columns, or NULL: all */
 	size_t *echo, necho;		/* the input fields --append prints */
@@ -123,6 +131,8 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 		fputs(",label", stdout);
 	for (size_t c = 0; o->proba && c < m->k; c++)
 		printf(",p%zu", c);
+	if (o->outlier)
+		fputs(",outlier", stdout);
 	putchar('\n');
 }
 
@@ -133,6 +143,18 @@ print_blank(FILE *f, const struct score_opts *o, size_t count)
 {
 	for (size_t i = 0; i < count; i++)
 		fputs(o->json ? "{}\n" : "\n", f);
+}
+
+/* Row i's outlier flag: 1 below the cut, 0 not, -1 none (a row with a
+ * missing value is scored on fewer columns than the training rows). */
+static int
+outlier_of(const struct score_opts *o, const struct gmm_score_batch *b,
+    size_t i)
+{
+	for (size_t j = 0; j < b->d; j++)
+		if (isnan(b->x[i * b->d + j]))
+			return -1;
+	return b->log_density[i] < o->outlier_cut;
 }
 
 /* Row i as a JSON object: the appended fields, then the scores. */
@@ -149,9 +171,9 @@ print_json_row(FILE *f, const struct score_opts *o,
 		fwrite(t->buf + start, 1, t->end[i] - start, f);
 	}
 	if (isnan(b->log_density[i])) {	/* nothing observed: no score */
-		fprintf(f, "\"log_density\": null%s%s}\n", o->labels ?
+		fprintf(f, "\"log_density\": null%s%s%s}\n", o->labels ?
 		    ", \"label\": null" : "", o->proba ? ", \"proba\": null"
-		    : "");
+		    : "", o->outlier ? ", \"outlier\": null" : "");
 		return;
 	}
 	fputs("\"log_density\": ", f);
@@ -166,6 +188,12 @@ print_json_row(FILE *f, const struct score_opts *o,
 			gmm_json_number(f, r[c]);
 		}
 		putc(']', f);
+	}
+	if (o->outlier) {
+		int v = outlier_of(o, b, i);
+
+		fprintf(f, ", \"outlier\": %s", v < 0 ? "null" : v ? "1" :
+		    "0");
 	}
 	fputs("}\n", f);
 }
@@ -193,7 +221,8 @@ print_range(FILE *f, const struct score_opts *o,
 			fwrite(t->buf + start, 1, t->end[i] - start, f);
 		}
 		if (isnan(b->log_density[i])) {	/* nothing observed */
-			for (size_t c = 0; c < o->labels + o->proba * k; c++)
+			for (size_t c = 0; c < o->labels + o->proba * k +
+			    o->outlier; c++)
 				putc(',', f);
 			putc('\n', f);
 			continue;
@@ -204,6 +233,11 @@ print_range(FILE *f, const struct score_opts *o,
 		for (size_t c = 0; o->proba && c < k; c++) {
 			putc(',', f);
 			gmm_csvout_number(f, r[c]);
+		}
+		if (o->outlier) {
+			int v = outlier_of(o, b, i);
+
+			fputs(v < 0 ? "," : v ? ",1" : ",0", f);
 		}
 		putc('\n', f);
 	}
@@ -572,6 +606,16 @@ run(struct score_opts *o, struct gmm_common *co, const char *mpath,
 
 	if (m == NULL)
 		return GMM_EXIT_DATA;
+	if (o->outlier && !m->training.has_ldq) {
+		gmm_warn("score", "%s: --outlier needs the log-density quantiles "
+		    "of the model's training rows, which this model lacks "
+		    "(written by a gmm before them, by hand, or fitted with "
+		    "no complete row): fit it again", mpath);
+		gmm_model_free(m);
+		return GMM_EXIT_DATA;
+	}
+	if (o->outlier)
+		o->outlier_cut = gmm_ldq_at(m, o->outlier_q);
 	co->csv.keep_blank = o->keep_blank || o->append;
 	in = gmm_csvin_open(file, &co->csv, &err);
 	if (in == NULL || unnamed_model(m, in, co, &err) < 0 ||
@@ -625,6 +669,17 @@ cmd_score(int argc, char **argv)
 			co.csv.weights = optarg;
 			o.weighted = 1;
 			break;
+		case OPT_OUTLIER:
+			if (gmm_parse_real("score", "--outlier", optarg, 0,
+			    &o.outlier_q) < 0 || o.outlier_q > 1) {
+				if (o.outlier_q > 1)
+					gmm_warn("score", "--outlier takes a "
+					    "quantile level from 0 to 1, not "
+					    "%s", optarg);
+				return gmm_usage(usage_text);
+			}
+			o.outlier = 1;
+			break;
 		case OPT_SUMMARY:
 			o.summary = 1;
 			break;
@@ -641,10 +696,11 @@ cmd_score(int argc, char **argv)
 		    "a row's own score has no use for its weight");
 		return gmm_usage(usage_text);
 	}
-	if (o.summary && (o.labels || o.proba || o.append || o.keep_blank)) {
+	if (o.summary && (o.labels || o.proba || o.append || o.keep_blank ||
+	    o.outlier)) {
 		gmm_warn("score", "--summary prints one row for the file; it "
-		    "does not combine with --labels, --proba, --append or "
-		    "--keep-blank");
+		    "does not combine with --labels, --proba, --append, "
+		    "--keep-blank or --outlier");
 		return gmm_usage(usage_text);
 	}
 	if (gmm_model_file_operands("score", argc - optind, argv + optind,

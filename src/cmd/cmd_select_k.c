@@ -7,6 +7,7 @@
 #include "base/status.h"
 #include "io/csvout.h"
 #include "cmd/fitopts.h"
+#include "engine/score.h"
 #include "engine/prior.h"
 #include "engine/smem.h"
 #include "io/modelfile.h"
@@ -501,7 +502,8 @@ choose(const struct select_opts *s, const struct fit_row *rows, size_t nrows,
 
 static int
 report(struct select_opts *s, struct fit_row *rows,
-    struct gmm_model **models, size_t nrows, const struct gmm_csvin *in)
+    struct gmm_model **models, size_t nrows, const struct gmm_csvin *in,
+    const struct gmm_data *x)
 {
 	size_t skipped, best = choose(s, rows, nrows, &skipped);
 	struct gmm_error err;
@@ -531,7 +533,8 @@ report(struct select_opts *s, struct fit_row *rows,
 		gmm_warn("select-k", "%s: out of memory", s->file);
 		return GMM_EXIT_DATA;
 	}
-	if (gmm_modelfile_write(&s->o, models[best], &err) < 0) {
+	if (gmm_log_density_quantiles(models[best], x, s->fo.common.threads,
+	    &err) < 0 || gmm_modelfile_write(&s->o, models[best], &err) < 0) {
 		gmm_report("select-k", &err);
 		return GMM_EXIT_DATA;
 	}
@@ -573,7 +576,7 @@ run(struct select_opts *s, const char *file)
 		goto out;
 	}
 	if (fit_all(s, in, &x, rows, models) == 0)
-		ret = report(s, rows, models, nrows, in);
+		ret = report(s, rows, models, nrows, in, &x);
 out:
 	for (size_t i = 0; models != NULL && i < nrows; i++)
 		gmm_model_free(models[i]);

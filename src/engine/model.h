@@ -29,6 +29,10 @@
 #include "engine/family.h"
 
 
+/* Quantile levels of the training log densities a model keeps: every
+ * 0.1%, 0 (the least) to 1 (the greatest). */
+#define GMM_LDQ_N 1001
+
 /* How the model was obtained; present = 0 for a hand-written model. */
 struct gmm_training {
 	int present;
@@ -54,6 +58,10 @@ struct gmm_training {
 	uint64_t n_init;
 	double reg_covar;
 	double tol;
+	/* the log densities of the complete training rows under the model,
+	 * at the quantile levels i / (GMM_LDQ_N - 1): for score --outlier */
+	int has_ldq;
+	double ldq[GMM_LDQ_N];
 };
 
 struct gmm_model {

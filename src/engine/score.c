@@ -23,8 +23,7 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	b->log_density = malloc(cap * sizeof(double));
 	b->buf = calloc((size_t)b->threads, sizeof(*b->buf));
 	b->pool = gmm_pool_new(b->threads);
-	if (!b->x || !b->resp || !b->log_density || !b->buf || !b->pool ||
-	    gmm_marginal_row_init(&b->rowm, m->k, m->d, m->cov_type, 0) < 0) {
+	if (!b->x || !b->resp || !b->log_density || !b->buf || !b->pool) {
 		gmm_score_batch_free(b);
 		return NULL;
 	}
@@ -116,6 +115,14 @@ gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
 		b->values_missing += b->d - nobs;
 		if (nobs > 0) {
 			b->rows_incomplete++;
+			/* the marginals' room (d x d a component) only when
+			 * a row needs it */
+			if (!b->rowm_ready) {
+				if (gmm_marginal_row_init(&b->rowm, m->k, m->d,
+				    m->cov_type, 0) < 0)
+					return gmm_error_nomem(err);
+				b->rowm_ready = 1;
+			}
 			if (gmm_marginal_row_score(&b->rowm, m, row,
 			    b->resp + i * b->k, &b->log_density[i], err) < 0)
 				return -1;
@@ -138,4 +145,98 @@ gmm_argmax(const double *v, size_t k)
 		if (v[c] > v[best])
 			best = c;
 	return best;
+}
+
+struct ld_w {
+	double ld, w;
+};
+
+static int
+cmp_ld(const void *a, const void *b)
+{
+	double x = ((const struct ld_w *)a)->ld, y = ((const struct ld_w *)b)->ld;
+
+	return (x > y) - (x < y);
+}
+
+int
+gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
+    int threads, struct gmm_error *err)
+{
+	size_t n = x->complete, cap = 4096, have = 0, j = 0;
+	struct gmm_score_batch *b;
+	struct ld_w *v;
+	double total = 0, cum;
+
+	m->training.has_ldq = 0;
+	if (n == 0)
+		return 0;
+	cap = cap < n ? cap : n;
+	v = malloc(n * sizeof(*v));
+	b = gmm_score_batch_new(m, cap, threads);
+	if (v == NULL || b == NULL) {
+		free(v);
+		gmm_score_batch_free(b);
+		return gmm_error_nomem(err);
+	}
+	for (size_t i = 0; i < n; i += cap) {
+		size_t rows = n - i < cap ? n - i : cap;
+
+		for (size_t r = 0; r < rows; r++)
+			gmm_data_row(x, i + r, b->x + r * m->d);
+		if (gmm_score_batch_run(b, m, rows, err) < 0) {
+			free(v);
+			gmm_score_batch_free(b);
+			return -1;
+		}
+		for (size_t r = 0; r < rows; r++) {
+			double w = gmm_data_weight(x, i + r);
+
+			if (w > 0 && !isnan(b->log_density[r])) {
+				v[have].ld = b->log_density[r];
+				v[have++].w = w;
+				total += w;
+			}
+		}
+	}
+	gmm_score_batch_free(b);
+	if (have == 0) {
+		free(v);
+		return 0;
+	}
+	qsort(v, have, sizeof(*v), cmp_ld);
+	cum = v[0].w;
+	for (size_t i = 0; i < GMM_LDQ_N; i++) {
+		/* (i W) / (N - 1): exact for whole weights below 2^53 / N */
+		double target = (double)i * total / (double)(GMM_LDQ_N - 1);
+
+		while (j + 1 < have && cum < target) {
+			j++;
+			cum += v[j].w;
+		}
+		m->training.ldq[i] = v[j].ld;
+	}
+	m->training.has_ldq = 1;
+	free(v);
+	return 0;
+}
+
+double
+gmm_ldq_at(const struct gmm_model *m, double q)
+{
+	double t = q * (double)(GMM_LDQ_N - 1), f;
+	size_t i;
+
+	if (!(t > 0))
+		return m->training.ldq[0];
+	if (t >= (double)(GMM_LDQ_N - 1))
+		return m->training.ldq[GMM_LDQ_N - 1];
+	i = (size_t)floor(t);
+	f = t - (double)i;
+	if (f < 1e-9)		/* a kept level: exactly its value */
+		return m->training.ldq[i];
+	if (f > 1 - 1e-9)
+		return m->training.ldq[i + 1];
+	return m->training.ldq[i] + f * (m->training.ldq[i + 1] -
+	    m->training.ldq[i]);
 }

@@ -20,6 +20,7 @@
 
 #include <stddef.h>
 
+#include "engine/data.h"
 #include "engine/estep.h"
 #include "engine/marginal.h"
 #include "engine/model.h"
@@ -35,7 +36,9 @@ struct gmm_score_batch {
 	struct gmm_pool *pool;
 	/* rows with missing values, counted over every run */
 	size_t values_missing, rows_incomplete, rows_empty;
-	struct gmm_marginal_row rowm;	/* their marginals */
+	struct gmm_marginal_row rowm;	/* their marginals, made at the
+					 * first such row (rowm_ready) */
+	int rowm_ready;
 };
 
 /* NULL when out of memory; free with gmm_score_batch_free(). */
@@ -45,9 +48,27 @@ void gmm_score_batch_free(struct gmm_score_batch *b);
 
 /* Score the first `rows` rows of b->x under a prepared model (the one
  * the batch was made for).  Fails only when a marginal cannot be
- * factorised (marginal.h). */
+ * factorised (marginal.h), or there is no memory for the marginals at
+ * the first row with a missing value. */
 int gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
     size_t rows, struct gmm_error *err);
+
+/*
+ * The log densities of x's complete rows of weight > 0 under the prepared
+ * model m, at the levels i / (GMM_LDQ_N - 1), into m->training.ldq
+ * (has_ldq set): the level q quantile is the least log density at which
+ * the rows' cumulative weight (sorted by log density) reaches q of the
+ * total (the inverse of the weighted empirical distribution; q = 0 the
+ * least).  Rows with a missing value are left out: their log densities
+ * are of fewer columns.  No complete row: has_ldq stays 0.  0, or -1
+ * (out of memory) with err set; memory two doubles a row.
+ */
+int gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
+    int threads, struct gmm_error *err);
+
+/* The level q (0 <= q <= 1) quantile of m's training log densities,
+ * interpolated linearly between the kept levels; needs has_ldq. */
+double gmm_ldq_at(const struct gmm_model *m, double q);
 
 /* Index of the largest of v[0..k-1] (the first of ties). */
 size_t gmm_argmax(const double *v, size_t k);

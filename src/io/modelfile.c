@@ -137,16 +137,18 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * it (PNG's rule), so a later writer can add either kind.
  */
 enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
-	S_RWGT, S_N };
+	S_RWGT, S_LDQU, S_N };
 static const char tags[S_N][5] = {
 	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
-	"rwgt",
+	"rwgt", "ldqu",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
 #define CRIT_SIZE 8	/* ICL */
 #define PRIO_SIZE 8	/* the prior (4: 1 mclust's conjugate), 4 reserved */
 #define RWGT_SIZE 8	/* the sum of the row weights of a weighted fit */
+#define LDQU_SIZE (8 * GMM_LDQ_N)	/* the training log densities'
+					 * quantiles */
 
 static unsigned char *
 put_section(unsigned char *p, int s, size_t len)
@@ -174,10 +176,12 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t crit = tr && m->training.has_icl;
 	size_t prio = tr && m->training.prior;
 	size_t rwgt = tr && m->training.weighted;
-	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt) *
-	    GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d + ncov) +
-	    nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
-	    (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) + 4;
+	size_t ldqu = tr && m->training.has_ldq;
+	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt +
+	    ldqu) * GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d +
+	    ncov) + nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
+	    (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) +
+	    (ldqu ? LDQU_SIZE : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -222,6 +226,8 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		put_f64(p, m->training.weight_total);
 		p += RWGT_SIZE;
 	}
+	if (ldqu)
+		p = put_doubles(p, S_LDQU, m->training.ldq, GMM_LDQ_N);
 	put_u32(p, gmm_crc32(buf, total - 4));
 	*out = buf;
 	*len = total;
@@ -321,6 +327,13 @@ gmm_training_check(const struct gmm_training *t, int allow_missing,
 
 	if (!t->present)
 		return 0;
+	for (size_t i = 0; t->has_ldq && i < GMM_LDQ_N; i++)
+		if (!isfinite(t->ldq[i]) || (i > 0 && t->ldq[i] <
+		    t->ldq[i - 1]))
+			return gmm_error_set(err, name, 0, "the training "
+			    "record's log-density quantiles are not finite "
+			    "and non-decreasing (at level %zu of %d)", i,
+			    GMM_LDQ_N - 1);
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
 		if (isnan(f[i].v) && allow_missing)
 			continue;	/* a JSON field left out */
@@ -454,7 +467,7 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 	}
 	for (int s = 0; s < S_N; s++)
 		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
-		    s != S_PRIO && s != S_RWGT)
+		    s != S_PRIO && s != S_RWGT && s != S_LDQU)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -499,6 +512,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_CRIT] = CRIT_SIZE;
 	want[S_PRIO] = PRIO_SIZE;
 	want[S_RWGT] = RWGT_SIZE;
+	want[S_LDQU] = LDQU_SIZE;
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
@@ -512,10 +526,11 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 		return gmm_error_set(err, name, 0, "reserved fields of section "
 		    "TRAI are set: not a model this gmm can read");
 	if ((body[S_CRIT] != NULL || body[S_PRIO] != NULL ||
-	    body[S_RWGT] != NULL) && body[S_TRAI] == NULL)
+	    body[S_RWGT] != NULL || body[S_LDQU] != NULL) &&
+	    body[S_TRAI] == NULL)
 		return gmm_error_set(err, name, 0, "section %s without "
 		    "TRAI: about no fit", body[S_CRIT] ? "crit" :
-		    body[S_PRIO] ? "prio" : "rwgt");
+		    body[S_PRIO] ? "prio" : body[S_RWGT] ? "rwgt" : "ldqu");
 	if (body[S_RWGT] != NULL && !(get_f64(body[S_RWGT]) > 0 &&
 	    isfinite(get_f64(body[S_RWGT]))))
 		return gmm_error_set(err, name, 0, "section rwgt: the weights' "
@@ -542,6 +557,9 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	m->training.weighted = body[S_RWGT] != NULL;
 	m->training.weight_total = body[S_RWGT] != NULL ?
 	    get_f64(body[S_RWGT]) : (double)m->training.n;
+	m->training.has_ldq = body[S_LDQU] != NULL;
+	for (size_t i = 0; body[S_LDQU] != NULL && i < GMM_LDQ_N; i++)
+		m->training.ldq[i] = get_f64(body[S_LDQU] + 8 * i);
 	if (finish_model(m, body[S_WGHT], body[S_MEAN], body[S_COVS],
 	    body[S_COLS], (size_t)blen[S_COLS], name, err) < 0) {
 		gmm_model_free(m);

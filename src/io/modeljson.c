@@ -114,6 +114,10 @@ json_training(FILE *f, const struct gmm_training *t)
 	gmm_json_number(f, t->reg_covar);
 	fputs(", \"tol\": ", f);
 	gmm_json_number(f, t->tol);
+	if (t->has_ldq) {
+		fputs(",\n    \"log_density_quantiles\": ", f);
+		json_vector(f, t->ldq, GMM_LDQ_N);
+	}
 	fputc('}', f);
 }
 
@@ -261,11 +265,15 @@ count_or(json_t *o, const char *key, uint64_t dflt)
 	return (uint64_t)v;
 }
 
-static void
+/* The training record; -1 when its quantiles are not GMM_LDQ_N
+ * numbers. */
+static int
 get_training(json_t *t, struct gmm_training *tr)
 {
+	json_t *q;
+
 	if (!json_is_object(t))
-		return;
+		return 0;
 	tr->present = 1;
 	tr->n = count_or(t, "n", 0);
 	tr->weight_total = num_or(t, "weight_total", NAN);
@@ -288,6 +296,18 @@ get_training(json_t *t, struct gmm_training *tr)
 	tr->n_init = count_or(t, "n_init", 1);
 	tr->reg_covar = num_or(t, "reg_covar", NAN);
 	tr->tol = num_or(t, "tol", NAN);
+	q = json_object_get(t, "log_density_quantiles");
+	if (q == NULL)
+		return 0;
+	if (!json_is_array(q) || json_array_size(q) != GMM_LDQ_N)
+		return -1;
+	for (size_t i = 0; i < GMM_LDQ_N; i++) {
+		if (!json_is_number(json_array_get(q, i)))
+			return -1;
+		tr->ldq[i] = json_number_value(json_array_get(q, i));
+	}
+	tr->has_ldq = 1;
+	return 0;
 }
 
 /* k and d: from the fields when given, else from weights and means. */
@@ -403,8 +423,13 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 		    "component" : "");
 	else if (get_columns(json_object_get(root, "columns"), m, name,
 	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
-		get_training(json_object_get(root, "training"), &m->training);
-		if (gmm_training_check(&m->training, 1, name, err) == 0) {
+		if (get_training(json_object_get(root, "training"),
+		    &m->training) < 0)
+			gmm_error_set(err, name, 0, "\"training\": "
+			    "\"log_density_quantiles\" must be %d numbers",
+			    GMM_LDQ_N);
+		else if (gmm_training_check(&m->training, 1, name, err) ==
+		    0) {
 			*out = m;
 			return 0;
 		}

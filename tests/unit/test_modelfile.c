@@ -526,6 +526,67 @@ check_atomic(void)
  * reader may skip (older models lack them; older readers skip them), only
  * beside TRAI; in JSON, training's "icl" and "prior", optional.
  */
+/* The training log densities' quantiles: the ldqu section, its JSON
+ * key, read back bitwise; out of order or short, refused. */
+static void
+check_ldq(void)
+{
+	struct gmm_model *m = example(GMM_COV_FULL), *back = NULL;
+	struct gmm_error err;
+	unsigned char *buf, *b2;
+	size_t len, at;
+	char *json;
+	size_t jlen;
+	FILE *f;
+	int same = 1;
+
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0 &&
+	    find_section(buf, len, "ldqu") == 0, "no quantiles: no ldqu");
+	free(buf);
+	m->training.has_ldq = 1;
+	for (size_t i = 0; i < GMM_LDQ_N; i++)
+		m->training.ldq[i] = -20 + 0.015625 * (double)i / 3;
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	at = find_section(buf, len, "ldqu");
+	CHECK(at > 0, "quantiles: an ldqu section");
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    back->training.has_ldq, "read back");
+	for (size_t i = 0; back != NULL && i < GMM_LDQ_N; i++)
+		same &= back->training.ldq[i] == m->training.ldq[i];
+	CHECK(same, "... bitwise");
+	gmm_model_free(back);
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + at + GMM_MODEL_SECTION_HEAD + 8 * 500, 1e9);
+	reseal(b2, len);
+	refuse(b2, len, "quantiles are not finite and non-decreasing",
+	    "quantiles out of order");
+	memcpy(b2, buf, len);
+	put_u64_at(b2 + at + 4, 8 * (GMM_LDQ_N - 1));
+	memmove(b2 + at + GMM_MODEL_SECTION_HEAD + 8 * (GMM_LDQ_N - 1),
+	    b2 + at + GMM_MODEL_SECTION_HEAD + 8 * GMM_LDQ_N,
+	    len - (at + GMM_MODEL_SECTION_HEAD + 8 * GMM_LDQ_N));
+	put_u64_at(b2 + 16, len - 8);
+	reseal(b2, len - 8);
+	refuse(b2, len - 8, "section ldqu is 8000 bytes", "a short ldqu");
+	free(b2);
+	free(buf);
+	f = open_memstream(&json, &jlen);
+	gmm_modelfile_write_json(f, m);
+	fclose(f);
+	CHECK(strstr(json, "\"log_density_quantiles\": [-20, ") != NULL,
+	    "JSON: log_density_quantiles");
+	back = NULL;
+	same = gmm_modelfile_decode((unsigned char *)json, jlen, "j", &back,
+	    &err) == 0 && back->training.has_ldq;
+	for (size_t i = 0; same && i < GMM_LDQ_N; i++)
+		same &= back->training.ldq[i] == m->training.ldq[i];
+	CHECK(same, "JSON: read back bitwise");
+	gmm_model_free(back);
+	free(json);
+	gmm_model_free(m);
+}
+
 static void
 check_icl(void)
 {
@@ -616,6 +677,7 @@ main(void)
 	check_atomic();
 	check_hostile();
 	check_icl();
+	check_ldq();
 	check_v1("full");
 	check_v1("diag");
 	check_v1("spherical");
