@@ -17,6 +17,11 @@
 
 /* --max-points' default: as many as a picture shows usefully. */
 #define GMM_PLOT_MAX_POINTS 20000
+/* The columns of a pairs matrix at most: 12 x 12 panels of 140 points
+ * make a page of 1928 x 1788 (a PNG of 14 MB in memory); more would be
+ * unreadable and large. */
+#define GMM_PLOT_MAX_PAIRS 12
+#define GMM_PLOT_MAX_PAIRS_WORD "12"
 
 struct gmm_plot_opts {
 	struct gmm_common co;

@@ -613,10 +613,24 @@ panel(cairo_t *cr, const struct gmm_chart *c, const struct layout *l,
 	cairo_restore(cr);
 }
 
+/* The legend's entries, as many as the page's height holds; then a
+ * line saying how many more there are. */
 static void
 legend(cairo_t *cr, const struct gmm_chart *c, const struct layout *l)
 {
-	for (size_t s = 0; s < c->nlegend; s++) {
+	size_t room = (size_t)((l->h - TOP - 30) / 17), shown = c->nlegend;
+	char more[48];
+
+	if (shown > room) {
+		shown = room > 1 ? room - 1 : 0;
+		snprintf(more, sizeof(more), "and %zu more", c->nlegend -
+		    shown);
+		rgb(cr, 0x555555);
+		cairo_set_font_size(cr, 11);
+		text(cr, l->w - RIGHT + 16, TOP + 10 + 17 * (double)shown, 0,
+		    0.5, more);
+	}
+	for (size_t s = 0; s < shown; s++) {
 		const struct gmm_chart_legend *e = &c->legend[s];
 		double py = TOP + 10 + 17 * (double)s;
 		double px = l->w - RIGHT + 16;

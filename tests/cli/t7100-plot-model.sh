@@ -164,6 +164,17 @@ expect_err "density of three columns" 2 \
     "gmm plot: density draws one or two columns; -c 1-3 names 3"
 run plot clusters --max-points 0 "$T/iris.gmm" "$IRIS"
 expect_status "--max-points 0" 2
+awk 'BEGIN { for (i = 0; i < 60; i++) { for (j = 0; j < 13; j++)
+    printf "%s%d", j ? "," : "", (i * (j + 3)) % 17; print "" } }' >"$T/w13.csv"
+"$GMM" fit -q -k 2 --covariance diag --no-header -o "$T/w13.gmm" "$T/w13.csv"
+run plot clusters -c 1-13 -o "$T/x.svg" "$T/w13.gmm" "$T/w13.csv"
+expect_err "a pairs matrix of 13 columns" 2 \
+    "gmm plot: clusters draws at most 12 columns; -c 1-13 names 13"
+cut -d, -f1-2 "$T/w13.csv" >"$T/w2.csv"
+"$GMM" fit -q -k 40 --covariance spherical --no-header \
+    -o "$T/k40.gmm" "$T/w2.csv" 2>/dev/null
+run plot clusters -o "$T/k40.png" "$T/k40.gmm" "$T/w2.csv"
+expect_status "40 components: the legend says how many it leaves out" 0
 run plot density - -
 expect_status "model and data both stdin" 2
 run plot clusters -o "$T/x.svg" "$T/f.gmm" "$IRIS"
