@@ -6,6 +6,8 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "engine/pool.h"
+
 /*
  * Rows with missing values (data.h): the squared distance over the
  * observed columns, rescaled by d / nobs, so that it estimates the whole
@@ -201,17 +203,35 @@ gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
 	return 0;
 }
 
-/* Nearest centre of every row (the first of equals); returns how many
- * labels changed.  Threads take blocks of rows. */
-static size_t
-assign(const struct gmm_data *x, size_t k, int threads,
-    const double *centers, uint32_t *labels, double *dist)
-{
-	size_t changed = 0;
+/*
+ * Nearest centre of every row (the first of equals); returns how many
+ * labels changed.  The pool's threads take ASSIGN_BLOCKS blocks of rows
+ * at a time as each becomes free (pool.h), so a thread slowed by a busy
+ * neighbour takes fewer (an OpenMP static schedule gave it half of them
+ * and the pass waited for it); each row's label is its own, so the
+ * result does not depend on the threads.
+ */
+#define ASSIGN_BLOCKS 4
 
-#pragma omp parallel for num_threads(threads) schedule(static) \
-	reduction(+:changed)
-	for (size_t b = 0; b < x->nblocks; b++) {
+struct assign_job {
+	const struct gmm_data *x;
+	size_t k;
+	const double *centers;
+	uint32_t *labels;
+	double *dist;
+	size_t *changed;	/* a count per worker */
+};
+
+static void
+assign_work(void *ctx, size_t task, size_t slot, int worker)
+{
+	const struct assign_job *j = ctx;
+	const struct gmm_data *x = j->x;
+	size_t b1 = (task + 1) * ASSIGN_BLOCKS, changed = 0;
+
+	(void)slot;
+	b1 = b1 < x->nblocks ? b1 : x->nblocks;
+	for (size_t b = task * ASSIGN_BLOCKS; b < b1; b++) {
 		size_t rows = gmm_data_block_rows(x, b), i0 = b * GMM_BLOCK_ROWS;
 		double best[GMM_BLOCK_ROWS], t[GMM_BLOCK_ROWS];
 		uint32_t lab[GMM_BLOCK_ROWS];
@@ -220,8 +240,8 @@ assign(const struct gmm_data *x, size_t k, int threads,
 			best[r] = INFINITY;
 			lab[r] = 0;
 		}
-		for (size_t c = 0; c < k; c++) {
-			block_dists(x, b, centers + c * x->d, t);
+		for (size_t c = 0; c < j->k; c++) {
+			block_dists(x, b, j->centers + c * x->d, t);
 			for (size_t r = 0; r < rows; r++)
 				if (t[r] < best[r]) {
 					best[r] = t[r];
@@ -229,11 +249,27 @@ assign(const struct gmm_data *x, size_t k, int threads,
 				}
 		}
 		for (size_t r = 0; r < rows; r++) {
-			changed += labels[i0 + r] != lab[r];
-			labels[i0 + r] = lab[r];
-			dist[i0 + r] = best[r];
+			changed += j->labels[i0 + r] != lab[r];
+			j->labels[i0 + r] = lab[r];
+			j->dist[i0 + r] = best[r];
 		}
 	}
+	j->changed[worker] += changed;
+}
+
+static size_t
+assign(const struct gmm_data *x, size_t k, struct gmm_pool *pool,
+    int threads, size_t *per_worker, const double *centers,
+    uint32_t *labels, double *dist)
+{
+	struct assign_job j = { x, k, centers, labels, dist, per_worker };
+	size_t changed = 0;
+
+	memset(per_worker, 0, (size_t)threads * sizeof(size_t));
+	gmm_pool_run(pool, threads, (x->nblocks + ASSIGN_BLOCKS - 1) /
+	    ASSIGN_BLOCKS, 1, assign_work, NULL, &j);
+	for (int w = 0; w < threads; w++)
+		changed += per_worker[w];
 	return changed;
 }
 
@@ -334,17 +370,25 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	double *prev = malloc(k * d * sizeof(double));
 	double *cnt = x->npatterns > 0 ? malloc(2 * k * d * sizeof(double))
 	    : NULL;
+	struct gmm_pool *pool;
+	size_t *per_worker;
 
+	threads = threads < 1 ? 1 : threads;
+	pool = gmm_pool_new(threads);
+	per_worker = calloc((size_t)threads, sizeof(size_t));
 	if (dist == NULL || count == NULL || prev == NULL ||
-	    (x->npatterns > 0 && cnt == NULL)) {
+	    (x->npatterns > 0 && cnt == NULL) || pool == NULL ||
+	    per_worker == NULL) {
 		free(dist);
 		free(count);
 		free(prev);
 		free(cnt);
+		gmm_pool_free(pool);
+		free(per_worker);
 		return gmm_error_nomem(err);
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
-	assign(x, k, threads, centers, labels, dist);
+	assign(x, k, pool, threads, per_worker, centers, labels, dist);
 	for (size_t it = 0; it < lloyd; it++) {
 		memcpy(prev, centers, k * d * sizeof(double));
 		update_centers(x, k, centers, labels, dist, count, cnt);
@@ -356,9 +400,12 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 		 */
 		if (memcmp(prev, centers, k * d * sizeof(double)) == 0)
 			break;
-		if (assign(x, k, threads, centers, labels, dist) == 0)
+		if (assign(x, k, pool, threads, per_worker, centers, labels,
+		    dist) == 0)
 			break;
 	}
+	gmm_pool_free(pool);
+	free(per_worker);
 	free(dist);
 	free(count);
 	free(prev);

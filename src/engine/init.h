@@ -4,8 +4,9 @@
  *
  * The caller owns x (the rows, data.h), labels (n) and centers (k x d);
  * nothing is kept.  Randomness comes only from the gsl_rng passed in, so a
- * seed fixes the result; threads only split the assignment step, which is
- * exact, so the result does not depend on them either.  Weighted data
+ * seed fixes the result; threads only split the assignment step (blocks
+ * of rows taken from an engine/pool.h pool as each thread becomes free),
+ * which is exact, so the result does not depend on them either.  Weighted data
  * (data.h): seeding draws rows in proportion to weight times squared
  * distance and Lloyd's centres are weighted means, so a row of weight 0
  * never places a centre.  Returns 0, or -1 with err set when out of
