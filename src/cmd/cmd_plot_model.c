@@ -198,10 +198,12 @@ pic_open(struct pic *p, struct gmm_plot_opts *o, const char *model,
 	    &p->ncols)) < 0)
 		return r == GMM_PARSE_NOMEM ? GMM_EXIT_DATA : GMM_EXIT_USAGE;
 	if (p->ncols > max_cols) {
-		gmm_warn("plot", "%s draws %s columns; -c %s names %zu",
-		    max_cols == 2 ? "density" : "clusters", max_cols == 2 ?
-		    "one or two" : "at most " GMM_PLOT_MAX_PAIRS_WORD,
-		    o->columns, p->ncols);
+		if (max_cols == 2)
+			gmm_warn("plot", "density draws one or two columns; "
+			    "-c %s names %zu", o->columns, p->ncols);
+		else
+			gmm_warn("plot", "clusters draws at most %zu columns; "
+			    "-c %s names %zu", max_cols, o->columns, p->ncols);
 		return GMM_EXIT_USAGE;
 	}
 	if (gmm_outfile_prepare(&p->o, o->out, model, &p->err) < 0)

@@ -21,7 +21,6 @@
  * make a page of 1928 x 1788 (a PNG of 14 MB in memory); more would be
  * unreadable and large. */
 #define GMM_PLOT_MAX_PAIRS 12
-#define GMM_PLOT_MAX_PAIRS_WORD "12"
 
 struct gmm_plot_opts {
 	struct gmm_common co;

@@ -159,47 +159,67 @@ cmp_ld(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A block's log densities and weights into ld_w[first ..] (the pass's
+ * block()). */
+static void
+ldq_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
+    const double *logd)
+{
+	struct ld_w *v = arg;
+
+	(void)worker;
+	(void)resp;
+	for (size_t i = 0; i < blk->rows; i++) {
+		v[blk->first + i].ld = logd[i];
+		v[blk->first + i].w = blk->weight ? blk->weight[i] : 1;
+	}
+}
+
 int
 gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
     int threads, struct gmm_error *err)
 {
-	size_t n = x->complete, cap = 4096, have = 0, j = 0;
-	struct gmm_score_batch *b;
+	struct gmm_source src;
+	struct gmm_estep_job job = {
+		.src = &src, .m = m, .task_blocks = 4, .nslots = 1,
+		.block = ldq_block,
+	};
+	struct gmm_estep_buffers *buf;
+	struct gmm_pool *pool;
 	struct ld_w *v;
+	size_t n = x->complete, have = 0, j = 0;
 	double total = 0, cum;
+	int ok = 1;
 
 	m->training.has_ldq = 0;
 	if (n == 0)
 		return 0;
-	cap = cap < n ? cap : n;
+	threads = threads < 1 ? 1 : threads;
 	v = malloc(n * sizeof(*v));
-	b = gmm_score_batch_new(m, cap, threads);
-	if (v == NULL || b == NULL) {
+	buf = calloc((size_t)threads, sizeof(*buf));
+	pool = gmm_pool_new(threads);
+	for (int t = 0; buf != NULL && t < threads; t++)
+		ok &= gmm_estep_buffers_alloc(&buf[t], m->d, m->k) == 0;
+	ok = ok && v != NULL && buf != NULL && pool != NULL;
+	if (ok) {
+		/* the E-step over the data's own blocks: no copy of a row */
+		gmm_data_source(x, &src);
+		job.arg = v;
+		gmm_estep_run(pool, threads, buf, &job);
+	}
+	for (int t = 0; buf != NULL && t < threads; t++)
+		gmm_estep_buffers_release(&buf[t]);
+	free(buf);
+	gmm_pool_free(pool);
+	if (!ok) {
 		free(v);
-		gmm_score_batch_free(b);
 		return gmm_error_nomem(err);
 	}
-	for (size_t i = 0; i < n; i += cap) {
-		size_t rows = n - i < cap ? n - i : cap;
-
-		for (size_t r = 0; r < rows; r++)
-			gmm_data_row(x, i + r, b->x + r * m->d);
-		if (gmm_score_batch_run(b, m, rows, err) < 0) {
-			free(v);
-			gmm_score_batch_free(b);
-			return -1;
+	for (size_t i = 0; i < n; i++)	/* weight 0: the row is not there */
+		if (v[i].w > 0 && !isnan(v[i].ld)) {
+			v[have] = v[i];
+			total += v[have++].w;
 		}
-		for (size_t r = 0; r < rows; r++) {
-			double w = gmm_data_weight(x, i + r);
-
-			if (w > 0 && !isnan(b->log_density[r])) {
-				v[have].ld = b->log_density[r];
-				v[have++].w = w;
-				total += w;
-			}
-		}
-	}
-	gmm_score_batch_free(b);
 	if (have == 0) {
 		free(v);
 		return 0;

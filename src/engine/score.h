@@ -60,8 +60,10 @@ int gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
  * the rows' cumulative weight (sorted by log density) reaches q of the
  * total (the inverse of the weighted empirical distribution; q = 0 the
  * least).  Rows with a missing value are left out: their log densities
- * are of fewer columns.  No complete row: has_ldq stays 0.  0, or -1
- * (out of memory) with err set; memory two doubles a row.
+ * are of fewer columns.  The rows go through the fit's E-step pass over
+ * x's own blocks (estep.h), on `threads` threads.  No complete row:
+ * has_ldq stays 0.  0, or -1 (out of memory) with err set; memory two
+ * doubles a row.
  */
 int gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
     int threads, struct gmm_error *err);
