@@ -153,6 +153,14 @@
 #define GMM_MSTEP_SINGULAR 1e-10
 
 /* Largest k and d a model file or a command accepts. */
+/*
+ * fit --noise: the start marks as noise this fraction of the rows of
+ * weight > 0 (at least one), those the start's Gaussian mixture explains
+ * worst (lowest log density); the rule of the mclust references
+ * (../shared/ref/mclust/noise), which mark the 5% of rows farthest from
+ * their k-means centre.
+ */
+#define GMM_NOISE_START_FRAC 0.05
 #define GMM_MAX_K 100000
 #define GMM_MAX_D 100000
 

@@ -443,6 +443,20 @@ gmm_load_model(const char *cmd, const char *path)
 	return m;
 }
 
+struct gmm_model *
+gmm_load_model_plain(const char *cmd, const char *path, const char *why)
+{
+	struct gmm_model *m = gmm_load_model(cmd, path);
+
+	if (m != NULL && m->noise) {
+		gmm_warn(cmd, "%s: the model has a noise component, which %s",
+		    path, why);
+		gmm_model_free(m);
+		return NULL;
+	}
+	return m;
+}
+
 int
 gmm_model_names_generated(const struct gmm_model *m)
 {

@@ -89,6 +89,8 @@ enum gmm_opt {
 	OPT_MODEL,
 	OPT_POSTERIOR,
 	OPT_OUTLIER,
+	OPT_NOISE,
+	OPT_NOISE_VOLUME,
 };
 
 #define GMM_CSV_LONGOPTS \
@@ -203,6 +205,10 @@ gsl_rng *gmm_rng_new(unsigned long long seed);
 
 /* Read a model (binary or JSON), reporting errors: NULL on failure. */
 struct gmm_model *gmm_load_model(const char *cmd, const char *path);
+/* The same for a command that cannot use a noise component (engine/
+ * noise.h): such a model is refused, saying why (`why`). */
+struct gmm_model *gmm_load_model_plain(const char *cmd, const char *path,
+    const char *why);
 
 /*
  * Name the model's columns after the input's selected columns: the header's

@@ -10,6 +10,7 @@
 #include "base/consts.h"
 #include "base/status.h"
 #include "base/text.h"
+#include "engine/noise.h"
 #include "engine/prior.h"
 #include "io/csvin.h"
 
@@ -189,9 +190,17 @@ read_start(struct gmm_fitopts *fo, struct gmm_error *err)
 		    "labels file has one label per row", w);
 		goto out;
 	}
-	if (!fo->start_labels && fo->k_given && w != fo->em.k) {
+	if (!fo->start_labels && fo->k_given && w != fo->em.k +
+	    (fo->em.noise != 0)) {
 		gmm_error_set(err, gmm_csvin_name(in), 0, "%zu columns of "
-		    "responsibilities, but -k is %zu", w, fo->em.k);
+		    "responsibilities, but -k is %zu%s", w, fo->em.k,
+		    fo->em.noise ? " and the noise component's is last" : "");
+		goto out;
+	}
+	if (!fo->start_labels && fo->em.noise && w < 2) {
+		gmm_error_set(err, gmm_csvin_name(in), 0, "%zu column of "
+		    "responsibilities: with --noise the last is the noise "
+		    "component's, after at least one component's", w);
 		goto out;
 	}
 	row = malloc(w * sizeof(double));
@@ -226,7 +235,7 @@ read_start(struct gmm_fitopts *fo, struct gmm_error *err)
 			k = (size_t)row[0] + 1;
 	}
 	if (!fo->start_labels)
-		k = w;
+		k = w - (fo->em.noise != 0);
 	else if (fo->k_given)
 		k = fo->em.k;
 	/* labels: one-hot rows of k */
@@ -248,7 +257,7 @@ read_start(struct gmm_fitopts *fo, struct gmm_error *err)
 	fo->em.k = k;
 	fo->em.init_resp = fo->start_resp;
 	fo->em.init_resp_rows = n;
-	fo->em.init_resp_cols = k;
+	fo->em.init_resp_cols = fo->start_labels ? k : w;
 	r = 0;
 out:
 	free(rows);
@@ -303,6 +312,21 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_WEIGHTS:
 		fo->common.csv.weights = arg;
 		return 1;
+	case OPT_NOISE:
+		fo->em.noise = 1;
+		return 1;
+	case OPT_NOISE_VOLUME:
+		fo->em.noise = 1;
+		if (gmm_parse_real(cmd, "--noise-volume", arg, 0,
+		    &fo->noise_volume) < 0)
+			return -1;
+		if (!(fo->noise_volume > 0) || !isfinite(1 /
+		    fo->noise_volume)) {
+			gmm_warn(cmd, "--noise-volume must be positive, not "
+			    "\"%s\"", arg);
+			return -1;
+		}
+		return 1;
 	}
 	return 0;
 }
@@ -325,6 +349,11 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 		gmm_warn(cmd, "mclust has no conjugate prior for %s, nor has "
 		    "gmm; --prior conjugate takes %s",
 		    gmm_cov_type_name(fo->em.cov_type), GMM_PRIOR_MODELS);
+		return usage_fail(fo);
+	}
+	if (fo->em.noise && fo->start_file != NULL && fo->start_labels) {
+		gmm_warn(cmd, "--noise does not take a labels:FILE start; give "
+		    "resp:FILE with the noise component's column last");
 		return usage_fail(fo);
 	}
 	if (fo->start_file != NULL) {
@@ -478,6 +507,20 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 		    cmd, n, d, t, t == 1 ? "" : "s");
 	}
 	fo->em.progress_ctx = fo;
+	if (fo->em.noise && fo->noise_volume > 0) {
+		fo->em.noise_vinv = 1 / fo->noise_volume;
+	} else if (fo->em.noise) {
+		double v;
+
+		if (gmm_noise_hypvol(x, &v, err) < 0) {
+			gsl_rng_free(rng);
+			return -1;
+		}
+		fo->em.noise_vinv = 1 / v;
+		if (fo->common.verbose)
+			fprintf(stderr, "gmm %s: noise component over the "
+			    "data's hypervolume %.12g\n", cmd, v);
+	}
 	ret = gmm_em_fit(x, &fo->em, rng, out, err);
 	gmm_status_clear();
 	if (ret == 0)

@@ -17,8 +17,10 @@ static const char usage_text[] =
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
     "one row per input row, streamed.\n\n"
-    "      --labels        add the most probable component (0-based)\n"
+    "      --labels        add the most probable component (0-based;\n"
+    "                      noise for a model's noise component)\n"
     "      --proba         add the responsibilities p0..p{K-1}\n"
+    "                      (and p_noise)\n"
     "      --append        put every field of the input row first\n"
     "      --append-columns LIST  only these input fields (as -c)\n"
     "      --keep-blank    an empty output row for each blank input line\n"
@@ -58,6 +60,9 @@ const struct gmm_cmd gmm_cmd_score = {
 
 struct score_opts {
 	int labels, proba, append, keep_blank, summary, json;
+	int noise;		/* the model has a noise component: its
+				 * label "noise", its column p_noise, the
+				 * batch's last */
 	int outlier;		/* --outlier Q: the column */
 	double outlier_q;	/* Q */
 	double outlier_cut;	/* the model's Q quantile of log density */
@@ -131,6 +136,8 @@ print_header(const struct score_opts *o, const struct gmm_model *m,
 		fputs(",label", stdout);
 	for (size_t c = 0; o->proba && c < m->k; c++)
 		printf(",p%zu", c);
+	if (o->proba && m->noise)
+		fputs(",p_noise", stdout);
 	if (o->outlier)
 		fputs(",outlier", stdout);
 	putchar('\n');
@@ -178,7 +185,9 @@ print_json_row(FILE *f, const struct score_opts *o,
 	}
 	fputs("\"log_density\": ", f);
 	gmm_json_number(f, b->log_density[i]);
-	if (o->labels)
+	if (o->labels && o->noise && gmm_argmax(r, b->k) == b->k - 1)
+		fputs(", \"label\": \"noise\"", f);
+	else if (o->labels)
 		fprintf(f, ", \"label\": %zu", gmm_argmax(r, b->k));
 	if (o->proba) {
 		fputs(", \"proba\": [", f);
@@ -228,7 +237,9 @@ print_range(FILE *f, const struct score_opts *o,
 			continue;
 		}
 		gmm_csvout_number(f, b->log_density[i]);
-		if (o->labels)
+		if (o->labels && o->noise && gmm_argmax(r, k) == k - 1)
+			fputs(",noise", f);
+		else if (o->labels)
 			fprintf(f, ",%zu", gmm_argmax(r, k));
 		for (size_t c = 0; o->proba && c < k; c++) {
 			putc(',', f);
@@ -372,7 +383,7 @@ static void
 print_summary(const struct score_opts *o, const struct gmm_model *m, size_t n,
     double wsum, double total)
 {
-	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
+	size_t p = gmm_model_parameters(m);
 
 	if (o->json) {
 		printf("{\"n\": %zu", n);
@@ -616,6 +627,7 @@ run(struct score_opts *o, struct gmm_common *co, const char *mpath,
 	}
 	if (o->outlier)
 		o->outlier_cut = gmm_ldq_at(m, o->outlier_q);
+	o->noise = m->noise;
 	co->csv.keep_blank = o->keep_blank || o->append;
 	in = gmm_csvin_open(file, &co->csv, &err);
 	if (in == NULL || unnamed_model(m, in, co, &err) < 0 ||

@@ -176,7 +176,7 @@ print_json(const struct fit_row *r, const struct gmm_model *m, int best)
 	t = &m->training;
 	gmm_json_member(stdout, "", "log_likelihood", t->loglik_total);
 	printf(", \"n_parameters\": %zu",
-	    gmm_n_parameters(m->cov_type, m->k, m->d));
+	    gmm_model_parameters(m));
 	gmm_json_member(stdout, ", ", "bic", t->bic);
 	gmm_json_member(stdout, ", ", "aic", t->aic);
 	gmm_json_member(stdout, ", ", "icl", t->icl);
@@ -198,7 +198,7 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 	}
 	t = &m->training;
 	gmm_csvout_number(stdout, t->loglik_total);
-	printf(",%zu,", gmm_n_parameters(m->cov_type, m->k, m->d));
+	printf(",%zu,", gmm_model_parameters(m));
 	gmm_csvout_number(stdout, t->bic);
 	putchar(',');
 	gmm_csvout_number(stdout, t->aic);

@@ -86,6 +86,9 @@ print_text(const char *path, const struct gmm_model *m)
 			putchar('\n');
 		}
 	}
+	if (m->noise)
+		printf("noise: weight %.6g, density %.6g (volume %.6g)\n",
+		    m->noise_weight, m->noise_vinv, 1 / m->noise_vinv);
 	free(sigma);
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * fitopts: the fit options that `fit` and `select-k` share (--covariance,
  * --max-iter, --tol, --reg-covar, --n-init, --init and the common ones), and
- * the one call that runs the engine with them.  Command layer: reports its
+ * the one call that runs the engine with them (with --noise, after the
+ * data's hypervolume, engine/noise.h).  Command layer: reports its
  * own errors on stderr.
  */
 #ifndef GMM_FITOPTS_H
@@ -21,6 +22,7 @@ struct gmm_fitopts {
 	int start_labels;		/* 1 for labels:FILE */
 	double *start_resp;		/* owned: what it gives, n x k */
 	int json;		/* fit --json: the summary as JSON */
+	double noise_volume;	/* --noise-volume, or 0: the data's */
 	int failed_usage;		/* set when finish() fails on usage */
 	const char *cmd;
 	/* fit's status line on a terminal (base/status.h) */
@@ -37,7 +39,9 @@ struct gmm_fitopts {
 	{ "init", required_argument, NULL, OPT_INIT }, \
 	{ "smem", no_argument, NULL, OPT_SMEM }, \
 	{ "prior", required_argument, NULL, OPT_PRIOR }, \
-	{ "weights", required_argument, NULL, OPT_WEIGHTS }
+	{ "weights", required_argument, NULL, OPT_WEIGHTS }, \
+	{ "noise", no_argument, NULL, OPT_NOISE }, \
+	{ "noise-volume", required_argument, NULL, OPT_NOISE_VOLUME }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -57,7 +61,10 @@ struct gmm_fitopts {
 	"      --prior P       none (default) or conjugate: MAP EM with mclust's\n" \
 	"                      default conjugate prior\n" \
 	"      --weights COL   column COL (a number or header name) holds row\n" \
-	"                      frequency weights, not data\n"
+	"                      frequency weights, not data\n" \
+	"      --noise         add mclust's uniform noise component, density\n" \
+	"                      1/V over the data's hypervolume V\n" \
+	"      --noise-volume V  its V, in place of the data's (implies --noise)\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 void gmm_fitopts_release(struct gmm_fitopts *fo);
@@ -77,7 +84,8 @@ int gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k);
 
 /*
  * Fit the rows x with fo->em (k and cov_type as set there) and a new RNG
- * from --seed; with -v, per_iteration progress lines go to stderr.
+ * from --seed; with -v, per_iteration progress lines go to stderr.  With
+ * --noise and no --noise-volume, the noise's volume is x's hypervolume.
  */
 int gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
     const struct gmm_data *x, struct gmm_model **out, struct gmm_error *err);

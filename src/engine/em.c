@@ -61,6 +61,15 @@ struct em_ctx {
 	struct gmm_mstep_work *mw;	/* the M-step's scratch */
 	int has_prior;			/* MAP EM under prior */
 	struct gmm_prior prior;
+	/* a noise component (noise.h): its density, and the start's two
+	 * passes (noise_start()): NOISE_COLLECT keeps each row's log
+	 * density in marks[row] (NaN for weight 0), NOISE_MARK gives the
+	 * rows below noise_cut to the noise alone */
+	int noise;
+	double noise_vinv;
+	enum { NOISE_OFF, NOISE_COLLECT, NOISE_MARK } noise_pass;
+	double noise_cut;
+	double *marks;			/* 2n with noise */
 };
 
 static void
@@ -89,6 +98,7 @@ ctx_release(struct em_ctx *ctx)
 	if (ctx->mw != NULL)
 		gmm_mstep_work_release(ctx->mw);
 	free(ctx->mw);
+	free(ctx->marks);
 	gmm_prior_release(&ctx->prior);
 	gmm_data_pattern_source_free(&ctx->psrc);
 }
@@ -153,7 +163,7 @@ patterns_init(struct em_ctx *ctx)
 
 static int
 ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
-    enum gmm_cov_type t, int threads, int prior)
+    enum gmm_cov_type t, int threads, int prior, int noise)
 {
 	size_t n = x->n, d = x->d;
 
@@ -164,6 +174,9 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 	ctx->d = d;
 	ctx->k = k;
 	ctx->type = t;
+	ctx->noise = noise != 0;
+	if (noise && (ctx->marks = malloc(2 * n * sizeof(double))) == NULL)
+		return -1;
 	ctx->threads = gmm_em_threads(n, d, k, t, threads);
 	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
 	ctx->buf = calloc((size_t)ctx->threads, sizeof(*ctx->buf));
@@ -185,7 +198,8 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 		if (gmm_stats_alloc(&ctx->slots[i], t, k, d, 0) < 0)
 			return -1;
 	for (int i = 0; i < ctx->threads; i++) {
-		if (gmm_estep_buffers_alloc(&ctx->buf[i], d, k) < 0 ||
+		if (gmm_estep_buffers_alloc(&ctx->buf[i], d,
+		    k + ctx->noise) < 0 ||
 		    gmm_stats_alloc(&ctx->tw[i].st, t, k, d, 1) < 0)
 			return -1;
 	}
@@ -226,7 +240,10 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
     const double *logd)
 {
 	struct pass *ps = arg;
-	struct gmm_stats *st = &ps->ctx->tw[worker].st;
+	struct em_ctx *ctx = ps->ctx;
+	struct gmm_stats *st = &ctx->tw[worker].st;
+	size_t k = ctx->k, cols = k + ctx->noise;
+	double *z = resp + k * GMM_BLOCK_ROWS;	/* the noise column */
 
 	/*
 	 * Frequency weights (data.h): a row of weight w adds w log p(x_i),
@@ -234,7 +251,22 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 	 * is the worst explained row only when w > 0.  Unweighted rows
 	 * multiply by 1, which is exact: the old bits.
 	 */
-	zero_padding(resp, blk->rows, ps->ctx->k);
+	zero_padding(resp, blk->rows, cols);
+	/* the noise's start (noise_start()), under a model without it */
+	for (size_t i = 0; ctx->noise && !ps->m->noise && i < blk->rows;
+	    i++) {
+		double w = blk->weight != NULL ? blk->weight[i] : 1;
+
+		z[i] = 0;
+		if (ctx->noise_pass == NOISE_COLLECT)
+			ctx->marks[blk->first + i] = w > 0 ? logd[i] : NAN;
+		if (ctx->noise_pass != NOISE_MARK || !(logd[i] <
+		    ctx->noise_cut))
+			continue;
+		for (size_t c = 0; c < k; c++)
+			resp[c * GMM_BLOCK_ROWS + i] = 0;
+		z[i] = 1;
+	}
 	for (size_t i = 0; i < blk->rows; i++) {
 		double w = blk->weight != NULL ? blk->weight[i] : 1;
 
@@ -250,10 +282,12 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 		struct thread_work *w = &ps->ctx->tw[worker];
 
 		if (blk->weight != NULL)
-			for (size_t c = 0; c < ps->ctx->k; c++)
+			for (size_t c = 0; c < cols; c++)
 				for (size_t i = 0; i < blk->rows; i++)
 					resp[c * GMM_BLOCK_ROWS + i] *=
 					    blk->weight[i];
+		for (size_t i = 0; ctx->noise && i < blk->rows; i++)
+			st->noise += z[i];
 		if (blk->pattern == NULL) {
 			gmm_stats_add_block(st, ps->m->means, blk->xt,
 			    blk->rows, resp, ps->ctx->buf[worker].work);
@@ -281,7 +315,7 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 	for (size_t i = 0; i < blk->rows; i++) {
 		double top = resp[i];
 
-		for (size_t c = 1; c < ps->ctx->k; c++)
+		for (size_t c = 1; c < cols; c++)
 			if (resp[c * GMM_BLOCK_ROWS + i] > top)
 				top = resp[c * GMM_BLOCK_ROWS + i];
 		if (blk->weight == NULL)
@@ -452,8 +486,12 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	}
 	for (size_t c = 0; c < k; c++)
 		wsum += m->weights[c];
+	if (m->noise)
+		wsum += st->noise;
 	for (size_t c = 0; c < k; c++)
 		m->weights[c] /= wsum;
+	if (m->noise)
+		m->noise_weight = st->noise / wsum;
 	if (gmm_model_prepare(m, &sub) < 0)
 		return gmm_error_set(err, NULL, 0,
 		    "%s; try a larger --reg-covar or a smaller k", sub.msg);
@@ -515,7 +553,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 {
 	struct thread_work *w = &ctx->tw[0];
 	double *resp = ctx->buf[0].resp;
-	size_t k = ctx->k;
+	size_t k = ctx->k, cols = given != NULL ? k + ctx->noise : k;
 
 	gmm_stats_zero(&w->st);
 	for (size_t i0 = 0; i0 < ctx->n; i0 += GMM_BLOCK_ROWS) {
@@ -528,7 +566,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			if (labels != NULL && labels[i0 + i] == GMM_HC_UNUSED) {
 				/* outside hc's subset: the start is the
 				 * subset's */
-				for (size_t c = 0; c < k; c++)
+				for (size_t c = 0; c < cols; c++)
 					r[c * GMM_BLOCK_ROWS] = 0;
 				continue;
 			}
@@ -542,19 +580,21 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 				w->st.worst_row = i0 + i;
 			}
 
-			for (size_t c = 0; c < k; c++) {
+			for (size_t c = 0; c < cols; c++) {
 				r[c * GMM_BLOCK_ROWS] = given ? given[
-				    gmm_data_file_row(ctx->x, i0 + i) * k + c]
-				    : labels ? labels[i0 + i] == c
+				    gmm_data_file_row(ctx->x, i0 + i) * cols +
+				    c] : labels ? labels[i0 + i] == c
 				    : gsl_rng_uniform(rng);
 				s += r[c * GMM_BLOCK_ROWS];
 			}
-			for (size_t c = 0; c < k; c++)
+			for (size_t c = 0; c < cols; c++)
 				r[c * GMM_BLOCK_ROWS] /= s;
 			if (ctx->x->wblocks != NULL)
-				for (size_t c = 0; c < k; c++)
+				for (size_t c = 0; c < cols; c++)
 					r[c * GMM_BLOCK_ROWS] *=
 					    gmm_data_weight(ctx->x, i0 + i);
+			if (cols > k)	/* the noise's share */
+				w->st.noise += r[k * GMM_BLOCK_ROWS];
 		}
 		zero_padding(resp, rows, k);
 		gmm_stats_add_block(&w->st, shift, start_block(ctx, shift,
@@ -576,12 +616,12 @@ column_means(const struct gmm_data *x, double *mean)
 		mean[j] /= x->weight_total;
 }
 
-/* The means weighted by given responsibilities (n x k): the shifts of
- * the start's statistics; a component with no weight takes the column
- * means. */
+/* The means weighted by given responsibilities (n x cols, the first k
+ * the components'): the shifts of the start's statistics; a component
+ * with no weight takes the column means. */
 static void
 resp_means(const struct gmm_data *x, const double *resp, size_t k,
-    double *means)
+    size_t cols, double *means)
 {
 	size_t d = x->d;
 
@@ -591,7 +631,7 @@ resp_means(const struct gmm_data *x, const double *resp, size_t k,
 		memset(mu, 0, d * sizeof(double));
 		for (size_t i = 0; i < x->n; i++) {
 			double r = gmm_data_weight(x, i) *
-			    resp[gmm_data_file_row(x, i) * k + c];
+			    resp[gmm_data_file_row(x, i) * cols + c];
 
 			w += r;
 			for (size_t j = 0; j < d; j++)
@@ -650,6 +690,54 @@ report(const struct gmm_em_options *opt, const struct gmm_data *ctx_x,
 		opt->progress(opt->progress_ctx, &p);
 }
 
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/*
+ * The noise's start, from a start model m without it: one pass for each
+ * row's log density under m, then the rows below the cut (the
+ * GMM_NOISE_START_FRAC of rows of weight > 0 with the lowest, at least
+ * one, leaving k) go to the noise alone and the others keep their
+ * responsibilities under m; an M-step from those gives m its noise.
+ */
+static int
+noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
+    struct gmm_error *err)
+{
+	size_t n = ctx->n, have = 0, q, reseeded;
+	double *v = ctx->marks + n;
+	int rc;
+
+	ctx->noise_pass = NOISE_COLLECT;
+	rc = estep(ctx, m, 0, err);
+	ctx->noise_pass = NOISE_OFF;
+	if (rc < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		if (!isnan(ctx->marks[i]))
+			v[have++] = ctx->marks[i];
+	q = (size_t)floor(GMM_NOISE_START_FRAC * (double)have);
+	if (q < 1)
+		q = 1;
+	if (q + ctx->k > have)
+		q = have > ctx->k ? have - ctx->k : 0;
+	qsort(v, have, sizeof(double), cmp_double);
+	ctx->noise_cut = q > 0 ? v[q] : -INFINITY;
+	ctx->noise_pass = NOISE_MARK;
+	rc = estep(ctx, m, 1, err);
+	ctx->noise_pass = NOISE_OFF;
+	if (rc < 0)
+		return -1;
+	m->noise = 1;
+	m->noise_vinv = ctx->noise_vinv;
+	return mstep(ctx, m, &ctx->total, reg, &reseeded, err);
+}
+
 /* A prepared starting model in *out, as opt->init says. */
 static int
 start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
@@ -666,13 +754,21 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		if (m == NULL)
 			return gmm_error_nomem(err);
 		*out = m;
-		return gmm_model_prepare(m, err);
+		if (m->noise)	/* its weight; the density is the fit's */
+			m->noise_vinv = ctx->noise_vinv;
+		if (gmm_model_prepare(m, err) < 0)
+			return -1;
+		return ctx->noise && !m->noise ? noise_start(ctx, m,
+		    opt->reg_covar, err) : 0;
 	}
 	m = gmm_model_new(k, d, ctx->type);
 	if (m == NULL)
 		return gmm_error_nomem(err);
 	if (opt->init == GMM_INIT_RESP) {
-		resp_means(ctx->x, opt->init_resp, k, m->means);
+		resp_means(ctx->x, opt->init_resp, k, k + ctx->noise,
+		    m->means);
+		m->noise = ctx->noise;	/* its share is the given column */
+		m->noise_vinv = ctx->noise_vinv;
 	} else if (opt->init == GMM_INIT_RANDOM) {
 		column_means(ctx->x, m->means);
 		for (size_t c = 1; c < k; c++)
@@ -709,6 +805,8 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 
 		opt->progress(opt->progress_ctx, &p);
 	}
+	if (ret == 0 && ctx->noise && !m->noise)
+		ret = noise_start(ctx, m, opt->reg_covar, err);
 out:
 	free(labels);
 	if (ret < 0)
@@ -892,7 +990,7 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
     size_t runs, const struct gmm_data *x)
 {
 	struct gmm_training *tr = &m->training;
-	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d);
+	size_t p = gmm_model_parameters(m);
 
 	tr->present = 1;
 	tr->n = x->n;
@@ -1018,10 +1116,24 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		return gmm_error_set(err, NULL, 0,
 		    "the start responsibilities have %zu rows, the data %zu",
 		    opt->init_resp_rows, x->rows_read);
-	if (opt->init == GMM_INIT_RESP && opt->init_resp_cols != opt->k)
+	if (opt->init == GMM_INIT_RESP && opt->init_resp_cols != opt->k +
+	    (opt->noise != 0))
 		return gmm_error_set(err, NULL, 0,
-		    "the start responsibilities have %zu columns, k is %zu",
-		    opt->init_resp_cols, opt->k);
+		    "the start responsibilities have %zu columns, k is %zu%s",
+		    opt->init_resp_cols, opt->k, opt->noise ? " and a noise "
+		    "component's column is last" : "");
+	if (opt->noise && x->npatterns > 0)
+		return gmm_error_set(err, NULL, 0, "a noise component does "
+		    "not take missing values yet (its density on fewer "
+		    "columns is not known)");
+	if (opt->noise && (!(opt->noise_vinv > 0) ||
+	    !isfinite(opt->noise_vinv)))
+		return gmm_error_set(err, NULL, 0, "the noise density %g is "
+		    "not positive and finite", opt->noise_vinv);
+	if (opt->init == GMM_INIT_MODEL && opt->init_model->noise &&
+	    !opt->noise)
+		return gmm_error_set(err, NULL, 0, "the start model has a "
+		    "noise component: fit it with --noise");
 	if (check_scale(x, err) < 0)
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)
@@ -1039,10 +1151,11 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		    "prior for %s, nor has gmm; it has one for %s",
 		    gmm_cov_type_name(opt->cov_type), GMM_PRIOR_MODELS);
 	if (ctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads,
-	    opt->prior) < 0) {
+	    opt->prior, opt->noise) < 0) {
 		gmm_error_nomem(err);
 		goto out;
 	}
+	ctx.noise_vinv = opt->noise_vinv;
 	if (runs == 0)
 		runs = 1;
 	for (size_t run = 0; run < runs; run++) {

@@ -2,7 +2,9 @@
  * em: the expectation-maximisation engine behind `fit` and `select-k`.
  *
  * The model: p(x) = sum_c w_c N(x | mu_c, Sigma_c), with Sigma_c full,
- * diagonal, spherical (sigma_c^2 I) or tied (one Sigma for all c).
+ * diagonal, spherical (sigma_c^2 I) or tied (one Sigma for all c), or one
+ * of mclust's other models (covmodel.h); with a noise component (noise.h)
+ * plus w_0 / V, w_0 estimated as the others: w_0 = sum_i r_i0 / n.
  *
  * One iteration is an E-step on the current parameters, then an M-step with
  * reg_covar added to the covariance diagonals:
@@ -83,12 +85,19 @@ struct gmm_em_options {
 	size_t n_init;
 	enum gmm_init_method init;
 	const struct gmm_model *init_model;	/* GMM_INIT_MODEL: borrowed */
-	const double *init_resp;	/* GMM_INIT_RESP: n x k, row-major,
+	const double *init_resp;	/* GMM_INIT_RESP: n x k (k + 1 with
+					 * noise: its column last), row-major,
 					 * each row summing to 1; borrowed */
 	size_t init_resp_rows;		/* its n and k, checked against the */
 	size_t init_resp_cols;		/* data and opt->k */
 	int threads;
 	int smem;		/* after the runs, split-and-merge moves */
+	int noise;		/* add mclust's uniform noise component
+				 * (noise.h) of density noise_vinv; its
+				 * start: GMM_NOISE_START_FRAC of the rows
+				 * the start explains worst, or the last
+				 * column of init_resp, or init_model's */
+	double noise_vinv;	/* 1 / V, positive and finite */
 	int prior;		/* MAP EM under mclust's conjugate prior
 				 * with its default hyperparameters
 				 * (prior.h); the log-likelihood is the
@@ -114,7 +123,8 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * 1 from a start model or responsibilities), reg_covar and tol (the caller
  * sets seed and column names).  Fails when k > n, when start
  * responsibilities have another number of rows than x or of columns than
- * k, out of memory,
+ * k (k + 1 with noise), a noise fit with missing values, a start model
+ * with a noise component for a fit without, out of memory,
  * or when a covariance cannot be factorised even with reg_covar; and, before
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).

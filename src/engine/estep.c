@@ -51,7 +51,13 @@ gmm_estep_block(const struct gmm_model *m, const double *xt, size_t rows,
     double *logp, double *log_density, double *work)
 {
 	gmm_estep_log_joint(m, xt, rows, logp, work);
-	gmm_kernels()->resp(logp, rows, m->k, log_density);
+	if (m->noise) {
+		double *z = logp + m->k * GMM_BLOCK_ROWS;
+
+		for (size_t i = 0, pad = padded_rows(rows); i < pad; i++)
+			z[i] = m->noise_log_joint;
+	}
+	gmm_kernels()->resp(logp, rows, gmm_model_columns(m), log_density);
 }
 
 int

@@ -34,7 +34,9 @@ void gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
 
 /*
  * The same, then responsibilities in place of the log joint and log p(x_i)
- * in log_density[i] (kernels.h's resp()).
+ * in log_density[i] (kernels.h's resp()); with a noise component
+ * (noise.h), its constant log joint is column k, so logp holds
+ * GMM_BLOCK_ROWS * gmm_model_columns(m) doubles.
  */
 void gmm_estep_block(const struct gmm_model *m, const double *xt,
     size_t rows, double *logp, double *log_density, double *work);
@@ -43,14 +45,17 @@ void gmm_estep_block(const struct gmm_model *m, const double *xt,
 struct gmm_estep_buffers {
 	double *xt;		/* GMM_BLOCK_ROWS * d: a block, for a
 				 * source that copies (data.h) */
-	double *resp;		/* GMM_BLOCK_ROWS * k: log joints, then
-				 * responsibilities, by components */
+	double *resp;		/* GMM_BLOCK_ROWS * columns: log joints,
+				 * then responsibilities, by components
+				 * (and the noise column, model.h) */
 	double *logd;		/* GMM_BLOCK_ROWS: log p(x_i) */
 	double *work;		/* GMM_STATS_WORK(d): the E-step's scratch,
 				 * free for the block callback after it */
 };
 
-/* 0, or -1 when out of memory (release what was allocated either way). */
+/* For models of d columns and k columns of responsibilities
+ * (gmm_model_columns()): 0, or -1 when out of memory (release what was
+ * allocated either way). */
 int gmm_estep_buffers_alloc(struct gmm_estep_buffers *b, size_t d,
     size_t k);
 void gmm_estep_buffers_release(struct gmm_estep_buffers *b);
@@ -62,7 +67,8 @@ size_t gmm_estep_buffers_bytes(size_t d, size_t k);
  * (engine/em.c) and score (engine/score.c) share.  Tasks of task_blocks
  * consecutive blocks go to the pool's threads as they free up (pool.h);
  * in a task, task_begin, then for each block in order the E-step and
- * block() with its responsibilities (k x GMM_BLOCK_ROWS by components)
+ * block() with its responsibilities (columns x GMM_BLOCK_ROWS by
+ * components, the noise column last)
  * and log densities, then task_end, all on the worker's thread with its
  * buffers (with `model`, each block runs under the model it returns); merge(arg, task, slot) then runs for task 0, 1, ... in order.
  * task_begin, task_end and merge may be NULL.  A source that fails is a

@@ -121,6 +121,10 @@ gmm_model_dup(const struct gmm_model *m)
 	if (c == NULL)
 		return NULL;
 	c->family = m->family;
+	c->noise = m->noise;
+	c->noise_vinv = m->noise_vinv;
+	c->noise_weight = m->noise_weight;
+	c->noise_log_joint = m->noise_log_joint;
 	memcpy(c->weights, m->weights, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
 	memcpy(c->cov, m->cov, ncov * sizeof(double));
@@ -223,6 +227,8 @@ gmm_model_prepare(struct gmm_model *m, struct gmm_error *err)
 	for (size_t c = 0; c < m->k; c++)
 		m->log_weights[c] = m->weights[c] > 0 ? log(m->weights[c])
 		    : -INFINITY;
+	m->noise_log_joint = m->noise && m->noise_weight > 0 ?
+	    log(m->noise_weight) + log(m->noise_vinv) : -INFINITY;
 	if (gmm_covmodel(m->cov_type)->form == GMM_FORM_MATRIX)
 		return prepare_factor(m, err);
 	return prepare_variances(m, err);
@@ -265,6 +271,15 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 			    m->weights[c]);
 		sum += m->weights[c];
 	}
+	if (m->noise && (!isfinite(m->noise_weight) || m->noise_weight < 0))
+		return gmm_error_set(err, name, 0,
+		    "the noise weight is %g, not a probability",
+		    m->noise_weight);
+	if (m->noise && (!(m->noise_vinv > 0) || !isfinite(m->noise_vinv)))
+		return gmm_error_set(err, name, 0, "the noise density is %g, "
+		    "not positive and finite", m->noise_vinv);
+	if (m->noise)
+		sum += m->noise_weight;
 	if (fabs(sum - 1) > GMM_WEIGHT_SUM_TOL)
 		return gmm_error_set(err, name, 0,
 		    "weights sum to %.17g, not 1", sum);
@@ -302,9 +317,16 @@ gmm_doubles_new(size_t n)
 }
 
 size_t
-gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d)
+gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d, int noise)
 {
-	return (k - 1) + k * d + gmm_covmodel(t)->cov_params(k, d);
+	return (k - 1) + k * d + gmm_covmodel(t)->cov_params(k, d) +
+	    (noise ? 2 : 0);
+}
+
+size_t
+gmm_model_parameters(const struct gmm_model *m)
+{
+	return gmm_n_parameters(m->cov_type, m->k, m->d, m->noise);
 }
 
 double

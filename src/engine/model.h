@@ -72,6 +72,16 @@ struct gmm_model {
 	double *cov;		/* see above */
 	char **columns;		/* d strings */
 	const struct gmm_family *family;	/* the components' kind */
+	/*
+	 * mclust's uniform noise component (engine/noise.h), when noise is
+	 * 1: density noise_vinv (1/V, V the data's hypervolume) at every
+	 * point, weight noise_weight; the k weights and it sum to 1.  Where
+	 * responsibilities are held (estep.h, score.h) its column is the
+	 * last, k, after the components' (gmm_model_columns()).
+	 */
+	int noise;
+	double noise_vinv;
+	double noise_weight;
 	struct gmm_training training;
 
 	/* derived by gmm_model_prepare() */
@@ -80,7 +90,15 @@ struct gmm_model {
 	double *chol;		/* per stored d x d matrix: lower factor L */
 	double *prec;		/* diagonal forms k*d, scalar k: 1 / variance
 				 * (per component, also when shared) */
+	double noise_log_joint;	/* log noise_weight + log noise_vinv */
 };
+
+/* Columns of responsibilities: k, and one more with a noise component. */
+static inline size_t
+gmm_model_columns(const struct gmm_model *m)
+{
+	return m->k + (m->noise != 0);
+}
 
 /* "full", "diag", "EEV", ...: the table's name (covmodel.h) */
 const char *gmm_cov_type_name(enum gmm_cov_type t);
@@ -110,7 +128,8 @@ int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
 
 /*
  * Check a model that came from outside (a file): finite parameters, weights
- * non-negative and summing to 1, covariances symmetric and positive
+ * (with the noise weight) non-negative and summing to 1, a noise density
+ * positive and finite, covariances symmetric and positive
  * definite, precisions finite, column names valid UTF-8.  Calls gmm_model_prepare().  `name` is the file, for messages.
  */
 int gmm_model_validate(struct gmm_model *m, const char *name,
@@ -119,8 +138,12 @@ int gmm_model_validate(struct gmm_model *m, const char *name,
 /* n doubles aligned for vector loads (free()); NULL when out of memory. */
 double *gmm_doubles_new(size_t n);
 
-/* Free parameters, counted as mclust does (as scikit-learn for its four). */
-size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d);
+/* Free parameters, counted as mclust does (as scikit-learn for its four);
+ * a noise component adds two, its weight and its volume, as mclust's
+ * nMclustParams(noise = TRUE). */
+size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d, int noise);
+/* The same for a model. */
+size_t gmm_model_parameters(const struct gmm_model *m);
 /* -2 logL + p ln n, and -2 logL + 2 p (lower is better); n is the rows,
  * or the sum of their frequency weights (data.h). */
 double gmm_bic(double loglik_total, size_t n_parameters, double n);

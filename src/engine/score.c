@@ -15,11 +15,11 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 	if (b == NULL)
 		return NULL;
 	b->cap = cap;
-	b->k = m->k;
+	b->k = gmm_model_columns(m);
 	b->d = m->d;
 	b->threads = threads < 1 ? 1 : threads;
 	b->x = malloc(cap * m->d * sizeof(double));
-	b->resp = malloc(cap * m->k * sizeof(double));
+	b->resp = malloc(cap * b->k * sizeof(double));
 	b->log_density = malloc(cap * sizeof(double));
 	b->buf = calloc((size_t)b->threads, sizeof(*b->buf));
 	b->pool = gmm_pool_new(b->threads);
@@ -28,7 +28,8 @@ gmm_score_batch_new(const struct gmm_model *m, size_t cap, int threads)
 		return NULL;
 	}
 	for (int t = 0; t < b->threads; t++)
-		if (gmm_estep_buffers_alloc(&b->buf[t], m->d, m->k) < 0) {
+		if (gmm_estep_buffers_alloc(&b->buf[t], m->d,
+		    gmm_model_columns(m)) < 0) {
 			gmm_score_batch_free(b);
 			return NULL;
 		}
@@ -113,6 +114,11 @@ gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
 		if (nobs == b->d)
 			continue;
 		b->values_missing += b->d - nobs;
+		if (nobs > 0 && m->noise)
+			return gmm_error_set(err, NULL, 0, "a row with a "
+			    "missing value cannot be scored under a noise "
+			    "component: its density on fewer columns is not "
+			    "known");
 		if (nobs > 0) {
 			b->rows_incomplete++;
 			/* the marginals' room (d x d a component) only when
@@ -199,7 +205,8 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 	buf = calloc((size_t)threads, sizeof(*buf));
 	pool = gmm_pool_new(threads);
 	for (int t = 0; buf != NULL && t < threads; t++)
-		ok &= gmm_estep_buffers_alloc(&buf[t], m->d, m->k) == 0;
+		ok &= gmm_estep_buffers_alloc(&buf[t], m->d,
+		    gmm_model_columns(m)) == 0;
 	ok = ok && v != NULL && buf != NULL && pool != NULL;
 	if (ok) {
 		/* the E-step over the data's own blocks: no copy of a row */

@@ -13,7 +13,9 @@
  * one is scored after the pass from its observed values alone: log
  * p(x_o) and responsibilities under the model's marginal on those columns
  * (engine/marginal.h; rebuilt when the pattern changes from the previous
- * such row).  A row with no observed value gets NaN: no score.
+ * such row).  A row with no observed value gets NaN: no score.  Under a
+ * noise component (model.h) a row with a missing value is an error: the
+ * noise's density on fewer columns is not known.
  */
 #ifndef GMM_SCORE_H
 #define GMM_SCORE_H
@@ -30,7 +32,8 @@ struct gmm_score_batch {
 	size_t cap, k, d;
 	int threads;
 	double *x;		/* cap x d: the caller fills rows */
-	double *resp;		/* cap x k: responsibilities */
+	double *resp;		/* cap x k: responsibilities; k counts
+				 * the noise column, last (model.h) */
 	double *log_density;	/* cap */
 	struct gmm_estep_buffers *buf;	/* one per thread */
 	struct gmm_pool *pool;
@@ -48,7 +51,8 @@ void gmm_score_batch_free(struct gmm_score_batch *b);
 
 /* Score the first `rows` rows of b->x under a prepared model (the one
  * the batch was made for).  Fails only when a marginal cannot be
- * factorised (marginal.h), or there is no memory for the marginals at
+ * factorised (marginal.h), at a row with a missing value under a noise
+ * component, or there is no memory for the marginals at
  * the first row with a missing value. */
 int gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
     size_t rows, struct gmm_error *err);

@@ -241,8 +241,8 @@ gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
 	return 0;
 }
 
-/* A zeroed model of k components with m's d, covariance model, family
- * and column names; NULL when out of memory. */
+/* A zeroed model of k components with m's d, covariance model, family,
+ * noise component and column names; NULL when out of memory. */
 static struct gmm_model *
 model_like(const struct gmm_model *m, size_t k)
 {
@@ -251,6 +251,9 @@ model_like(const struct gmm_model *m, size_t k)
 	if (c == NULL)
 		return NULL;
 	c->family = m->family;
+	c->noise = m->noise;
+	c->noise_vinv = m->noise_vinv;
+	c->noise_weight = m->noise_weight;
 	for (size_t j = 0; j < m->d; j++)
 		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
 			gmm_model_free(c);

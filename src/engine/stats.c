@@ -91,6 +91,7 @@ gmm_stats_zero(struct gmm_stats *st)
 {
 	st->loglik = 0;
 	st->logmax = 0;
+	st->noise = 0;
 	st->worst = INFINITY;
 	st->worst_row = 0;
 	memset(st->nk, 0, st->k * sizeof(double));
@@ -186,6 +187,7 @@ gmm_stats_copy(struct gmm_stats *a, const struct gmm_stats *b)
 {
 	a->loglik = b->loglik;
 	a->logmax = b->logmax;
+	a->noise = b->noise;
 	a->worst = b->worst;
 	a->worst_row = b->worst_row;
 	memcpy(a->nk, b->nk, a->k * sizeof(double));
@@ -198,6 +200,7 @@ gmm_stats_merge(struct gmm_stats *a, const struct gmm_stats *b)
 {
 	a->loglik += b->loglik;
 	a->logmax += b->logmax;
+	a->noise += b->noise;
 	if (b->worst < a->worst) {
 		a->worst = b->worst;
 		a->worst_row = b->worst_row;
@@ -248,7 +251,7 @@ gmm_stats_recentre(struct gmm_stats *st, enum gmm_cov_type t,
 size_t
 gmm_stats_packed_size(const struct gmm_stats *st)
 {
-	return 4 + st->k + st->k * st->d + st->nsxx;
+	return 5 + st->k + st->k * st->d + st->nsxx;
 }
 
 void
@@ -258,9 +261,10 @@ gmm_stats_pack(const struct gmm_stats *st, double *buf)
 	buf[1] = st->worst;
 	buf[2] = (double)st->worst_row;	/* exact below 2^53 rows */
 	buf[3] = st->logmax;
-	memcpy(buf + 4, st->nk, st->k * sizeof(double));
-	memcpy(buf + 4 + st->k, st->sx, st->k * st->d * sizeof(double));
-	memcpy(buf + 4 + st->k + st->k * st->d, st->sxx,
+	buf[4] = st->noise;
+	memcpy(buf + 5, st->nk, st->k * sizeof(double));
+	memcpy(buf + 5 + st->k, st->sx, st->k * st->d * sizeof(double));
+	memcpy(buf + 5 + st->k + st->k * st->d, st->sxx,
 	    st->nsxx * sizeof(double));
 }
 
@@ -271,8 +275,9 @@ gmm_stats_unpack(struct gmm_stats *st, const double *buf)
 	st->worst = buf[1];
 	st->worst_row = (size_t)buf[2];
 	st->logmax = buf[3];
-	memcpy(st->nk, buf + 4, st->k * sizeof(double));
-	memcpy(st->sx, buf + 4 + st->k, st->k * st->d * sizeof(double));
-	memcpy(st->sxx, buf + 4 + st->k + st->k * st->d,
+	st->noise = buf[4];
+	memcpy(st->nk, buf + 5, st->k * sizeof(double));
+	memcpy(st->sx, buf + 5 + st->k, st->k * st->d * sizeof(double));
+	memcpy(st->sxx, buf + 5 + st->k + st->k * st->d,
 	    st->nsxx * sizeof(double));
 }

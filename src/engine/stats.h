@@ -9,7 +9,8 @@
  * covmodel.h; one when shared) or the d column sums of squares of each
  * component (diagonal and scalar forms).  Also the log-likelihood sum,
  * the sum of log max_c r_ic (ICL's classification term; the E-step fills
- * it only in a pass without statistics, the last of a fit) and the
+ * it only in a pass without statistics, the last of a fit), the sum of a
+ * noise component's responsibilities (its weight's statistic) and the
  * worst-explained row (lowest log p(x_i), the first of equals).
  *
  * A thread's statistics also hold lane partial sums (`partials`): the
@@ -45,7 +46,10 @@ struct gmm_stats {
 	enum gmm_cov_type type;
 	size_t nsxx;		/* doubles in sxx */
 	double loglik;		/* sum of log p(x_i) */
-	double logmax;		/* sum of log max_c r_ic */
+	double logmax;		/* sum of log max_c r_ic (over the
+				 * noise column too) */
+	double noise;		/* sum of the noise responsibilities
+				 * (noise.h; 0 without) */
 	double *nk;		/* k */
 	double *sx;		/* k*d */
 	double *sxx;		/* matrix forms: count * d*d (lower

@@ -137,10 +137,10 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * it (PNG's rule), so a later writer can add either kind.
  */
 enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
-	S_RWGT, S_LDQU, S_N };
+	S_RWGT, S_LDQU, S_NOIS, S_N };
 static const char tags[S_N][5] = {
 	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
-	"rwgt", "ldqu",
+	"rwgt", "ldqu", "NOIS",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
@@ -149,6 +149,9 @@ static const char tags[S_N][5] = {
 #define RWGT_SIZE 8	/* the sum of the row weights of a weighted fit */
 #define LDQU_SIZE (8 * GMM_LDQ_N)	/* the training log densities'
 					 * quantiles */
+#define NOIS_SIZE 16	/* a noise component: its density 1/V, its weight
+			 * (upper case: a reader that skipped it would
+			 * give other densities) */
 
 static unsigned char *
 put_section(unsigned char *p, int s, size_t len)
@@ -176,12 +179,12 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t crit = tr && m->training.has_icl;
 	size_t prio = tr && m->training.prior;
 	size_t rwgt = tr && m->training.weighted;
-	size_t ldqu = tr && m->training.has_ldq;
+	size_t ldqu = tr && m->training.has_ldq, nois = m->noise != 0;
 	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt +
-	    ldqu) * GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d +
+	    ldqu + nois) * GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d +
 	    ncov) + nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
 	    (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) +
-	    (ldqu ? LDQU_SIZE : 0) + 4;
+	    (ldqu ? LDQU_SIZE : 0) + (nois ? NOIS_SIZE : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -197,6 +200,11 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	p = put_doubles(p + MIXT_SIZE, S_WGHT, m->weights, k);
 	p = put_doubles(p, S_MEAN, m->means, k * d);
 	p = put_doubles(p, S_COVS, m->cov, ncov);
+	if (nois) {
+		double v[2] = { m->noise_vinv, m->noise_weight };
+
+		p = put_doubles(p, S_NOIS, v, 2);
+	}
 	p = put_section(p, S_COLS, nnames);
 	for (size_t j = 0; j < d; j++) {
 		size_t l = strlen(m->columns[j]) + 1;
@@ -467,7 +475,7 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 	}
 	for (int s = 0; s < S_N; s++)
 		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
-		    s != S_PRIO && s != S_RWGT && s != S_LDQU)
+		    s != S_PRIO && s != S_RWGT && s != S_LDQU && s != S_NOIS)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -513,6 +521,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_PRIO] = PRIO_SIZE;
 	want[S_RWGT] = RWGT_SIZE;
 	want[S_LDQU] = LDQU_SIZE;
+	want[S_NOIS] = NOIS_SIZE;
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
@@ -544,6 +553,11 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	if (m == NULL)
 		return gmm_error_nomem(err);
 	m->family = fam;
+	if (body[S_NOIS] != NULL) {
+		m->noise = 1;
+		m->noise_vinv = get_f64(body[S_NOIS]);
+		m->noise_weight = get_f64(body[S_NOIS] + 8);
+	}
 	if (body[S_TRAI] != NULL) {
 		decode_training(body[S_TRAI], &m->training, 1);
 		m->training.degenerate = get_u32(body[S_TRAI] +

@@ -135,6 +135,12 @@ gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
 	}
 	fputs("],\n  \"weights\": ", f);
 	json_vector(f, m->weights, m->k);
+	if (m->noise) {
+		gmm_json_member(f, ",\n  \"noise\": {", "weight",
+		    m->noise_weight);
+		gmm_json_member(f, ", ", "density", m->noise_vinv);
+		fputc('}', f);
+	}
 	fputs(",\n  \"means\": ", f);
 	json_matrix(f, m->means, m->k, m->d, "  ");
 	fputs(",\n  \"covariances\": ", f);
@@ -387,6 +393,31 @@ get_columns(json_t *a, struct gmm_model *m, const char *name,
 	return 0;
 }
 
+/* "noise": {"weight": w, "density": 1/V} or {"weight": w, "volume": V};
+ * absent or null: none.  0, or -1 with err set. */
+static int
+get_noise(json_t *o, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	json_t *w, *dens, *vol;
+
+	if (o == NULL || json_is_null(o))
+		return 0;
+	w = json_object_get(o, "weight");
+	dens = json_object_get(o, "density");
+	vol = json_object_get(o, "volume");
+	if (!json_is_object(o) || !json_is_number(w) || (dens != NULL) ==
+	    (vol != NULL) || !json_is_number(dens ? dens : vol))
+		return gmm_error_set(err, name, 0, "\"noise\" must be "
+		    "{\"weight\": w, \"density\": 1/V} or {\"weight\": w, "
+		    "\"volume\": V}");
+	m->noise = 1;
+	m->noise_weight = json_number_value(w);
+	m->noise_vinv = dens ? json_number_value(dens) : 1 /
+	    json_number_value(vol);
+	return 0;
+}
+
 static int
 decode_root(json_t *root, const char *name, struct gmm_model **out,
     struct gmm_error *err)
@@ -422,6 +453,7 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 		    cm->sklearn ? "" : cm->shared ? ", equal for every "
 		    "component" : "");
 	else if (get_columns(json_object_get(root, "columns"), m, name,
+	    err) == 0 && get_noise(json_object_get(root, "noise"), m, name,
 	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
 		if (get_training(json_object_get(root, "training"),
 		    &m->training) < 0)

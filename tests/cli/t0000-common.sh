@@ -58,8 +58,9 @@ run fit -k 2 -o "$T/e.gmm" -d ';;' "$FIX/small.tsv"
 expect_err "-d takes one character" 2 "gmm fit: --delimiter takes one character, not \";;\"
 usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]
                [--reg-covar R] [--n-init N] [--init METHOD|MODEL]
-               [--prior P] [--weights COL] [-o MODEL] [--json]
-               [options] [FILE]"
+               [--prior P] [--weights COL] [--noise]
+               [--noise-volume V] [-o MODEL] [--json] [options]
+               [FILE]"
 
 # stdin: "-" and no FILE
 run_in "$FIX/small.csv" fit -k 2 -o "$T/s.gmm" -

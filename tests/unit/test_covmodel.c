@@ -96,7 +96,7 @@ check_sizes(void)
 		    cm->cov_params(k, d));
 		/* (k - 1) + k d + covariances, scikit-learn's and mclust's
 		 * count */
-		CHECK(gmm_n_parameters(want[i].t, k, d) == 2 + 15 +
+		CHECK(gmm_n_parameters(want[i].t, k, d, 0) == 2 + 15 +
 		    want[i].params, "%s: parameters", cm->name);
 	}
 }

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "check.h"
+#include "mclustref.h"
 #include "rows.h"
 #include "engine/em.h"
 #include "engine/prior.h"
@@ -32,56 +33,12 @@
 
 static const char *refdir = "tests/ref";
 
-static double
-num(json_t *a, size_t i)
-{
-	return json_number_value(json_array_get(a, i));
-}
-
 static int
 iterative(enum gmm_cov_type t)
 {
 	const char *name = gmm_covmodel(t)->mclust;
 
 	return strstr("VEI VEE EVE VVE VEV", name) != NULL;
-}
-
-static void
-check_step(const struct gmm_model *m, json_t *after, const char *label,
-    double rtol, double ltol, double loglik)
-{
-	size_t k = m->k, d = m->d;
-	json_t *w = json_object_get(after, "weights");
-	json_t *mu = json_object_get(after, "means");
-	json_t *cov = json_object_get(after, "covariances");
-	double *sig = malloc(d * d * sizeof(double));
-
-	if (sig == NULL)
-		exit(2);
-	CHECK_TOL(loglik, json_number_value(json_object_get(after, "loglik")),
-	    ltol, 0, "%s loglik", label);
-	for (size_t c = 0; c < k; c++) {
-		json_t *mc = json_array_get(mu, c), *sc = json_array_get(cov, c);
-
-		CHECK_TOL(m->weights[c], num(w, c), rtol, 0, "%s weight %zu",
-		    label, c);
-		gmm_model_component_cov(m, c, sig);
-		for (size_t i = 0; i < d; i++) {
-			double sii = num(json_array_get(sc, i), i);
-
-			CHECK_TOL(m->means[c * d + i], num(mc, i), rtol,
-			    rtol * sqrt(sii), "%s mean %zu %zu", label, c, i);
-			for (size_t j = 0; j < d; j++) {
-				double sjj = num(json_array_get(sc, j), j);
-
-				CHECK_TOL(sig[i * d + j],
-				    num(json_array_get(sc, i), j), 0,
-				    rtol * sqrt(sii * sjj), "%s cov %zu %zu %zu",
-				    label, c, i, j);
-			}
-		}
-	}
-	free(sig);
 }
 
 /* The prior as mclust's defaultPrior gives it (the reference's "prior"). */
@@ -168,7 +125,7 @@ check_model(const char *name, const char *model, enum gmm_cov_type t,
 			CHECK(0, "%s: %s", label, err.msg);
 			continue;
 		}
-		check_step(m, after, label, rtol, ltol,
+		check_mclust_step(m, after, label, rtol, ltol,
 		    m->training.loglik_total);
 		gmm_model_free(m);
 	}

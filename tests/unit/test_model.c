@@ -27,9 +27,13 @@ check_counts(void)
 	};
 
 	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++)
-		CHECK(gmm_n_parameters(c[i].t, c[i].k, c[i].d) == c[i].p,
+		CHECK(gmm_n_parameters(c[i].t, c[i].k, c[i].d, 0) == c[i].p,
 		    "%s k=%zu d=%zu: %zu", gmm_cov_type_name(c[i].t), c[i].k,
-		    c[i].d, gmm_n_parameters(c[i].t, c[i].k, c[i].d));
+		    c[i].d, gmm_n_parameters(c[i].t, c[i].k, c[i].d, 0));
+	/* mclust's nMclustParams(noise = TRUE) adds 2: 13 for VVV, d = 2,
+	 * G = 2 (R 4.2.2, mclust 6.0.0) */
+	CHECK(gmm_n_parameters(GMM_COV_FULL, 2, 2, 1) == 13, "noise: %zu",
+	    gmm_n_parameters(GMM_COV_FULL, 2, 2, 1));
 	/* mclust's VVV G=2 on faithful: logL -1130.2640682868503, p 11 */
 	CHECK_REL(gmm_bic(-1130.2640682868503, 11, 272), 2322.1919593029565,
 	    1e-14, "bic");

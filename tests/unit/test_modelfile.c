@@ -587,6 +587,66 @@ check_ldq(void)
 	gmm_model_free(m);
 }
 
+/* A noise component: the NOIS section (upper case: must be understood)
+ * and JSON "noise", read back bitwise; a bad density or a short section
+ * refused. */
+static void
+check_noise(void)
+{
+	struct gmm_model *m = example(GMM_COV_DIAG), *back = NULL;
+	struct gmm_error err;
+	unsigned char *buf, *b2;
+	size_t len, at, jlen;
+	char *json;
+	FILE *f;
+
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0 &&
+	    find_section(buf, len, "NOIS") == 0, "no noise: no NOIS");
+	free(buf);
+	m->noise = 1;
+	m->noise_vinv = 1.0 / 3;
+	m->weights[0] = 0.25;
+	m->noise_weight = 0.05;
+	CHECK(gmm_model_prepare(m, &err) == 0, "noise: prepare");
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	at = find_section(buf, len, "NOIS");
+	CHECK(at > 0, "noise: a NOIS section");
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    back->noise && back->noise_vinv == m->noise_vinv &&
+	    back->noise_weight == m->noise_weight, "read back bitwise");
+	CHECK(back != NULL && back->noise_log_joint == log(0.05) -
+	    log(3.0), "read back: prepared (%.17g)", back ?
+	    back->noise_log_joint : 0);
+	gmm_model_free(back);
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + at + GMM_MODEL_SECTION_HEAD, -1);
+	reseal(b2, len);
+	refuse(b2, len, "the noise density is -1", "a negative density");
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + at + GMM_MODEL_SECTION_HEAD + 8, 0.5);
+	reseal(b2, len);
+	refuse(b2, len, "weights sum to", "weights with the noise's past 1");
+	memcpy(b2, buf, len);
+	memcpy(b2 + at, "NOIZ", 4);
+	reseal(b2, len);
+	refuse(b2, len, "unknown section NOIZ", "an unknown upper-case section");
+	free(b2);
+	free(buf);
+	f = open_memstream(&json, &jlen);
+	gmm_modelfile_write_json(f, m);
+	fclose(f);
+	CHECK(strstr(json, "\"noise\": {\"weight\": 0.05, \"density\": "
+	    "0.3333333333333333}") != NULL, "JSON: noise");
+	back = NULL;
+	CHECK(gmm_modelfile_decode((unsigned char *)json, jlen, "j", &back,
+	    &err) == 0 && back->noise && back->noise_vinv == m->noise_vinv &&
+	    back->noise_weight == m->noise_weight, "JSON read back bitwise");
+	gmm_model_free(back);
+	free(json);
+	gmm_model_free(m);
+}
+
 static void
 check_icl(void)
 {
@@ -678,6 +738,7 @@ main(void)
 	check_hostile();
 	check_icl();
 	check_ldq();
+	check_noise();
 	check_v1("full");
 	check_v1("diag");
 	check_v1("spherical");

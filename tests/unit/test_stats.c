@@ -109,14 +109,17 @@ check_model(enum gmm_cov_type t)
 	b.loglik = -123.456;
 	b.worst = -9.75;
 	b.worst_row = 4097;
+	b.noise = 3.25;
+	b.logmax = -7.5;
 	buf = malloc(gmm_stats_packed_size(&b) * sizeof(double));
-	CHECK(gmm_stats_packed_size(&b) == 4 + K + K * D + b.nsxx,
+	CHECK(gmm_stats_packed_size(&b) == 5 + K + K * D + b.nsxx,
 	    "%s: packed size", name);
 	gmm_stats_pack(&b, buf);
 	gmm_stats_zero(&a);
 	gmm_stats_unpack(&a, buf);
 	same = a.loglik == b.loglik && a.worst == b.worst &&
-	    a.worst_row == b.worst_row &&
+	    a.worst_row == b.worst_row && a.noise == b.noise &&
+	    a.logmax == b.logmax &&
 	    memcmp(a.nk, b.nk, K * sizeof(double)) == 0 &&
 	    memcmp(a.sx, b.sx, K * D * sizeof(double)) == 0 &&
 	    memcmp(a.sxx, b.sxx, a.nsxx * sizeof(double)) == 0;
@@ -127,6 +130,7 @@ check_model(enum gmm_cov_type t)
 	gmm_stats_copy(&a, &b);
 	gmm_stats_merge(&a, &b);
 	CHECK(a.loglik == 2 * b.loglik && a.nk[1] == 2 * b.nk[1] &&
+	    a.noise == 2 * b.noise &&
 	    a.sx[5] == 2 * b.sx[5] && a.sxx[a.nsxx - 1] ==
 	    2 * b.sxx[b.nsxx - 1], "%s: merge adds", name);
 	b.worst_row = 9;
