@@ -444,13 +444,20 @@ gmm_load_model(const char *cmd, const char *path)
 }
 
 struct gmm_model *
-gmm_load_model_plain(const char *cmd, const char *path, const char *why)
+gmm_load_model_kind(const char *cmd, const char *path, int noise_ok,
+    int family_ok, const char *why)
 {
 	struct gmm_model *m = gmm_load_model(cmd, path);
 
-	if (m != NULL && m->noise) {
+	if (m != NULL && m->noise && !noise_ok) {
 		gmm_warn(cmd, "%s: the model has a noise component, which %s",
 		    path, why);
+		gmm_model_free(m);
+		return NULL;
+	}
+	if (m != NULL && m->family != &gmm_family_gaussian && !family_ok) {
+		gmm_warn(cmd, "%s: the model's components are %s, not "
+		    "Gaussian, which %s", path, m->family->name, why);
 		gmm_model_free(m);
 		return NULL;
 	}

@@ -91,6 +91,8 @@ enum gmm_opt {
 	OPT_OUTLIER,
 	OPT_NOISE,
 	OPT_NOISE_VOLUME,
+	OPT_FAMILY,
+	OPT_DF,
 };
 
 #define GMM_CSV_LONGOPTS \
@@ -205,10 +207,12 @@ gsl_rng *gmm_rng_new(unsigned long long seed);
 
 /* Read a model (binary or JSON), reporting errors: NULL on failure. */
 struct gmm_model *gmm_load_model(const char *cmd, const char *path);
-/* The same for a command that cannot use a noise component (engine/
- * noise.h): such a model is refused, saying why (`why`). */
-struct gmm_model *gmm_load_model_plain(const char *cmd, const char *path,
-    const char *why);
+/* The same for a command that takes only some models: one with a noise
+ * component (engine/noise.h) unless noise_ok, or of a family other than
+ * the Gaussian (engine/family.h) unless family_ok, is refused, saying
+ * why (`why`, completing "which ..."). */
+struct gmm_model *gmm_load_model_kind(const char *cmd, const char *path,
+    int noise_ok, int family_ok, const char *why);
 
 /*
  * Name the model's columns after the input's selected columns: the header's

@@ -16,11 +16,11 @@ static const char usage_text[] =
     "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
     "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
     "               [--prior P] [--weights COL] [--noise]\n"
-    "               [--noise-volume V] [-o MODEL] [--json] [options]\n"
-    "               [FILE]\n";
+    "               [--noise-volume V] [--family F] [--df NU] [-o MODEL]\n"
+    "               [--json] [options] [FILE]\n";
 
 static const char help_text[] =
-    "Fit a Gaussian mixture to the rows of a CSV file (or stdin) and write\n"
+    "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"
     "the model (binary; to stdout when it is not a terminal).\n\n"
     "  -k K                number of components\n"
     GMM_FIT_HELP

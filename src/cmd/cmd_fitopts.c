@@ -25,6 +25,7 @@ gmm_fitopts_init(struct gmm_fitopts *fo)
 	fo->em.reg_covar = GMM_DEFAULT_REG_COVAR;
 	fo->em.n_init = 1;
 	fo->em.init = GMM_INIT_KMEANS;
+	fo->em.family = &gmm_family_gaussian;
 }
 
 void
@@ -315,6 +316,23 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_NOISE:
 		fo->em.noise = 1;
 		return 1;
+	case OPT_FAMILY:
+		fo->family_given = 1;
+		if ((fo->em.family = gmm_family_named(arg)) == NULL) {
+			gmm_warn(cmd, "--family is gaussian or t, not \"%s\"",
+			    arg);
+			return -1;
+		}
+		return 1;
+	case OPT_DF:
+		if (gmm_parse_real(cmd, "--df", arg, 0, &fo->em.df) < 0)
+			return -1;
+		if (!(fo->em.df > 0)) {
+			gmm_warn(cmd, "--df must be positive, not \"%s\"", arg);
+			return -1;
+		}
+		fo->em.df_fixed = 1;
+		return 1;
 	case OPT_NOISE_VOLUME:
 		fo->em.noise = 1;
 		if (gmm_parse_real(cmd, "--noise-volume", arg, 0,
@@ -344,6 +362,19 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	struct gmm_model *m;
 
 	fo->cmd = cmd;
+	if (fo->em.df_fixed && !fo->family_given)
+		fo->em.family = &gmm_family_t;
+	if (fo->em.df_fixed && !fo->em.family->scaled) {
+		gmm_warn(cmd, "--df is the t family's degrees of freedom; "
+		    "--family %s has none", fo->em.family->name);
+		return usage_fail(fo);
+	}
+	if (fo->em.prior && fo->em.family != NULL && fo->em.family->scaled) {
+		gmm_warn(cmd, "--prior conjugate is mclust's prior for "
+		    "Gaussian components, not for --family %s",
+		    fo->em.family->name);
+		return usage_fail(fo);
+	}
 	if (fo->em.prior && fo->cov_given &&
 	    !gmm_prior_supported(fo->em.cov_type)) {
 		gmm_warn(cmd, "mclust has no conjugate prior for %s, nor has "
@@ -385,14 +416,16 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	fo->init_model = m;
 	fo->em.init_model = m;
 	if ((fo->k_given && fo->em.k != m->k) ||
-	    (fo->cov_given && fo->em.cov_type != m->cov_type)) {
-		gmm_warn(cmd, "the --init model has k = %zu and covariance %s, "
-		    "which the options contradict", m->k,
-		    gmm_cov_type_name(m->cov_type));
+	    (fo->cov_given && fo->em.cov_type != m->cov_type) ||
+	    (fo->family_given && fo->em.family != m->family)) {
+		gmm_warn(cmd, "the --init model has k = %zu, covariance %s and "
+		    "family %s, which the options contradict", m->k,
+		    gmm_cov_type_name(m->cov_type), m->family->name);
 		return usage_fail(fo);
 	}
 	fo->em.k = m->k;
 	fo->em.cov_type = m->cov_type;
+	fo->em.family = m->family;
 	if (fo->em.n_init > 1) {
 		gmm_warn(cmd, "warning: --n-init %zu has no effect with a "
 		    "start model; one run starts from it", fo->em.n_init);

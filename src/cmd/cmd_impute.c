@@ -253,9 +253,8 @@ static int
 run(const struct impute_opts *o, struct gmm_common *co, const char *mpath,
     const char *file)
 {
-	struct gmm_model *m = gmm_load_model_plain("impute", mpath,
-	    "impute cannot condition on (its density on fewer columns is not "
-	    "known)");
+	struct gmm_model *m = gmm_load_model_kind("impute", mpath, 0, 0,
+	    "impute does not condition on yet");
 	struct gmm_csvin *in = NULL;
 	struct gmm_error err;
 	int ret = GMM_EXIT_DATA;

@@ -192,7 +192,7 @@ pic_open(struct pic *p, struct gmm_plot_opts *o, const char *model,
 	gsl_rng *rng;
 	int ok, r;
 
-	if ((p->m = gmm_load_model_plain("plot", model,
+	if ((p->m = gmm_load_model_kind("plot", model, 0, 1,
 	    "plot does not draw yet")) == NULL)
 		return GMM_EXIT_DATA;
 	if ((r = pick_columns(p->m, o->columns, def_cols, &p->cols,

@@ -49,7 +49,7 @@ print_header(const struct gmm_model *m, int labels)
 static int
 run(const char *path, size_t n, unsigned long long seed, int labels)
 {
-	struct gmm_model *m = gmm_load_model_plain("sample", path,
+	struct gmm_model *m = gmm_load_model_kind("sample", path, 0, 1,
 	    "sample cannot draw from: its region is not kept, only its volume");
 	struct gmm_sampler s;
 	gsl_rng *rng;

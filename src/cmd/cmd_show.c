@@ -64,8 +64,12 @@ print_text(const char *path, const struct gmm_model *m)
 	/* the path and the names are escaped: they may hold anything */
 	fputs("model: ", stdout);
 	gmm_text_put(stdout, path);
-	printf("\nk = %zu, d = %zu, covariance = %s\ncolumns:", m->k, d,
+	printf("\nk = %zu, d = %zu, covariance = %s", m->k, d,
 	    gmm_cov_type_name(m->cov_type));
+	if (m->family != &gmm_family_gaussian)
+		printf(", family = %s%s", m->family->name, m->df_fixed ?
+		    " (degrees of freedom held)" : "");
+	fputs("\ncolumns:", stdout);
 	for (size_t j = 0; j < d; j++) {
 		putchar(' ');
 		gmm_text_put(stdout, m->columns[j]);
@@ -74,7 +78,10 @@ print_text(const char *path, const struct gmm_model *m)
 	if (m->training.present)
 		print_training(&m->training);
 	for (size_t c = 0; c < m->k; c++) {
-		printf("component %zu: weight %.6g\n  mean:", c, m->weights[c]);
+		printf("component %zu: weight %.6g", c, m->weights[c]);
+		if (m->family->scaled)
+			printf(", degrees of freedom %.6g", m->df[c]);
+		fputs("\n  mean:", stdout);
 		for (size_t j = 0; j < d; j++)
 			printf(" %.6g", m->means[c * d + j]);
 		printf("\n  covariance:\n");

@@ -300,8 +300,8 @@ cmd_threshold(int argc, char **argv)
 	fo.k_given = 1;
 	fo.em.k = 2;
 	if (model != NULL) {
-		if ((m = gmm_load_model_plain("threshold",
-		    model, "a threshold between two components does not take")) == NULL)
+		if ((m = gmm_load_model_kind("threshold",
+		    model, 0, 0, "threshold's closed forms do not take")) == NULL)
 			goto out;
 		if (m->k != 2 || m->d != 1) {
 			gmm_warn("threshold", "%s: a model of 2 components on 1 "

@@ -14,7 +14,7 @@
 struct gmm_fitopts {
 	struct gmm_common common;
 	struct gmm_em_options em;
-	int k_given, cov_given;
+	int k_given, cov_given, family_given;
 	const char *init_arg;		/* --init MODEL, borrowed from argv */
 	int init_given;			/* --init was given, any form */
 	struct gmm_model *init_model;	/* owned */
@@ -41,7 +41,9 @@ struct gmm_fitopts {
 	{ "prior", required_argument, NULL, OPT_PRIOR }, \
 	{ "weights", required_argument, NULL, OPT_WEIGHTS }, \
 	{ "noise", no_argument, NULL, OPT_NOISE }, \
-	{ "noise-volume", required_argument, NULL, OPT_NOISE_VOLUME }
+	{ "noise-volume", required_argument, NULL, OPT_NOISE_VOLUME }, \
+	{ "family", required_argument, NULL, OPT_FAMILY }, \
+	{ "df", required_argument, NULL, OPT_DF }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -64,7 +66,11 @@ struct gmm_fitopts {
 	"                      frequency weights, not data\n" \
 	"      --noise         add mclust's uniform noise component, density\n" \
 	"                      1/V over the data's hypervolume V\n" \
-	"      --noise-volume V  its V, in place of the data's (implies --noise)\n"
+	"      --noise-volume V  its V, in place of the data's (implies --noise)\n" \
+	"      --family F      gaussian (default) or t: multivariate Student-t\n" \
+	"                      components, each with its degrees of freedom\n" \
+	"      --df NU         t: hold every component's degrees of freedom at\n" \
+	"                      NU rather than estimate them (implies --family t)\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 void gmm_fitopts_release(struct gmm_fitopts *fo);

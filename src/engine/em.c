@@ -70,6 +70,12 @@ struct em_ctx {
 	enum { NOISE_OFF, NOISE_COLLECT, NOISE_MARK } noise_pass;
 	double noise_cut;
 	double *marks;			/* 2n with noise */
+	/* a scaled family (family.h): the statistics rescaled for the
+	 * covariance M-step (t_stats()), and no update of the family's own
+	 * parameters at a start's M-step, which follows no E-step */
+	const struct gmm_family *family;
+	struct gmm_stats tst;
+	int at_start;
 };
 
 static void
@@ -95,6 +101,7 @@ ctx_release(struct em_ctx *ctx)
 	free(ctx->tw);
 	free(ctx->buf);
 	gmm_stats_release(&ctx->total);
+	gmm_stats_release(&ctx->tst);
 	if (ctx->mw != NULL)
 		gmm_mstep_work_release(ctx->mw);
 	free(ctx->mw);
@@ -163,7 +170,8 @@ patterns_init(struct em_ctx *ctx)
 
 static int
 ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
-    enum gmm_cov_type t, int threads, int prior, int noise)
+    enum gmm_cov_type t, int threads, int prior, int noise,
+    const struct gmm_family *family)
 {
 	size_t n = x->n, d = x->d;
 
@@ -175,6 +183,9 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 	ctx->k = k;
 	ctx->type = t;
 	ctx->noise = noise != 0;
+	ctx->family = family;
+	if (family->scaled && gmm_stats_alloc(&ctx->tst, t, k, x->d, 0) < 0)
+		return -1;
 	if (noise && (ctx->marks = malloc(2 * n * sizeof(double))) == NULL)
 		return -1;
 	ctx->threads = gmm_em_threads(n, d, k, t, threads);
@@ -224,6 +235,30 @@ struct pass {
 	const struct gmm_model *m;
 	int want_stats;
 };
+
+/*
+ * A scaled family's block (family.h): n_c += r, s_c += r (log u - u), and
+ * the responsibilities times u, which the moments then weigh rows by.
+ */
+static void
+scale_block(struct gmm_stats *st, double *resp, const double *u,
+    size_t rows)
+{
+	size_t k = st->k;
+
+	for (size_t c = 0; c < k; c++) {
+		double *r = resp + c * GMM_BLOCK_ROWS, n = 0, s = 0;
+		const double *uc = u + c * GMM_BLOCK_ROWS;
+
+		for (size_t i = 0; i < rows; i++) {
+			n += r[i];
+			s += r[i] * (log(uc[i]) - uc[i]);
+			r[i] *= uc[i];
+		}
+		st->fam[c] += n;
+		st->fam[k + c] += s;
+	}
+}
 
 /* A chunk's statistics start from zero (gmm_estep_run() task_begin). */
 static void
@@ -288,6 +323,8 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 					    blk->weight[i];
 		for (size_t i = 0; ctx->noise && i < blk->rows; i++)
 			st->noise += z[i];
+		if (ps->m->family->scaled)
+			scale_block(st, resp, ctx->buf[worker].scale, blk->rows);
 		if (blk->pattern == NULL) {
 			gmm_stats_add_block(st, ps->m->means, blk->xt,
 			    blk->rows, resp, ps->ctx->buf[worker].work);
@@ -453,8 +490,33 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m,
 		m->cov[c * per + j] /= total;
 }
 
+/*
+ * A scaled family's statistics for the covariance M-step: gathered with
+ * weights r u (nk = sum r u, sx, sxx), the M-step needs n_c = sum r as
+ * nk and the scatter about the new mean sum r u (x - mu)(x - mu)^T =
+ * sxx - sx sx^T / sum r u, which it forms as sxx - sx' sx'^T / n_c:
+ * so sx' = sx sqrt(n_c / sum r u).  A start's statistics (u = 1, no
+ * E-step) have n_c = nk.
+ */
+static const struct gmm_stats *
+t_stats(struct em_ctx *ctx, const struct gmm_stats *st)
+{
+	struct gmm_stats *t = &ctx->tst;
+	size_t k = st->k, d = st->d;
+
+	gmm_stats_copy(t, st);
+	for (size_t c = 0; c < k && !ctx->at_start; c++) {
+		double f = st->nk[c] > 0 ? sqrt(st->fam[c] / st->nk[c]) : 1;
+
+		t->nk[c] = st->fam[c];
+		for (size_t j = 0; j < d; j++)
+			t->sx[c * d + j] *= f;
+	}
+	return t;
+}
+
 static int
-mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
+mstep(struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
     double reg, size_t *reseeded, struct gmm_error *err)
 {
 	size_t k = ctx->k, d = ctx->d;
@@ -462,11 +524,15 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	double wsum = 0;
 	struct gmm_error sub;
 
+	const struct gmm_stats *cst = st;
+
 	/* the covariances by the model's row of the table, then means and
 	 * weights */
 	*reseeded = (size_t)-1;
-	if ((ctx->has_prior ? cm->mstep_map(st, &ctx->prior, reg, m->means,
-	    m->cov, ctx->mw) : cm->mstep(st, reg, m->cov, ctx->mw)) < 0)
+	if (ctx->family->scaled)
+		cst = t_stats(ctx, st);
+	if ((ctx->has_prior ? cm->mstep_map(cst, &ctx->prior, reg, m->means,
+	    m->cov, ctx->mw) : cm->mstep(cst, reg, m->cov, ctx->mw)) < 0)
 		return gmm_error_set(err, NULL, 0, "component %zu: the scatter "
 		    "is singular, which %s cannot take; try a smaller k or "
 		    "another covariance model", ctx->mw->failed, cm->name);
@@ -475,11 +541,13 @@ mstep(const struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 
 		for (size_t j = 0; j < d && !ctx->has_prior; j++)
 			m->means[c * d + j] += st->sx[c * d + j] / nk;
-		m->weights[c] = nk;
+		m->weights[c] = gmm_mstep_nk(cst, c);
+		if (ctx->family->scaled && !ctx->at_start)
+			ctx->family->mstep(m, c, cst->nk[c], st->fam[k + c]);
 	}
 	for (size_t c = 0; c < k && k > 1; c++) {
-		if (st->nk[c] < GMM_COLLAPSE_NK) {
-			reseed(ctx, m, st, c);
+		if (cst->nk[c] < GMM_COLLAPSE_NK) {
+			reseed(ctx, m, cst, c);
 			*reseeded = c;
 			break;
 		}
@@ -738,6 +806,17 @@ noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
 	return mstep(ctx, m, &ctx->total, reg, &reseeded, err);
 }
 
+/* The fit's family on a start model: a t's nu from --df (held when
+ * df_fixed) or GMM_T_START_DF. */
+static void
+set_family(struct gmm_model *m, const struct gmm_em_options *opt)
+{
+	m->family = opt->family != NULL ? opt->family : &gmm_family_gaussian;
+	for (size_t c = 0; m->family->scaled && c < m->k; c++)
+		m->df[c] = opt->df > 0 ? opt->df : GMM_T_START_DF;
+	m->df_fixed = m->family->scaled && opt->df_fixed;
+}
+
 /* A prepared starting model in *out, as opt->init says. */
 static int
 start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
@@ -756,6 +835,8 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		*out = m;
 		if (m->noise)	/* its weight; the density is the fit's */
 			m->noise_vinv = ctx->noise_vinv;
+		if (opt->df > 0)	/* --df: the given nu, held */
+			set_family(m, opt);
 		if (gmm_model_prepare(m, err) < 0)
 			return -1;
 		return ctx->noise && !m->noise ? noise_start(ctx, m,
@@ -764,6 +845,7 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	m = gmm_model_new(k, d, ctx->type);
 	if (m == NULL)
 		return gmm_error_nomem(err);
+	set_family(m, opt);
 	if (opt->init == GMM_INIT_RESP) {
 		resp_means(ctx->x, opt->init_resp, k, k + ctx->noise,
 		    m->means);
@@ -796,7 +878,9 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	}
 	stats_from_start(ctx, m->means, labels, opt->init == GMM_INIT_RESP ?
 	    opt->init_resp : NULL, rng);
+	ctx->at_start = 1;
 	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
+	ctx->at_start = 0;
 	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = run, .at_start = 1,
 			.reseeded = reseeded,
@@ -1096,6 +1180,8 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	size_t runs = opt->init == GMM_INIT_MODEL || opt->init ==
 	    GMM_INIT_RESP ? 1 : opt->n_init;
 	struct optima finals = { 0 };
+	const struct gmm_family *fam = opt->family != NULL ? opt->family :
+	    &gmm_family_gaussian;
 	int ret = -1;
 
 	if (opt->k < 1 || opt->k > n - x->weight_zero)
@@ -1130,6 +1216,16 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	    !isfinite(opt->noise_vinv)))
 		return gmm_error_set(err, NULL, 0, "the noise density %g is "
 		    "not positive and finite", opt->noise_vinv);
+	if (fam->scaled && x->npatterns > 0)
+		return gmm_error_set(err, NULL, 0, "the %s family does not "
+		    "take missing values yet", fam->name);
+	if (fam->scaled && opt->prior)
+		return gmm_error_set(err, NULL, 0, "the %s family has no "
+		    "conjugate prior here; fit it without --prior", fam->name);
+	if (opt->init == GMM_INIT_MODEL && opt->init_model->family != fam)
+		return gmm_error_set(err, NULL, 0, "the start model's family "
+		    "is %s, the fit's %s", opt->init_model->family->name,
+		    fam->name);
 	if (opt->init == GMM_INIT_MODEL && opt->init_model->noise &&
 	    !opt->noise)
 		return gmm_error_set(err, NULL, 0, "the start model has a "
@@ -1151,7 +1247,7 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		    "prior for %s, nor has gmm; it has one for %s",
 		    gmm_cov_type_name(opt->cov_type), GMM_PRIOR_MODELS);
 	if (ctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads,
-	    opt->prior, opt->noise) < 0) {
+	    opt->prior, opt->noise, fam) < 0) {
 		gmm_error_nomem(err);
 		goto out;
 	}

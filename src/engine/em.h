@@ -4,7 +4,15 @@
  * The model: p(x) = sum_c w_c N(x | mu_c, Sigma_c), with Sigma_c full,
  * diagonal, spherical (sigma_c^2 I) or tied (one Sigma for all c), or one
  * of mclust's other models (covmodel.h); with a noise component (noise.h)
- * plus w_0 / V, w_0 estimated as the others: w_0 = sum_i r_i0 / n.
+ * plus w_0 / V, w_0 estimated as the others: w_0 = sum_i r_i0 / n.  With
+ * the Student-t family (family.h) each N is a t of nu_c degrees of
+ * freedom, fitted by ECM (Peel and McLachlan 2000): the E-step adds the
+ * latent scales u_ic = (nu_c + d) / (nu_c + maha_ic); CM-step 1 takes
+ * n_c = sum_i r_ic, w_c = n_c / n, mu_c = sum r u x / sum r u and the
+ * covariance model's M-step on n_c and the scatter sum r u (x - mu_c)(x -
+ * mu_c)^T (statistics weighted by r u, then rescaled: em.c t_stats());
+ * CM-step 2 solves for each nu_c (family.h), unless fixed.  A start's
+ * M-step (no E-step yet) takes u = 1 and keeps the start's nu.
  *
  * One iteration is an E-step on the current parameters, then an M-step with
  * reg_covar added to the covariance diagonals:
@@ -98,6 +106,11 @@ struct gmm_em_options {
 				 * the start explains worst, or the last
 				 * column of init_resp, or init_model's */
 	double noise_vinv;	/* 1 / V, positive and finite */
+	const struct gmm_family *family;	/* the components' (family.h);
+					 * NULL: Gaussian */
+	double df;		/* Student-t: the start's nu for every
+				 * component (0: GMM_T_START_DF) */
+	int df_fixed;		/* ... held there, not estimated */
 	int prior;		/* MAP EM under mclust's conjugate prior
 				 * with its default hyperparameters
 				 * (prior.h); the log-likelihood is the
@@ -123,8 +136,9 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * 1 from a start model or responsibilities), reg_covar and tol (the caller
  * sets seed and column names).  Fails when k > n, when start
  * responsibilities have another number of rows than x or of columns than
- * k (k + 1 with noise), a noise fit with missing values, a start model
- * with a noise component for a fit without, out of memory,
+ * k (k + 1 with noise), a noise or t fit with missing values, a t fit
+ * under a prior, a start model with a noise component for a fit without
+ * or of another family, out of memory,
  * or when a covariance cannot be factorised even with reg_covar; and, before
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).

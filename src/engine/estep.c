@@ -18,20 +18,26 @@ padded_rows(size_t rows)
  * forms one after another, diagonal and scalar ones together. */
 void
 gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
-    size_t rows, double *logp, double *work)
+    size_t rows, double *logp, double *scale, double *work)
 {
 	const struct gmm_kernels *kn = gmm_kernels();
 	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	const struct gmm_family *fam = m->family;
 	size_t k = m->k, d = m->d, pad = padded_rows(rows);
-	double a[GMM_KERNEL_VAR_COMPS], b = 0;
+	double a[GMM_KERNEL_VAR_COMPS], b = 1;
 	int diag = cm->form == GMM_FORM_DIAGONAL;
 
+	if (fam->affine == NULL) {	/* distances first, then the family */
+		for (size_t q = 0; q < GMM_KERNEL_VAR_COMPS; q++)
+			a[q] = 0;
+		b = 1;
+	}
 	for (size_t c = 0; c < k; c += GMM_KERNEL_VAR_COMPS) {
 		size_t nc = k - c < GMM_KERNEL_VAR_COMPS ? k - c
 		    : GMM_KERNEL_VAR_COMPS;
 
-		for (size_t q = 0; q < nc; q++)
-			m->family->affine(m, c + q, &a[q], &b);
+		for (size_t q = 0; q < nc && fam->affine != NULL; q++)
+			fam->affine(m, c + q, &a[q], &b);
 		if (cm->form != GMM_FORM_MATRIX) {
 			kn->maha_var(xt, pad, d, m->means + c * d,
 			    m->prec + c * (diag ? d : 1), diag, diag ? d : 1,
@@ -44,13 +50,16 @@ gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
 			    m->means + (c + q) * d, a[q], b,
 			    logp + (c + q) * GMM_BLOCK_ROWS, work);
 	}
+	for (size_t c = 0; fam->affine == NULL && c < k; c++)
+		fam->log_joint(m, c, logp + c * GMM_BLOCK_ROWS, scale != NULL ?
+		    scale + c * GMM_BLOCK_ROWS : NULL, pad);
 }
 
 void
 gmm_estep_block(const struct gmm_model *m, const double *xt, size_t rows,
-    double *logp, double *log_density, double *work)
+    double *logp, double *log_density, double *scale, double *work)
 {
-	gmm_estep_log_joint(m, xt, rows, logp, work);
+	gmm_estep_log_joint(m, xt, rows, logp, scale, work);
 	if (m->noise) {
 		double *z = logp + m->k * GMM_BLOCK_ROWS;
 
@@ -65,9 +74,10 @@ gmm_estep_buffers_alloc(struct gmm_estep_buffers *b, size_t d, size_t k)
 {
 	b->xt = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
 	b->resp = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * k);
+	b->scale = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * k);
 	b->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));
 	b->work = gmm_doubles_new(GMM_STATS_WORK(d));
-	return b->xt && b->resp && b->logd && b->work ? 0 : -1;
+	return b->xt && b->resp && b->scale && b->logd && b->work ? 0 : -1;
 }
 
 void
@@ -75,6 +85,7 @@ gmm_estep_buffers_release(struct gmm_estep_buffers *b)
 {
 	free(b->xt);
 	free(b->resp);
+	free(b->scale);
 	free(b->logd);
 	free(b->work);
 	memset(b, 0, sizeof(*b));
@@ -83,7 +94,8 @@ gmm_estep_buffers_release(struct gmm_estep_buffers *b)
 size_t
 gmm_estep_buffers_bytes(size_t d, size_t k)
 {
-	return 8 * ((size_t)GMM_BLOCK_ROWS * (k + d + 1) + GMM_STATS_WORK(d));
+	return 8 * ((size_t)GMM_BLOCK_ROWS * (2 * k + d + 1) +
+	    GMM_STATS_WORK(d));
 }
 
 struct run {
@@ -113,7 +125,7 @@ run_task(void *arg, size_t t, size_t slot, int worker)
 		    (m = job->model(job->arg, worker, &blk)) == NULL)
 			continue;
 		gmm_estep_block(m, blk.xt, blk.rows, b->resp, b->logd,
-		    b->work);
+		    m->family->scaled ? b->scale : NULL, b->work);
 		job->block(job->arg, worker, &blk, b->resp, b->logd);
 	}
 	if (job->task_end != NULL)

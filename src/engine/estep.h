@@ -27,10 +27,12 @@
  * components:
  *	logp[c*GMM_BLOCK_ROWS + i] = log w_c + log f_c(x_i)
  * for the rows and their padding up to a multiple of GMM_ROW_GROUP.  logp
- * holds GMM_BLOCK_ROWS*k doubles and work (GMM_ROW_GROUP + 1) * d.
+ * holds GMM_BLOCK_ROWS*k doubles and work (GMM_ROW_GROUP + 1) * d.  A
+ * scaled family (family.h: the t) puts each row's latent scale u_ic in
+ * scale, laid out as logp, unless scale is NULL.
  */
 void gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
-    size_t rows, double *logp, double *work);
+    size_t rows, double *logp, double *scale, double *work);
 
 /*
  * The same, then responsibilities in place of the log joint and log p(x_i)
@@ -39,7 +41,8 @@ void gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
  * GMM_BLOCK_ROWS * gmm_model_columns(m) doubles.
  */
 void gmm_estep_block(const struct gmm_model *m, const double *xt,
-    size_t rows, double *logp, double *log_density, double *work);
+    size_t rows, double *logp, double *log_density, double *scale,
+    double *work);
 
 /* What one worker of a pass holds (gmm_estep_buffers_alloc()). */
 struct gmm_estep_buffers {
@@ -48,6 +51,9 @@ struct gmm_estep_buffers {
 	double *resp;		/* GMM_BLOCK_ROWS * columns: log joints,
 				 * then responsibilities, by components
 				 * (and the noise column, model.h) */
+	double *scale;		/* GMM_BLOCK_ROWS * columns: a scaled
+				 * family's latent scales u_ic, laid out as
+				 * resp (the pass fills it for those) */
 	double *logd;		/* GMM_BLOCK_ROWS: log p(x_i) */
 	double *work;		/* GMM_STATS_WORK(d): the E-step's scratch,
 				 * free for the block callback after it */

@@ -134,7 +134,11 @@ gmm_marginal_set(struct gmm_marginal *mg, const struct gmm_model *full,
 	mg->pattern = p;
 	mg->cond = cond;
 	m->d = no;
+	/* a t's marginal is a t of the same nu on the observed columns */
+	m->family = full->family;
+	m->df_fixed = full->df_fixed;
 	for (size_t c = 0; c < k; c++) {
+		m->df[c] = full->df[c];
 		m->weights[c] = full->weights[c];
 		m->log_weights[c] = full->log_weights[c];
 		for (size_t a = 0; a < no; a++)
@@ -434,7 +438,8 @@ gmm_marginal_row_score(struct gmm_marginal_row *r,
 		for (size_t i = 1; i < GMM_ROW_GROUP; i++)
 			eb->xt[a * GMM_BLOCK_ROWS + i] = 0;
 	}
-	gmm_estep_block(r->mg.m, eb->xt, 1, eb->resp, eb->logd, eb->work);
+	gmm_estep_block(r->mg.m, eb->xt, 1, eb->resp, eb->logd, NULL,
+	    eb->work);
 	*logd = eb->logd[0];
 	for (size_t c = 0; c < k; c++)
 		resp[c] = eb->resp[c * GMM_BLOCK_ROWS];

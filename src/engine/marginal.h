@@ -14,7 +14,10 @@
  * scalar forms have B = 0 and C = the component's own variances; the
  * marginal of a shared matrix is shared, so it is factored once.  The
  * marginal model's covariances are not filled in, only what its density
- * needs (means, log weights, factors or precisions, log-determinants).
+ * needs (means, log weights, factors or precisions, log-determinants, the
+ * family and its degrees of freedom: a Student-t's marginal is a t of the
+ * same nu, family.h).  The conditional and the statistics below are the
+ * Gaussian's (the fit and impute refuse a t with missing values).
  *
  * gmm_marginal_add_stats() turns statistics gathered on a pattern's
  * observed columns about the marginal means (engine/stats.h) into their

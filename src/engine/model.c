@@ -58,6 +58,7 @@ gmm_model_new(size_t k, size_t d, enum gmm_cov_type t)
 	m->columns = calloc(d, sizeof(char *));
 	m->log_weights = calloc(k, sizeof(double));
 	m->log_det = calloc(k, sizeof(double));
+	m->df = calloc(k, sizeof(double));
 	/* a factor per stored matrix; precisions per component, also when
 	 * the variances are shared (the kernels take them by component) */
 	if (gmm_covmodel(t)->form == GMM_FORM_MATRIX)
@@ -66,7 +67,8 @@ gmm_model_new(size_t k, size_t d, enum gmm_cov_type t)
 		m->prec = calloc(k * gmm_covmodel_per(gmm_covmodel(t), d),
 		    sizeof(double));
 	if (!m->weights || !m->means || !m->cov || !m->columns ||
-	    !m->log_weights || !m->log_det || (!m->chol && !m->prec))
+	    !m->log_weights || !m->log_det || !m->df || (!m->chol &&
+	    !m->prec))
 		goto fail;
 	for (size_t j = 0; j < d; j++) {
 		char name[32];
@@ -95,6 +97,7 @@ gmm_model_free(struct gmm_model *m)
 	free(m->cov);
 	free(m->log_weights);
 	free(m->log_det);
+	free(m->df);
 	free(m->chol);
 	free(m->prec);
 	free(m);
@@ -125,6 +128,8 @@ gmm_model_dup(const struct gmm_model *m)
 	c->noise_vinv = m->noise_vinv;
 	c->noise_weight = m->noise_weight;
 	c->noise_log_joint = m->noise_log_joint;
+	c->df_fixed = m->df_fixed;
+	memcpy(c->df, m->df, k * sizeof(double));
 	memcpy(c->weights, m->weights, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
 	memcpy(c->cov, m->cov, ncov * sizeof(double));
@@ -280,6 +285,11 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 		    "not positive and finite", m->noise_vinv);
 	if (m->noise)
 		sum += m->noise_weight;
+	for (size_t c = 0; m->family->scaled && c < k; c++)
+		if (!(m->df[c] > 0) || !isfinite(m->df[c]))
+			return gmm_error_set(err, name, 0, "component %zu: "
+			    "degrees of freedom %g, not positive and finite",
+			    c, m->df[c]);
 	if (fabs(sum - 1) > GMM_WEIGHT_SUM_TOL)
 		return gmm_error_set(err, name, 0,
 		    "weights sum to %.17g, not 1", sum);
@@ -326,7 +336,8 @@ gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d, int noise)
 size_t
 gmm_model_parameters(const struct gmm_model *m)
 {
-	return gmm_n_parameters(m->cov_type, m->k, m->d, m->noise);
+	return gmm_n_parameters(m->cov_type, m->k, m->d, m->noise) +
+	    m->family->params(m);
 }
 
 double

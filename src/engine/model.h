@@ -72,6 +72,9 @@ struct gmm_model {
 	double *cov;		/* see above */
 	char **columns;		/* d strings */
 	const struct gmm_family *family;	/* the components' kind */
+	double *df;		/* k: Student-t degrees of freedom nu_c
+				 * (family.h; 0 for the Gaussian) */
+	int df_fixed;		/* nu held fixed (--df), not estimated */
 	/*
 	 * mclust's uniform noise component (engine/noise.h), when noise is
 	 * 1: density noise_vinv (1/V, V the data's hypervolume) at every
@@ -129,7 +132,7 @@ int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
 /*
  * Check a model that came from outside (a file): finite parameters, weights
  * (with the noise weight) non-negative and summing to 1, a noise density
- * positive and finite, covariances symmetric and positive
+ * and a t's degrees of freedom positive and finite, covariances symmetric and positive
  * definite, precisions finite, column names valid UTF-8.  Calls gmm_model_prepare().  `name` is the file, for messages.
  */
 int gmm_model_validate(struct gmm_model *m, const char *name,
@@ -142,7 +145,8 @@ double *gmm_doubles_new(size_t n);
  * a noise component adds two, its weight and its volume, as mclust's
  * nMclustParams(noise = TRUE). */
 size_t gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d, int noise);
-/* The same for a model. */
+/* The same for a model, with its family's own (the t's k degrees of
+ * freedom when estimated). */
 size_t gmm_model_parameters(const struct gmm_model *m);
 /* -2 logL + p ln n, and -2 logL + 2 p (lower is better); n is the rows,
  * or the sum of their frequency weights (data.h). */

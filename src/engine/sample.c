@@ -63,6 +63,12 @@ gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x)
 
 	for (size_t j = 0; j < d; j++)
 		s->z[j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+	if (m->family->draw_scale != NULL) {	/* a t: z / sqrt(g) */
+		double f = m->family->draw_scale(m, c, rng);
+
+		for (size_t j = 0; j < d; j++)
+			s->z[j] *= f;
+	}
 	if (cm->form == GMM_FORM_MATRIX) {
 		/* x = mu + L z, L lower triangular */
 		const double *l = m->chol + gmm_covmodel_offset(cm, c, d);

@@ -1,7 +1,11 @@
 /*
  * sample: draws from a prepared model.  A sampler borrows the model and owns
  * its table of cumulative weights; randomness comes only from the
- * gsl_rng passed in, so a seed fixes every draw.
+ * gsl_rng passed in, so a seed fixes every draw.  A component is drawn by
+ * its weight, then x = mu + L z with z standard normal, L the factor of
+ * its covariance; a Student-t component (family.h) divides z by sqrt(g),
+ * g ~ chi^2_nu / nu: the t as a scale mixture of Gaussians.  A model with
+ * a noise component is not drawn from (its region is not kept).
  */
 #ifndef GMM_SAMPLE_H
 #define GMM_SAMPLE_H

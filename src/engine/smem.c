@@ -185,6 +185,8 @@ merge(struct gmm_model *m, size_t a, size_t b, double *sa, double *sb,
 			    (sb[i * d + j] + (mb[i] - mu[i]) * (mb[j] -
 			    mu[j]))) / w : sa[i * d + j];
 	m->weights[a] = w;
+	/* a t's degrees of freedom: the pair's weighted mean */
+	m->df[a] = w > 0 ? (wa * m->df[a] + wb * m->df[b]) / w : m->df[a];
 	memcpy(m->means + a * d, mu, d * sizeof(double));
 	set_cov(m, a, sa);
 }
@@ -205,6 +207,7 @@ split(struct gmm_model *m, size_t l, size_t b, double *s, double *v,
 			s[i * d + j] -= 0.75 * lambda * v[i] * v[j];
 	m->weights[l] /= 2;
 	m->weights[b] = m->weights[l];
+	m->df[b] = m->df[l];
 	for (size_t j = 0; j < d; j++) {
 		double mu = m->means[l * d + j];
 
@@ -254,6 +257,7 @@ model_like(const struct gmm_model *m, size_t k)
 	c->noise = m->noise;
 	c->noise_vinv = m->noise_vinv;
 	c->noise_weight = m->noise_weight;
+	c->df_fixed = m->df_fixed;
 	for (size_t j = 0; j < m->d; j++)
 		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
 			gmm_model_free(c);
@@ -278,6 +282,7 @@ gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
 		return gmm_error_nomem(err);
 	}
 	memcpy(c->weights, m->weights, k * sizeof(double));
+	memcpy(c->df, m->df, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
 	/* one covariance after another: the first k are m's */
 	memcpy(c->cov, m->cov, gmm_cov_size(m->cov_type, k, d) *
@@ -331,6 +336,7 @@ gmm_smem_shrink(const struct gmm_model *m, struct gmm_model **out,
 		if (q == b)
 			continue;
 		c->weights[t] = w->weights[q];
+		c->df[t] = w->df[q];
 		memcpy(c->means + t * d, w->means + q * d,
 		    d * sizeof(double));
 		if (!cm->shared)

@@ -39,7 +39,7 @@ ntile_of(enum gmm_cov_type t, size_t k, size_t d)
 size_t
 gmm_stats_bytes(enum gmm_cov_type t, size_t k, size_t d, int partials)
 {
-	size_t n = k + k * d + gmm_stats_sxx_size(t, k, d);
+	size_t n = 3 * k + k * d + gmm_stats_sxx_size(t, k, d);
 
 	if (partials)
 		n += k * d * VLEN + (gmm_covmodel(t)->form == GMM_FORM_MATRIX
@@ -57,9 +57,10 @@ gmm_stats_alloc(struct gmm_stats *st, enum gmm_cov_type t, size_t k,
 	st->type = t;
 	st->nsxx = gmm_stats_sxx_size(t, k, d);
 	st->nk = malloc(k * sizeof(double));
+	st->fam = malloc(2 * k * sizeof(double));
 	st->sx = malloc(k * d * sizeof(double));
 	st->sxx = malloc(st->nsxx * sizeof(double));
-	if (!st->nk || !st->sx || !st->sxx)
+	if (!st->nk || !st->fam || !st->sx || !st->sxx)
 		return -1;
 	if (!partials)
 		return 0;
@@ -78,6 +79,7 @@ void
 gmm_stats_release(struct gmm_stats *st)
 {
 	free(st->nk);
+	free(st->fam);
 	free(st->sx);
 	free(st->sxx);
 	free(st->vsx);
@@ -95,6 +97,7 @@ gmm_stats_zero(struct gmm_stats *st)
 	st->worst = INFINITY;
 	st->worst_row = 0;
 	memset(st->nk, 0, st->k * sizeof(double));
+	memset(st->fam, 0, 2 * st->k * sizeof(double));
 	memset(st->sx, 0, st->k * st->d * sizeof(double));
 	memset(st->sxx, 0, st->nsxx * sizeof(double));
 	if (st->vsx != NULL)
@@ -191,6 +194,7 @@ gmm_stats_copy(struct gmm_stats *a, const struct gmm_stats *b)
 	a->worst = b->worst;
 	a->worst_row = b->worst_row;
 	memcpy(a->nk, b->nk, a->k * sizeof(double));
+	memcpy(a->fam, b->fam, 2 * a->k * sizeof(double));
 	memcpy(a->sx, b->sx, a->k * a->d * sizeof(double));
 	memcpy(a->sxx, b->sxx, a->nsxx * sizeof(double));
 }
@@ -207,6 +211,8 @@ gmm_stats_merge(struct gmm_stats *a, const struct gmm_stats *b)
 	}
 	for (size_t c = 0; c < a->k; c++)
 		a->nk[c] += b->nk[c];
+	for (size_t c = 0; c < 2 * a->k; c++)
+		a->fam[c] += b->fam[c];
 	for (size_t i = 0; i < a->k * a->d; i++)
 		a->sx[i] += b->sx[i];
 	for (size_t i = 0; i < a->nsxx; i++)
@@ -251,7 +257,7 @@ gmm_stats_recentre(struct gmm_stats *st, enum gmm_cov_type t,
 size_t
 gmm_stats_packed_size(const struct gmm_stats *st)
 {
-	return 5 + st->k + st->k * st->d + st->nsxx;
+	return 5 + 3 * st->k + st->k * st->d + st->nsxx;
 }
 
 void
@@ -263,6 +269,8 @@ gmm_stats_pack(const struct gmm_stats *st, double *buf)
 	buf[3] = st->logmax;
 	buf[4] = st->noise;
 	memcpy(buf + 5, st->nk, st->k * sizeof(double));
+	memcpy(buf + 5 + st->k, st->fam, 2 * st->k * sizeof(double));
+	buf += 2 * st->k;
 	memcpy(buf + 5 + st->k, st->sx, st->k * st->d * sizeof(double));
 	memcpy(buf + 5 + st->k + st->k * st->d, st->sxx,
 	    st->nsxx * sizeof(double));
@@ -277,6 +285,8 @@ gmm_stats_unpack(struct gmm_stats *st, const double *buf)
 	st->logmax = buf[3];
 	st->noise = buf[4];
 	memcpy(st->nk, buf + 5, st->k * sizeof(double));
+	memcpy(st->fam, buf + 5 + st->k, 2 * st->k * sizeof(double));
+	buf += 2 * st->k;
 	memcpy(st->sx, buf + 5 + st->k, st->k * st->d * sizeof(double));
 	memcpy(st->sxx, buf + 5 + st->k + st->k * st->d,
 	    st->nsxx * sizeof(double));

@@ -51,6 +51,10 @@ struct gmm_stats {
 	double noise;		/* sum of the noise responsibilities
 				 * (noise.h; 0 without) */
 	double *nk;		/* k */
+	double *fam;		/* 2k: a scaled family's sums (family.h),
+				 * n_c = sum_i r_ic, then s_c = sum_i r_ic
+				 * (log u_ic - u_ic); nk and the moments
+				 * then weigh rows by r_ic u_ic (em.c) */
 	double *sx;		/* k*d */
 	double *sxx;		/* matrix forms: count * d*d (lower
 				 * triangles); else k*d */

@@ -137,10 +137,10 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * it (PNG's rule), so a later writer can add either kind.
  */
 enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
-	S_RWGT, S_LDQU, S_NOIS, S_N };
+	S_RWGT, S_LDQU, S_NOIS, S_TDOF, S_N };
 static const char tags[S_N][5] = {
 	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
-	"rwgt", "ldqu", "NOIS",
+	"rwgt", "ldqu", "NOIS", "TDOF",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
@@ -152,6 +152,9 @@ static const char tags[S_N][5] = {
 #define NOIS_SIZE 16	/* a noise component: its density 1/V, its weight
 			 * (upper case: a reader that skipped it would
 			 * give other densities) */
+#define TDOF_SIZE(k) (8 * (k) + 8)	/* the t family: nu per component,
+					 * flags (4: bit 0 nu held fixed), 4
+					 * reserved */
 
 static unsigned char *
 put_section(unsigned char *p, int s, size_t len)
@@ -180,11 +183,13 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t prio = tr && m->training.prior;
 	size_t rwgt = tr && m->training.weighted;
 	size_t ldqu = tr && m->training.has_ldq, nois = m->noise != 0;
+	size_t tdof = m->family->scaled != 0;
 	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt +
-	    ldqu + nois) * GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d +
-	    ncov) + nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
-	    (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) +
-	    (ldqu ? LDQU_SIZE : 0) + (nois ? NOIS_SIZE : 0) + 4;
+	    ldqu + nois + tdof) * GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k +
+	    k * d + ncov) + nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE :
+	    0) + (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) +
+	    (ldqu ? LDQU_SIZE : 0) + (nois ? NOIS_SIZE : 0) +
+	    (tdof ? TDOF_SIZE(k) : 0) + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -204,6 +209,13 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		double v[2] = { m->noise_vinv, m->noise_weight };
 
 		p = put_doubles(p, S_NOIS, v, 2);
+	}
+	if (tdof) {
+		p = put_section(p, S_TDOF, TDOF_SIZE(k));
+		for (size_t c = 0; c < k; c++, p += 8)
+			put_f64(p, m->df[c]);
+		put_u32(p, m->df_fixed ? 1u : 0u);
+		p += 8;
 	}
 	p = put_section(p, S_COLS, nnames);
 	for (size_t j = 0; j < d; j++) {
@@ -475,7 +487,8 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 	}
 	for (int s = 0; s < S_N; s++)
 		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
-		    s != S_PRIO && s != S_RWGT && s != S_LDQU && s != S_NOIS)
+		    s != S_PRIO && s != S_RWGT && s != S_LDQU && s != S_NOIS &&
+	    s != S_TDOF)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -522,6 +535,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_RWGT] = RWGT_SIZE;
 	want[S_LDQU] = LDQU_SIZE;
 	want[S_NOIS] = NOIS_SIZE;
+	want[S_TDOF] = TDOF_SIZE(k);
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
@@ -534,6 +548,13 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	    GMM_MODEL_TRAINING_SIZE + 4) != 0))
 		return gmm_error_set(err, name, 0, "reserved fields of section "
 		    "TRAI are set: not a model this gmm can read");
+	if ((body[S_TDOF] != NULL) != (fam->scaled != 0))
+		return gmm_error_set(err, name, 0, "the %s family %s section "
+		    "TDOF", fam->name, fam->scaled ? "needs" : "has no");
+	if (body[S_TDOF] != NULL && ((get_u32(body[S_TDOF] + 8 * k) & ~1u) !=
+	    0 || get_u32(body[S_TDOF] + 8 * k + 4) != 0))
+		return gmm_error_set(err, name, 0, "reserved fields of section "
+		    "TDOF are set: not a model this gmm can read");
 	if ((body[S_CRIT] != NULL || body[S_PRIO] != NULL ||
 	    body[S_RWGT] != NULL || body[S_LDQU] != NULL) &&
 	    body[S_TRAI] == NULL)
@@ -553,6 +574,10 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	if (m == NULL)
 		return gmm_error_nomem(err);
 	m->family = fam;
+	for (size_t c = 0; body[S_TDOF] != NULL && c < k; c++)
+		m->df[c] = get_f64(body[S_TDOF] + 8 * c);
+	m->df_fixed = body[S_TDOF] != NULL && (get_u32(body[S_TDOF] + 8 * k)
+	    & 1);
 	if (body[S_NOIS] != NULL) {
 		m->noise = 1;
 		m->noise_vinv = get_f64(body[S_NOIS]);

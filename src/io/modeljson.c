@@ -135,6 +135,15 @@ gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
 	}
 	fputs("],\n  \"weights\": ", f);
 	json_vector(f, m->weights, m->k);
+	if (m->family != &gmm_family_gaussian) {
+		fprintf(f, ",\n  \"family\": \"%s\"", m->family->name);
+		if (m->family->scaled) {
+			fputs(", \"df\": ", f);
+			json_vector(f, m->df, m->k);
+			if (m->df_fixed)
+				fputs(", \"df_fixed\": true", f);
+		}
+	}
 	if (m->noise) {
 		gmm_json_member(f, ",\n  \"noise\": {", "weight",
 		    m->noise_weight);
@@ -393,6 +402,36 @@ get_columns(json_t *a, struct gmm_model *m, const char *name,
 	return 0;
 }
 
+/* "family": "gaussian" (the default) or "t" with "df": [k] and an
+ * optional "df_fixed": true.  0, or -1 with err set. */
+static int
+get_family(json_t *root, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	json_t *f = json_object_get(root, "family");
+	json_t *df = json_object_get(root, "df");
+	json_t *fixed = json_object_get(root, "df_fixed");
+
+	if (f != NULL && (!json_is_string(f) ||
+	    (m->family = gmm_family_named(json_string_value(f))) == NULL))
+		return gmm_error_set(err, name, 0, "\"family\" must be "
+		    "\"gaussian\" or \"t\"");
+	if (!m->family->scaled) {
+		if (df != NULL || fixed != NULL)
+			return gmm_error_set(err, name, 0, "\"df\" belongs to "
+			    "the t family, not %s", m->family->name);
+		return 0;
+	}
+	if (get_vector(df, m->df, m->k) < 0)
+		return gmm_error_set(err, name, 0, "\"df\" must hold %zu "
+		    "numbers, one per component", m->k);
+	if (fixed != NULL && !json_is_boolean(fixed))
+		return gmm_error_set(err, name, 0, "\"df_fixed\" must be "
+		    "true or false");
+	m->df_fixed = json_is_true(fixed);
+	return 0;
+}
+
 /* "noise": {"weight": w, "density": 1/V} or {"weight": w, "volume": V};
  * absent or null: none.  0, or -1 with err set. */
 static int
@@ -454,7 +493,8 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 		    "component" : "");
 	else if (get_columns(json_object_get(root, "columns"), m, name,
 	    err) == 0 && get_noise(json_object_get(root, "noise"), m, name,
-	    err) == 0 && gmm_model_validate(m, name, err) == 0) {
+	    err) == 0 && get_family(root, m, name, err) == 0 &&
+	    gmm_model_validate(m, name, err) == 0) {
 		if (get_training(json_object_get(root, "training"),
 		    &m->training) < 0)
 			gmm_error_set(err, name, 0, "\"training\": "

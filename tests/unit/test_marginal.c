@@ -119,7 +119,7 @@ check_type(enum gmm_cov_type t, const unsigned char *mask)
 	for (size_t i = 0; i < 3; i++)
 		for (size_t a = 0; a < no; a++)
 			xt[a * GMM_BLOCK_ROWS + i] = rows[i][p.obs[a]];
-	gmm_estep_block(mg.m, xt, 3, resp, logd, work);
+	gmm_estep_block(mg.m, xt, 3, resp, logd, NULL, work);
 	if (gmm_stats_alloc(&os, gmm_marginal_type(t), K, no, 1) < 0 ||
 	    gmm_stats_alloc(&st, t, K, D, 0) < 0 ||
 	    gmm_stats_alloc(&want, t, K, D, 0) < 0)

@@ -150,6 +150,13 @@ reseal(unsigned char *buf, size_t len)
 }
 
 static void
+put_u32_at(unsigned char *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void
 put_f64_at(unsigned char *p, double v)
 {
 	uint64_t u;
@@ -647,6 +654,65 @@ check_noise(void)
 	gmm_model_free(m);
 }
 
+/* The t family: code 1 in MIXT, the TDOF section (nu, held or not) and
+ * JSON "family", "df", "df_fixed", read back bitwise; TDOF missing, or
+ * beside a Gaussian, refused. */
+static void
+check_family(void)
+{
+	struct gmm_model *m = example(GMM_COV_TIED), *back = NULL;
+	struct gmm_error err;
+	unsigned char *buf, *b2;
+	size_t len, at, jlen;
+	char *json;
+	FILE *f;
+
+	m->family = &gmm_family_t;
+	m->df[0] = 2.5;
+	m->df[1] = 1e12;
+	m->df_fixed = 1;
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "t: encode");
+	at = find_section(buf, len, "TDOF");
+	CHECK(at > 0, "t: a TDOF section");
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    back->family == &gmm_family_t && back->df[0] == 2.5 &&
+	    back->df[1] == 1e12 && back->df_fixed, "t: read back bitwise");
+	gmm_model_free(back);
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	memcpy(b2 + at, "XDOF", 4);
+	reseal(b2, len);
+	refuse(b2, len, "unknown section XDOF", "TDOF renamed");
+	memcpy(b2, buf, len);
+	put_f64_at(b2 + at + GMM_MODEL_SECTION_HEAD + 8, 0);
+	reseal(b2, len);
+	refuse(b2, len, "component 1: degrees of freedom 0", "nu = 0");
+	memcpy(b2, buf, len);
+	put_u32_at(b2 + at + GMM_MODEL_SECTION_HEAD + 16, 3);
+	reseal(b2, len);
+	refuse(b2, len, "reserved fields of section TDOF", "TDOF flags");
+	memcpy(b2, buf, len);
+	put_u32_at(b2 + GMM_MODEL_HEADER_SIZE + GMM_MODEL_SECTION_HEAD, 0);
+	reseal(b2, len);
+	refuse(b2, len, "the gaussian family has no section TDOF",
+	    "TDOF beside a Gaussian");
+	free(b2);
+	free(buf);
+	f = open_memstream(&json, &jlen);
+	gmm_modelfile_write_json(f, m);
+	fclose(f);
+	CHECK(strstr(json, "\"family\": \"t\", \"df\": [2.5, 1000000000000], "
+	    "\"df_fixed\": true") != NULL, "JSON: family, df, df_fixed: %s",
+	    json);
+	back = NULL;
+	CHECK(gmm_modelfile_decode((unsigned char *)json, jlen, "j", &back,
+	    &err) == 0 && back->family == &gmm_family_t && back->df[1] ==
+	    1e12 && back->df_fixed, "JSON read back bitwise");
+	gmm_model_free(back);
+	free(json);
+	gmm_model_free(m);
+}
+
 static void
 check_icl(void)
 {
@@ -739,6 +805,7 @@ main(void)
 	check_icl();
 	check_ldq();
 	check_noise();
+	check_family();
 	check_v1("full");
 	check_v1("diag");
 	check_v1("spherical");

@@ -191,12 +191,12 @@ check_outliers(void)
 				xt[j * GMM_BLOCK_ROWS + i] = x[i * d + j];
 		g->noise_weight = 0;
 		CHECK(gmm_model_prepare(g, &err) == 0, "weight 0: prepare");
-		gmm_estep_block(g, xt, 64, eb.resp, ld0, eb.work);
+		gmm_estep_block(g, xt, 64, eb.resp, ld0, NULL, eb.work);
 		CHECK(eb.resp[2 * GMM_BLOCK_ROWS] == 0 && eb.resp[2 *
 		    GMM_BLOCK_ROWS + 63] == 0, "weight 0: no noise share");
 		g->noise = 0;
 		CHECK(gmm_model_prepare(g, &err) == 0, "no noise: prepare");
-		gmm_estep_block(g, xt, 64, eb.resp, ld1, eb.work);
+		gmm_estep_block(g, xt, 64, eb.resp, ld1, NULL, eb.work);
 		CHECK(memcmp(ld0, ld1, 64 * sizeof(double)) == 0,
 		    "weight 0: the Gaussian mixture's log densities, bitwise");
 		gmm_estep_buffers_release(&eb);

@@ -72,7 +72,7 @@ check_model(enum gmm_cov_type t)
 	CHECK(gmm_stats_alloc(&a, t, K, D, 0) == 0 &&
 	    gmm_stats_alloc(&b, t, K, D, 0) == 0 &&
 	    gmm_stats_alloc(&c, t, K, D, 1) == 0, "%s: alloc", name);
-	CHECK(gmm_stats_bytes(t, K, D, 0) == 8 * (K + K * D + a.nsxx),
+	CHECK(gmm_stats_bytes(t, K, D, 0) == 8 * (3 * K + K * D + a.nsxx),
 	    "%s: bytes", name);
 	CHECK(gmm_stats_bytes(t, K, D, 1) == gmm_stats_bytes(t, K, D, 0) +
 	    8 * (c.nv + (c.vsxx ? c.nv : c.ntile)), "%s: bytes with lanes",
@@ -110,9 +110,11 @@ check_model(enum gmm_cov_type t)
 	b.worst = -9.75;
 	b.worst_row = 4097;
 	b.noise = 3.25;
+	for (size_t c = 0; c < 2 * K; c++)
+		b.fam[c] = 0.5 + (double)c;
 	b.logmax = -7.5;
 	buf = malloc(gmm_stats_packed_size(&b) * sizeof(double));
-	CHECK(gmm_stats_packed_size(&b) == 5 + K + K * D + b.nsxx,
+	CHECK(gmm_stats_packed_size(&b) == 5 + 3 * K + K * D + b.nsxx,
 	    "%s: packed size", name);
 	gmm_stats_pack(&b, buf);
 	gmm_stats_zero(&a);
@@ -120,6 +122,7 @@ check_model(enum gmm_cov_type t)
 	same = a.loglik == b.loglik && a.worst == b.worst &&
 	    a.worst_row == b.worst_row && a.noise == b.noise &&
 	    a.logmax == b.logmax &&
+	    memcmp(a.fam, b.fam, 2 * K * sizeof(double)) == 0 &&
 	    memcmp(a.nk, b.nk, K * sizeof(double)) == 0 &&
 	    memcmp(a.sx, b.sx, K * D * sizeof(double)) == 0 &&
 	    memcmp(a.sxx, b.sxx, a.nsxx * sizeof(double)) == 0;
