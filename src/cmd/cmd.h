@@ -93,6 +93,7 @@ enum gmm_opt {
 	OPT_NOISE_VOLUME,
 	OPT_FAMILY,
 	OPT_DF,
+	OPT_LABEL_COLUMN,
 };
 
 #define GMM_CSV_LONGOPTS \

@@ -16,8 +16,9 @@ static const char usage_text[] =
     "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
     "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
     "               [--prior P] [--weights COL] [--noise]\n"
-    "               [--noise-volume V] [--family F] [--df NU] [-o MODEL]\n"
-    "               [--json] [options] [FILE]\n";
+    "               [--noise-volume V] [--family F] [--df NU]\n"
+    "               [--label-column COL] [-o MODEL] [--json] [options]\n"
+    "               [FILE]\n";
 
 static const char help_text[] =
     "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"

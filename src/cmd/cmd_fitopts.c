@@ -316,6 +316,9 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_NOISE:
 		fo->em.noise = 1;
 		return 1;
+	case OPT_LABEL_COLUMN:
+		fo->common.csv.labels = arg;
+		return 1;
 	case OPT_FAMILY:
 		fo->family_given = 1;
 		if ((fo->em.family = gmm_family_named(arg)) == NULL) {
@@ -556,6 +559,12 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 	}
 	ret = gmm_em_fit(x, &fo->em, rng, out, err);
 	gmm_status_clear();
+	if (ret == 0 && x->label != NULL && gmm_model_set_classes(*out,
+	    x->classes, x->nclasses) < 0) {
+		gmm_model_free(*out);
+		*out = NULL;
+		ret = gmm_error_nomem(err);
+	}
 	if (ret == 0)
 		(*out)->training.seed = fo->common.seed;
 	gsl_rng_free(rng);

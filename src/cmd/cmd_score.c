@@ -17,8 +17,9 @@ static const char usage_text[] =
 static const char help_text[] =
     "Score the rows of a CSV file (or stdin) under a model: CSV on stdout,\n"
     "one row per input row, streamed.\n\n"
-    "      --labels        add the most probable component (0-based;\n"
-    "                      noise for a model's noise component)\n"
+    "      --labels        add the most probable component (0-based; its\n"
+    "                      class name when the model has classes; noise\n"
+    "                      for a model's noise component)\n"
     "      --proba         add the responsibilities p0..p{K-1}\n"
     "                      (and p_noise)\n"
     "      --append        put every field of the input row first\n"
@@ -63,6 +64,7 @@ struct score_opts {
 	int noise;		/* the model has a noise component: its
 				 * label "noise", its column p_noise, the
 				 * batch's last */
+	char *const *classes;	/* the model's class names, or NULL */
 	int outlier;		/* --outlier Q: the column */
 	double outlier_q;	/* Q */
 	double outlier_cut;	/* the model's Q quantile of log density */
@@ -185,10 +187,17 @@ print_json_row(FILE *f, const struct score_opts *o,
 	}
 	fputs("\"log_density\": ", f);
 	gmm_json_number(f, b->log_density[i]);
-	if (o->labels && o->noise && gmm_argmax(r, b->k) == b->k - 1)
-		fputs(", \"label\": \"noise\"", f);
-	else if (o->labels)
-		fprintf(f, ", \"label\": %zu", gmm_argmax(r, b->k));
+	if (o->labels) {
+		size_t c = gmm_argmax(r, b->k);
+
+		fputs(", \"label\": ", f);
+		if (o->noise && c == b->k - 1)
+			fputs("\"noise\"", f);
+		else if (o->classes != NULL)
+			gmm_json_string(f, o->classes[c]);
+		else
+			fprintf(f, "%zu", c);
+	}
 	if (o->proba) {
 		fputs(", \"proba\": [", f);
 		for (size_t c = 0; c < b->k; c++) {
@@ -237,10 +246,17 @@ print_range(FILE *f, const struct score_opts *o,
 			continue;
 		}
 		gmm_csvout_number(f, b->log_density[i]);
-		if (o->labels && o->noise && gmm_argmax(r, k) == k - 1)
-			fputs(",noise", f);
-		else if (o->labels)
-			fprintf(f, ",%zu", gmm_argmax(r, k));
+		if (o->labels) {
+			size_t c = gmm_argmax(r, k);
+
+			putc(',', f);
+			if (o->noise && c == k - 1)
+				fputs("noise", f);
+			else if (o->classes != NULL)
+				gmm_csvout_field(f, o->classes[c], ',');
+			else
+				fprintf(f, "%zu", c);
+		}
 		for (size_t c = 0; o->proba && c < k; c++) {
 			putc(',', f);
 			gmm_csvout_number(f, r[c]);
@@ -628,6 +644,7 @@ run(struct score_opts *o, struct gmm_common *co, const char *mpath,
 	if (o->outlier)
 		o->outlier_cut = gmm_ldq_at(m, o->outlier_q);
 	o->noise = m->noise;
+	o->classes = m->classes;
 	co->csv.keep_blank = o->keep_blank || o->append;
 	in = gmm_csvin_open(file, &co->csv, &err);
 	if (in == NULL || unnamed_model(m, in, co, &err) < 0 ||

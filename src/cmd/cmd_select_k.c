@@ -44,6 +44,10 @@ static const char help_text[] =
     "                      is then the ten models it has it for)\n"
     "      --weights COL   column COL (a number or header name) holds row\n"
     "                      frequency weights, not data (no hc start then)\n"
+    "      --label-column COL  column COL holds known classes (empty:\n"
+    "                      unknown), as fit; every k at least the classes\n"
+    "      --noise, --noise-volume V  each fit with a noise component\n"
+    "      --family F, --df NU  gaussian (default) or t components\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
@@ -382,6 +386,7 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 	/* hc has no row weights nor missing values: such data keep the
 	 * k-means start */
 	if (!s->fo.init_given && x->wblocks == NULL && x->npatterns == 0 &&
+	    x->label == NULL &&
 	    try_hc(s, x, shape, r, m) < 0)
 		return -1;
 	if (prev != NULL && prev->k + 1 == r->k)
@@ -440,6 +445,12 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 			    "number of rows%s (%zu)", gmm_csvin_name(in),
 			    s->ks[q], x->weight_zero ? " of weight > 0" : "",
 			    x->n - x->weight_zero);
+			return -1;
+		}
+		if (x->label != NULL && s->ks[q] < x->nclasses) {
+			gmm_warn("select-k", "%s: k = %zu is less than the %zu "
+			    "classes of the labels (--label-column)",
+			    gmm_csvin_name(in), s->ks[q], x->nclasses);
 			return -1;
 		}
 	}

@@ -78,7 +78,13 @@ print_text(const char *path, const struct gmm_model *m)
 	if (m->training.present)
 		print_training(&m->training);
 	for (size_t c = 0; c < m->k; c++) {
-		printf("component %zu: weight %.6g", c, m->weights[c]);
+		printf("component %zu", c);
+		if (m->classes != NULL) {	/* any text: escaped */
+			fputs(" (", stdout);
+			gmm_text_put(stdout, m->classes[c]);
+			putchar(')');
+		}
+		printf(": weight %.6g", m->weights[c]);
 		if (m->family->scaled)
 			printf(", degrees of freedom %.6g", m->df[c]);
 		fputs("\n  mean:", stdout);

@@ -43,7 +43,8 @@ struct gmm_fitopts {
 	{ "noise", no_argument, NULL, OPT_NOISE }, \
 	{ "noise-volume", required_argument, NULL, OPT_NOISE_VOLUME }, \
 	{ "family", required_argument, NULL, OPT_FAMILY }, \
-	{ "df", required_argument, NULL, OPT_DF }
+	{ "df", required_argument, NULL, OPT_DF }, \
+	{ "label-column", required_argument, NULL, OPT_LABEL_COLUMN }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -70,7 +71,9 @@ struct gmm_fitopts {
 	"      --family F      gaussian (default) or t: multivariate Student-t\n" \
 	"                      components, each with its degrees of freedom\n" \
 	"      --df NU         t: hold every component's degrees of freedom at\n" \
-	"                      NU rather than estimate them (implies --family t)\n"
+	"                      NU rather than estimate them (implies --family t)\n" \
+	"      --label-column COL  column COL holds each row's known class, or\n" \
+	"                      nothing: semi-supervised, as mclust's MclustSSC\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 void gmm_fitopts_release(struct gmm_fitopts *fo);

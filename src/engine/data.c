@@ -61,7 +61,25 @@ gmm_data_release(struct gmm_data *x)
 	free(x->patterns);
 	free(x->file_row);
 	held_free(x->held);
+	free(x->label);
+	for (size_t c = 0; x->classes != NULL && c < x->nclasses; c++)
+		free(x->classes[c]);
+	free(x->classes);
 	gmm_data_init(x, x->d);
+}
+
+void
+gmm_data_set_labels(struct gmm_data *x, int32_t *label, char **classes,
+    size_t nclasses)
+{
+	if (x->npatterns > 0 || x->held != NULL)
+		GMM_BUG("gmm_data_set_labels: rows with missing values");
+	x->label = label;
+	x->classes = classes;
+	x->nclasses = nclasses;
+	x->labelled = 0;
+	for (size_t i = 0; i < x->n; i++)
+		x->labelled += label[i] >= 0;
 }
 
 int
@@ -411,6 +429,7 @@ memory_block(const struct gmm_source *s, size_t b, double *buf,
 	    x->complete - blk->first : GMM_BLOCK_ROWS;
 	blk->xt = x->blocks[b];
 	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
+	blk->label = x->label != NULL ? x->label + blk->first : NULL;
 	return 0;
 }
 

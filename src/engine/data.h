@@ -19,6 +19,11 @@
  * weight, a missing-value mask and a label per row; NULL means weight 1,
  * every value observed, no label.
  *
+ * Partial labels (issue 16, fit --label-column): complete data may carry
+ * each row's known class, or none (gmm_data_set_labels()); the in-memory
+ * source hands them out with each block, and the fit holds a labelled
+ * row's responsibilities at its class (em.c).
+ *
  * Row weights (issue 15) are frequency weights: finite and >= 0, a row of
  * weight w counting as w copies of itself, so that weight 0 is a dropped
  * row.  Data made weighted (gmm_data_set_weighted(), before the first row)
@@ -55,6 +60,7 @@
 #define GMM_DATA_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/consts.h"
 #include "base/error.h"
@@ -76,6 +82,12 @@ struct gmm_data {
 	size_t rows_empty;	/* with no observed value: not held */
 	size_t values_missing;	/* in the rows held */
 	struct gmm_data_held *held;	/* before gmm_data_finish() */
+	/* partial labels (issue 16, gmm_data_set_labels()): row i's class
+	 * 0 .. nclasses-1, or -1 when unlabelled; NULL: no labels */
+	int32_t *label;
+	size_t nclasses;
+	char **classes;		/* their names, in byte order */
+	size_t labelled;	/* rows with a class */
 };
 
 /* Rows that observe the same columns, consecutive in the data. */
@@ -121,6 +133,14 @@ gmm_data_file_row(const struct gmm_data *x, size_t i)
 	return x->file_row != NULL ? x->file_row[i] : i;
 }
 
+/*
+ * Give complete data (no missing value) its rows' classes: label (n
+ * entries, -1 unlabelled, else below nclasses) and classes (nclasses
+ * names), both malloc()ed and taken over (freed by gmm_data_release()).
+ */
+void gmm_data_set_labels(struct gmm_data *x, int32_t *label, char **classes,
+    size_t nclasses);
+
 /* The n x d row-major rows into new data; -1 when out of memory. */
 int gmm_data_from_rows(struct gmm_data *x, const double *rows, size_t n,
     size_t d);
@@ -162,7 +182,8 @@ struct gmm_block {
 	const struct gmm_pattern *pattern;	/* NULL: every value; else
 				 * xt holds the pattern's observed columns
 				 * only, in its order (nobs of them) */
-	const int *label;	/* known labels, or NULL: none */
+	const int32_t *label;	/* the rows' classes (-1: unlabelled), or
+				 * NULL: no labels */
 };
 
 struct gmm_source {

@@ -260,6 +260,34 @@ scale_block(struct gmm_stats *st, double *resp, const double *u,
 	}
 }
 
+/*
+ * Partial labels (data.h): a labelled row's responsibilities are its
+ * class's, one-hot, and it adds log(w_c f_c(x)) of that class to the
+ * log-likelihood (MclustSSC's), which is log p(x) + log r_ic: the
+ * correction goes in here, log p(x) in the caller's loop.  A
+ * responsibility under the least double counts as that (the row's log
+ * joint is then below log p(x) - 744).
+ */
+static void
+hold_labelled(struct gmm_stats *st, double *resp, size_t cols,
+    const struct gmm_block *blk)
+{
+	for (size_t i = 0; i < blk->rows; i++) {
+		int32_t c = blk->label[i];
+		double w = blk->weight != NULL ? blk->weight[i] : 1, r;
+
+		if (c < 0)
+			continue;
+		r = resp[(size_t)c * GMM_BLOCK_ROWS + i];
+		if (w > 0)
+			st->loglik += w * log(r > DBL_TRUE_MIN ? r :
+			    DBL_TRUE_MIN);
+		for (size_t q = 0; q < cols; q++)
+			resp[q * GMM_BLOCK_ROWS + i] = 0;
+		resp[(size_t)c * GMM_BLOCK_ROWS + i] = 1;
+	}
+}
+
 /* A chunk's statistics start from zero (gmm_estep_run() task_begin). */
 static void
 chunk_begin(void *arg, int worker)
@@ -302,6 +330,8 @@ chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 			resp[c * GMM_BLOCK_ROWS + i] = 0;
 		z[i] = 1;
 	}
+	if (blk->label != NULL)
+		hold_labelled(st, resp, cols, blk);
 	for (size_t i = 0; i < blk->rows; i++) {
 		double w = blk->weight != NULL ? blk->weight[i] : 1;
 
@@ -613,6 +643,10 @@ start_block(struct em_ctx *ctx, const double *shift, const uint32_t *labels,
 	return cp;
 }
 
+/* A start label: the row's responsibilities are 1/k each (partial
+ * labels' unlabelled rows, as MclustSSC starts them). */
+#define START_UNIFORM (UINT32_MAX - 1)
+
 /* Statistics of responsibilities that the start gives row by row: a
  * row's label, or uniform draws without labels. */
 static void
@@ -631,6 +665,14 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 		for (size_t i = 0; i < rows; i++) {
 			double *r = resp + i, s = 0, far;
 
+			if (labels != NULL && labels[i0 + i] == START_UNIFORM) {
+				/* unlabelled, MclustSSC's start: 1/k each */
+				for (size_t c = 0; c < cols; c++)
+					r[c * GMM_BLOCK_ROWS] = c < k ?
+					    gmm_data_weight(ctx->x, i0 + i) /
+					    (double)k : 0;
+				continue;
+			}
 			if (labels != NULL && labels[i0 + i] == GMM_HC_UNUSED) {
 				/* outside hc's subset: the start is the
 				 * subset's */
@@ -729,7 +771,7 @@ label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
 	for (size_t i = 0; i < x->n; i++) {
 		double w = gmm_data_weight(x, i);
 
-		if (labels[i] == GMM_HC_UNUSED)
+		if (labels[i] == GMM_HC_UNUSED || labels[i] == START_UNIFORM)
 			continue;
 		count[labels[i]] += w;
 		for (size_t j = 0; j < d; j++)
@@ -806,6 +848,32 @@ noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
 	return mstep(ctx, m, &ctx->total, reg, &reseeded, err);
 }
 
+/*
+ * The start of a fit with partial labels (data.h): with k the number of
+ * classes, MclustSSC's (a labelled row one-hot in its class, an
+ * unlabelled one 1/k in each); with more, the new classes are found by
+ * constrained k-means (init.h) and each row starts in its cluster.
+ * labels (n) and means (the statistics' shifts) are filled.
+ */
+static int
+labelled_start(struct em_ctx *ctx, const struct gmm_em_options *opt,
+    gsl_rng *rng, uint32_t *labels, double *means, struct gmm_error *err)
+{
+	const struct gmm_data *x = ctx->x;
+
+	if (ctx->k > x->nclasses) {
+		if (gmm_init_constrained(x, ctx->k, GMM_KMEANS_MAX_ITER,
+		    ctx->threads, rng, means, labels, err) < 0)
+			return -1;
+		(void)opt;
+		return 0;
+	}
+	for (size_t i = 0; i < x->n; i++)
+		labels[i] = x->label[i] >= 0 ? (uint32_t)x->label[i] :
+		    START_UNIFORM;
+	return label_means(x, labels, ctx->k, means, err);
+}
+
 /* The fit's family on a start model: a t's nu from --df (held when
  * df_fixed) or GMM_T_START_DF. */
 static void
@@ -855,6 +923,14 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		column_means(ctx->x, m->means);
 		for (size_t c = 1; c < k; c++)
 			memcpy(m->means + c * d, m->means, d * sizeof(double));
+	} else if (ctx->x->label != NULL) {
+		labels = malloc(n * sizeof(uint32_t));
+		if (labels == NULL) {
+			gmm_error_nomem(err);
+			goto out;
+		}
+		if (labelled_start(ctx, opt, rng, labels, m->means, err) < 0)
+			goto out;
 	} else if (opt->init == GMM_INIT_HC) {
 		labels = malloc(n * sizeof(uint32_t));
 		if (labels == NULL) {
@@ -1216,6 +1292,14 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	    !isfinite(opt->noise_vinv)))
 		return gmm_error_set(err, NULL, 0, "the noise density %g is "
 		    "not positive and finite", opt->noise_vinv);
+	if (x->label != NULL && opt->k < x->nclasses)
+		return gmm_error_set(err, NULL, 0, "k = %zu is less than the "
+		    "%zu classes of the labels", opt->k, x->nclasses);
+	if (x->label != NULL && opt->init != GMM_INIT_KMEANS &&
+	    opt->init != GMM_INIT_MODEL)
+		return gmm_error_set(err, NULL, 0, "with labels a fit starts "
+		    "from the classes (and constrained k-means for new ones) "
+		    "or from a model; not from another --init");
 	if (fam->scaled && x->npatterns > 0)
 		return gmm_error_set(err, NULL, 0, "the %s family does not "
 		    "take missing values yet", fam->name);

@@ -412,3 +412,153 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	free(cnt);
 	return 0;
 }
+
+/* Squared distance of row i from c. */
+static double
+row_dist(const struct gmm_data *x, size_t i, const double *c)
+{
+	double s = 0;
+
+	for (size_t j = 0; j < x->d; j++) {
+		double t = gmm_data_at(x, i, j) - c[j];
+
+		s += t * t;
+	}
+	return s;
+}
+
+/* The weighted mean of the rows of each label into centers (with
+ * known_only, of the labelled rows alone); returns the first label with
+ * no weight, or k when every one has some. */
+static size_t
+label_centres(const struct gmm_data *x, size_t k, const uint32_t *labels,
+    int known_only, double *centers, double *count)
+{
+	size_t d = x->d, empty = k;
+
+	memset(centers, 0, k * d * sizeof(double));
+	memset(count, 0, k * sizeof(double));
+	for (size_t i = 0; i < x->n; i++) {
+		double w = gmm_data_weight(x, i);
+
+		if (known_only && x->label[i] < 0)
+			continue;
+		count[labels[i]] += w;
+		for (size_t j = 0; j < d; j++)
+			centers[labels[i] * d + j] += w * gmm_data_at(x, i, j);
+	}
+	for (size_t c = 0; c < k; c++) {
+		if (!(count[c] > 0)) {
+			if (empty == k)
+				empty = c;
+			continue;
+		}
+		for (size_t j = 0; j < d; j++)
+			centers[c * d + j] /= count[c];
+	}
+	return empty;
+}
+
+int
+gmm_init_constrained(const struct gmm_data *x, size_t k, size_t lloyd,
+    int threads, gsl_rng *rng, double *centers, uint32_t *labels,
+    struct gmm_error *err)
+{
+	size_t n = x->n, d = x->d, nc = x->nclasses, free_rows = 0;
+	double *closest = malloc((n ? n : 1) * sizeof(double));
+	double *count = malloc(k * sizeof(double));
+	uint32_t *prev = malloc((n ? n : 1) * sizeof(uint32_t));
+	int rc = -1;
+
+	if (closest == NULL || count == NULL || prev == NULL) {
+		rc = gmm_error_nomem(err);
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		labels[i] = x->label[i] >= 0 ? (uint32_t)x->label[i] : 0;
+		free_rows += x->label[i] < 0 && gmm_data_weight(x, i) > 0;
+	}
+	if (k > nc && free_rows == 0) {
+		rc = gmm_error_set(err, NULL, 0, "k = %zu is more than the %zu "
+		    "classes, but no row is unlabelled: there is nothing to "
+		    "find a new class in", k, nc);
+		goto out;
+	}
+	label_centres(x, nc, labels, 1, centers, count);
+	/* the new classes: k-means++ draws among the unlabelled rows */
+	for (size_t c = nc; c < k; c++) {
+		double pot = 0;
+		size_t pick = n;
+
+		for (size_t i = 0; i < n; i++) {
+			double w = gmm_data_weight(x, i), best = INFINITY;
+
+			closest[i] = 0;
+			if (x->label[i] >= 0 || !(w > 0))
+				continue;
+			for (size_t q = 0; q < c; q++) {
+				double t = row_dist(x, i, centers + q * d);
+
+				best = t < best ? t : best;
+			}
+			closest[i] = w * best;
+			pot += closest[i];
+		}
+		if (pot > 0) {
+			pick = search_cumulative(closest, n,
+			    gsl_rng_uniform(rng) * pot);
+		} else {	/* every free row on a centre: any will do */
+			size_t r = gsl_rng_uniform_int(rng, free_rows);
+
+			for (size_t i = 0; i < n && pick == n; i++)
+				if (x->label[i] < 0 && gmm_data_weight(x,
+				    i) > 0 && r-- == 0)
+					pick = i;
+		}
+		gmm_data_row(x, pick, centers + c * d);
+	}
+	for (size_t it = 0; it < lloyd; it++) {
+		size_t changed = 0, empty;
+
+		memcpy(prev, labels, n * sizeof(uint32_t));
+		if (gmm_init_assign(x, k, 0, threads, centers, labels,
+		    err) < 0)
+			goto out;
+		for (size_t i = 0; i < n; i++) {
+			if (x->label[i] >= 0)
+				labels[i] = (uint32_t)x->label[i];
+			changed += labels[i] != prev[i];
+		}
+		if (it > 0 && changed == 0)
+			break;
+		while ((empty = label_centres(x, k, labels, 0, centers,
+		    count)) < k && empty >= nc) {
+			/* a new class emptied: onto the unlabelled row
+			 * farthest from its centre */
+			double far = -1;
+			size_t at = n;
+
+			for (size_t i = 0; i < n; i++) {
+				double t;
+
+				if (x->label[i] >= 0 || !(gmm_data_weight(x,
+				    i) > 0) || count[labels[i]] <= 1)
+					continue;
+				t = row_dist(x, i, centers + labels[i] * d);
+				if (t > far) {
+					far = t;
+					at = i;
+				}
+			}
+			if (at == n)
+				break;	/* too few free rows to move one */
+			labels[at] = (uint32_t)empty;
+		}
+	}
+	rc = 0;
+out:
+	free(closest);
+	free(count);
+	free(prev);
+	return rc;
+}

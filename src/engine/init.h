@@ -35,4 +35,19 @@ int gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
 int gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
     int threads, double *centers, uint32_t *labels, struct gmm_error *err);
 
+/*
+ * Constrained k-means (Basu, Banerjee and Mooney 2002) over labelled data
+ * (data.h: label, nclasses <= k): centres 0 .. nclasses-1 start at the
+ * classes' (weighted) means, the others are k-means++ draws (in
+ * proportion to weight times squared distance) among the unlabelled rows;
+ * then up to `lloyd` Lloyd iterations in which a labelled row stays in
+ * its class and an unlabelled one goes to its nearest centre (stopping
+ * when no label changes), an emptied new centre moving to the unlabelled
+ * row farthest from its centre.  Fails when k > nclasses and no
+ * unlabelled row has weight > 0 (nothing to find a new class in).
+ */
+int gmm_init_constrained(const struct gmm_data *x, size_t k, size_t lloyd,
+    int threads, gsl_rng *rng, double *centers, uint32_t *labels,
+    struct gmm_error *err);
+
 #endif

@@ -92,6 +92,9 @@ gmm_model_free(struct gmm_model *m)
 		for (size_t j = 0; j < m->d; j++)
 			free(m->columns[j]);
 	free(m->columns);
+	for (size_t c = 0; m->classes != NULL && c < m->k; c++)
+		free(m->classes[c]);
+	free(m->classes);
 	free(m->weights);
 	free(m->means);
 	free(m->cov);
@@ -113,6 +116,29 @@ gmm_model_set_column(struct gmm_model *m, size_t j, const char *name)
 	free(m->columns[j]);
 	m->columns[j] = s;
 	return 0;
+}
+
+int
+gmm_model_set_classes(struct gmm_model *m, char *const *names, size_t n)
+{
+	char **c = calloc(m->k, sizeof(*c));
+
+	for (size_t i = 0; c != NULL && i < m->k; i++) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "new%zu", i - n + 1);
+		if ((c[i] = strdup(i < n ? names[i] : buf)) == NULL) {
+			for (size_t j = 0; j < i; j++)
+				free(c[j]);
+			free(c);
+			c = NULL;
+		}
+	}
+	for (size_t i = 0; m->classes != NULL && i < m->k; i++)
+		free(m->classes[i]);
+	free(m->classes);
+	m->classes = c;
+	return c != NULL ? 0 : -1;
 }
 
 struct gmm_model *
@@ -145,6 +171,11 @@ gmm_model_dup(const struct gmm_model *m)
 			gmm_model_free(c);
 			return NULL;
 		}
+	}
+	if (m->classes != NULL && gmm_model_set_classes(c, m->classes,
+	    m->k) < 0) {
+		gmm_model_free(c);
+		return NULL;
 	}
 	c->training = m->training;
 	return c;
@@ -310,6 +341,11 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 		if (!gmm_text_utf8(m->columns[j], strlen(m->columns[j])))
 			return gmm_error_set(err, name, 0,
 			    "column name %zu is not valid UTF-8", j + 1);
+	for (size_t c = 0; m->classes != NULL && c < k; c++)
+		if (m->classes[c][0] == '\0' || !gmm_text_utf8(m->classes[c],
+		    strlen(m->classes[c])))
+			return gmm_error_set(err, name, 0, "class name %zu is "
+			    "empty or not valid UTF-8", c + 1);
 	if (gmm_model_prepare(m, &sub) < 0)
 		return gmm_error_set(err, name, 0, "%s", sub.msg);
 	return 0;

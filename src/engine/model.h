@@ -71,6 +71,9 @@ struct gmm_model {
 	double *means;		/* k*d */
 	double *cov;		/* see above */
 	char **columns;		/* d strings */
+	char **classes;		/* k class names (fit --label-column: the
+				 * data's classes, then new1, new2, ...),
+				 * or NULL: components are numbered */
 	const struct gmm_family *family;	/* the components' kind */
 	double *df;		/* k: Student-t degrees of freedom nu_c
 				 * (family.h; 0 for the Gaussian) */
@@ -122,6 +125,11 @@ void gmm_model_free(struct gmm_model *m);
 struct gmm_model *gmm_model_dup(const struct gmm_model *m);
 /* Replace column name j by a copy of name; -1 when out of memory. */
 int gmm_model_set_column(struct gmm_model *m, size_t j, const char *name);
+/* Name the components: copies of the n class names (n <= k), then
+ * "new1", "new2", ... for the others; -1 when out of memory (the model
+ * keeps no names then). */
+int gmm_model_set_classes(struct gmm_model *m, char *const *names,
+    size_t n);
 
 /*
  * Derive what the density needs.  Fails, naming the component, when a

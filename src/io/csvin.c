@@ -18,6 +18,7 @@
 #include <csv.h>
 
 #include "io/csvout.h"
+#include "base/strtab.h"
 #include "base/text.h"
 
 /*
@@ -69,6 +70,8 @@ struct gmm_csvin {
 	size_t nna;
 	int has_wcol;		/* opt.weights named a column */
 	size_t wcol;		/* its 0-based field index */
+	int has_lcol;		/* opt.labels named a column */
+	size_t lcol;		/* its 0-based field index */
 	size_t grow_calls;	/* every buffer growth, libcsv's too (tests) */
 };
 
@@ -1084,22 +1087,46 @@ gmm_csvin_check_names(const struct gmm_csvin *in, struct gmm_error *err)
 	return ret;
 }
 
-/* The weights column (opt.weights: one index or header name). */
+/* A column that is not data (--weights, --label-column: one index or
+ * header name, list) into *col. */
 static int
-select_weights(struct gmm_csvin *in, struct gmm_error *err)
+select_aside(struct gmm_csvin *in, const char *list, const char *opt,
+    size_t *col, struct gmm_error *err)
 {
 	size_t *idx = NULL, n = 0;
 
-	if (gmm_csvin_column_list(in, in->opt.weights, &idx, &n, err) < 0)
+	if (gmm_csvin_column_list(in, list, &idx, &n, err) < 0)
 		return -1;
 	if (n != 1) {
 		free(idx);
-		return gmm_error_set(err, in->name, 0, "--weights takes one "
-		    "column, not %zu", n);
+		return gmm_error_set(err, in->name, 0, "%s takes one "
+		    "column, not %zu", opt, n);
 	}
-	in->has_wcol = 1;
-	in->wcol = idx[0];
+	*col = idx[0];
 	free(idx);
+	return 0;
+}
+
+/* Column c, which holds what `what` says, out of the data columns: left
+ * out of "all columns", refused in a -c list. */
+static int
+set_aside(struct gmm_csvin *in, size_t c, const char *what,
+    struct gmm_error *err)
+{
+	for (size_t j = 0; j < in->nsel; j++) {
+		if (in->sel[j] != c)
+			continue;
+		if (in->opt.columns != NULL)
+			return gmm_error_set(err, in->name, 0, "column %zu is "
+			    "both the %s and a data column (-c)", c + 1, what);
+		memmove(in->sel + j, in->sel + j + 1,
+		    (in->nsel - j - 1) * sizeof(*in->sel));
+		in->nsel--;
+		break;
+	}
+	if (in->nsel == 0)
+		return gmm_error_set(err, in->name, 0, "no data column is "
+		    "left beside the %s column %zu", what, c + 1);
 	return 0;
 }
 
@@ -1125,29 +1152,26 @@ start(struct gmm_csvin *in, struct gmm_error *err)
 	} else {
 		in->replay = 1;	/* the first record is data */
 	}
-	if (in->opt.weights != NULL && select_weights(in, err) < 0)
+	if (in->opt.weights != NULL && select_aside(in, in->opt.weights,
+	    "--weights", &in->wcol, err) < 0)
 		return -1;
+	in->has_wcol = in->opt.weights != NULL;
+	if (in->opt.labels != NULL && select_aside(in, in->opt.labels,
+	    "--label-column", &in->lcol, err) < 0)
+		return -1;
+	in->has_lcol = in->opt.labels != NULL;
+	if (in->has_wcol && in->has_lcol && in->wcol == in->lcol)
+		return gmm_error_set(err, in->name, 0, "column %zu is both the "
+		    "weights (--weights) and the labels (--label-column)",
+		    in->wcol + 1);
 	if (select_columns(in, in->opt.columns, err) < 0)
 		return -1;
-	if (!in->has_wcol)
-		return 0;
-	/* the weights are not data: left out of "all columns", refused in
-	 * a list */
-	for (size_t j = 0; j < in->nsel; j++) {
-		if (in->sel[j] != in->wcol)
-			continue;
-		if (in->opt.columns != NULL)
-			return gmm_error_set(err, in->name, 0, "column %zu is "
-			    "both the weights (--weights) and a data column "
-			    "(-c)", in->wcol + 1);
-		memmove(in->sel + j, in->sel + j + 1,
-		    (in->nsel - j - 1) * sizeof(*in->sel));
-		in->nsel--;
-		break;
-	}
-	if (in->nsel == 0)
-		return gmm_error_set(err, in->name, 0, "no data column is "
-		    "left beside the weights column %zu", in->wcol + 1);
+	if (in->has_wcol && set_aside(in, in->wcol, "weights (--weights)",
+	    err) < 0)
+		return -1;
+	if (in->has_lcol && set_aside(in, in->lcol, "labels (--label-column)",
+	    err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -1505,6 +1529,81 @@ gmm_csvin_weight(const struct gmm_csvin *in, double *w,
 	return 0;
 }
 
+/* The label rows read so far, and the classes seen (--label-column). */
+struct labels {
+	int32_t *v;
+	size_t n, cap;
+	struct gmm_strtab tab;
+};
+
+/* The current row's class into l: -1 for an empty field. */
+static int
+add_label(struct gmm_csvin *in, struct labels *l, struct gmm_error *err)
+{
+	const char *s = field(&in->last, in->lcol);
+	size_t len = strlen(s), id;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 1024;
+		int32_t *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return gmm_error_nomem(err);
+		l->v = v;
+		l->cap = cap;
+	}
+	if (len == 0) {
+		l->v[l->n++] = -1;
+		return 0;
+	}
+	if (!gmm_text_utf8(s, len))
+		return gmm_error_set(err, in->name, in->last.line, "column "
+		    "%zu (labels): a label must be UTF-8 text", in->lcol + 1);
+	if (gmm_strtab_id(&l->tab, s, len, &id) < 0)
+		return gmm_error_nomem(err);
+	if (l->tab.n > GMM_MAX_K)
+		return gmm_error_set(err, in->name, in->last.line, "column "
+		    "%zu (labels): more than %d classes", in->lcol + 1,
+		    GMM_MAX_K);
+	l->v[l->n++] = (int32_t)id;
+	return 0;
+}
+
+/* The labels into x, classes in byte order; frees l's table. */
+static int
+give_labels(struct gmm_csvin *in, struct labels *l, struct gmm_data *x,
+    struct gmm_error *err)
+{
+	size_t nc = l->tab.n, *rank = malloc((nc ? nc : 1) * sizeof(*rank));
+	char **names = malloc((nc ? nc : 1) * sizeof(*names));
+
+	if (rank == NULL || names == NULL || gmm_strtab_ranks(&l->tab,
+	    rank) < 0) {
+		free(rank);
+		free(names);
+		return gmm_error_nomem(err);
+	}
+	if (nc == 0) {
+		free(rank);
+		free(names);
+		return gmm_error_set(err, in->name, 0, "no row has a label "
+		    "(column %zu, --label-column)", in->lcol + 1);
+	}
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i] >= 0)
+			l->v[i] = (int32_t)rank[l->v[i]];
+	for (size_t c = 0; c < nc; c++) {
+		names[rank[c]] = l->tab.s[c];
+		l->tab.s[c] = NULL;
+	}
+	l->tab.n = 0;		/* the names are x's now */
+	gmm_strtab_release(&l->tab);
+	free(rank);
+	gmm_data_set_labels(x, l->v, names, nc);
+	l->v = NULL;
+	return 0;
+}
+
 int
 gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     struct gmm_error *err)
@@ -1512,6 +1611,7 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 	size_t d = in->nsel;
 	double *row = malloc((d ? d : 1) * sizeof(double)), w = 1;
 	unsigned char *mask = malloc(d ? d : 1);
+	struct labels lab = { 0 };
 	int r;
 
 	gmm_data_init(x, d);
@@ -1539,6 +1639,13 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 			goto fail;
 		for (size_t j = 0; j < d; j++)
 			nobs += (mask[j] = !isnan(row[j]));
+		if (in->has_lcol && nobs < d) {
+			gmm_error_set(err, in->name, in->last.line, "a missing "
+			    "value: --label-column does not take them yet");
+			goto fail;
+		}
+		if (in->has_lcol && add_label(in, &lab, err) < 0)
+			goto fail;
 		if ((nobs == d ? gmm_data_append_weighted(x, row, w) :
 		    gmm_data_append_missing(x, row, mask, w)) < 0) {
 			gmm_error_set(err, in->name, in->last.line,
@@ -1555,7 +1662,15 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 	free(mask);
 	if (gmm_data_finish(x) < 0) {
 		gmm_data_release(x);
+		free(lab.v);
+		gmm_strtab_release(&lab.tab);
 		return gmm_error_nomem(err);
+	}
+	if (in->has_lcol && give_labels(in, &lab, x, err) < 0) {
+		gmm_data_release(x);
+		free(lab.v);
+		gmm_strtab_release(&lab.tab);
+		return -1;
 	}
 	if (x->n == 0) {
 		gmm_data_release(x);
@@ -1576,6 +1691,8 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 fail:
 	free(row);
 	free(mask);
+	free(lab.v);
+	gmm_strtab_release(&lab.tab);
 	gmm_data_release(x);
 	return -1;
 }

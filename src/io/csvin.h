@@ -61,6 +61,9 @@ struct gmm_csvin_options {
 				 * name), or NULL: that column holds row
 				 * weights, not data (not among all
 				 * columns; refused in a -c list) */
+	const char *labels;	/* --label-column COLUMN, or NULL: that
+				 * column holds class labels, text, not
+				 * data (as weights) */
 	int missing;		/* 1: missing values allowed (NaN) */
 	const char *na;		/* --na LIST, or NULL: "NA,NaN" */
 };
@@ -176,7 +179,11 @@ int gmm_csvin_weight(const struct gmm_csvin *in, double *w,
  * blocks as engine/data.h says; the caller releases it; on an error it is
  * left empty).  Out of memory says how many rows were held.  With a
  * weights column, x is weighted (data.h), every weight is checked, and
- * weights that are all 0 are an error.  Rows with missing values go in as
+ * weights that are all 0 are an error.  With a label column, each row's
+ * field there is its class (empty: unlabelled; valid UTF-8 text without
+ * NUL, at most GMM_MAX_K distinct), given to x by gmm_data_set_labels()
+ * with the classes in byte order; a row with a missing value is then an
+ * error, and so is a file with no labelled row.  Rows with missing values go in as
  * data.h says (gmm_data_append_missing(), then gmm_data_finish()); a row
  * with no observed value is counted, not held, and data with no row that
  * has an observed value are an error.

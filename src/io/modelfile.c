@@ -92,6 +92,17 @@ names_size(const struct gmm_model *m)
 	return s;
 }
 
+/* Bytes of the class names (k strings with their NULs), 0 for none. */
+static size_t
+classes_size(const struct gmm_model *m)
+{
+	size_t s = 0;
+
+	for (size_t c = 0; m->classes != NULL && c < m->k; c++)
+		s += strlen(m->classes[c]) + 1;
+	return s;
+}
+
 static unsigned char *
 encode_training(unsigned char *p, const struct gmm_training *t)
 {
@@ -137,10 +148,10 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * it (PNG's rule), so a later writer can add either kind.
  */
 enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
-	S_RWGT, S_LDQU, S_NOIS, S_TDOF, S_N };
+	S_RWGT, S_LDQU, S_NOIS, S_TDOF, S_CLAS, S_N };
 static const char tags[S_N][5] = {
 	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
-	"rwgt", "ldqu", "NOIS", "TDOF",
+	"rwgt", "ldqu", "NOIS", "TDOF", "clas",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
@@ -183,13 +194,13 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t prio = tr && m->training.prior;
 	size_t rwgt = tr && m->training.weighted;
 	size_t ldqu = tr && m->training.has_ldq, nois = m->noise != 0;
-	size_t tdof = m->family->scaled != 0;
+	size_t tdof = m->family->scaled != 0, ncls = classes_size(m);
 	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt +
-	    ldqu + nois + tdof) * GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k +
-	    k * d + ncov) + nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE :
-	    0) + (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) +
-	    (ldqu ? LDQU_SIZE : 0) + (nois ? NOIS_SIZE : 0) +
-	    (tdof ? TDOF_SIZE(k) : 0) + 4;
+	    ldqu + nois + tdof + (ncls > 0)) * GMM_MODEL_SECTION_HEAD +
+	    MIXT_SIZE + 8 * (k + k * d + ncov) + nnames + (tr ? TRAI_SIZE :
+	    0) + (crit ? CRIT_SIZE : 0) + (prio ? PRIO_SIZE : 0) +
+	    (rwgt ? RWGT_SIZE : 0) + (ldqu ? LDQU_SIZE : 0) +
+	    (nois ? NOIS_SIZE : 0) + (tdof ? TDOF_SIZE(k) : 0) + ncls + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -248,6 +259,15 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	}
 	if (ldqu)
 		p = put_doubles(p, S_LDQU, m->training.ldq, GMM_LDQ_N);
+	if (ncls > 0) {
+		p = put_section(p, S_CLAS, ncls);
+		for (size_t c = 0; c < k; c++) {
+			size_t l = strlen(m->classes[c]) + 1;
+
+			memcpy(p, m->classes[c], l);
+			p += l;
+		}
+	}
 	put_u32(p, gmm_crc32(buf, total - 4));
 	*out = buf;
 	*len = total;
@@ -285,6 +305,40 @@ decode_names(struct gmm_model *m, const unsigned char *p, size_t len,
 	if (p != end)
 		return gmm_error_set(err, name, 0,
 		    "column names do not fill their block");
+	return 0;
+}
+
+/* The clas section: k NUL-ended names (checked by validate). */
+static int
+decode_classes(struct gmm_model *m, const unsigned char *p, size_t len,
+    const char *name, struct gmm_error *err)
+{
+	const unsigned char *end = p + len;
+	char **names = calloc(m->k, sizeof(*names));
+
+	if (names == NULL)
+		return gmm_error_nomem(err);
+	for (size_t c = 0; c < m->k; c++) {
+		const unsigned char *z = memchr(p, '\0', (size_t)(end - p));
+
+		if (z == NULL) {
+			free(names);
+			return gmm_error_set(err, name, 0,
+			    "class names are cut short");
+		}
+		names[c] = (char *)p;
+		p = z + 1;
+	}
+	if (p != end) {
+		free(names);
+		return gmm_error_set(err, name, 0,
+		    "class names do not fill their section");
+	}
+	if (gmm_model_set_classes(m, names, m->k) < 0) {
+		free(names);
+		return gmm_error_nomem(err);
+	}
+	free(names);
 	return 0;
 }
 
@@ -488,7 +542,7 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 	for (int s = 0; s < S_N; s++)
 		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
 		    s != S_PRIO && s != S_RWGT && s != S_LDQU && s != S_NOIS &&
-	    s != S_TDOF)
+	    s != S_TDOF && s != S_CLAS)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -537,7 +591,8 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_NOIS] = NOIS_SIZE;
 	want[S_TDOF] = TDOF_SIZE(k);
 	for (int s = S_WGHT; s < S_N; s++)
-		if (body[s] != NULL && s != S_COLS && blen[s] != want[s])
+		if (body[s] != NULL && s != S_COLS && s != S_CLAS &&
+		    blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
 			    "bytes; k = %llu and d = %llu of %s need %zu",
 			    tags[s], (unsigned long long)blen[s],
@@ -599,6 +654,11 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	m->training.has_ldq = body[S_LDQU] != NULL;
 	for (size_t i = 0; body[S_LDQU] != NULL && i < GMM_LDQ_N; i++)
 		m->training.ldq[i] = get_f64(body[S_LDQU] + 8 * i);
+	if (body[S_CLAS] != NULL && decode_classes(m, body[S_CLAS],
+	    (size_t)blen[S_CLAS], name, err) < 0) {
+		gmm_model_free(m);
+		return -1;
+	}
 	if (finish_model(m, body[S_WGHT], body[S_MEAN], body[S_COVS],
 	    body[S_COLS], (size_t)blen[S_COLS], name, err) < 0) {
 		gmm_model_free(m);

@@ -135,6 +135,15 @@ gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
 	}
 	fputs("],\n  \"weights\": ", f);
 	json_vector(f, m->weights, m->k);
+	if (m->classes != NULL) {
+		fputs(",\n  \"classes\": [", f);
+		for (size_t c = 0; c < m->k; c++) {
+			if (c > 0)
+				fputs(", ", f);
+			gmm_json_string(f, m->classes[c]);
+		}
+		fputc(']', f);
+	}
 	if (m->family != &gmm_family_gaussian) {
 		fprintf(f, ",\n  \"family\": \"%s\"", m->family->name);
 		if (m->family->scaled) {
@@ -402,6 +411,39 @@ get_columns(json_t *a, struct gmm_model *m, const char *name,
 	return 0;
 }
 
+/* "classes": k strings (absent or null: none).  0, or -1 with err. */
+static int
+get_classes(json_t *a, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	const char **names;
+
+	if (a == NULL || json_is_null(a))
+		return 0;
+	if (!json_is_array(a) || json_array_size(a) != m->k)
+		return gmm_error_set(err, name, 0, "\"classes\" must hold %zu "
+		    "names", m->k);
+	names = calloc(m->k, sizeof(*names));
+	if (names == NULL)
+		return gmm_error_nomem(err);
+	for (size_t c = 0; c < m->k; c++) {
+		json_t *s = json_array_get(a, c);
+
+		if (!json_is_string(s)) {
+			free(names);
+			return gmm_error_set(err, name, 0, "\"classes\" must "
+			    "hold %zu names", m->k);
+		}
+		names[c] = json_string_value(s);
+	}
+	if (gmm_model_set_classes(m, (char *const *)names, m->k) < 0) {
+		free(names);
+		return gmm_error_nomem(err);
+	}
+	free(names);
+	return 0;
+}
+
 /* "family": "gaussian" (the default) or "t" with "df": [k] and an
  * optional "df_fixed": true.  0, or -1 with err set. */
 static int
@@ -494,6 +536,7 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	else if (get_columns(json_object_get(root, "columns"), m, name,
 	    err) == 0 && get_noise(json_object_get(root, "noise"), m, name,
 	    err) == 0 && get_family(root, m, name, err) == 0 &&
+	    get_classes(json_object_get(root, "classes"), m, name, err) == 0 &&
 	    gmm_model_validate(m, name, err) == 0) {
 		if (get_training(json_object_get(root, "training"),
 		    &m->training) < 0)

@@ -59,8 +59,9 @@ expect_err "-d takes one character" 2 "gmm fit: --delimiter takes one character,
 usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]
                [--reg-covar R] [--n-init N] [--init METHOD|MODEL]
                [--prior P] [--weights COL] [--noise]
-               [--noise-volume V] [--family F] [--df NU] [-o MODEL]
-               [--json] [options] [FILE]"
+               [--noise-volume V] [--family F] [--df NU]
+               [--label-column COL] [-o MODEL] [--json] [options]
+               [FILE]"
 
 # stdin: "-" and no FILE
 run_in "$FIX/small.csv" fit -k 2 -o "$T/s.gmm" -

@@ -60,10 +60,16 @@ JSON
 "$GMM" sample -n 20000 --seed 11 "$T/truth.json" >"$T/td.csv"
 check "sample draws t(3) tails: over 1% of the first component beyond 4 scale units" \
     awk -F, 'NR > 1 && $1 < 0 { n++; d = $1 + 4; if (d > 4 || d < -4) t++ } END { exit !(t > 0.01 * n) }' "$T/td.csv"
-run fit -k 2 --family t --n-init 3 --tol 1e-10 -o "$T/back.gmm" "$T/td.csv"
-"$GMM" show "$T/back.gmm" >"$T/back.txt"
-check "  fit gives nu near 3 and 8 back" \
-    sh -c 'grep -o "degrees of freedom [0-9.]*" "$1" | awk "{ v[NR] = \$4 } END { a = v[1]; b = v[2]; if (a > b) { t = a; a = b; b = t }; exit !(a > 2.5 && a < 3.5 && b > 5.5 && b < 10.5) }"' - "$T/back.txt"
+if [ -n "${GMM_VALGRIND:-}" ]; then
+	# 20000 rows, three starts: a minute and a half under valgrind;
+	# the fits above run the same code on fewer rows
+	ok "# skip the fit back under valgrind: the native run covers it"
+else
+	run fit -k 2 --family t --n-init 3 --tol 1e-10 -o "$T/back.gmm" "$T/td.csv"
+	"$GMM" show "$T/back.gmm" >"$T/back.txt"
+	check "  fit gives nu near 3 and 8 back" \
+	    sh -c 'grep -o "degrees of freedom [0-9.]*" "$1" | awk "{ v[NR] = \$4 } END { a = v[1]; b = v[2]; if (a > b) { t = a; a = b; b = t }; exit !(a > 2.5 && a < 3.5 && b > 5.5 && b < 10.5) }"' - "$T/back.txt"
+fi
 
 # refusals
 run fit -k 2 --family cauchy "$F"

@@ -49,6 +49,21 @@ expected_model(json_t *exp, const char *iters, const char *cov)
 	return m;
 }
 
+/* path's rows as the options o read them. */
+static inline void
+read_ref_csv(const char *path, const struct gmm_csvin_options *o,
+    struct gmm_data *x)
+{
+	struct gmm_error err;
+	struct gmm_csvin *in = gmm_csvin_open(path, o, &err);
+
+	if (in == NULL || gmm_csvin_read_data(in, x, &err) < 0) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
+		exit(2);
+	}
+	gmm_csvin_close(in);
+}
+
 /* path's rows (an empty field is a missing value), weighted by column
  * wcol unless NULL. */
 static inline void
@@ -56,14 +71,8 @@ read_ref_rows(const char *path, const char *wcol, struct gmm_data *x)
 {
 	struct gmm_csvin_options o = { .delim = ',', .header = -1,
 		.weights = wcol, .missing = 1 };
-	struct gmm_error err;
-	struct gmm_csvin *in = gmm_csvin_open(path, &o, &err);
 
-	if (in == NULL || gmm_csvin_read_data(in, x, &err) < 0) {
-		fprintf(stderr, "%s: %s\n", path, err.msg);
-		exit(2);
-	}
-	gmm_csvin_close(in);
+	read_ref_csv(path, &o, x);
 }
 
 /* From init, iters iterations with tol 0, on `threads` threads. */

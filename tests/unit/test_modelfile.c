@@ -713,6 +713,52 @@ check_family(void)
 	gmm_model_free(m);
 }
 
+/* Class names: the clas section and JSON "classes", read back; a section
+ * with a name too few, or an empty name, refused. */
+static void
+check_classes(void)
+{
+	struct gmm_model *m = example(GMM_COV_FULL), *back = NULL;
+	struct gmm_error err;
+	char *names[] = { "setosa", "new\"1" };
+	unsigned char *buf, *b2;
+	size_t len, at, jlen;
+	char *json;
+	FILE *f;
+
+	CHECK(gmm_model_set_classes(m, names, 2) == 0, "set classes");
+	CHECK(gmm_modelfile_encode(m, &buf, &len, &err) == 0, "encode");
+	at = find_section(buf, len, "clas");
+	CHECK(at > 0, "a clas section");
+	CHECK(gmm_modelfile_decode(buf, len, "m", &back, &err) == 0 &&
+	    back->classes != NULL && strcmp(back->classes[0], "setosa") == 0
+	    && strcmp(back->classes[1], "new\"1") == 0, "read back");
+	gmm_model_free(back);
+	b2 = malloc(len);
+	memcpy(b2, buf, len);
+	b2[at + GMM_MODEL_SECTION_HEAD + 6] = 'x';	/* the first NUL */
+	reseal(b2, len);
+	refuse(b2, len, "class names are cut short", "a name too few");
+	memcpy(b2, buf, len);
+	b2[at + GMM_MODEL_SECTION_HEAD] = '\0';
+	reseal(b2, len);
+	refuse(b2, len, "do not fill", "an empty first name: a name too many");
+	free(b2);
+	free(buf);
+	f = open_memstream(&json, &jlen);
+	gmm_modelfile_write_json(f, m);
+	fclose(f);
+	CHECK(strstr(json, "\"classes\": [\"setosa\", \"new\\\"1\"]") !=
+	    NULL, "JSON classes: %s", json);
+	back = NULL;
+	CHECK(gmm_modelfile_decode((unsigned char *)json, jlen, "j", &back,
+	    &err) == 0 && back->classes != NULL && strcmp(back->classes[1],
+	    "new\"1") == 0, "JSON read back");
+	gmm_model_free(back);
+	free(json);
+	gmm_model_free(m);
+}
+
 static void
 check_icl(void)
 {
@@ -806,6 +852,7 @@ main(void)
 	check_ldq();
 	check_noise();
 	check_family();
+	check_classes();
 	check_v1("full");
 	check_v1("diag");
 	check_v1("spherical");
