@@ -94,6 +94,7 @@ enum gmm_opt {
 	OPT_FAMILY,
 	OPT_DF,
 	OPT_LABEL_COLUMN,
+	OPT_FACTORS,
 };
 
 #define GMM_CSV_LONGOPTS \

@@ -50,6 +50,7 @@ static const struct value values[] = {
 	{ "init", VALUE_MODEL, "kmeans kmeans++ random smallem hc resp: "
 	    "labels:" },
 	{ "prior", VALUE_WORDS, "none conjugate" },
+	{ "family", VALUE_WORDS, "gaussian t" },
 	{ "missing", VALUE_WORDS, "allow error" },
 	{ "delimiter", VALUE_WORDS, ", tab" },
 	{ "d", VALUE_WORDS, ", tab" },
@@ -65,7 +66,7 @@ covariance_words(const struct gmm_cmd *c, char *buf, size_t size)
 
 	buf[0] = '\0';
 	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < GMM_N_COVMODELS; i++) {
+		for (size_t i = 0; i < GMM_N_COVROWS; i++) {
 			const struct gmm_covmodel *cm = &gmm_covmodels[i];
 			const char *w = pass == 0 ? cm->name : cm->mclust;
 

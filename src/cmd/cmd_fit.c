@@ -13,10 +13,10 @@
 #include "io/outfile.h"
 
 static const char usage_text[] =
-    "usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]\n"
-    "               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]\n"
-    "               [--prior P] [--weights COL] [--noise]\n"
-    "               [--noise-volume V] [--family F] [--df NU]\n"
+    "usage: gmm fit -k K [--covariance TYPE] [--factors Q] [--max-iter N]\n"
+    "               [--tol T] [--reg-covar R] [--n-init N]\n"
+    "               [--init METHOD|MODEL] [--prior P] [--weights COL]\n"
+    "               [--noise] [--noise-volume V] [--family F] [--df NU]\n"
     "               [--label-column COL] [-o MODEL] [--json] [options]\n"
     "               [FILE]\n";
 

@@ -319,6 +319,10 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_LABEL_COLUMN:
 		fo->common.csv.labels = arg;
 		return 1;
+	case OPT_FACTORS:
+		fo->factors_given = 1;
+		return gmm_parse_count(cmd, "--factors", arg, 1, GMM_MAX_D,
+		    &fo->em.factors) < 0 ? -1 : 1;
 	case OPT_FAMILY:
 		fo->family_given = 1;
 		if ((fo->em.family = gmm_family_named(arg)) == NULL) {
@@ -365,6 +369,18 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	struct gmm_model *m;
 
 	fo->cmd = cmd;
+	if (fo->factors_given && fo->cov_given &&
+	    !gmm_covmodel(fo->em.cov_type)->factor) {
+		gmm_warn(cmd, "--factors is for --covariance mfa or mppca, not "
+		    "%s", gmm_cov_type_name(fo->em.cov_type));
+		return usage_fail(fo);
+	}
+	if (fo->cov_given && gmm_covmodel(fo->em.cov_type)->factor &&
+	    !fo->factors_given && fo->init_arg == NULL) {
+		gmm_warn(cmd, "--covariance %s needs --factors Q",
+		    gmm_cov_type_name(fo->em.cov_type));
+		return usage_fail(fo);
+	}
 	if (fo->em.df_fixed && !fo->family_given)
 		fo->em.family = &gmm_family_t;
 	if (fo->em.df_fixed && !fo->em.family->scaled) {
@@ -420,7 +436,8 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	fo->em.init_model = m;
 	if ((fo->k_given && fo->em.k != m->k) ||
 	    (fo->cov_given && fo->em.cov_type != m->cov_type) ||
-	    (fo->family_given && fo->em.family != m->family)) {
+	    (fo->family_given && fo->em.family != m->family) ||
+	    (fo->factors_given && fo->em.factors != m->factors)) {
 		gmm_warn(cmd, "the --init model has k = %zu, covariance %s and "
 		    "family %s, which the options contradict", m->k,
 		    gmm_cov_type_name(m->cov_type), m->family->name);
@@ -429,6 +446,7 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 	fo->em.k = m->k;
 	fo->em.cov_type = m->cov_type;
 	fo->em.family = m->family;
+	fo->em.factors = m->factors;
 	if (fo->em.n_init > 1) {
 		gmm_warn(cmd, "warning: --n-init %zu has no effect with a "
 		    "start model; one run starts from it", fo->em.n_init);

@@ -48,6 +48,7 @@ static const char help_text[] =
     "                      unknown), as fit; every k at least the classes\n"
     "      --noise, --noise-volume V  each fit with a noise component\n"
     "      --family F, --df NU  gaussian (default) or t components\n"
+    "      --factors Q     with mfa or mppca in the --covariance list\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
@@ -90,7 +91,7 @@ static const enum gmm_cov_type sklearn_types[] = {
 struct select_opts {
 	struct gmm_fitopts fo;
 	size_t *ks, nk;
-	enum gmm_cov_type types[GMM_N_COVMODELS];
+	enum gmm_cov_type types[GMM_N_COVROWS];
 	size_t ntypes;
 	int all;		/* types are `all`'s, resolved by d */
 	enum criterion criterion;
@@ -158,9 +159,29 @@ parse_types(struct select_opts *s, const char *arg)
 		return 0;
 	}
 	gmm_warn("select-k", "--covariance takes all, sklearn, or a list of "
-	    "full, diag, spherical, tied and mclust's %s; not \"%s\"",
-	    GMM_COV_MCLUST_NAMES, arg);
+	    "full, diag, spherical, tied, mclust's %s, mfa and mppca; not "
+	    "\"%s\"", GMM_COV_MCLUST_NAMES, arg);
 	return -1;
+}
+
+/* --factors goes with mfa or mppca in the list, and they with it. */
+static int
+factor_types(const struct select_opts *s)
+{
+	int any = 0;
+
+	for (size_t i = 0; i < s->ntypes; i++)
+		any |= gmm_covmodel(s->types[i])->factor;
+	if (any && !s->fo.factors_given) {
+		gmm_warn("select-k", "mfa and mppca need --factors Q");
+		return -1;
+	}
+	if (!any && s->fo.factors_given) {
+		gmm_warn("select-k", "--factors is for mfa and mppca, which "
+		    "--covariance does not list");
+		return -1;
+	}
+	return 0;
 }
 
 /* One fit as a JSON line: the table's columns, or its error. */
@@ -742,6 +763,10 @@ cmd_select_k(int argc, char **argv)
 		return gmm_usage(usage_text);
 	}
 	if (s.fo.em.prior && prior_types(&s) < 0) {
+		free(s.ks);
+		return gmm_usage(usage_text);
+	}
+	if (factor_types(&s) < 0) {
 		free(s.ks);
 		return gmm_usage(usage_text);
 	}

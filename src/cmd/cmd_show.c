@@ -66,6 +66,8 @@ print_text(const char *path, const struct gmm_model *m)
 	gmm_text_put(stdout, path);
 	printf("\nk = %zu, d = %zu, covariance = %s", m->k, d,
 	    gmm_cov_type_name(m->cov_type));
+	if (m->factors > 0)
+		printf(", factors = %zu", m->factors);
 	if (m->family != &gmm_family_gaussian)
 		printf(", family = %s%s", m->family->name, m->df_fixed ?
 		    " (degrees of freedom held)" : "");

@@ -14,7 +14,7 @@
 struct gmm_fitopts {
 	struct gmm_common common;
 	struct gmm_em_options em;
-	int k_given, cov_given, family_given;
+	int k_given, cov_given, family_given, factors_given;
 	const char *init_arg;		/* --init MODEL, borrowed from argv */
 	int init_given;			/* --init was given, any form */
 	struct gmm_model *init_model;	/* owned */
@@ -44,13 +44,16 @@ struct gmm_fitopts {
 	{ "noise-volume", required_argument, NULL, OPT_NOISE_VOLUME }, \
 	{ "family", required_argument, NULL, OPT_FAMILY }, \
 	{ "df", required_argument, NULL, OPT_DF }, \
-	{ "label-column", required_argument, NULL, OPT_LABEL_COLUMN }
+	{ "label-column", required_argument, NULL, OPT_LABEL_COLUMN }, \
+	{ "factors", required_argument, NULL, OPT_FACTORS }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
 	"                      one of mclust's fourteen: EII, VII, EEI, VEI,\n" \
 	"                      EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV\n" \
-	"                      (VVV, VVI, VII, EEE: full, diag, spherical, tied)\n" \
+	"                      (VVV, VVI, VII, EEE: full, diag, spherical, tied);\n" \
+	"                      mfa or mppca: factor analysers, probabilistic PCA\n" \
+	"      --factors Q     mfa, mppca: Q factors per component\n" \
 	"      --max-iter N    EM iterations at most (default 1000)\n" \
 	"      --tol T         stop when the mean log-likelihood per row\n" \
 	"                      changes by less than T (default 1e-6)\n" \

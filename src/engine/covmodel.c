@@ -96,42 +96,69 @@ params_vve(size_t k, size_t d)
 	return k + k * (d - 1) + d * (d - 1) / 2;
 }
 
-/* type, ours, mclust's, file code, form, shared, sklearn, own_rows */
-const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS] = {
-	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, 1, 1,
+size_t
+gmm_covmodel_factor_params(const struct gmm_covmodel *cm, size_t k, size_t d,
+    size_t q)
+{
+	return k * (d * q - q * (q - 1) / 2) + (cm->type == GMM_COV_MFA ? k * d :
+	    k);
+}
+
+static size_t
+params_mfa(size_t k, size_t d)
+{
+	return gmm_covmodel_factor_params(&gmm_covmodels[GMM_COV_MFA], k, d,
+	    1);
+}
+
+static size_t
+params_mppca(size_t k, size_t d)
+{
+	return gmm_covmodel_factor_params(&gmm_covmodels[GMM_COV_MPPCA], k, d,
+	    1);
+}
+
+/* type, ours, mclust's, file code, form, shared, sklearn, own_rows,
+ * factor */
+const struct gmm_covmodel gmm_covmodels[GMM_N_COVROWS] = {
+	{ GMM_COV_FULL, "full", "VVV", 0, GMM_FORM_MATRIX, 0, 1, 1, 0,
 	    params_full, gmm_mstep_full, gmm_mstep_map_vvv },
-	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, 1, 0,
+	{ GMM_COV_DIAG, "diag", "VVI", 1, GMM_FORM_DIAGONAL, 0, 1, 0, 0,
 	    params_diag, gmm_mstep_diag, gmm_mstep_map_vvi },
 	{ GMM_COV_SPHERICAL, "spherical", "VII", 2, GMM_FORM_SCALAR, 0, 1, 0,
-	    params_spherical, gmm_mstep_spherical, gmm_mstep_map_vii },
-	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, 1, 0,
+	    0, params_spherical, gmm_mstep_spherical, gmm_mstep_map_vii },
+	{ GMM_COV_TIED, "tied", "EEE", 3, GMM_FORM_MATRIX, 1, 1, 0, 0,
 	    params_tied, gmm_mstep_tied, gmm_mstep_map_eee },
-	{ GMM_COV_EII, "EII", "EII", 4, GMM_FORM_SCALAR, 1, 0, 0,
+	{ GMM_COV_EII, "EII", "EII", 4, GMM_FORM_SCALAR, 1, 0, 0, 0,
 	    params_eii, gmm_mstep_eii, gmm_mstep_map_eii },
-	{ GMM_COV_EEI, "EEI", "EEI", 5, GMM_FORM_DIAGONAL, 1, 0, 0,
+	{ GMM_COV_EEI, "EEI", "EEI", 5, GMM_FORM_DIAGONAL, 1, 0, 0, 0,
 	    params_eei, gmm_mstep_eei, gmm_mstep_map_eei },
-	{ GMM_COV_EVI, "EVI", "EVI", 6, GMM_FORM_DIAGONAL, 0, 0, 0,
+	{ GMM_COV_EVI, "EVI", "EVI", 6, GMM_FORM_DIAGONAL, 0, 0, 0, 0,
 	    params_evi, gmm_mstep_evi, gmm_mstep_map_evi },
-	{ GMM_COV_EEV, "EEV", "EEV", 7, GMM_FORM_MATRIX, 0, 0, 0,
+	{ GMM_COV_EEV, "EEV", "EEV", 7, GMM_FORM_MATRIX, 0, 0, 0, 0,
 	    params_eev, gmm_mstep_eev, gmm_mstep_map_eev },
-	{ GMM_COV_EVV, "EVV", "EVV", 8, GMM_FORM_MATRIX, 0, 0, 1,
+	{ GMM_COV_EVV, "EVV", "EVV", 8, GMM_FORM_MATRIX, 0, 0, 1, 0,
 	    params_evv, gmm_mstep_evv, NULL },
-	{ GMM_COV_VEI, "VEI", "VEI", 9, GMM_FORM_DIAGONAL, 0, 0, 0,
+	{ GMM_COV_VEI, "VEI", "VEI", 9, GMM_FORM_DIAGONAL, 0, 0, 0, 0,
 	    params_vei, gmm_mstep_vei, gmm_mstep_map_vei },
-	{ GMM_COV_VEV, "VEV", "VEV", 10, GMM_FORM_MATRIX, 0, 0, 0,
+	{ GMM_COV_VEV, "VEV", "VEV", 10, GMM_FORM_MATRIX, 0, 0, 0, 0,
 	    params_vev, gmm_mstep_vev, gmm_mstep_map_vev },
-	{ GMM_COV_VEE, "VEE", "VEE", 11, GMM_FORM_MATRIX, 0, 0, 0,
+	{ GMM_COV_VEE, "VEE", "VEE", 11, GMM_FORM_MATRIX, 0, 0, 0, 0,
 	    params_vee, gmm_mstep_vee, NULL },
-	{ GMM_COV_EVE, "EVE", "EVE", 12, GMM_FORM_MATRIX, 0, 0, 0,
+	{ GMM_COV_EVE, "EVE", "EVE", 12, GMM_FORM_MATRIX, 0, 0, 0, 0,
 	    params_eve, gmm_mstep_eve, NULL },
-	{ GMM_COV_VVE, "VVE", "VVE", 13, GMM_FORM_MATRIX, 0, 0, 0,
+	{ GMM_COV_VVE, "VVE", "VVE", 13, GMM_FORM_MATRIX, 0, 0, 0, 0,
 	    params_vve, gmm_mstep_vve, NULL },
+	{ GMM_COV_MFA, "mfa", "mfa", 14, GMM_FORM_MATRIX, 0, 0, 1, 1,
+	    params_mfa, gmm_mstep_mfa, NULL },
+	{ GMM_COV_MPPCA, "mppca", "mppca", 15, GMM_FORM_MATRIX, 0, 0, 1, 1,
+	    params_mppca, gmm_mstep_mppca, NULL },
 };
 
 const struct gmm_covmodel *
 gmm_covmodel(enum gmm_cov_type t)
 {
-	if ((size_t)t >= GMM_N_COVMODELS)
+	if ((size_t)t >= GMM_N_COVROWS)
 		GMM_BUG("unknown covariance type");
 	return &gmm_covmodels[t];
 }
@@ -145,7 +172,7 @@ gmm_covmodel_named(const char *s)
 		return &gmm_covmodels[GMM_COV_EII];
 	if (strcmp(s, "V") == 0)
 		return &gmm_covmodels[GMM_COV_SPHERICAL];
-	for (size_t i = 0; i < GMM_N_COVMODELS; i++)
+	for (size_t i = 0; i < GMM_N_COVROWS; i++)
 		if (strcmp(s, gmm_covmodels[i].name) == 0 ||
 		    strcmp(s, gmm_covmodels[i].mclust) == 0)
 			return &gmm_covmodels[i];
@@ -155,7 +182,7 @@ gmm_covmodel_named(const char *s)
 const struct gmm_covmodel *
 gmm_covmodel_coded(uint32_t code)
 {
-	for (size_t i = 0; i < GMM_N_COVMODELS; i++)
+	for (size_t i = 0; i < GMM_N_COVROWS; i++)
 		if (gmm_covmodels[i].code == code)
 			return &gmm_covmodels[i];
 	return NULL;

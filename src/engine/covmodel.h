@@ -51,6 +51,8 @@ enum gmm_cov_type {
 	GMM_COV_VEE = 11,
 	GMM_COV_EVE = 12,
 	GMM_COV_VVE = 13,
+	GMM_COV_MFA = 14,	/* factor analysers, issue 20 */
+	GMM_COV_MPPCA = 15,	/* probabilistic PCA */
 };
 
 enum gmm_cov_form {
@@ -76,6 +78,8 @@ struct gmm_covmodel {
 	int own_rows;		/* each component's shape comes from its
 				 * own rows alone, so fewer than rank + 1
 				 * of them is degenerate (model.h) */
+	int factor;		/* a factor model (below): q factors, its
+				 * parameters the model's loadings and psi */
 	/* free parameters of the covariances (BIC's count, mclust's) */
 	size_t (*cov_params)(size_t k, size_t d);
 	/* the covariances from the sufficient statistics (engine/mstep.h) */
@@ -88,11 +92,28 @@ struct gmm_covmodel {
 	    struct gmm_mstep_work *w);
 };
 
+/* mclust's fourteen, the first rows of the table (select-k's all) */
 #define GMM_N_COVMODELS 14
+/*
+ * Every row: mclust's fourteen, then the factor models (issue 20):
+ * Sigma_c = Lambda_c Lambda_c^T + Psi_c with Lambda_c d x q, Psi_c
+ * diagonal (mfa: mixtures of factor analysers) or sigma_c^2 I (mppca:
+ * of probabilistic PCA), fitted by the AECM cycle of McLachlan and Peel
+ * (2000, ch. 8; mstep.h).  They store the full Sigma_c as full does
+ * (GMM_FORM_MATRIX, so the E-step, the statistics and JSON's covariances
+ * are full's) and keep Lambda_c and Psi_c in the model (model.h:
+ * factors, loadings, psi); cov_params counts them for q = 1 (the model's
+ * count: gmm_model_parameters()).
+ */
+#define GMM_N_COVROWS 16
 /* mclust's names of the rows, in mclust's order, for messages */
 #define GMM_COV_MCLUST_NAMES "EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, " \
 	"EVE, VVE, EEV, VEV, EVV, VVV"
-extern const struct gmm_covmodel gmm_covmodels[GMM_N_COVMODELS];
+extern const struct gmm_covmodel gmm_covmodels[GMM_N_COVROWS];
+/* Free covariance parameters of a factor model with q factors:
+ * k (d q - q (q - 1) / 2) + k d (mfa) or + k (mppca). */
+size_t gmm_covmodel_factor_params(const struct gmm_covmodel *cm, size_t k,
+    size_t d, size_t q);
 
 /* The row of a model. */
 const struct gmm_covmodel *gmm_covmodel(enum gmm_cov_type t);

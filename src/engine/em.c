@@ -489,9 +489,29 @@ estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats,
 	return 0;
 }
 
+/* A factor model's collapsed component c takes the loadings, psi and
+ * covariance of the heaviest other one. */
+static void
+reseed_factors(const struct em_ctx *ctx, struct gmm_model *m,
+    const struct gmm_stats *st, size_t c)
+{
+	size_t d = ctx->d, q = m->factors, from = c == 0 ? 1 : 0;
+	size_t np = m->cov_type == GMM_COV_MFA ? d : 1;
+
+	for (size_t o = 0; o < ctx->k; o++)
+		if (o != c && gmm_mstep_nk(st, o) > gmm_mstep_nk(st, from))
+			from = o;
+	memcpy(m->loadings + c * d * q, m->loadings + from * d * q,
+	    d * q * sizeof(double));
+	memcpy(m->psi + c * np, m->psi + from * np, np * sizeof(double));
+	memcpy(m->cov + c * d * d, m->cov + from * d * d,
+	    d * d * sizeof(double));
+}
+
 /*
  * Put a collapsed component c on the worst explained row, with one row's
- * weight and the n_c-weighted mean covariance of the others.
+ * weight and the n_c-weighted mean covariance of the others (a factor
+ * model: the heaviest other's factors).
  */
 static void
 reseed(const struct em_ctx *ctx, struct gmm_model *m,
@@ -505,6 +525,10 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m,
 	m->weights[c] = gmm_data_weight(ctx->x, st->worst_row);
 	if (gmm_covmodel(m->cov_type)->shared)
 		return;
+	if (gmm_covmodel(m->cov_type)->factor) {
+		reseed_factors(ctx, m, st, c);
+		return;
+	}
 	for (size_t j = 0; j < per; j++)
 		m->cov[c * per + j] = 0;
 	for (size_t o = 0; o < ctx->k; o++) {
@@ -561,6 +585,7 @@ mstep(struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	*reseeded = (size_t)-1;
 	if (ctx->family->scaled)
 		cst = t_stats(ctx, st);
+	gmm_mstep_work_factors(ctx->mw, m->factors, m->loadings, m->psi);
 	if ((ctx->has_prior ? cm->mstep_map(cst, &ctx->prior, reg, m->means,
 	    m->cov, ctx->mw) : cm->mstep(cst, reg, m->cov, ctx->mw)) < 0)
 		return gmm_error_set(err, NULL, 0, "component %zu: the scatter "
@@ -911,8 +936,11 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		    opt->reg_covar, err) : 0;
 	}
 	m = gmm_model_new(k, d, ctx->type);
-	if (m == NULL)
+	if (m == NULL || (gmm_covmodel(ctx->type)->factor &&
+	    gmm_model_set_factors(m, opt->factors) < 0)) {
+		gmm_model_free(m);
 		return gmm_error_nomem(err);
+	}
 	set_family(m, opt);
 	if (opt->init == GMM_INIT_RESP) {
 		resp_means(ctx->x, opt->init_resp, k, k + ctx->noise,
@@ -1292,6 +1320,16 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	    !isfinite(opt->noise_vinv)))
 		return gmm_error_set(err, NULL, 0, "the noise density %g is "
 		    "not positive and finite", opt->noise_vinv);
+	if (gmm_covmodel(opt->cov_type)->factor && (opt->factors < 1 ||
+	    opt->factors >= d))
+		return gmm_error_set(err, NULL, 0, "%s needs 1 to d - 1 = %zu "
+		    "factors, not %zu", gmm_cov_type_name(opt->cov_type),
+		    d - 1, opt->factors);
+	if (opt->init == GMM_INIT_MODEL && opt->init_model->factors !=
+	    opt->factors)
+		return gmm_error_set(err, NULL, 0, "the start model has %zu "
+		    "factors, the fit %zu", opt->init_model->factors,
+		    opt->factors);
 	if (x->label != NULL && opt->k < x->nclasses)
 		return gmm_error_set(err, NULL, 0, "k = %zu is less than the "
 		    "%zu classes of the labels", opt->k, x->nclasses);

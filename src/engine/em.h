@@ -111,6 +111,9 @@ struct gmm_em_options {
 	double df;		/* Student-t: the start's nu for every
 				 * component (0: GMM_T_START_DF) */
 	int df_fixed;		/* ... held there, not estimated */
+	size_t factors;		/* q of a factor model (covmodel.h: mfa,
+				 * mppca), 1 to d - 1; a start model's
+				 * must be the same */
 	int prior;		/* MAP EM under mclust's conjugate prior
 				 * with its default hyperparameters
 				 * (prior.h); the log-likelihood is the

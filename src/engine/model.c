@@ -14,6 +14,7 @@
 
 #include "base/consts.h"
 #include "base/text.h"
+#include "engine/mstep.h"
 
 const char *
 gmm_cov_type_name(enum gmm_cov_type t)
@@ -101,6 +102,8 @@ gmm_model_free(struct gmm_model *m)
 	free(m->log_weights);
 	free(m->log_det);
 	free(m->df);
+	free(m->loadings);
+	free(m->psi);
 	free(m->chol);
 	free(m->prec);
 	free(m);
@@ -116,6 +119,38 @@ gmm_model_set_column(struct gmm_model *m, size_t j, const char *name)
 	free(m->columns[j]);
 	m->columns[j] = s;
 	return 0;
+}
+
+int
+gmm_model_set_factors(struct gmm_model *m, size_t q)
+{
+	size_t k = m->k, d = m->d;
+	size_t np = m->cov_type == GMM_COV_MFA ? k * d : k;
+
+	free(m->loadings);
+	free(m->psi);
+	m->factors = q;
+	m->loadings = calloc(k * d * q, sizeof(double));
+	m->psi = calloc(np, sizeof(double));
+	if (m->loadings == NULL || m->psi == NULL) {
+		free(m->loadings);
+		free(m->psi);
+		m->loadings = m->psi = NULL;
+		m->factors = 0;
+		return -1;
+	}
+	return 0;
+}
+
+void
+gmm_model_factor_cov(struct gmm_model *m)
+{
+	size_t k = m->k, d = m->d, q = m->factors;
+	int mfa = m->cov_type == GMM_COV_MFA;
+
+	for (size_t c = 0; c < k; c++)
+		gmm_factor_sigma(m->loadings + c * d * q, m->psi + (mfa ? c * d :
+		    c), d, q, mfa, m->cov + c * d * d);
 }
 
 int
@@ -156,6 +191,16 @@ gmm_model_dup(const struct gmm_model *m)
 	c->noise_log_joint = m->noise_log_joint;
 	c->df_fixed = m->df_fixed;
 	memcpy(c->df, m->df, k * sizeof(double));
+	if (m->factors > 0) {
+		if (gmm_model_set_factors(c, m->factors) < 0) {
+			gmm_model_free(c);
+			return NULL;
+		}
+		memcpy(c->loadings, m->loadings, k * d * m->factors *
+		    sizeof(double));
+		memcpy(c->psi, m->psi, (m->cov_type == GMM_COV_MFA ? k * d :
+		    k) * sizeof(double));
+	}
 	memcpy(c->weights, m->weights, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
 	memcpy(c->cov, m->cov, ncov * sizeof(double));
@@ -321,6 +366,23 @@ gmm_model_validate(struct gmm_model *m, const char *name,
 			return gmm_error_set(err, name, 0, "component %zu: "
 			    "degrees of freedom %g, not positive and finite",
 			    c, m->df[c]);
+	if (gmm_covmodel(m->cov_type)->factor) {
+		size_t np = m->cov_type == GMM_COV_MFA ? k * d : k;
+
+		if (m->factors < 1 || m->factors >= d || m->loadings == NULL)
+			return gmm_error_set(err, name, 0, "%s needs 1 to d - 1 "
+			    "= %zu factors, not %zu", gmm_cov_type_name(
+			    m->cov_type), d - 1, m->factors);
+		if (!all_finite(m->loadings, k * d * m->factors))
+			return gmm_error_set(err, name, 0,
+			    "a loading is not finite");
+		for (size_t i = 0; i < np; i++)
+			if (!(m->psi[i] > 0) || !isfinite(m->psi[i]))
+				return gmm_error_set(err, name, 0, "psi %zu is "
+				    "%g, not positive and finite", i,
+				    m->psi[i]);
+		gmm_model_factor_cov(m);	/* the covariances they give */
+	}
 	if (fabs(sum - 1) > GMM_WEIGHT_SUM_TOL)
 		return gmm_error_set(err, name, 0,
 		    "weights sum to %.17g, not 1", sum);
@@ -372,8 +434,13 @@ gmm_n_parameters(enum gmm_cov_type t, size_t k, size_t d, int noise)
 size_t
 gmm_model_parameters(const struct gmm_model *m)
 {
-	return gmm_n_parameters(m->cov_type, m->k, m->d, m->noise) +
-	    m->family->params(m);
+	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
+	size_t p = gmm_n_parameters(m->cov_type, m->k, m->d, m->noise);
+
+	if (cm->factor)	/* the table counts q = 1 */
+		p = p - cm->cov_params(m->k, m->d) +
+		    gmm_covmodel_factor_params(cm, m->k, m->d, m->factors);
+	return p + m->family->params(m);
 }
 
 double

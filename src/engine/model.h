@@ -75,6 +75,12 @@ struct gmm_model {
 				 * data's classes, then new1, new2, ...),
 				 * or NULL: components are numbered */
 	const struct gmm_family *family;	/* the components' kind */
+	/* a factor model (covmodel.h: mfa, mppca): q factors, Lambda_c
+	 * (k x d x q, row-major) and Psi_c (k x d, or k for mppca); cov
+	 * holds Lambda Lambda^T + Psi (gmm_model_factor_cov()) */
+	size_t factors;
+	double *loadings;
+	double *psi;
 	double *df;		/* k: Student-t degrees of freedom nu_c
 				 * (family.h; 0 for the Gaussian) */
 	int df_fixed;		/* nu held fixed (--df), not estimated */
@@ -125,6 +131,12 @@ void gmm_model_free(struct gmm_model *m);
 struct gmm_model *gmm_model_dup(const struct gmm_model *m);
 /* Replace column name j by a copy of name; -1 when out of memory. */
 int gmm_model_set_column(struct gmm_model *m, size_t j, const char *name);
+/* A factor model's q factors: its loadings and psi (zeros: not yet
+ * estimated), allocated; 1 <= q < d.  -1 when out of memory. */
+int gmm_model_set_factors(struct gmm_model *m, size_t q);
+/* cov = Lambda_c Lambda_c^T + Psi_c for every component of a factor
+ * model. */
+void gmm_model_factor_cov(struct gmm_model *m);
 /* Name the components: copies of the n class names (n <= k), then
  * "new1", "new2", ... for the others; -1 when out of memory (the model
  * keeps no names then). */
@@ -140,7 +152,9 @@ int gmm_model_prepare(struct gmm_model *m, struct gmm_error *err);
 /*
  * Check a model that came from outside (a file): finite parameters, weights
  * (with the noise weight) non-negative and summing to 1, a noise density
- * and a t's degrees of freedom positive and finite, covariances symmetric and positive
+ * and a t's degrees of freedom positive and finite, a factor model's q
+ * (1 to d - 1), loadings finite and psi positive (its covariances are
+ * then set from them), covariances symmetric and positive
  * definite, precisions finite, column names valid UTF-8.  Calls gmm_model_prepare().  `name` is the file, for messages.
  */
 int gmm_model_validate(struct gmm_model *m, const char *name,

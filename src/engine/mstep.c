@@ -198,6 +198,15 @@ gmm_mstep_work_cold(struct gmm_mstep_work *w)
 	w->warm = 0;
 }
 
+void
+gmm_mstep_work_factors(struct gmm_mstep_work *w, size_t q, double *lambda,
+    double *psi)
+{
+	w->q = q;
+	w->lambda = lambda;
+	w->psi = psi;
+}
+
 /* n = sum_c n_c. */
 static double
 total_weight(const struct gmm_stats *st)
@@ -1080,4 +1089,185 @@ gmm_mstep_map_vvv(const struct gmm_stats *st, const struct gmm_prior *pr,
 			cov[c * dd + i * d + i] += reg;
 	}
 	return 0;
+}
+
+void
+gmm_factor_sigma(const double *l, const double *psi, size_t d, size_t q,
+    int mfa, double *s)
+{
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j <= i; j++) {
+			double t = 0;
+
+			for (size_t b = 0; b < q; b++)
+				t += l[i * q + b] * l[j * q + b];
+			if (i == j)
+				t += mfa ? psi[i] : psi[0];
+			s[i * d + j] = s[j * d + i] = t;
+		}
+}
+
+/* S_c = W_c / n_c, full, into s (no reg). */
+static void
+factor_scatter(const struct gmm_stats *st, size_t c, double *s)
+{
+	size_t d = st->d;
+	const double *sx = st->sx + c * d, *sxx = st->sxx + c * d * d;
+	double nk = gmm_mstep_nk(st, c);
+
+	for (size_t i = 0; i < d; i++)
+		for (size_t j = 0; j <= i; j++)
+			s[i * d + j] = s[j * d + i] = (sxx[i * d + j] - sx[i] *
+			    sx[j] / nk) / nk;
+}
+
+/* Probabilistic PCA's closed form from S (a start): l, psi of one
+ * component. */
+static void
+factor_start(struct gmm_mstep_work *w, const double *s, size_t c, int mfa,
+    double reg, double *l, double *psi)
+{
+	size_t d = w->d, q = w->q;
+	double *a = w->tmp, *vec = w->evec + c * d * d, *val = w->eval + c * d;
+	double sigma2 = 0;
+	gsl_matrix_view av = gsl_matrix_view_array(a, d, d);
+	gsl_matrix_view vv = gsl_matrix_view_array(vec, d, d);
+	gsl_vector_view ev = gsl_vector_view_array(val, d);
+
+	memcpy(a, s, d * d * sizeof(double));
+	gsl_eigen_symmv(&av.matrix, &ev.vector, &vv.matrix, w->eigen);
+	gsl_eigen_symmv_sort(&ev.vector, &vv.matrix, GSL_EIGEN_SORT_VAL_DESC);
+	for (size_t j = q; j < d; j++)
+		sigma2 += val[j] > 0 ? val[j] : 0;
+	sigma2 /= (double)(d - q);
+	for (size_t i = 0; i < d; i++)
+		for (size_t b = 0; b < q; b++)
+			l[i * q + b] = vec[i * d + b] * sqrt(val[b] > sigma2 ?
+			    val[b] - sigma2 : 0);
+	if (!mfa) {
+		psi[0] = sigma2 + reg;
+		return;
+	}
+	for (size_t i = 0; i < d; i++) {
+		double v = s[i * d + i];
+
+		for (size_t b = 0; b < q; b++)
+			v -= l[i * q + b] * l[i * q + b];
+		psi[i] = (v > 1e-3 * s[i * d + i] ? v : 1e-3 * s[i * d + i]) +
+		    reg;
+	}
+}
+
+/* One AECM cycle of one component (mstep.h); -1 when a factorisation
+ * fails. */
+static int
+factor_cycle(struct gmm_mstep_work *w, const double *s, size_t c, int mfa,
+    double reg, double *l, double *psi)
+{
+	size_t d = w->d, q = w->q;
+	double *sig = w->evec + c * d * d, *x = w->tmp, *sxm = x + d * q;
+	double *theta = sxm + d * q, *v = theta + q * q, mean = 0;
+	gsl_matrix_view sv = gsl_matrix_view_array(sig, d, d);
+	gsl_matrix_view tv = gsl_matrix_view_array(theta, q, q);
+	gsl_vector_view vd = gsl_vector_view_array(v, d);
+	gsl_vector_view vq = gsl_vector_view_array(v, q);
+
+	/* Sigma = Lambda Lambda^T + Psi, factored */
+	gmm_factor_sigma(l, psi, d, q, mfa, sig);
+	if (gsl_linalg_cholesky_decomp1(&sv.matrix) != GSL_SUCCESS)
+		return -1;
+	/* X = Sigma^-1 Lambda (d x q): beta = X^T */
+	for (size_t b = 0; b < q; b++) {
+		for (size_t i = 0; i < d; i++)
+			v[i] = l[i * q + b];
+		gsl_linalg_cholesky_svx(&sv.matrix, &vd.vector);
+		for (size_t i = 0; i < d; i++)
+			x[i * q + b] = v[i];
+	}
+	/* S X (d x q) = S beta^T */
+	for (size_t i = 0; i < d; i++)
+		for (size_t b = 0; b < q; b++) {
+			double t = 0;
+
+			for (size_t j = 0; j < d; j++)
+				t += s[i * d + j] * x[j * q + b];
+			sxm[i * q + b] = t;
+		}
+	/* Theta = I - beta Lambda + beta S beta^T */
+	for (size_t a = 0; a < q; a++)
+		for (size_t b = 0; b < q; b++) {
+			double t = a == b;
+
+			for (size_t i = 0; i < d; i++)
+				t += x[i * q + a] * (sxm[i * q + b] -
+				    l[i * q + b]);
+			theta[a * q + b] = t;
+		}
+	for (size_t a = 0; a < q; a++)		/* symmetric by algebra */
+		for (size_t b = 0; b < a; b++)
+			theta[a * q + b] = theta[b * q + a] = 0.5 *
+			    (theta[a * q + b] + theta[b * q + a]);
+	if (gsl_linalg_cholesky_decomp1(&tv.matrix) != GSL_SUCCESS)
+		return -1;
+	/* Lambda = S beta^T Theta^-1, row by row */
+	for (size_t i = 0; i < d; i++) {
+		for (size_t b = 0; b < q; b++)
+			v[b] = sxm[i * q + b];
+		gsl_linalg_cholesky_svx(&tv.matrix, &vq.vector);
+		for (size_t b = 0; b < q; b++)
+			l[i * q + b] = v[b];
+	}
+	/* Psi = diag(S - Lambda beta S) + reg */
+	for (size_t i = 0; i < d; i++) {
+		double t = s[i * d + i];
+
+		for (size_t b = 0; b < q; b++)
+			t -= l[i * q + b] * sxm[i * q + b];
+		t = t > 0 ? t : 0;
+		if (mfa)
+			psi[i] = t + reg;
+		else
+			mean += t;
+	}
+	if (!mfa)
+		psi[0] = mean / (double)d + reg;
+	return 0;
+}
+
+static int
+mstep_factor(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w, int mfa)
+{
+	size_t k = st->k, d = st->d, q = w->q;
+
+	if (w->lambda == NULL || q < 1 || q >= d)
+		GMM_BUG("a factor M-step without its factors");
+	for (size_t c = 0; c < k; c++) {
+		double *s = w->scatter + c * d * d, *l = w->lambda + c * d * q;
+		double *psi = w->psi + (mfa ? c * d : c);
+
+		factor_scatter(st, c, s);
+		if (!(psi[0] > 0)) {
+			factor_start(w, s, c, mfa, reg, l, psi);
+		} else if (factor_cycle(w, s, c, mfa, reg, l, psi) < 0) {
+			w->failed = c;
+			return -1;
+		}
+		gmm_factor_sigma(l, psi, d, q, mfa, cov + c * d * d);
+	}
+	return 0;
+}
+
+int
+gmm_mstep_mfa(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	return mstep_factor(st, reg, cov, w, 1);
+}
+
+int
+gmm_mstep_mppca(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w)
+{
+	return mstep_factor(st, reg, cov, w, 0);
 }

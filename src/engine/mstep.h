@@ -67,6 +67,21 @@
  * change of the objective, stops while O is still about sqrt(tol), 1e-6,
  * from the fixed point: a second M-step from the same statistics moves
  * the covariances by about that much.
+ *
+ * The factor models (covmodel.h), with S_c = W_c / n_c and the model's
+ * current Lambda_c and Psi_c (bound by gmm_mstep_work_factors()), by one
+ * AECM cycle of McLachlan and Peel (2000, ch. 8), as the references of
+ * ../shared/ref/beyond: Sigma_c = Lambda Lambda^T + Psi, beta = Lambda^T
+ * Sigma_c^-1 (Cholesky solves), Theta = I - beta Lambda + beta S_c
+ * beta^T, Lambda <- S_c beta^T Theta^-1, Psi <- diag(S_c - Lambda beta
+ * S_c) + reg (mppca: its mean over the columns + reg), each variance at
+ * least 0 before reg; then cov = Lambda Lambda^T + Psi.  A model whose
+ * psi is still 0 (a new start) gets the closed form of probabilistic
+ * PCA from S_c instead: with S_c's eigenvalues l_1 >= ... >= l_d and
+ * vectors u_a, sigma^2 the mean of l_q+1 .. l_d, Lambda = [u_a sqrt(l_a -
+ * sigma^2)]_a<=q, Psi = sigma^2 + reg (mfa: diag(S_c - Lambda Lambda^T),
+ * at least 1e-3 S_c,jj, + reg).  -1 when Sigma_c or Theta is not positive
+ * definite.
  */
 #ifndef GMM_MSTEP_H
 #define GMM_MSTEP_H
@@ -105,6 +120,10 @@ struct gmm_mstep_work {
 	/* the MAP M-steps' */
 	double *xbar, *delta;	/* k*d: x_c, x_c - mu_p */
 	double *cmap, *den;	/* k: kappa n_c / (n_c + kappa), a divisor */
+	/* the factor models': the model's own q, loadings and psi, which
+	 * their M-step reads and rewrites (gmm_mstep_work_factors()) */
+	size_t q;
+	double *lambda, *psi;
 };
 
 /* The weight of component c as the M-step divides by it. */
@@ -120,6 +139,10 @@ int gmm_mstep_work_alloc(struct gmm_mstep_work *w, enum gmm_cov_type t,
 void gmm_mstep_work_release(struct gmm_mstep_work *w);
 /* The next M-step starts its inner iteration afresh (a new run). */
 void gmm_mstep_work_cold(struct gmm_mstep_work *w);
+/* A factor model's q, loadings and psi (model.h), borrowed, for the
+ * M-steps that follow; the EM binds them before each. */
+void gmm_mstep_work_factors(struct gmm_mstep_work *w, size_t q,
+    double *lambda, double *psi);
 size_t gmm_mstep_work_bytes(enum gmm_cov_type t, size_t k, size_t d,
     int prior);
 
@@ -150,6 +173,14 @@ int gmm_mstep_vee(const struct gmm_stats *st, double reg, double *cov,
 int gmm_mstep_eve(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
 int gmm_mstep_vve(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+/* Sigma = Lambda Lambda^T + Psi (d x d, full) from a factor model's
+ * loadings l (d x q) and psi (d values, mfa; else one). */
+void gmm_factor_sigma(const double *l, const double *psi, size_t d, size_t q,
+    int mfa, double *s);
+int gmm_mstep_mfa(const struct gmm_stats *st, double reg, double *cov,
+    struct gmm_mstep_work *w);
+int gmm_mstep_mppca(const struct gmm_stats *st, double reg, double *cov,
     struct gmm_mstep_work *w);
 
 /*

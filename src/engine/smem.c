@@ -244,6 +244,22 @@ gmm_smem_apply(const struct gmm_model *m, const struct gmm_smem_move *mv,
 	return 0;
 }
 
+/* A factor model's loadings and psi of n components from m's `from` on
+ * into c's `to` on (nothing for other models). */
+static void
+copy_factors(struct gmm_model *c, size_t to, const struct gmm_model *m,
+    size_t from, size_t n)
+{
+	size_t d = m->d, q = m->factors, np = m->cov_type == GMM_COV_MFA ? d :
+	    1;
+
+	if (q == 0)
+		return;
+	memcpy(c->loadings + to * d * q, m->loadings + from * d * q,
+	    n * d * q * sizeof(double));
+	memcpy(c->psi + to * np, m->psi + from * np, n * np * sizeof(double));
+}
+
 /* A zeroed model of k components with m's d, covariance model, family,
  * noise component and column names; NULL when out of memory. */
 static struct gmm_model *
@@ -258,6 +274,10 @@ model_like(const struct gmm_model *m, size_t k)
 	c->noise_vinv = m->noise_vinv;
 	c->noise_weight = m->noise_weight;
 	c->df_fixed = m->df_fixed;
+	if (m->factors > 0 && gmm_model_set_factors(c, m->factors) < 0) {
+		gmm_model_free(c);
+		return NULL;
+	}
 	for (size_t j = 0; j < m->d; j++)
 		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
 			gmm_model_free(c);
@@ -284,6 +304,7 @@ gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
 	memcpy(c->weights, m->weights, k * sizeof(double));
 	memcpy(c->df, m->df, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
+	copy_factors(c, 0, m, 0, k);
 	/* one covariance after another: the first k are m's */
 	memcpy(c->cov, m->cov, gmm_cov_size(m->cov_type, k, d) *
 	    sizeof(double));
@@ -297,6 +318,7 @@ gmm_smem_grow(const struct gmm_model *m, struct gmm_model **out,
 			widest = q;
 		}
 	}
+	copy_factors(c, k, m, widest, 1);	/* the split one's, to start */
 	split(c, widest, k, s, s + dd, s + dd + 2 * d);
 	free(s);
 	if (gmm_model_prepare(c, &sub) < 0) {
@@ -337,6 +359,7 @@ gmm_smem_shrink(const struct gmm_model *m, struct gmm_model **out,
 			continue;
 		c->weights[t] = w->weights[q];
 		c->df[t] = w->df[q];
+		copy_factors(c, t, w, q, 1);
 		memcpy(c->means + t * d, w->means + q * d,
 		    d * sizeof(double));
 		if (!cm->shared)

@@ -148,10 +148,10 @@ decode_training(const unsigned char *p, struct gmm_training *t, int present)
  * it (PNG's rule), so a later writer can add either kind.
  */
 enum { S_MIXT, S_WGHT, S_MEAN, S_COVS, S_COLS, S_TRAI, S_CRIT, S_PRIO,
-	S_RWGT, S_LDQU, S_NOIS, S_TDOF, S_CLAS, S_N };
+	S_RWGT, S_LDQU, S_NOIS, S_TDOF, S_CLAS, S_FACT, S_N };
 static const char tags[S_N][5] = {
 	"MIXT", "WGHT", "MEAN", "COVS", "COLS", "TRAI", "crit", "prio",
-	"rwgt", "ldqu", "NOIS", "TDOF", "clas",
+	"rwgt", "ldqu", "NOIS", "TDOF", "clas", "FACT",
 };
 #define MIXT_SIZE 24
 #define TRAI_SIZE (GMM_MODEL_TRAINING_SIZE + 8)
@@ -163,6 +163,9 @@ static const char tags[S_N][5] = {
 #define NOIS_SIZE 16	/* a noise component: its density 1/V, its weight
 			 * (upper case: a reader that skipped it would
 			 * give other densities) */
+/* a factor model: q (8), the loadings k x d x q, psi k x d (mfa) or k */
+#define FACT_SIZE(t, k, d, q) (8 + 8 * (k) * (d) * (q) + 8 * \
+	((t) == GMM_COV_MFA ? (k) * (d) : (k)))
 #define TDOF_SIZE(k) (8 * (k) + 8)	/* the t family: nu per component,
 					 * flags (4: bit 0 nu held fixed), 4
 					 * reserved */
@@ -195,12 +198,15 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 	size_t rwgt = tr && m->training.weighted;
 	size_t ldqu = tr && m->training.has_ldq, nois = m->noise != 0;
 	size_t tdof = m->family->scaled != 0, ncls = classes_size(m);
+	size_t fact = m->factors > 0 ? FACT_SIZE(m->cov_type, k, d,
+	    m->factors) : 0;
 	size_t total = GMM_MODEL_HEADER_SIZE + (5 + tr + crit + prio + rwgt +
-	    ldqu + nois + tdof + (ncls > 0)) * GMM_MODEL_SECTION_HEAD +
-	    MIXT_SIZE + 8 * (k + k * d + ncov) + nnames + (tr ? TRAI_SIZE :
-	    0) + (crit ? CRIT_SIZE : 0) + (prio ? PRIO_SIZE : 0) +
-	    (rwgt ? RWGT_SIZE : 0) + (ldqu ? LDQU_SIZE : 0) +
-	    (nois ? NOIS_SIZE : 0) + (tdof ? TDOF_SIZE(k) : 0) + ncls + 4;
+	    ldqu + nois + tdof + (ncls > 0) + (fact > 0)) *
+	    GMM_MODEL_SECTION_HEAD + MIXT_SIZE + 8 * (k + k * d + ncov) +
+	    nnames + (tr ? TRAI_SIZE : 0) + (crit ? CRIT_SIZE : 0) +
+	    (prio ? PRIO_SIZE : 0) + (rwgt ? RWGT_SIZE : 0) +
+	    (ldqu ? LDQU_SIZE : 0) + (nois ? NOIS_SIZE : 0) +
+	    (tdof ? TDOF_SIZE(k) : 0) + ncls + fact + 4;
 	unsigned char *buf = calloc(1, total), *p;
 
 	if (buf == NULL)
@@ -220,6 +226,17 @@ gmm_modelfile_encode(const struct gmm_model *m, unsigned char **out,
 		double v[2] = { m->noise_vinv, m->noise_weight };
 
 		p = put_doubles(p, S_NOIS, v, 2);
+	}
+	if (fact > 0) {
+		size_t q = m->factors;
+
+		p = put_section(p, S_FACT, fact);
+		put_u64(p, q);
+		p += 8;
+		for (size_t i = 0; i < k * d * q; i++, p += 8)
+			put_f64(p, m->loadings[i]);
+		for (size_t i = 0; i < (fact - 8) / 8 - k * d * q; i++, p += 8)
+			put_f64(p, m->psi[i]);
 	}
 	if (tdof) {
 		p = put_section(p, S_TDOF, TDOF_SIZE(k));
@@ -542,7 +559,7 @@ v2_sections(const unsigned char *buf, size_t len, const char *name,
 	for (int s = 0; s < S_N; s++)
 		if (body[s] == NULL && s != S_TRAI && s != S_CRIT &&
 		    s != S_PRIO && s != S_RWGT && s != S_LDQU && s != S_NOIS &&
-	    s != S_TDOF && s != S_CLAS)
+	    s != S_TDOF && s != S_CLAS && s != S_FACT)
 			return gmm_error_set(err, name, 0,
 			    "no %s section", tags[s]);
 	return 0;
@@ -592,7 +609,7 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	want[S_TDOF] = TDOF_SIZE(k);
 	for (int s = S_WGHT; s < S_N; s++)
 		if (body[s] != NULL && s != S_COLS && s != S_CLAS &&
-		    blen[s] != want[s])
+		    s != S_FACT && blen[s] != want[s])
 			return gmm_error_set(err, name, 0, "section %s is %llu "
 			    "bytes; k = %llu and d = %llu of %s need %zu",
 			    tags[s], (unsigned long long)blen[s],
@@ -603,6 +620,15 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	    GMM_MODEL_TRAINING_SIZE + 4) != 0))
 		return gmm_error_set(err, name, 0, "reserved fields of section "
 		    "TRAI are set: not a model this gmm can read");
+	if ((body[S_FACT] != NULL) != (cm->factor != 0))
+		return gmm_error_set(err, name, 0, "%s %s section FACT",
+		    cm->name, cm->factor ? "needs" : "has no");
+	if (body[S_FACT] != NULL && (blen[S_FACT] < 8 || get_u64(body[S_FACT])
+	    < 1 || get_u64(body[S_FACT]) >= d || blen[S_FACT] !=
+	    FACT_SIZE(cm->type, k, d, get_u64(body[S_FACT]))))
+		return gmm_error_set(err, name, 0, "section FACT does not hold "
+		    "1 to d - 1 factors of k = %llu, d = %llu",
+		    (unsigned long long)k, (unsigned long long)d);
 	if ((body[S_TDOF] != NULL) != (fam->scaled != 0))
 		return gmm_error_set(err, name, 0, "the %s family %s section "
 		    "TDOF", fam->name, fam->scaled ? "needs" : "has no");
@@ -629,6 +655,18 @@ decode_v2(const unsigned char *buf, size_t len, const char *name,
 	if (m == NULL)
 		return gmm_error_nomem(err);
 	m->family = fam;
+	if (body[S_FACT] != NULL) {
+		size_t q = (size_t)get_u64(body[S_FACT]), nl = k * d * q;
+
+		if (gmm_model_set_factors(m, q) < 0) {
+			gmm_model_free(m);
+			return gmm_error_nomem(err);
+		}
+		for (size_t i = 0; i < nl; i++)
+			m->loadings[i] = get_f64(body[S_FACT] + 8 + 8 * i);
+		for (size_t i = 0; 8 + 8 * (nl + i) < blen[S_FACT]; i++)
+			m->psi[i] = get_f64(body[S_FACT] + 8 + 8 * (nl + i));
+	}
 	for (size_t c = 0; body[S_TDOF] != NULL && c < k; c++)
 		m->df[c] = get_f64(body[S_TDOF] + 8 * c);
 	m->df_fixed = body[S_TDOF] != NULL && (get_u32(body[S_TDOF] + 8 * k)

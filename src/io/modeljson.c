@@ -161,6 +161,20 @@ gmm_modelfile_write_json(FILE *f, const struct gmm_model *m)
 	}
 	fputs(",\n  \"means\": ", f);
 	json_matrix(f, m->means, m->k, m->d, "  ");
+	if (m->factors > 0) {
+		size_t d = m->d, q = m->factors;
+
+		fprintf(f, ",\n  \"factors\": %zu,\n  \"loadings\": [", q);
+		for (size_t c = 0; c < m->k; c++) {
+			fprintf(f, "%s\n    ", c ? "," : "");
+			json_matrix(f, m->loadings + c * d * q, d, q, "    ");
+		}
+		fputs("\n  ],\n  \"psi\": ", f);
+		if (m->cov_type == GMM_COV_MFA)
+			json_matrix(f, m->psi, m->k, d, "  ");
+		else
+			json_vector(f, m->psi, m->k);
+	}
 	fputs(",\n  \"covariances\": ", f);
 	json_covariances(f, m);
 	if (m->training.present)
@@ -499,6 +513,87 @@ get_noise(json_t *o, struct gmm_model *m, const char *name,
 	return 0;
 }
 
+static int get_columns(json_t *a, struct gmm_model *m, const char *name,
+    struct gmm_error *err);
+static int get_training(json_t *t, struct gmm_training *tr);
+
+/* What every model has beside its parameters: columns, noise, family,
+ * classes, training; then the checks.  0, or -1 with err set. */
+static int
+finish_decode(json_t *root, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	if (get_columns(json_object_get(root, "columns"), m, name, err) < 0 ||
+	    get_noise(json_object_get(root, "noise"), m, name, err) < 0 ||
+	    get_family(root, m, name, err) < 0 ||
+	    get_classes(json_object_get(root, "classes"), m, name, err) < 0 ||
+	    gmm_model_validate(m, name, err) < 0)
+		return -1;
+	if (get_training(json_object_get(root, "training"), &m->training) < 0)
+		return gmm_error_set(err, name, 0, "\"training\": "
+		    "\"log_density_quantiles\" must be %d numbers", GMM_LDQ_N);
+	return gmm_training_check(&m->training, 1, name, err);
+}
+
+/*
+ * A factor model (covmodel.h): "factors" q, "loadings" [k][d][q], "psi"
+ * [k][d] (mfa) or [k] (mppca); "covariances", which gmm writes for
+ * readers that want Sigma alone, are Lambda Lambda^T + Psi and are not
+ * read (gmm_model_validate() sets them from the factors).
+ */
+static int
+decode_factor(json_t *root, const char *name, enum gmm_cov_type t, size_t k,
+    size_t d, struct gmm_model **out, struct gmm_error *err)
+{
+	json_t *jq = json_object_get(root, "factors");
+	json_t *ld = json_object_get(root, "loadings");
+	json_t *ps = json_object_get(root, "psi");
+	struct gmm_model *m;
+	size_t q, dims[3];
+	int ok;
+
+	if (!json_is_integer(jq) || json_integer_value(jq) < 1 ||
+	    (size_t)json_integer_value(jq) >= d)
+		return gmm_error_set(err, name, 0, "\"factors\" must be a "
+		    "whole number from 1 to d - 1 = %zu", d - 1);
+	q = (size_t)json_integer_value(jq);
+	dims[0] = k;
+	dims[1] = d;
+	dims[2] = q;
+	if (!has_shape(ld, dims, 3))
+		return gmm_error_set(err, name, 0, "\"loadings\" must be "
+		    "numbers shaped [k][d][q] (k = %zu, d = %zu, q = %zu)", k,
+		    d, q);
+	m = gmm_model_new(k, d, t);
+	if (m == NULL || gmm_model_set_factors(m, q) < 0) {
+		gmm_model_free(m);
+		return gmm_error_nomem(err);
+	}
+	for (size_t c = 0; c < k; c++)
+		(void)get_matrix(json_array_get(ld, c), m->loadings + c * d * q,
+		    d, q);
+	ok = t == GMM_COV_MFA ? get_matrix(ps, m->psi, k, d) == 0 :
+	    get_vector(ps, m->psi, k) == 0;
+	if (!ok)
+		gmm_error_set(err, name, 0, "\"psi\" must be numbers shaped "
+		    "%s (k = %zu, d = %zu)", t == GMM_COV_MFA ? "[k][d]" :
+		    "[k]", k, d);
+	else if (get_vector(json_object_get(root, "weights"), m->weights, k) <
+	    0)
+		gmm_error_set(err, name, 0, "\"weights\" must hold %zu "
+		    "numbers", k);
+	else if (get_matrix(json_object_get(root, "means"), m->means, k, d) <
+	    0)
+		gmm_error_set(err, name, 0,
+		    "\"means\" must be %zu rows of %zu numbers", k, d);
+	else if (finish_decode(root, m, name, err) == 0) {
+		*out = m;
+		return 0;
+	}
+	gmm_model_free(m);
+	return -1;
+}
+
 static int
 decode_root(json_t *root, const char *name, struct gmm_model **out,
     struct gmm_error *err)
@@ -514,6 +609,8 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	    get_sizes(root, name, &k, &d, err) < 0)
 		return -1;
 	cm = gmm_covmodel(t);
+	if (cm->factor)
+		return decode_factor(root, name, t, k, d, out, err);
 	if (!cov_shape_ok(json_object_get(root, "covariances"), t, k, d))
 		return gmm_error_set(err, name, 0,
 		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
@@ -533,21 +630,9 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 		    "d = %zu)%s", gmm_covmodel_shape(cm), cm->name, k, d,
 		    cm->sklearn ? "" : cm->shared ? ", equal for every "
 		    "component" : "");
-	else if (get_columns(json_object_get(root, "columns"), m, name,
-	    err) == 0 && get_noise(json_object_get(root, "noise"), m, name,
-	    err) == 0 && get_family(root, m, name, err) == 0 &&
-	    get_classes(json_object_get(root, "classes"), m, name, err) == 0 &&
-	    gmm_model_validate(m, name, err) == 0) {
-		if (get_training(json_object_get(root, "training"),
-		    &m->training) < 0)
-			gmm_error_set(err, name, 0, "\"training\": "
-			    "\"log_density_quantiles\" must be %d numbers",
-			    GMM_LDQ_N);
-		else if (gmm_training_check(&m->training, 1, name, err) ==
-		    0) {
-			*out = m;
-			return 0;
-		}
+	else if (finish_decode(root, m, name, err) == 0) {
+		*out = m;
+		return 0;
 	}
 	gmm_model_free(m);
 	return -1;

@@ -56,10 +56,10 @@ run fit -k 2 -o "$T/d.gmm" -d tab "$FIX/small.tsv"
 expect_status "-d tab is accepted" 0
 run fit -k 2 -o "$T/e.gmm" -d ';;' "$FIX/small.tsv"
 expect_err "-d takes one character" 2 "gmm fit: --delimiter takes one character, not \";;\"
-usage: gmm fit -k K [--covariance TYPE] [--max-iter N] [--tol T]
-               [--reg-covar R] [--n-init N] [--init METHOD|MODEL]
-               [--prior P] [--weights COL] [--noise]
-               [--noise-volume V] [--family F] [--df NU]
+usage: gmm fit -k K [--covariance TYPE] [--factors Q] [--max-iter N]
+               [--tol T] [--reg-covar R] [--n-init N]
+               [--init METHOD|MODEL] [--prior P] [--weights COL]
+               [--noise] [--noise-volume V] [--family F] [--df NU]
                [--label-column COL] [-o MODEL] [--json] [options]
                [FILE]"
 

@@ -34,6 +34,7 @@ is "an option" "--covariance " gmm fit --cov
 is "covariance names" "VEE VEI VEV VII VVE VVI VVV " gmm fit --covariance V
 is "select-k's covariance lists" "sklearn spherical " gmm select-k --covariance s
 is "criteria" "aic bic icl " gmm select-k --criterion ""
+is "families" "gaussian t " gmm fit --family ""
 is "--init: methods and model files" \
     "a.gmm b.json hc kmeans kmeans++ labels: random resp: smallem sub " gmm fit --init ""
 is "--missing" "allow error " gmm score --missing ""

@@ -201,7 +201,7 @@ check "  which --covariance E,V names" \
     test "$(cut -d, -f2 "$T/out" | tail -n +2 | tr '\n' ' ')" = "EII spherical "
 run select-k -k 2 --covariance all,cube "$F"
 expect_status "an unknown model in the list" 2
-check "  the message names every choice" grep -q "^gmm select-k: --covariance takes all, sklearn, or a list of full, diag, spherical, tied and mclust's EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV; not \"all,cube\"$" "$T/err"
+check "  the message names every choice" grep -q "^gmm select-k: --covariance takes all, sklearn, or a list of full, diag, spherical, tied, mclust's EII, VII, EEI, VEI, EVI, VVI, EEE, VEE, EVE, VVE, EEV, VEV, EVV, VVV, mfa and mppca; not \"all,cube\"$" "$T/err"
 
 # ICL = BIC - 2 sum_i log max_c r_ic: from the chosen model's scored
 # responsibilities, and never below BIC; --criterion icl picks by it

@@ -93,6 +93,7 @@ ref_fit_threads(const struct gmm_model *init, const struct gmm_data *x,
 	o.init = GMM_INIT_MODEL;
 	o.init_model = init;
 	o.family = init->family;
+	o.factors = init->factors;
 	o.threads = threads;
 	if (gmm_em_fit(x, &o, NULL, &m, &err) < 0) {
 		fprintf(stderr, "fit: %s\n", err.msg);

@@ -43,8 +43,24 @@ check_names(void)
 	}
 	CHECK(gmm_covmodel_named("vvv") == NULL, "names are case-sensitive");
 	CHECK(gmm_covmodel_named("XYZ") == NULL, "XYZ is no model");
-	CHECK(gmm_covmodel_coded(GMM_N_COVMODELS) == NULL, "code %d is no "
-	    "model", GMM_N_COVMODELS);
+	CHECK(gmm_covmodel_coded(GMM_N_COVROWS) == NULL, "code %d is no "
+	    "model", GMM_N_COVROWS);
+	/* the factor models after mclust's fourteen */
+	CHECK(gmm_covmodel_named("mfa") == &gmm_covmodels[GMM_COV_MFA] &&
+	    gmm_covmodel_coded(14) == &gmm_covmodels[GMM_COV_MFA] &&
+	    gmm_covmodels[GMM_COV_MFA].factor &&
+	    gmm_covmodel_named("mppca") == &gmm_covmodels[GMM_COV_MPPCA] &&
+	    gmm_covmodel_coded(15) == &gmm_covmodels[GMM_COV_MPPCA] &&
+	    gmm_covmodels[GMM_COV_MPPCA].factor, "mfa and mppca, codes 14 "
+	    "and 15");
+	for (size_t i = 0; i < GMM_N_COVMODELS; i++)
+		CHECK(!gmm_covmodels[i].factor, "%s is no factor model",
+		    gmm_covmodels[i].name);
+	/* k (d q - q (q - 1)/2) + k d or + k: k = 3, d = 5, q = 2 */
+	CHECK(gmm_covmodel_factor_params(&gmm_covmodels[GMM_COV_MFA], 3, 5,
+	    2) == 3 * 9 + 15 && gmm_covmodel_factor_params(
+	    &gmm_covmodels[GMM_COV_MPPCA], 3, 5, 2) == 3 * 9 + 3,
+	    "factor parameters");
 	CHECK(sizeof(ours) / sizeof(ours[0]) == GMM_N_COVMODELS, "every row "
 	    "named here");
 }
