@@ -100,8 +100,9 @@ struct gmm_covmodel {
  * diagonal (mfa: mixtures of factor analysers) or sigma_c^2 I (mppca:
  * of probabilistic PCA), fitted by the AECM cycle of McLachlan and Peel
  * (2000, ch. 8; mstep.h).  They store the full Sigma_c as full does
- * (GMM_FORM_MATRIX, so the E-step, the statistics and JSON's covariances
- * are full's) and keep Lambda_c and Psi_c in the model (model.h:
+ * (GMM_FORM_MATRIX, so the statistics, the marginals and JSON's
+ * covariances are full's; the E-step's distances take the Woodbury form,
+ * estep.h) and keep Lambda_c and Psi_c in the model (model.h:
  * factors, loadings, psi); cov_params counts them for q = 1 (the model's
  * count: gmm_model_parameters()).
  */

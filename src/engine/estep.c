@@ -26,6 +26,7 @@ gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
 	size_t k = m->k, d = m->d, pad = padded_rows(rows);
 	double a[GMM_KERNEL_VAR_COMPS], b = 1;
 	int diag = cm->form == GMM_FORM_DIAGONAL;
+	int woodbury = cm->factor && m->fg != NULL && m->psi[0] > 0;
 
 	if (fam->affine == NULL) {	/* distances first, then the family */
 		for (size_t q = 0; q < GMM_KERNEL_VAR_COMPS; q++)
@@ -44,11 +45,20 @@ gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
 			    a, b, logp + c * GMM_BLOCK_ROWS, nc);
 			continue;
 		}
-		for (size_t q = 0; q < nc; q++)
-			kn->maha_chol(xt, pad, d,
-			    m->chol + gmm_covmodel_offset(cm, c + q, d),
-			    m->means + (c + q) * d, a[q], b,
-			    logp + (c + q) * GMM_BLOCK_ROWS, work);
+		for (size_t q = 0; q < nc; q++) {
+			size_t f = m->factors, cq = c + q;
+
+			if (woodbury)	/* a factor model: O(d q) a row */
+				kn->maha_factor(xt, pad, d, f, m->means +
+				    cq * d, m->fprec + cq * d, m->fg + cq * f *
+				    d, a[q], b, logp + cq * GMM_BLOCK_ROWS,
+				    work);
+			else
+				kn->maha_chol(xt, pad, d, m->chol +
+				    gmm_covmodel_offset(cm, cq, d), m->means +
+				    cq * d, a[q], b, logp + cq *
+				    GMM_BLOCK_ROWS, work);
+		}
 	}
 	for (size_t c = 0; fam->affine == NULL && c < k; c++)
 		fam->log_joint(m, c, logp + c * GMM_BLOCK_ROWS, scale != NULL ?

@@ -6,7 +6,8 @@
  *
  * Per block (the layout of engine/kernels.h): the covariance model
  * (engine/covmodel.h) picks the distance kernel (a Cholesky solve, or
- * diagonal or spherical precisions, several components per pass), the
+ * diagonal or spherical precisions, several components per pass, or for
+ * a factor model the Woodbury form, O(d q) a row), the
  * family (engine/family.h) turns distances into log joints, and the
  * kernels turn those into responsibilities and log densities.  Nothing
  * here allocates, fails or prints; buffers are the caller's, from

@@ -65,6 +65,19 @@ struct gmm_kernels {
 	    size_t nc);
 
 	/*
+	 * A factor model's component (covmodel.h: Sigma = Lambda Lambda^T +
+	 * Psi) by the Woodbury identity: out[i] = a + b (sum_j p_j (x_ij -
+	 * mu_j)^2 - |G (x_i - mu)|^2) with p = 1/psi (d) and G = L_M^-1
+	 * Lambda^T Psi^-1 (q x d, row-major; L_M the factor of M = I +
+	 * Lambda^T Psi^-1 Lambda), for `rows` rows (a multiple of
+	 * GMM_ROW_GROUP): O(d q) a row, not O(d^2).  z: q * GMM_ROW_GROUP
+	 * doubles of scratch.
+	 */
+	void (*maha_factor)(const double *xt, size_t rows, size_t d, size_t q,
+	    const double *mu, const double *p, const double *g, double a,
+	    double b, double *out, double *z);
+
+	/*
 	 * The log joint of a block (k components) into responsibilities in
 	 * place, exp(logp - log p(x)) summing to 1 over the components (0
 	 * where that is under 2^-1022), and log p(x_i) into log_density[i]

@@ -294,6 +294,90 @@ maha_chol(const double *xt, size_t rows, size_t d, const double *l,
 }
 
 /*
+ * A factor model's component (kernels.h), one vector of rows at a time
+ * (V, of W doubles: vec, or vec4 where vec_narrow(), the same operations
+ * on every row): the diagonal sum over the columns, then for each factor
+ * a pass over the columns for its projection z = sum_j G_aj (x_j - mu_j),
+ * and s -= z^2; the columns even and odd into two sums each, added at the
+ * end.  A few registers live, the block's columns from L1: at (200k, 64,
+ * 16), q = 4, ... s an E-step against the Cholesky solve's ... s.
+ * (Every projection in one pass with z in memory, or whole `vec`s on
+ * x86-64-v3, spilled and ran slower than that solve.)
+ */
+#define MAHA_FACTOR(V, H, LOAD, STORE) do {				\
+	for (size_t i0 = 0; i0 < rows; i0 += VLEN) {			\
+		V s[H] = { 0 }, s2[H] = { 0 }, t, t2;			\
+		size_t j;						\
+									\
+		for (j = 0; j + 1 < d; j += 2)				\
+			for (size_t h = 0; h < (H); h++) {		\
+				const double *x = xt + j *		\
+				    GMM_BLOCK_ROWS + i0 + h * VLEN / (H);	\
+									\
+				LOAD(&t, x);				\
+				LOAD(&t2, x + GMM_BLOCK_ROWS);		\
+				t = t - mu[j];				\
+				t2 = t2 - mu[j + 1];			\
+				s[h] += t * t * p[j];			\
+				s2[h] += t2 * t2 * p[j + 1];		\
+			}						\
+		for (; j < d; j++)					\
+			for (size_t h = 0; h < (H); h++) {		\
+				LOAD(&t, xt + j * GMM_BLOCK_ROWS + i0 +	\
+				    h * VLEN / (H));			\
+				t = t - mu[j];				\
+				s[h] += t * t * p[j];			\
+			}						\
+		for (size_t h = 0; h < (H); h++)			\
+			s[h] += s2[h];					\
+		for (size_t c = 0; c < q; c++) {			\
+			const double *gc = g + c * d;			\
+			V u[H] = { 0 }, u2[H] = { 0 };			\
+									\
+			for (j = 0; j + 1 < d; j += 2)			\
+				for (size_t h = 0; h < (H); h++) {	\
+					const double *x = xt + j *	\
+					    GMM_BLOCK_ROWS + i0 + h *	\
+					    VLEN / (H);			\
+									\
+					LOAD(&t, x);			\
+					LOAD(&t2, x + GMM_BLOCK_ROWS);	\
+					u[h] += (t - mu[j]) * gc[j];	\
+					u2[h] += (t2 - mu[j + 1]) *	\
+					    gc[j + 1];			\
+				}					\
+			for (; j < d; j++)				\
+				for (size_t h = 0; h < (H); h++) {	\
+					LOAD(&t, xt + j *		\
+					    GMM_BLOCK_ROWS + i0 + h *	\
+					    VLEN / (H));		\
+					u[h] += (t - mu[j]) * gc[j];	\
+				}					\
+			for (size_t h = 0; h < (H); h++) {		\
+				u[h] += u2[h];				\
+				s[h] -= u[h] * u[h];			\
+			}						\
+		}							\
+		for (size_t h = 0; h < (H); h++) {			\
+			s[h] = a + b * s[h];				\
+			STORE(out + i0 + h * VLEN / (H), &s[h]);	\
+		}							\
+	}								\
+} while (0)
+
+static void
+maha_factor(const double *xt, size_t rows, size_t d, size_t q,
+    const double *mu, const double *p, const double *g, double a, double b,
+    double *out, double *z)
+{
+	(void)z;
+	if (vec_narrow())
+		MAHA_FACTOR(vec4, 2, vload4, vstore4);
+	else
+		MAHA_FACTOR(vec, 1, vload, vstore);
+}
+
+/*
  * The same for nc <= VAR_COMPS components with diagonal precisions at once
  * (spherical: pstride 0): for component c, with mean mu + c*d, precision
  * p_j = p[c*cstride + j*pstride], out[c*GMM_BLOCK_ROWS + i] = a[c] + b
@@ -1163,6 +1247,7 @@ const struct gmm_kernels TABLE = {
 	.name = TABLE_NAME,
 	.transpose = transpose,
 	.maha_chol = maha_chol,
+	.maha_factor = maha_factor,
 	.maha_var = maha_var,
 	.resp = resp,
 	.exp_nonpos = exp_nonpos,

@@ -104,6 +104,9 @@ gmm_model_free(struct gmm_model *m)
 	free(m->df);
 	free(m->loadings);
 	free(m->psi);
+	free(m->fprec);
+	free(m->fg);
+	free(m->fm);
 	free(m->chol);
 	free(m->prec);
 	free(m);
@@ -129,13 +132,23 @@ gmm_model_set_factors(struct gmm_model *m, size_t q)
 
 	free(m->loadings);
 	free(m->psi);
+	free(m->fprec);
+	free(m->fg);
+	free(m->fm);
 	m->factors = q;
 	m->loadings = calloc(k * d * q, sizeof(double));
 	m->psi = calloc(np, sizeof(double));
-	if (m->loadings == NULL || m->psi == NULL) {
+	m->fprec = calloc(k * d, sizeof(double));
+	m->fg = calloc(k * q * d, sizeof(double));
+	m->fm = calloc(q * q, sizeof(double));
+	if (m->loadings == NULL || m->psi == NULL || m->fprec == NULL ||
+	    m->fg == NULL || m->fm == NULL) {
 		free(m->loadings);
 		free(m->psi);
-		m->loadings = m->psi = NULL;
+		free(m->fprec);
+		free(m->fg);
+		free(m->fm);
+		m->loadings = m->psi = m->fprec = m->fg = m->fm = NULL;
 		m->factors = 0;
 		return -1;
 	}
@@ -200,6 +213,8 @@ gmm_model_dup(const struct gmm_model *m)
 		    sizeof(double));
 		memcpy(c->psi, m->psi, (m->cov_type == GMM_COV_MFA ? k * d :
 		    k) * sizeof(double));
+		memcpy(c->fprec, m->fprec, k * d * sizeof(double));
+		memcpy(c->fg, m->fg, k * m->factors * d * sizeof(double));
 	}
 	memcpy(c->weights, m->weights, k * sizeof(double));
 	memcpy(c->means, m->means, k * d * sizeof(double));
@@ -302,6 +317,50 @@ prepare_variances(struct gmm_model *m, struct gmm_error *err)
 	return 0;
 }
 
+/*
+ * A factor model's Woodbury form: M = I + Lambda^T Psi^-1 Lambda, its
+ * lower factor L, and G = L^-1 Lambda^T Psi^-1 by forward substitution,
+ * column by column.
+ */
+static int
+prepare_woodbury(struct gmm_model *m, struct gmm_error *err)
+{
+	size_t k = m->k, d = m->d, q = m->factors;
+	int mfa = m->cov_type == GMM_COV_MFA;
+	double *l = m->fm;
+	gsl_matrix_view lv = gsl_matrix_view_array(l, q, q);
+
+	for (size_t c = 0; c < k; c++) {
+		const double *lam = m->loadings + c * d * q;
+		double *p = m->fprec + c * d, *g = m->fg + c * q * d;
+
+		for (size_t j = 0; j < d; j++)
+			p[j] = 1 / (mfa ? m->psi[c * d + j] : m->psi[c]);
+		for (size_t a = 0; a < q; a++)
+			for (size_t b = 0; b <= a; b++) {
+				double t = a == b;
+
+				for (size_t j = 0; j < d; j++)
+					t += lam[j * q + a] * p[j] *
+					    lam[j * q + b];
+				l[a * q + b] = l[b * q + a] = t;
+			}
+		if (gsl_linalg_cholesky_decomp1(&lv.matrix) != GSL_SUCCESS)
+			return gmm_error_set(err, NULL, 0, "component %zu: the "
+			    "factors' inner matrix is not positive definite",
+			    c);
+		for (size_t j = 0; j < d; j++)
+			for (size_t a = 0; a < q; a++) {
+				double t = lam[j * q + a] * p[j];
+
+				for (size_t b = 0; b < a; b++)
+					t -= l[a * q + b] * g[b * d + j];
+				g[a * d + j] = t / l[a * q + a];
+			}
+	}
+	return 0;
+}
+
 int
 gmm_model_prepare(struct gmm_model *m, struct gmm_error *err)
 {
@@ -310,6 +369,9 @@ gmm_model_prepare(struct gmm_model *m, struct gmm_error *err)
 		    : -INFINITY;
 	m->noise_log_joint = m->noise && m->noise_weight > 0 ?
 	    log(m->noise_weight) + log(m->noise_vinv) : -INFINITY;
+	if (gmm_covmodel(m->cov_type)->factor && m->factors > 0 &&
+	    m->psi[0] > 0 && prepare_woodbury(m, err) < 0)
+		return -1;
 	if (gmm_covmodel(m->cov_type)->form == GMM_FORM_MATRIX)
 		return prepare_factor(m, err);
 	return prepare_variances(m, err);

@@ -103,6 +103,10 @@ struct gmm_model {
 	double *prec;		/* diagonal forms k*d, scalar k: 1 / variance
 				 * (per component, also when shared) */
 	double noise_log_joint;	/* log noise_weight + log noise_vinv */
+	/* a factor model's Woodbury form (kernels.h: maha_factor): 1/psi
+	 * (k x d) and G_c = L_M^-1 Lambda_c^T Psi_c^-1 (k x q x d), and
+	 * q x q of scratch */
+	double *fprec, *fg, *fm;
 };
 
 /* Columns of responsibilities: k, and one more with a noise component. */

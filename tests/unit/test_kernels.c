@@ -120,6 +120,53 @@ check_maha_chol(gsl_rng *r, size_t rows, size_t d)
 	free(y);
 }
 
+/* maha_factor against the written-out Woodbury form: sum_j p_j t_j^2 -
+ * sum_a (sum_j G_aj t_j)^2, for q = 1 .. min(3, d - 1) */
+static void
+check_maha_factor(gsl_rng *r, size_t rows, size_t d)
+{
+	double *x = malloc(rows * d * sizeof(double)), *xt = gmm_doubles_new(B
+	    * d), *out = gmm_doubles_new(B), *z = gmm_doubles_new(
+	    (GMM_ROW_GROUP + 1) * d), g[3 * 64], p[64], mu[64];
+	double a = -1.5, b = -0.5;
+
+	random_block(r, rows, d, x, xt);
+	for (size_t j = 0; j < d; j++) {
+		mu[j] = gsl_rng_uniform(r) - 0.5;
+		p[j] = 0.5 + gsl_rng_uniform(r);
+	}
+	for (size_t i = 0; i < 3 * d; i++)
+		g[i] = 0.6 * gsl_rng_uniform(r) - 0.3;
+	for (size_t q = 1; q <= 3 && q < d; q++) {
+		kt->maha_factor(xt, pad_to(rows, GMM_ROW_GROUP), d, q, mu, p, g,
+		    a, b, out, z);
+		for (size_t i = 0; i < rows; i++) {
+			double s = 0;
+
+			for (size_t j = 0; j < d; j++) {
+				double t = x[i * d + j] - mu[j];
+
+				s += p[j] * t * t;
+			}
+			for (size_t c = 0; c < q; c++) {
+				double u = 0;
+
+				for (size_t j = 0; j < d; j++)
+					u += g[c * d + j] * (x[i * d + j] -
+					    mu[j]);
+				s -= u * u;
+			}
+			CHECK_TOL(out[i], a + b * s, TOL, TOL, "%s %s "
+			    "maha_factor rows %zu d %zu q %zu row %zu",
+			    kt->name, path, rows, d, q, i);
+		}
+	}
+	free(x);
+	free(xt);
+	free(out);
+	free(z);
+}
+
 /* nc components, diagonal (pstride 1) or spherical (pstride 0) */
 static void
 check_maha_var(gsl_rng *r, size_t rows, size_t d, size_t nc, int diag)
@@ -507,11 +554,14 @@ check_paths_agree(gsl_rng *r)
 	}
 	for (int narrow = 0; narrow <= 1; narrow++) {
 		gmm_vec_force = narrow;
-		out[narrow] = calloc(B * 5, sizeof(double));
+		out[narrow] = calloc(B * 6, sizeof(double));
 		lp[narrow] = calloc(B * k, sizeof(double));
 		kt->maha_chol(xt, 224, d, l, mu, -1, -0.5, out[narrow], y);
 		kt->maha_var(xt, 224, d, mu, p, 1, d, a, -0.5,
 		    out[narrow] + B, 4);
+		/* a factor form, q = 2: the rows of l as G */
+		kt->maha_factor(xt, 224, d, 2, mu, p, l, -1, -0.5,
+		    out[narrow] + 5 * B, y);
 		for (size_t c = 0; c < k; c++)
 			for (size_t i = 0; i < B; i++)
 				lp[narrow][c * B + i] = -30 * (double)((c * 7
@@ -519,7 +569,7 @@ check_paths_agree(gsl_rng *r)
 		kt->resp(lp[narrow], rows, k, ld[narrow]);
 	}
 	gmm_vec_force = -1;
-	CHECK(memcmp(out[0], out[1], B * 5 * sizeof(double)) == 0,
+	CHECK(memcmp(out[0], out[1], B * 6 * sizeof(double)) == 0,
 	    "%s: distances differ between the wide and narrow paths",
 	    kt->name);
 	CHECK(memcmp(lp[0], lp[1], B * k * sizeof(double)) == 0 &&
@@ -554,6 +604,7 @@ check_table(gsl_rng *r)
 
 				check_transpose(r, n, d);
 				check_maha_chol(r, n, d);
+				check_maha_factor(r, n, d);
 				for (size_t nc = 1; nc <= 4; nc++) {
 					check_maha_var(r, n, d, nc, 1);
 					check_maha_var(r, n, d, nc, 0);
