@@ -199,10 +199,11 @@ check_every_model(void)
 		struct climb c = { -INFINITY, 0 };
 		struct gmm_model *m = NULL;
 		struct gmm_error err;
-		gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+		gsl_rng *rng;
 
 		if (cm->type == GMM_COV_VVE)
 			continue;
+		rng = gsl_rng_alloc(gsl_rng_mt19937);
 		gsl_rng_set(rng, 3);
 		o.cov_type = cm->type;
 		o.progress_ctx = &c;
