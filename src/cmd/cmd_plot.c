@@ -69,7 +69,8 @@ const struct gmm_cmd gmm_cmd_plot = {
 
 /*
  * A select-k table's rows, grouped into one series per covariance model
- * (in the order the models first come): series s holds rows
+ * (a factor model's, per q: "mfa q=2"; in the order the series first
+ * come): series s holds rows
  * first[s] .. first[s] + count[s] - 1 of x, y and hollow.
  */
 struct table {
@@ -164,24 +165,36 @@ static int
 read_table(struct gmm_csvin *in, struct table *t, struct gmm_error *err)
 {
 	double row[3];
-	size_t cov = (size_t)-1;
+	size_t cov = (size_t)-1, fac = (size_t)-1;
 	int r;
 
-	for (size_t i = 0; i < gmm_csvin_nfields(in); i++)
-		if (gmm_csvin_header_name(in, i) != NULL &&
-		    strcmp(gmm_csvin_header_name(in, i), "covariance") == 0)
+	for (size_t i = 0; i < gmm_csvin_nfields(in); i++) {
+		const char *h = gmm_csvin_header_name(in, i);
+
+		if (h != NULL && strcmp(h, "covariance") == 0)
 			cov = i;
+		if (h != NULL && strcmp(h, "factors") == 0)
+			fac = i;
+	}
 	if (cov == (size_t)-1)
 		return gmm_error_set(err, gmm_csvin_name(in), 0, "no column "
 		    "\"covariance\": not a table of gmm select-k");
 	while ((r = gmm_csvin_read_row(in, row, err)) != 0) {
-		const char *name = gmm_csvin_raw_field(in, cov);
+		const char *name;
+		char buf[160];
 		size_t s = 0;
 
 		if (r < 0)
 			return -1;
 		if (r == GMM_CSVIN_BLANK)
 			continue;
+		/* a factor model's series is its q's: "mfa q=2" */
+		name = gmm_csvin_raw_field(in, cov);
+		if (fac != (size_t)-1 && gmm_csvin_raw_field(in, fac)[0] != '\0') {
+			snprintf(buf, sizeof(buf), "%.100s q=%.40s", name,
+			    gmm_csvin_raw_field(in, fac));
+			name = buf;
+		}
 		if (t->n == t->cap && table_grow(t) < 0)
 			return gmm_error_nomem(err);
 		while (s < t->nseries && strcmp(t->names[s], name) != 0)

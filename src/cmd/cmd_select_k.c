@@ -48,7 +48,8 @@ static const char help_text[] =
     "                      unknown), as fit; every k at least the classes\n"
     "      --noise, --noise-volume V  each fit with a noise component\n"
     "      --family F, --df NU  gaussian (default) or t components\n"
-    "      --factors Q     with mfa or mppca in the --covariance list\n"
+    "      --factors LIST  with mfa or mppca in the --covariance list: each\n"
+    "                      fitted for every q of LIST (the factors column)\n"
     GMM_COMMON_HELP;
 
 static const struct option longopts[] = {
@@ -93,6 +94,10 @@ struct select_opts {
 	size_t *ks, nk;
 	enum gmm_cov_type types[GMM_N_COVROWS];
 	size_t ntypes;
+	size_t *qs, nq;		/* --factors LIST, for mfa and mppca */
+	/* the series fitted: each type, a factor model once per q */
+	enum gmm_cov_type *stype;
+	size_t *sq, nseries;
 	int all;		/* types are `all`'s, resolved by d */
 	enum criterion criterion;
 	int allow_degenerate, json;
@@ -105,6 +110,7 @@ struct select_opts {
 struct fit_row {
 	size_t k;
 	enum gmm_cov_type type;
+	size_t factors;		/* q of a factor model, else 0 */
 	int ok, degenerate;
 	double criterion;
 	char *error;		/* why the fit failed (ok = 0), or NULL */
@@ -192,6 +198,8 @@ print_json(const struct fit_row *r, const struct gmm_model *m, int best)
 
 	printf("{\"k\": %zu, \"covariance\": \"%s\", ", r->k,
 	    gmm_cov_type_name(r->type));
+	if (r->factors > 0)
+		printf("\"factors\": %zu, ", r->factors);
 	if (!r->ok) {
 		fputs("\"error\": ", stdout);
 		gmm_json_string(stdout, r->error ? r->error : "");
@@ -211,6 +219,15 @@ print_json(const struct fit_row *r, const struct gmm_model *m, int best)
 	    best ? "true" : "false");
 }
 
+/* The last field of a row: q for a factor model, else empty. */
+static void
+print_factors(const struct fit_row *r)
+{
+	if (r->factors > 0)
+		printf("%zu", r->factors);
+	putchar('\n');
+}
+
 static void
 print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 {
@@ -218,7 +235,9 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 
 	printf("%zu,%s,", r->k, gmm_cov_type_name(r->type));
 	if (!r->ok) {
-		puts(",,,,,,,,");	/* a failed fit: its reason is on stderr */
+		/* a failed fit: its reason is on stderr */
+		fputs(",,,,,,,,,", stdout);
+		print_factors(r);
 		return;
 	}
 	t = &m->training;
@@ -229,8 +248,9 @@ print_row(const struct fit_row *r, const struct gmm_model *m, int best)
 	gmm_csvout_number(stdout, t->aic);
 	putchar(',');
 	gmm_csvout_number(stdout, t->icl);
-	printf(",%llu,%d,%d,%d\n", (unsigned long long)t->iterations,
+	printf(",%llu,%d,%d,%d,", (unsigned long long)t->iterations,
 	    t->converged, r->degenerate, best);
+	print_factors(r);
 }
 
 /*
@@ -257,6 +277,7 @@ warm_fit(struct select_opts *s, const struct gmm_data *x,
 		return 0;
 	s->fo.em.k = start->k;
 	s->fo.em.cov_type = start->cov_type;
+	s->fo.em.factors = start->factors;
 	s->fo.em.init = GMM_INIT_MODEL;
 	s->fo.em.init_model = start;
 	s->fo.em.n_init = 1;
@@ -389,6 +410,7 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 
 	s->fo.em.k = r->k;
 	s->fo.em.cov_type = r->type;
+	s->fo.em.factors = r->factors;
 	*m = NULL;
 	fit = gmm_fitopts_fit(&s->fo, "select-k", x, m, &err);
 	if (fit < 0 && err.nomem) {
@@ -415,15 +437,28 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 	return 0;
 }
 
+/* " factors=Q" for a factor model's row, else "" (static storage). */
+static const char *
+factors_text(const struct fit_row *r)
+{
+	static char buf[40];
+
+	if (r->factors == 0)
+		return "";
+	snprintf(buf, sizeof(buf), " factors=%zu", r->factors);
+	return buf;
+}
+
 static void
 progress(const struct fit_row *r, const struct gmm_model *m)
 {
 	if (!r->ok)
 		return;
 	gmm_status_clear();
-	fprintf(stderr, "gmm select-k: k=%zu covariance=%s log_likelihood="
+	fprintf(stderr, "gmm select-k: k=%zu covariance=%s%s log_likelihood="
 	    "%.10g bic=%.10g iterations=%llu%s\n", r->k,
-	    gmm_cov_type_name(r->type), m->training.loglik_total,
+	    gmm_cov_type_name(r->type), factors_text(r),
+	    m->training.loglik_total,
 	    m->training.bic, (unsigned long long)m->training.iterations,
 	    r->degenerate ? " degenerate" : "");
 }
@@ -456,7 +491,7 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
     struct gmm_model **models)
 {
 	struct gmm_data_shape shape;
-	size_t i = 0, done = 0, total = s->ntypes * (2 * s->nk - 1);
+	size_t i = 0, done = 0, total = s->nseries * (2 * s->nk - 1);
 	int ret = 0;
 
 	/* every k is checked before the first fit */
@@ -485,13 +520,14 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 	 * one k can move to both neighbours.
 	 */
 	gmm_status_enable(s->fo.common.quiet);
-	for (size_t t = 0; t < s->ntypes && ret == 0; t++, i += s->nk) {
+	for (size_t t = 0; t < s->nseries && ret == 0; t++, i += s->nk) {
 		struct fit_row *r = rows + i;
 		struct gmm_model **m = models + i;
 
 		for (size_t q = 0; q < s->nk && ret == 0; q++) {
 			r[q].k = s->ks[q];
-			r[q].type = s->types[t];
+			r[q].type = s->stype[t];
+			r[q].factors = s->sq[t];
 			status(&r[q], done++, total);
 			ret = fit_one(s, x, &shape, q > 0 ? m[q - 1] : NULL,
 			    &r[q], &m[q]);
@@ -542,7 +578,7 @@ report(struct select_opts *s, struct fit_row *rows,
 
 	if (!s->json)
 		puts("k,covariance,log_likelihood,n_parameters,bic,aic,icl,"
-		    "iterations,converged,degenerate,best");
+		    "iterations,converged,degenerate,best,factors");
 	for (size_t i = 0; i < nrows; i++)
 		(s->json ? print_json : print_row)(&rows[i], models[i],
 		    i == best);
@@ -556,9 +592,10 @@ report(struct select_opts *s, struct fit_row *rows,
 		return GMM_EXIT_DATA;
 	}
 	if (!s->fo.common.quiet)
-		gmm_warn("select-k", "best: k=%zu covariance=%s %s=%.10g",
+		gmm_warn("select-k", "best: k=%zu covariance=%s%s %s=%.10g",
 		    rows[best].k, gmm_cov_type_name(rows[best].type),
-		    criterion_names[s->criterion], rows[best].criterion);
+		    factors_text(&rows[best]), criterion_names[s->criterion],
+		    rows[best].criterion);
 	if (s->out == NULL)
 		return 0;
 	if (gmm_name_columns(models[best], in) < 0) {
@@ -569,6 +606,29 @@ report(struct select_opts *s, struct fit_row *rows,
 	    &err) < 0 || gmm_modelfile_write(&s->o, models[best], &err) < 0) {
 		gmm_report("select-k", &err);
 		return GMM_EXIT_DATA;
+	}
+	return 0;
+}
+
+/* The series to fit: each type of the list, a factor model once for
+ * each q of --factors.  -1 when out of memory. */
+static int
+make_series(struct select_opts *s)
+{
+	size_t n = s->ntypes * (s->nq > 0 ? s->nq : 1);
+
+	s->stype = malloc(n * sizeof(*s->stype));
+	s->sq = malloc(n * sizeof(*s->sq));
+	if (s->stype == NULL || s->sq == NULL)
+		return -1;
+	s->nseries = 0;
+	for (size_t t = 0; t < s->ntypes; t++) {
+		int f = gmm_covmodel(s->types[t])->factor;
+
+		for (size_t q = 0; q < (f ? s->nq : 1); q++) {
+			s->stype[s->nseries] = s->types[t];
+			s->sq[s->nseries++] = f ? s->qs[q] : 0;
+		}
 	}
 	return 0;
 }
@@ -600,7 +660,11 @@ run(struct select_opts *s, const char *file)
 		memcpy(s->types, all_types_1d, sizeof(all_types_1d));
 		s->ntypes = 2;
 	}
-	nrows = s->ntypes * s->nk;
+	if (make_series(s) < 0) {
+		gmm_warn("select-k", "%s: out of memory", s->file);
+		goto out;
+	}
+	nrows = s->nseries * s->nk;
 	rows = calloc(nrows, sizeof(*rows));
 	models = calloc(nrows, sizeof(*models));
 	if (rows == NULL || models == NULL) {
@@ -642,6 +706,15 @@ parse(struct select_opts *s, int argc, char **argv)
 		case OPT_COVARIANCE:
 			if (parse_types(s, optarg) < 0)
 				return -1;
+			continue;
+		case OPT_FACTORS:
+			free(s->qs);
+			s->qs = NULL;
+			s->fo.factors_given = 1;
+			r = gmm_parse_k_list("select-k", optarg, &s->qs,
+			    &s->nq);
+			if (r < 0)
+				return r;
 			continue;
 		case OPT_CRITERION:
 			for (r = 0; r < 3 && strcmp(optarg,
@@ -726,6 +799,15 @@ prepare_output(struct select_opts *s, const char *file, int *ret)
 	return -1;
 }
 
+static void
+release(struct select_opts *s)
+{
+	free(s->ks);
+	free(s->qs);
+	free(s->stype);
+	free(s->sq);
+}
+
 static int
 cmd_select_k(int argc, char **argv)
 {
@@ -738,14 +820,14 @@ cmd_select_k(int argc, char **argv)
 	parse_types(&s, "all");
 	r = parse(&s, argc, argv);
 	if (r <= 0) {
-		free(s.ks);
+		release(&s);
 		if (r == GMM_PARSE_NOMEM)
 			return GMM_EXIT_DATA;
 		return r == 0 ? 0 : gmm_usage(usage_text);
 	}
 	if (gmm_operands("select-k", argc - optind, argv + optind, 0, 1,
 	    "FILE") < 0) {
-		free(s.ks);
+		release(&s);
 		return gmm_usage(usage_text);
 	}
 	if (optind < argc)
@@ -759,24 +841,24 @@ cmd_select_k(int argc, char **argv)
 			gmm_warn("select-k", "--init takes kmeans, kmeans++, "
 			    "random, smallem or hc here: one model or "
 			    "partition cannot start every k");
-		free(s.ks);
+		release(&s);
 		return gmm_usage(usage_text);
 	}
 	if (s.fo.em.prior && prior_types(&s) < 0) {
-		free(s.ks);
+		release(&s);
 		return gmm_usage(usage_text);
 	}
 	if (factor_types(&s) < 0) {
-		free(s.ks);
+		release(&s);
 		return gmm_usage(usage_text);
 	}
 	if (s.out != NULL && prepare_output(&s, file, &ret) < 0) {
-		free(s.ks);
+		release(&s);
 		return ret;
 	}
 	ret = run(&s, file);
 	if (s.out != NULL)
 		gmm_outfile_release(&s.o);
-	free(s.ks);
+	release(&s);
 	return ret;
 }

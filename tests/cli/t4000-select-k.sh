@@ -8,7 +8,7 @@ MC=$REF/faithful.mclust_bic.csv
 run select-k "$F" -k 1..9 --covariance full,diag,spherical,tied
 expect_status "select-k on faithful" 0
 check "table header" test "$(head -n 1 "$T/out")" = \
-    "k,covariance,log_likelihood,n_parameters,bic,aic,icl,iterations,converged,degenerate,best"
+    "k,covariance,log_likelihood,n_parameters,bic,aic,icl,iterations,converged,degenerate,best,factors"
 check "one row per (covariance, k)" test "$(wc -l <"$T/out")" -eq 37
 check "exactly one best row" test "$(awk -F, '$11 == 1' "$T/out" | wc -l)" -eq 1
 want=$(awk -F, 'NR > 1 && $5 != "" { if (best == "" || $8 < bic) { bic = $8; best = $5 "," $6 } } END { print best }' "$MC")
@@ -148,7 +148,7 @@ printf 'a,b\n1,2\n2,4\n3,6\n4,8\n5,10\n6,12\n' >"$T/line.csv"
 run select-k -k 1..2 --covariance full,diag --reg-covar 0 "$T/line.csv"
 check "a fit that fails says why on stderr" \
     grep -q 'k = 1, full: component 0: covariance is not positive definite' "$T/err"
-check "... and has a row of empty fields" grep -q '^1,full,,,,,,,,,$' "$T/out"
+check "... and has a row of empty fields" grep -q '^1,full,,,,,,,,,,$' "$T/out"
 run select-k -q -k 1..2 --covariance full,diag --reg-covar 0 "$T/line.csv"
 check "... but not with -q" test ! -s "$T/err"
 run select-k "$F" --covariance sklearn -k 2..3 --threads 1
