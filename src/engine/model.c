@@ -349,6 +349,12 @@ prepare_woodbury(struct gmm_model *m, struct gmm_error *err)
 			return gmm_error_set(err, NULL, 0, "component %zu: the "
 			    "factors' inner matrix is not positive definite",
 			    c);
+		/* the determinant lemma: |Sigma| = |Psi| |M| */
+		m->log_det[c] = 0;
+		for (size_t j = 0; j < d; j++)
+			m->log_det[c] -= log(p[j]);
+		for (size_t a = 0; a < q; a++)
+			m->log_det[c] += 2 * log(l[a * q + a]);
 		for (size_t j = 0; j < d; j++)
 			for (size_t a = 0; a < q; a++) {
 				double t = lam[j * q + a] * p[j];
@@ -369,9 +375,11 @@ gmm_model_prepare(struct gmm_model *m, struct gmm_error *err)
 		    : -INFINITY;
 	m->noise_log_joint = m->noise && m->noise_weight > 0 ?
 	    log(m->noise_weight) + log(m->noise_vinv) : -INFINITY;
+	/* a factor model's density is its Woodbury form, no d x d factor
+	 * (a model whose psi is not yet estimated has none) */
 	if (gmm_covmodel(m->cov_type)->factor && m->factors > 0 &&
-	    m->psi[0] > 0 && prepare_woodbury(m, err) < 0)
-		return -1;
+	    m->psi[0] > 0)
+		return prepare_woodbury(m, err);
 	if (gmm_covmodel(m->cov_type)->form == GMM_FORM_MATRIX)
 		return prepare_factor(m, err);
 	return prepare_variances(m, err);

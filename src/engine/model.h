@@ -8,8 +8,9 @@
  * The covariances are kept as covmodel.h stores them (for scikit-learn's
  * four types its covariances_ shapes, flattened row-major: full k*d*d,
  * diag k*d, spherical k, tied d*d).  What the density
- * needs (log weights, lower Cholesky factors, log-determinants, precisions)
- * is derived by gmm_model_prepare(), which must be called after any change
+ * needs (log weights, lower Cholesky factors, log-determinants, precisions;
+ * for a factor model its Woodbury form and the determinant lemma's
+ * log-determinant, and no d x d factor) is derived by gmm_model_prepare(), which must be called after any change
  * of the parameters and before any density is evaluated.  No covariance is
  * ever inverted: Mahalanobis distances come from triangular solves.
  *

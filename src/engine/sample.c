@@ -60,15 +60,34 @@ gmm_sampler_draw(struct gmm_sampler *s, gsl_rng *rng, double *x)
 	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
 	size_t d = m->d, c = pick(s, rng);
 	const double *mu = m->means + c * d;
+	double f = 1;
 
 	for (size_t j = 0; j < d; j++)
 		s->z[j] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-	if (m->family->draw_scale != NULL) {	/* a t: z / sqrt(g) */
-		double f = m->family->draw_scale(m, c, rng);
+	if (m->family->draw_scale != NULL)	/* a t: 1 / sqrt(g) */
+		f = m->family->draw_scale(m, c, rng);
+	if (cm->factor && m->factors > 0) {
+		/* x = mu + f (Lambda u + Psi^1/2 z), u q further standard
+		 * normals: the factor model's own generative form (it keeps
+		 * no d x d factor) */
+		size_t q = m->factors;
+		const double *l = m->loadings + c * d * q;
 
-		for (size_t j = 0; j < d; j++)
-			s->z[j] *= f;
+		for (size_t i = 0; i < d; i++)
+			x[i] = sqrt(cm->type == GMM_COV_MFA ? m->psi[c * d + i] :
+			    m->psi[c]) * s->z[i];
+		for (size_t a = 0; a < q; a++) {
+			double u = gsl_ran_gaussian_ziggurat(rng, 1.0);
+
+			for (size_t i = 0; i < d; i++)
+				x[i] += l[i * q + a] * u;
+		}
+		for (size_t i = 0; i < d; i++)
+			x[i] = mu[i] + f * x[i];
+		return c;
 	}
+	for (size_t j = 0; f != 1 && j < d; j++)
+		s->z[j] *= f;
 	if (cm->form == GMM_FORM_MATRIX) {
 		/* x = mu + L z, L lower triangular */
 		const double *l = m->chol + gmm_covmodel_offset(cm, c, d);

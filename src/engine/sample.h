@@ -3,7 +3,9 @@
  * its table of cumulative weights; randomness comes only from the
  * gsl_rng passed in, so a seed fixes every draw.  A component is drawn by
  * its weight, then x = mu + L z with z standard normal, L the factor of
- * its covariance; a Student-t component (family.h) divides z by sqrt(g),
+ * its covariance (a factor model, covmodel.h: mu + Lambda u + Psi^1/2 z,
+ * with q more standard normals u); a Student-t component (family.h)
+ * divides the offset by sqrt(g),
  * g ~ chi^2_nu / nu: the t as a scale mixture of Gaussians.  A model with
  * a noise component is not drawn from (its region is not kept).
  */
