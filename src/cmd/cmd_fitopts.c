@@ -334,8 +334,10 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_DF:
 		if (gmm_parse_real(cmd, "--df", arg, 0, &fo->em.df) < 0)
 			return -1;
-		if (!(fo->em.df > 0)) {
-			gmm_warn(cmd, "--df must be positive, not \"%s\"", arg);
+		if (!(fo->em.df >= GMM_T_DF_MIN)) {
+			gmm_warn(cmd, "--df must be at least %g (the interval "
+			    "nu is estimated in starts there), not \"%s\"",
+			    GMM_T_DF_MIN, arg);
 			return -1;
 		}
 		fo->em.df_fixed = 1;

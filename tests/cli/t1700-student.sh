@@ -80,6 +80,9 @@ expect_status "--df with --family gaussian" 2
 check "  says why" grep -q "^gmm fit: --df is the t family's degrees of freedom; --family gaussian has none$" "$T/err"
 run fit -k 2 --df 0 "$F"
 expect_status "--df 0" 2
+run fit -k 2 --df 1e-300 "$F"
+expect_status "--df below 0.001" 2
+check "  says the least" grep -q '^gmm fit: --df must be at least 0.001 (the interval nu is estimated in starts there), not "1e-300"$' "$T/err"
 run fit -k 2 --family t --prior conjugate "$F"
 expect_status "--family t --prior conjugate" 2
 run fit --family t --init "$T/g.gmm" "$F"
