@@ -121,7 +121,8 @@ else
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(BUILD)/failmalloc.so \
 	    $(BUILD)/bench-parse $(BUILD)/png-pixel
-	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) tests/run
+	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) $(if $(filter 1,$(SANITIZE)),JOBS=2) \
+	    tests/run
 ifneq ($(SANITIZE),1)
 	@echo "== the benchmark script, smoke size (no timing is checked)"
 	@scripts/bench --smoke >build/bench-smoke.log 2>&1 || \
