@@ -28,11 +28,9 @@ gmm_estep_log_joint(const struct gmm_model *m, const double *xt,
 	int diag = cm->form == GMM_FORM_DIAGONAL;
 	int woodbury = cm->factor && m->fg != NULL && m->psi[0] > 0;
 
-	if (fam->affine == NULL) {	/* distances first, then the family */
-		for (size_t q = 0; q < GMM_KERNEL_VAR_COMPS; q++)
-			a[q] = 0;
-		b = 1;
-	}
+	for (size_t q = 0; q < GMM_KERNEL_VAR_COMPS; q++)
+		a[q] = 0;	/* a family that is not affine: distances,
+				 * a = 0 and b = 1, then its log_joint */
 	for (size_t c = 0; c < k; c += GMM_KERNEL_VAR_COMPS) {
 		size_t nc = k - c < GMM_KERNEL_VAR_COMPS ? k - c
 		    : GMM_KERNEL_VAR_COMPS;

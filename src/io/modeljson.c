@@ -517,6 +517,22 @@ static int get_columns(json_t *a, struct gmm_model *m, const char *name,
     struct gmm_error *err);
 static int get_training(json_t *t, struct gmm_training *tr);
 
+/* "weights" (k) and "means" (k x d) into m.  0, or -1 with err set. */
+static int
+get_weights_means(json_t *root, struct gmm_model *m, const char *name,
+    struct gmm_error *err)
+{
+	size_t k = m->k, d = m->d;
+
+	if (get_vector(json_object_get(root, "weights"), m->weights, k) < 0)
+		return gmm_error_set(err, name, 0, "\"weights\" must hold %zu "
+		    "numbers", k);
+	if (get_matrix(json_object_get(root, "means"), m->means, k, d) < 0)
+		return gmm_error_set(err, name, 0, "\"means\" must be %zu rows "
+		    "of %zu numbers", k, d);
+	return 0;
+}
+
 /* What every model has beside its parameters: columns, noise, family,
  * classes, training; then the checks.  0, or -1 with err set. */
 static int
@@ -578,15 +594,8 @@ decode_factor(json_t *root, const char *name, enum gmm_cov_type t, size_t k,
 		gmm_error_set(err, name, 0, "\"psi\" must be numbers shaped "
 		    "%s (k = %zu, d = %zu)", t == GMM_COV_MFA ? "[k][d]" :
 		    "[k]", k, d);
-	else if (get_vector(json_object_get(root, "weights"), m->weights, k) <
-	    0)
-		gmm_error_set(err, name, 0, "\"weights\" must hold %zu "
-		    "numbers", k);
-	else if (get_matrix(json_object_get(root, "means"), m->means, k, d) <
-	    0)
-		gmm_error_set(err, name, 0,
-		    "\"means\" must be %zu rows of %zu numbers", k, d);
-	else if (finish_decode(root, m, name, err) == 0) {
+	else if (get_weights_means(root, m, name, err) == 0 &&
+	    finish_decode(root, m, name, err) == 0) {
 		*out = m;
 		return 0;
 	}
@@ -618,13 +627,9 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 	m = gmm_model_new(k, d, t);
 	if (m == NULL)
 		return gmm_error_nomem(err);
-	if (get_vector(json_object_get(root, "weights"), m->weights, k) < 0)
-		gmm_error_set(err, name, 0, "\"weights\" must hold %zu numbers",
-		    k);
-	else if (get_matrix(json_object_get(root, "means"), m->means, k, d) < 0)
-		gmm_error_set(err, name, 0,
-		    "\"means\" must be %zu rows of %zu numbers", k, d);
-	else if (get_covariances(json_object_get(root, "covariances"), m) < 0)
+	if (get_weights_means(root, m, name, err) < 0)
+		goto fail;
+	if (get_covariances(json_object_get(root, "covariances"), m) < 0)
 		gmm_error_set(err, name, 0,
 		    "\"covariances\" must be numbers shaped %s for %s (k = %zu, "
 		    "d = %zu)%s", gmm_covmodel_shape(cm), cm->name, k, d,
@@ -634,6 +639,7 @@ decode_root(json_t *root, const char *name, struct gmm_model **out,
 		*out = m;
 		return 0;
 	}
+fail:
 	gmm_model_free(m);
 	return -1;
 }
