@@ -102,6 +102,17 @@
  * never fewer than one block. */
 #define GMM_BATCH_BUDGET ((size_t)64 << 20)
 
+/*
+ * Out of core (engine/data.h): the reservoir sample that spilled data keep
+ * in memory for the k-means starts holds this many rows, or as many as a
+ * quarter of --memory holds (d + 1 doubles a row) when that is fewer, but
+ * never fewer than GMM_SPILL_SAMPLE_MIN.
+ */
+#define GMM_SPILL_SAMPLE 65536
+/* fit --memory's default: this percentage of physical memory. */
+#define GMM_MEMORY_PERCENT 50
+#define GMM_SPILL_SAMPLE_MIN 4096
+
 /* Lloyd iterations of the k-means start, at most (sklearn: 300). */
 #define GMM_KMEANS_MAX_ITER 300
 

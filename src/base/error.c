@@ -75,6 +75,20 @@ gmm_warn(const char *cmd, const char *fmt, ...)
 }
 
 void
+gmm_fatal(const struct gmm_error *err)
+{
+	gmm_status_clear();
+	fputs("gmm: ", stderr);
+	if (err->where[0] != '\0') {
+		gmm_text_put(stderr, err->where);
+		fputs(": ", stderr);
+	}
+	gmm_text_put(stderr, err->msg);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+void
 gmm_bug(const char *file, int line, const char *msg)
 {
 	fprintf(stderr, "gmm: BUG: %s:%d: %s\n", file, line, msg);

@@ -46,6 +46,12 @@ void gmm_report(const char *cmd, const struct gmm_error *err);
 void gmm_warn(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * The one failure a pass over rows cannot return: reading back a file
+ * this process wrote failed (engine/data.h).  Print "gmm: <where>: <msg>"
+ * and exit with status 1.
+ */
+void gmm_fatal(const struct gmm_error *err) __attribute__((noreturn));
 /* Impossible states only: print file:line and abort. */
 #define GMM_BUG(msg) gmm_bug(__FILE__, __LINE__, (msg))
 void gmm_bug(const char *file, int line, const char *msg)

@@ -327,6 +327,46 @@ gmm_parse_count(const char *cmd, const char *opt, const char *arg,
 	return 0;
 }
 
+size_t
+gmm_physical_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && page > 0 ? (size_t)pages * (size_t)page : 0;
+}
+
+int
+gmm_parse_size(const char *cmd, const char *opt, const char *arg,
+    size_t *out)
+{
+	char *end;
+	double v, scale = 1;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (end != arg && *end != '\0' && end[1] == '\0') {
+		switch (*end) {
+		case 'k': case 'K': scale = 1024.0; break;
+		case 'm': case 'M': scale = 1024.0 * 1024; break;
+		case 'g': case 'G': scale = 1024.0 * 1024 * 1024; break;
+		case 't': case 'T': scale = 1024.0 * 1024 * 1024 * 1024; break;
+		case '%': scale = (double)gmm_physical_memory() / 100; break;
+		default: scale = -1;
+		}
+		end++;
+	}
+	if (end == arg || *end != '\0' || errno != 0 || !(v >= 0) ||
+	    scale < 0 || !(v * scale < 1.8e19) || (*(end - 1) == '%' &&
+	    v > 100)) {
+		gmm_warn(cmd, "%s takes a size in bytes, with K, M, G or T "
+		    "(powers of 1024) or %% of this machine's memory (up to "
+		    "100), not \"%s\"", opt, arg);
+		return -1;
+	}
+	*out = (size_t)(v * scale);
+	return 0;
+}
+
 int
 gmm_parse_real(const char *cmd, const char *opt, const char *arg,
     double min, double *out)

@@ -95,6 +95,7 @@ enum gmm_opt {
 	OPT_DF,
 	OPT_LABEL_COLUMN,
 	OPT_FACTORS,
+	OPT_MEMORY,
 };
 
 #define GMM_CSV_LONGOPTS \
@@ -197,6 +198,13 @@ int gmm_parse_count(const char *cmd, const char *opt, const char *arg,
     size_t min, size_t max, size_t *out);
 int gmm_parse_real(const char *cmd, const char *opt, const char *arg,
     double min, double *out);
+
+/* --memory SIZE: bytes, with an optional K, M, G or T (powers of 1024)
+ * or % (of physical memory); 0 is allowed. */
+int gmm_parse_size(const char *cmd, const char *opt, const char *arg,
+    size_t *out);
+/* Bytes of physical memory, or 0 when unknown. */
+size_t gmm_physical_memory(void);
 
 /* "1..9", "2,4,8", "3" into a new array (caller frees).  Errors are
  * reported: -1 for a bad list, GMM_PARSE_NOMEM when out of memory. */

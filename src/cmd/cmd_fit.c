@@ -17,8 +17,8 @@ static const char usage_text[] =
     "               [--tol T] [--reg-covar R] [--n-init N]\n"
     "               [--init METHOD|MODEL] [--prior P] [--weights COL]\n"
     "               [--noise] [--noise-volume V] [--family F] [--df NU]\n"
-    "               [--label-column COL] [-o MODEL] [--json] [options]\n"
-    "               [FILE]\n";
+    "               [--label-column COL] [--memory SIZE] [-o MODEL] [--json]\n"
+    "               [options] [FILE]\n";
 
 static const char help_text[] =
     "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"
@@ -140,20 +140,23 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	struct gmm_error err;
 	struct gmm_data x;
 	struct gmm_data_shape shape;
+	struct gmm_data_budget budget;
 	size_t ca = 0, cb = 0;
 	int ret = GMM_EXIT_DATA, have_shape = 0, deg = 0, same = 0;
 
 	gmm_data_init(&x, 0);
+	gmm_fitopts_budget(fo, &budget);
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
 	if (in == NULL)
 		goto fail;
 	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
 		goto fail;
 	if (gmm_csvin_check_names(in, &err) < 0 ||
-	    gmm_csvin_read_data(in, &x, &err) < 0)
+	    gmm_csvin_read_data(in, &x, &budget, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);
 	gmm_report_missing("fit", in, &x, &fo->common);
+	gmm_fitopts_report_spill(fo, "fit", &x);
 	if (gmm_fitopts_fit(fo, "fit", &x, &m, &err) < 0)
 		goto fail;
 	if (gmm_data_shape_init(&shape, &x) < 0) {

@@ -29,6 +29,36 @@ gmm_fitopts_init(struct gmm_fitopts *fo)
 }
 
 void
+gmm_fitopts_budget(const struct gmm_fitopts *fo, struct gmm_data_budget *b)
+{
+	const char *dir = getenv("TMPDIR");
+
+	b->bytes = fo->memory_given ? fo->memory :
+	    gmm_physical_memory() / 100 * GMM_MEMORY_PERCENT;
+	if (!fo->memory_given && b->bytes == 0)
+		b->bytes = SIZE_MAX;	/* unknown: in memory, as before */
+	b->dir = dir != NULL && dir[0] != '\0' ? dir : "/tmp";
+	b->seed = fo->common.seed;
+}
+
+void
+gmm_fitopts_report_spill(const struct gmm_fitopts *fo, const char *cmd,
+    const struct gmm_data *x)
+{
+	struct gmm_data_budget b;
+
+	if (!fo->common.verbose || !gmm_data_spilled(x))
+		return;
+	gmm_fitopts_budget(fo, &b);
+	fprintf(stderr, "gmm %s: the rows (%.4g MB) are more than --memory "
+	    "(%.4g MB): out of core, read back from a temporary file in %s "
+	    "on every pass; k-means starts from a reservoir sample of %zu "
+	    "rows\n", cmd, (double)x->n * (double)(x->d +
+	    gmm_data_weighted(x)) * 8 / 1e6, (double)b.bytes / 1e6, b.dir,
+	    gmm_data_sample(x)->n);
+}
+
+void
 gmm_fitopts_release(struct gmm_fitopts *fo)
 {
 	gmm_model_free(fo->init_model);
@@ -319,6 +349,10 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_LABEL_COLUMN:
 		fo->common.csv.labels = arg;
 		return 1;
+	case OPT_MEMORY:
+		fo->memory_given = 1;
+		return gmm_parse_size(cmd, "--memory", arg, &fo->memory) < 0 ?
+		    -1 : 1;
 	case OPT_FACTORS:
 		fo->factors_given = 1;
 		return gmm_parse_count(cmd, "--factors", arg, 1, GMM_MAX_D,
@@ -565,7 +599,8 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 	fo->em.progress_ctx = fo;
 	if (fo->em.noise && fo->noise_volume > 0) {
 		fo->em.noise_vinv = 1 / fo->noise_volume;
-	} else if (fo->em.noise) {
+	} else if (fo->em.noise && !gmm_data_spilled(x)) {	/* else
+						 * gmm_em_fit() refuses */
 		double v;
 
 		if (gmm_noise_hypvol(x, &v, err) < 0) {

@@ -428,8 +428,8 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 		return -1;
 	/* hc has no row weights nor missing values: such data keep the
 	 * k-means start */
-	if (!s->fo.init_given && x->wblocks == NULL && x->npatterns == 0 &&
-	    x->label == NULL &&
+	if (!s->fo.init_given && !gmm_data_weighted(x) &&
+	    x->npatterns == 0 && x->label == NULL && !gmm_data_spilled(x) &&
 	    try_hc(s, x, shape, r, m) < 0)
 		return -1;
 	if (prev != NULL && prev->k + 1 == r->k)
@@ -642,19 +642,22 @@ run(struct select_opts *s, const char *file)
 	struct fit_row *rows = NULL;
 	struct gmm_model **models = NULL;
 	struct gmm_data x;
+	struct gmm_data_budget budget;
 	int ret = GMM_EXIT_DATA;
 
 	gmm_data_init(&x, 0);
+	gmm_fitopts_budget(&s->fo, &budget);
 	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
 	if (in != NULL)
 		s->file = gmm_csvin_name(in);
 	if (in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
-	    gmm_csvin_read_data(in, &x, &err) < 0) {
+	    gmm_csvin_read_data(in, &x, &budget, &err) < 0) {
 		gmm_report("select-k", &err);
 		goto out;
 	}
 	gmm_report_blank("select-k", in, &s->fo.common);
 	gmm_report_missing("select-k", in, &x, &s->fo.common);
+	gmm_fitopts_report_spill(&s->fo, "select-k", &x);
 	if (s->all && x.d == 1) {
 		/* in one dimension the fourteen are mclust's E and V */
 		memcpy(s->types, all_types_1d, sizeof(all_types_1d));

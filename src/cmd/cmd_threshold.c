@@ -219,7 +219,7 @@ fit_column(struct gmm_fitopts *fo, const char *file, struct gmm_model **m)
 
 	gmm_data_init(&x, 0);
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
-	if (in == NULL || gmm_csvin_read_data(in, &x, &err) < 0)
+	if (in == NULL || gmm_csvin_read_data(in, &x, NULL, &err) < 0)
 		goto fail;
 	if (x.d != 1) {
 		gmm_error_set(&err, gmm_csvin_name(in), 0, "threshold reads "

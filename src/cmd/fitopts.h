@@ -23,6 +23,8 @@ struct gmm_fitopts {
 	double *start_resp;		/* owned: what it gives, n x k */
 	int json;		/* fit --json: the summary as JSON */
 	double noise_volume;	/* --noise-volume, or 0: the data's */
+	size_t memory;		/* --memory: bytes the rows may hold */
+	int memory_given;
 	int failed_usage;		/* set when finish() fails on usage */
 	const char *cmd;
 	/* fit's status line on a terminal (base/status.h) */
@@ -45,7 +47,8 @@ struct gmm_fitopts {
 	{ "family", required_argument, NULL, OPT_FAMILY }, \
 	{ "df", required_argument, NULL, OPT_DF }, \
 	{ "label-column", required_argument, NULL, OPT_LABEL_COLUMN }, \
-	{ "factors", required_argument, NULL, OPT_FACTORS }
+	{ "factors", required_argument, NULL, OPT_FACTORS }, \
+	{ "memory", required_argument, NULL, OPT_MEMORY }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -76,9 +79,19 @@ struct gmm_fitopts {
 	"      --df NU         t: hold every component's degrees of freedom at\n" \
 	"                      NU rather than estimate them (implies --family t)\n" \
 	"      --label-column COL  column COL holds each row's known class, or\n" \
-	"                      nothing: semi-supervised, as mclust's MclustSSC\n"
+	"                      nothing: semi-supervised, as mclust's MclustSSC\n" \
+	"      --memory SIZE   rows past SIZE bytes (K, M, G; or % of memory;\n" \
+	"                      default 50%) go to a temporary file in TMPDIR,\n" \
+	"                      read back each pass: the same model, bounded\n" \
+	"                      memory\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
+/* The memory budget of the rows (--memory, TMPDIR or /tmp, --seed). */
+void gmm_fitopts_budget(const struct gmm_fitopts *fo,
+    struct gmm_data_budget *b);
+/* With -v, say that x went out of core (data.h), and how. */
+void gmm_fitopts_report_spill(const struct gmm_fitopts *fo, const char *cmd,
+    const struct gmm_data *x);
 void gmm_fitopts_release(struct gmm_fitopts *fo);
 
 /* 1 handled (-k and the options above), 0 not ours, -1 bad value. */

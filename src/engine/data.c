@@ -1,9 +1,12 @@
 #include "engine/data.h"
 
+#include <errno.h>
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
@@ -44,10 +47,40 @@ held_free(struct gmm_data_held *h)
 	free(h);
 }
 
+/* Out of core (data.h): the temporary file, the block being filled and
+ * the reservoir sample. */
+struct gmm_data_spill {
+	size_t budget;
+	char *dir;
+	int fd;			/* -1 until the rows spill */
+	int weighted;
+	double *cur;		/* the block being filled: BLOCK(d) values,
+				 * then GMM_BLOCK_ROWS weights */
+	size_t block_bytes;	/* of a block in the file */
+	struct gmm_data sample;
+	size_t sample_max;
+	uint64_t rng;
+	char err[GMM_ERROR_MAX];
+};
+
+static void
+spill_free(struct gmm_data_spill *sp)
+{
+	if (sp == NULL)
+		return;
+	if (sp->fd >= 0)
+		close(sp->fd);
+	free(sp->cur);
+	free(sp->dir);
+	gmm_data_release(&sp->sample);
+	free(sp);
+}
+
 void
 gmm_data_release(struct gmm_data *x)
 {
-	for (size_t b = 0; b < x->nblocks; b++) {
+	spill_free(x->spill);
+	for (size_t b = 0; x->blocks != NULL && b < x->nblocks; b++) {
 		free(x->blocks[b]);
 		if (x->wblocks != NULL)
 			free(x->wblocks[b]);
@@ -162,13 +195,296 @@ put_row(struct gmm_data *x, const double *row, double w)
 	return 0;
 }
 
+/*
+ * The reservoir: Vitter's algorithm R over rows t = 0, 1, ... in order,
+ * on splitmix64 from the budget's seed (its own generator, so that the
+ * sample depends on the seed and the rows alone).
+ */
+__extension__ typedef unsigned __int128 u128;	/* r of t + 1, unbiased
+							 * to 2^-64 */
+
+static uint64_t
+splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+	return z ^ (z >> 31);
+}
+
+static int
+reservoir_add(struct gmm_data_spill *sp, size_t t, const double *row,
+    double w)
+{
+	struct gmm_data *s = &sp->sample;
+	size_t r;
+
+	if (t < sp->sample_max)
+		return put_row(s, row, w);
+	r = (size_t)(((u128)splitmix64(&sp->rng) * (u128)(t + 1)) >> 64);
+	if (r < sp->sample_max) {
+		double *blk = s->blocks[r / GMM_BLOCK_ROWS];
+
+		for (size_t j = 0; j < s->d; j++)
+			blk[j * GMM_BLOCK_ROWS + r % GMM_BLOCK_ROWS] = row[j];
+		if (s->wblocks != NULL)
+			s->wblocks[r / GMM_BLOCK_ROWS][r % GMM_BLOCK_ROWS] = w;
+	}
+	return 0;
+}
+
+static int
+spill_fail(struct gmm_data_spill *sp, const char *what)
+{
+	snprintf(sp->err, sizeof(sp->err), "%s the temporary file in %s: %s",
+	    what, sp->dir, strerror(errno != 0 ? errno : EIO));
+	return -2;
+}
+
+/* Block b (values, then weights when weighted) from buf into the file. */
+static int
+spill_write(struct gmm_data_spill *sp, size_t b, const double *vals,
+    const double *w, size_t d)
+{
+	off_t at = (off_t)(b * sp->block_bytes);
+	size_t nv = BLOCK(d) * sizeof(double);
+
+	for (int part = 0; part < 1 + sp->weighted; part++) {
+		const char *p = part ? (const char *)w : (const char *)vals;
+		size_t left = part ? GMM_BLOCK_ROWS * sizeof(double) : nv;
+
+		while (left > 0) {
+			ssize_t r;
+
+			errno = 0;
+			r = pwrite(sp->fd, p, left, at);
+			if (r <= 0) {
+				if (r < 0 && errno == EINTR)
+					continue;
+				if (r == 0)
+					errno = ENOSPC;
+				return spill_fail(sp, "writing");
+			}
+			p += r;
+			at += r;
+			left -= (size_t)r;
+		}
+	}
+	return 0;
+}
+
+/* Bytes of the file from at into buf; -1 with err set. */
+static int
+spill_read(const struct gmm_data_spill *sp, void *buf, size_t len,
+    off_t at, struct gmm_error *err)
+{
+	char *p = buf;
+
+	while (len > 0) {
+		ssize_t r;
+
+		errno = 0;
+		r = pread(sp->fd, p, len, at);
+		if (r <= 0) {
+			if (r < 0 && errno == EINTR)
+				continue;
+			return gmm_error_set(err, NULL, 0, "reading back the "
+			    "temporary file in %s: %s", sp->dir,
+			    r == 0 ? "it is shorter than written" :
+			    strerror(errno));
+		}
+		p += r;
+		at += r;
+		len -= (size_t)r;
+	}
+	return 0;
+}
+
+/*
+ * The blocks take more than the budget: make the file (unlinked at once),
+ * take the reservoir of the rows so far, write every full block and keep
+ * a partial last one as the block being filled.
+ */
+static int
+spill_start(struct gmm_data *x)
+{
+	struct gmm_data_spill *sp = x->spill;
+	size_t d = x->d, full = x->n / GMM_BLOCK_ROWS, per, cap;
+	double *row = NULL;
+	char *path;
+	int ret = -2;
+
+	if (x->held != NULL) {
+		snprintf(sp->err, sizeof(sp->err), "the rows take more than "
+		    "--memory allows, and rows with missing values do not go "
+		    "out of core yet; give --memory more");
+		return -2;
+	}
+	sp->weighted = x->wblocks != NULL;
+	sp->block_bytes = (BLOCK(d) + (sp->weighted ? GMM_BLOCK_ROWS : 0)) *
+	    sizeof(double);
+	per = (d + 1) * sizeof(double);
+	cap = sp->budget / 4 / per;
+	sp->sample_max = cap > GMM_SPILL_SAMPLE ? GMM_SPILL_SAMPLE :
+	    cap < GMM_SPILL_SAMPLE_MIN ? GMM_SPILL_SAMPLE_MIN : cap;
+	gmm_data_init(&sp->sample, d);
+	sp->cur = gmm_doubles_new(BLOCK(d) + GMM_BLOCK_ROWS);
+	row = malloc(d * sizeof(double));
+	path = malloc(strlen(sp->dir) + 16);
+	if (sp->cur == NULL || row == NULL || path == NULL ||
+	    (sp->weighted && gmm_data_set_weighted(&sp->sample) < 0)) {
+		ret = -1;
+		goto out;
+	}
+	sprintf(path, "%s/gmm-XXXXXX", sp->dir);
+	errno = 0;
+	sp->fd = mkstemp(path);
+	if (sp->fd < 0) {
+		spill_fail(sp, "making");
+		goto out;
+	}
+	unlink(path);	/* gone at exit, on error, on a kill */
+	for (size_t i = 0; i < x->n; i++) {
+		for (size_t j = 0; j < d; j++)	/* in memory still */
+			row[j] = gmm_data_at(x, i, j);
+		if (reservoir_add(sp, i, row, gmm_data_weight(x, i)) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
+	for (size_t b = 0; b < full; b++)
+		if (spill_write(sp, b, x->blocks[b], sp->weighted ?
+		    x->wblocks[b] : NULL, d) < 0)
+			goto out;
+	memset(sp->cur, 0, (BLOCK(d) + GMM_BLOCK_ROWS) * sizeof(double));
+	if (x->nblocks > full) {
+		memcpy(sp->cur, x->blocks[full], BLOCK(d) * sizeof(double));
+		if (sp->weighted)
+			memcpy(sp->cur + BLOCK(d), x->wblocks[full],
+			    GMM_BLOCK_ROWS * sizeof(double));
+	}
+	for (size_t b = 0; b < x->nblocks; b++) {
+		free(x->blocks[b]);
+		if (x->wblocks != NULL)
+			free(x->wblocks[b]);
+	}
+	free(x->blocks);
+	free(x->wblocks);
+	x->blocks = NULL;
+	x->wblocks = NULL;
+	x->cap = 0;
+	ret = 0;
+out:
+	free(row);
+	free(path);
+	return ret;
+}
+
+/* A row into the block being filled, and that block to the file when it
+ * is full. */
+static int
+spill_row(struct gmm_data *x, const double *row, double w)
+{
+	struct gmm_data_spill *sp = x->spill;
+	size_t i = x->n % GMM_BLOCK_ROWS, d = x->d;
+
+	if (reservoir_add(sp, x->n, row, w) < 0)
+		return -1;
+	if (i == 0) {
+		memset(sp->cur, 0, (BLOCK(d) + GMM_BLOCK_ROWS) *
+		    sizeof(double));
+		x->nblocks++;
+	}
+	for (size_t j = 0; j < d; j++)
+		sp->cur[j * GMM_BLOCK_ROWS + i] = row[j];
+	if (sp->weighted) {
+		sp->cur[BLOCK(d) + i] = w;
+		x->weight_total += w;
+		x->weight_zero += w == 0;
+	} else {
+		x->weight_total += 1;
+	}
+	x->n++;
+	if (i + 1 == GMM_BLOCK_ROWS && spill_write(sp, x->nblocks - 1,
+	    sp->cur, sp->cur + BLOCK(d), d) < 0) {
+		x->n--;
+		return -2;
+	}
+	return 0;
+}
+
+int
+gmm_data_set_budget(struct gmm_data *x, const struct gmm_data_budget *b)
+{
+	struct gmm_data_spill *sp;
+
+	if (x->n != 0 || x->spill != NULL)
+		GMM_BUG("gmm_data_set_budget: rows already there");
+	sp = calloc(1, sizeof(*sp));
+	if (sp == NULL || (sp->dir = strdup(b->dir)) == NULL) {
+		free(sp);
+		return -1;
+	}
+	sp->fd = -1;
+	sp->budget = b->bytes;
+	sp->rng = b->seed;
+	x->spill = sp;
+	return 0;
+}
+
+int
+gmm_data_spilled(const struct gmm_data *x)
+{
+	return x->spill != NULL && x->spill->fd >= 0;
+}
+
+int
+gmm_data_weighted(const struct gmm_data *x)
+{
+	return x->wblocks != NULL || (gmm_data_spilled(x) &&
+	    x->spill->weighted);
+}
+
+const struct gmm_data *
+gmm_data_sample(const struct gmm_data *x)
+{
+	return gmm_data_spilled(x) ? &x->spill->sample : x;
+}
+
+const char *
+gmm_data_error(const struct gmm_data *x)
+{
+	return x->spill != NULL ? x->spill->err : "";
+}
+
+/* Row into the blocks, or the file; past the budget, everything to the
+ * file.  -1 out of memory, -2 a spill failed. */
+static int
+add_row(struct gmm_data *x, const double *row, double w)
+{
+	struct gmm_data_spill *sp = x->spill;
+
+	if (gmm_data_spilled(x))
+		return spill_row(x, row, w);
+	if (put_row(x, row, w) < 0)
+		return -1;
+	if (sp != NULL && x->nblocks * (BLOCK(x->d) + (x->wblocks ?
+	    GMM_BLOCK_ROWS : 0)) * sizeof(double) > sp->budget)
+		return spill_start(x);
+	return 0;
+}
+
 int
 gmm_data_append_weighted(struct gmm_data *x, const double *row, double w)
 {
-	if (x->npatterns != 0 || x->file_row != NULL)
+	int r;
+
+	if (x->npatterns != 0 || x->file_row != NULL ||
+	    (gmm_data_spilled(x) && x->spill->cur == NULL))
 		GMM_BUG("gmm_data_append: after gmm_data_finish()");
-	if (put_row(x, row, w) < 0)
-		return -1;
+	if ((r = add_row(x, row, w)) < 0)
+		return r;
 	x->complete++;
 	x->rows_read++;
 	return 0;
@@ -191,6 +507,13 @@ gmm_data_append_missing(struct gmm_data *x, const double *row,
 		nobs += mask[j] != 0;
 	if (nobs == d)
 		return gmm_data_append_weighted(x, row, w);
+	if (gmm_data_spilled(x)) {
+		snprintf(x->spill->err, sizeof(x->spill->err), "a missing "
+		    "value after more rows than --memory holds: rows with "
+		    "missing values do not go out of core yet; give --memory "
+		    "more");
+		return -2;
+	}
 	if (h == NULL && (h = x->held = calloc(1, sizeof(*h))) == NULL)
 		return -1;
 	if (nobs == 0) {
@@ -306,6 +629,33 @@ pattern_init(struct gmm_pattern *p, const unsigned char *mask, size_t d,
 	return 0;
 }
 
+/* The last block to the file, partial or not yet written; the sample's
+ * weight sums anew, in order (the reservoir replaced rows). */
+static int
+spill_finish(struct gmm_data *x)
+{
+	struct gmm_data_spill *sp = x->spill;
+	struct gmm_data *s = &sp->sample;
+
+	if (sp->cur == NULL)	/* finished already */
+		return 0;
+	if (x->n % GMM_BLOCK_ROWS != 0 && spill_write(sp, x->nblocks - 1,
+	    sp->cur, sp->cur + BLOCK(x->d), x->d) < 0)
+		return -2;
+	free(sp->cur);
+	sp->cur = NULL;
+	s->complete = s->rows_read = s->n;
+	s->weight_total = 0;
+	s->weight_zero = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		double w = gmm_data_weight(s, i);
+
+		s->weight_total += w;
+		s->weight_zero += w == 0;
+	}
+	return 0;
+}
+
 int
 gmm_data_finish(struct gmm_data *x)
 {
@@ -315,6 +665,8 @@ gmm_data_finish(struct gmm_data *x)
 	unsigned char *skip = NULL;
 	int ret = -1;
 
+	if (gmm_data_spilled(x))
+		return spill_finish(x);
 	if (h == NULL)
 		return 0;
 	ord = malloc((h->n ? h->n : 1) * sizeof(size_t));
@@ -408,10 +760,89 @@ gmm_data_from_rows(struct gmm_data *x, const double *rows, size_t n,
 void
 gmm_data_row(const struct gmm_data *x, size_t i, double *row)
 {
+	if (gmm_data_spilled(x)) {
+		const struct gmm_data_spill *sp = x->spill;
+		off_t at = (off_t)(i / GMM_BLOCK_ROWS * sp->block_bytes +
+		    i % GMM_BLOCK_ROWS * sizeof(double));
+		struct gmm_error err;
+
+		for (size_t j = 0; j < x->d; j++)
+			if (spill_read(sp, row + j, sizeof(double), at +
+			    (off_t)(j * GMM_BLOCK_ROWS * sizeof(double)),
+			    &err) < 0)
+				gmm_fatal(&err);
+		return;
+	}
 	const double *blk = x->blocks[i / GMM_BLOCK_ROWS] + i % GMM_BLOCK_ROWS;
 
 	for (size_t j = 0; j < x->d; j++)
 		row[j] = blk[j * GMM_BLOCK_ROWS];
+}
+
+double
+gmm_data_row_weight(const struct gmm_data *x, size_t i)
+{
+	double w;
+	struct gmm_error err;
+
+	if (!gmm_data_spilled(x))
+		return gmm_data_weight(x, i);
+	if (!x->spill->weighted)
+		return 1;
+	if (spill_read(x->spill, &w, sizeof(w), (off_t)(i / GMM_BLOCK_ROWS *
+	    x->spill->block_bytes + (BLOCK(x->d) + i % GMM_BLOCK_ROWS) *
+	    sizeof(double)), &err) < 0)
+		gmm_fatal(&err);
+	return w;
+}
+
+/* Block b of the first `upto` rows of spilled x into buf. */
+static int
+spilled_block(const struct gmm_data *x, size_t upto, size_t b, double *buf,
+    struct gmm_block *blk, struct gmm_error *err)
+{
+	const struct gmm_data_spill *sp = x->spill;
+
+	memset(blk, 0, sizeof(*blk));
+	blk->index = b;
+	blk->first = b * GMM_BLOCK_ROWS;
+	blk->rows = upto - blk->first < GMM_BLOCK_ROWS ? upto - blk->first :
+	    GMM_BLOCK_ROWS;
+	if (spill_read(sp, buf, sp->block_bytes, (off_t)(b *
+	    sp->block_bytes), err) < 0)
+		return -1;
+	blk->xt = buf;
+	blk->weight = sp->weighted ? buf + BLOCK(x->d) : NULL;
+	return 0;
+}
+
+static int
+spill_source_block(const struct gmm_source *s, size_t b, double *buf,
+    struct gmm_block *blk, struct gmm_error *err)
+{
+	const struct gmm_data *x = s->self;
+
+	return spilled_block(x, x->complete, b, buf, blk, err);
+}
+
+void
+gmm_data_block(const struct gmm_data *x, size_t b, double *buf,
+    struct gmm_block *blk)
+{
+	struct gmm_error err;
+
+	if (gmm_data_spilled(x)) {
+		if (spilled_block(x, x->n, b, buf, blk, &err) < 0)
+			gmm_fatal(&err);
+		return;
+	}
+	memset(blk, 0, sizeof(*blk));
+	blk->index = b;
+	blk->first = b * GMM_BLOCK_ROWS;
+	blk->rows = x->n - blk->first < GMM_BLOCK_ROWS ? x->n - blk->first :
+	    GMM_BLOCK_ROWS;
+	blk->xt = x->blocks[b];
+	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
 }
 
 static int
@@ -534,7 +965,7 @@ gmm_source_get(const struct gmm_source *s, size_t b, double *buf,
 	struct gmm_error err;
 
 	if (s->block(s, b, buf, blk, &err) < 0)
-		GMM_BUG("a block source failed");
+		gmm_fatal(&err);
 }
 
 void
@@ -543,42 +974,73 @@ gmm_data_source(const struct gmm_data *x, struct gmm_source *s)
 	s->n = x->complete;
 	s->d = x->d;
 	s->nblocks = (x->complete + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
-	s->block = memory_block;
+	s->block = gmm_data_spilled(x) ? spill_source_block : memory_block;
 	s->self = x;
 }
 
-double
-gmm_data_min_column_variance(const struct gmm_data *x)
+void
+gmm_data_column_means(const struct gmm_data *x, double *mean, double *buf)
 {
-	size_t n = x->n, d = x->d;
-	double best = 0;
+	struct gmm_block blk;
 
-	/* weighted (frequency weights); a weight of 1 multiplies exactly,
-	 * so unweighted data give the bits they always gave */
-	for (size_t j = 0; j < d; j++) {
-		double mean = 0, var = 0, scale = 0;
-
-		for (size_t i = 0; i < n; i++)
-			mean += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
-		mean /= x->weight_total;
-		for (size_t i = 0; i < n; i++) {
-			double t = gmm_data_at(x, i, j) - mean;
-			double w = gmm_data_weight(x, i);
-
-			var += w * (t * t);
-			if (w > 0 && fabs(gmm_data_at(x, i, j)) > scale)
-				scale = fabs(gmm_data_at(x, i, j));
-		}
-		var /= x->weight_total;
-		/* constant up to the rounding of the mean */
-		if (var <= (DBL_EPSILON * scale) * (DBL_EPSILON * scale))
-			continue;
-		if (best == 0 || var < best)
-			best = var;
+	memset(mean, 0, x->d * sizeof(double));
+	for (size_t b = 0; b * GMM_BLOCK_ROWS < x->n; b++) {
+		gmm_data_block(x, b, buf, &blk);
+		for (size_t i = 0; i < blk.rows; i++)	/* w = 1: exact */
+			for (size_t j = 0; j < x->d; j++)
+				mean[j] += (blk.weight ? blk.weight[i] : 1) *
+				    blk.xt[j * GMM_BLOCK_ROWS + i];
 	}
-	return best;
+	for (size_t j = 0; j < x->d; j++)
+		mean[j] /= x->weight_total;
 }
 
+int
+gmm_data_min_column_variance(const struct gmm_data *x, double *out)
+{
+	size_t n = x->n, d = x->d;
+	double *mean = calloc(3 * d, sizeof(double)), *var = mean + d;
+	double *scale = var + d, *buf = malloc(GMM_DATA_BUF(d) *
+	    sizeof(double)), best = 0;
+	struct gmm_block blk;
+
+	if (mean == NULL || buf == NULL) {
+		free(mean);
+		free(buf);
+		return -1;
+	}
+	/* weighted (frequency weights); a weight of 1 multiplies exactly,
+	 * so unweighted data give the bits they always gave.  Block by
+	 * block, each column's sums in row order: the bits of a column at a
+	 * time, from memory or from the file. */
+	gmm_data_column_means(x, mean, buf);
+	for (size_t b = 0; b * GMM_BLOCK_ROWS < n; b++) {
+		gmm_data_block(x, b, buf, &blk);
+		for (size_t i = 0; i < blk.rows; i++)
+			for (size_t j = 0; j < d; j++) {
+				double v = blk.xt[j * GMM_BLOCK_ROWS + i];
+				double t = v - mean[j];
+				double w = blk.weight ? blk.weight[i] : 1;
+
+				var[j] += w * (t * t);
+				if (w > 0 && fabs(v) > scale[j])
+					scale[j] = fabs(v);
+			}
+	}
+	for (size_t j = 0; j < d; j++) {
+		double v = var[j] / x->weight_total;
+
+		/* constant up to the rounding of the mean */
+		if (v <= (DBL_EPSILON * scale[j]) * (DBL_EPSILON * scale[j]))
+			continue;
+		if (best == 0 || v < best)
+			best = v;
+	}
+	free(mean);
+	free(buf);
+	*out = best;
+	return 0;
+}
 
 int
 gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
@@ -592,32 +1054,34 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
 	double *ws = wide ? NULL : malloc(4 * d * sizeof(double));
 	double *u = wide ? NULL : malloc(d * d * sizeof(double));
 	double *r = wide ? NULL : malloc(d * sizeof(double));
+	double *buf = wide ? NULL : malloc(GMM_DATA_BUF(d) * sizeof(double));
+	struct gmm_block blk;
 	double top = 0;
 	int ret = -1;
 
 	memset(s, 0, sizeof(*s));
 	if (wide) {	/* too wide: every direction (nothing allocated) */
 		s->d = s->rank = d;
-		s->min_var = gmm_data_min_column_variance(x);
-		return 0;
+		return gmm_data_min_column_variance(x, &s->min_var);
 	}
 	if (mean == NULL || cov == NULL || eval == NULL || ws == NULL ||
-	    u == NULL || r == NULL)
+	    u == NULL || r == NULL || buf == NULL)
 		goto out;
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < d; j++)
-			mean[j] += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
-	for (size_t j = 0; j < d; j++)
-		mean[j] /= x->weight_total;
-	for (size_t i = 0; i < n; i++) {
-		double w = gmm_data_weight(x, i);
+	gmm_data_column_means(x, mean, buf);
+	for (size_t bk = 0; bk * GMM_BLOCK_ROWS < n; bk++) {
+		gmm_data_block(x, bk, buf, &blk);
+		for (size_t i = 0; i < blk.rows; i++) {
+			double w = blk.weight ? blk.weight[i] : 1;
 
-		gmm_data_row(x, i, r);
-		for (size_t a = 0; a < d; a++) {
-			double ta = r[a] - mean[a];
+			for (size_t j = 0; j < d; j++)
+				r[j] = blk.xt[j * GMM_BLOCK_ROWS + i];
+			for (size_t a = 0; a < d; a++) {
+				double ta = r[a] - mean[a];
 
-			for (size_t b = 0; b <= a; b++)
-				cov[a * d + b] += w * (ta * (r[b] - mean[b]));
+				for (size_t b = 0; b <= a; b++)
+					cov[a * d + b] += w * (ta * (r[b] -
+					    mean[b]));
+			}
 		}
 	}
 	for (size_t a = 0; a < d; a++)
@@ -642,10 +1106,11 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
 	while (s->rank < d && eval[s->rank] > GMM_DATA_RANK_TOL * top &&
 	    eval[s->rank] > 0)
 		s->rank++;
+	if (gmm_data_min_column_variance(x, &s->min_var) < 0)
+		goto out;
 	s->d = d;
 	s->u = u;
 	u = NULL;
-	s->min_var = gmm_data_min_column_variance(x);
 	ret = 0;
 out:
 	free(mean);
@@ -654,6 +1119,7 @@ out:
 	free(ws);
 	free(u);
 	free(r);
+	free(buf);
 	return ret;
 }
 

@@ -51,6 +51,33 @@
  * missing value have no pattern, complete = n, and every pass runs as
  * before, bitwise.
  *
+ * Out of core (issue 17).  Data given a memory budget
+ * (gmm_data_set_budget(), before the first row) hold their blocks in
+ * memory until the blocks would take more than the budget; then every
+ * block is written to a temporary binary file (in the given directory,
+ * unlinked as soon as it is made, so that it goes at exit, on error and
+ * on a kill) in the in-memory layout (a block's d columns, then in
+ * weighted data its GMM_BLOCK_ROWS weights), one block at a time, and the
+ * rows that follow go there as each block fills: memory stays at one
+ * block whatever the number of rows.  Such data are spilled
+ * (gmm_data_spilled()): blocks is NULL, and every pass reads the blocks
+ * back through gmm_data_source() or gmm_data_block() (pread into the
+ * caller's buffer: the page cache, not this process, holds them), in the
+ * same partition and order as in memory, so that every sum is bitwise the
+ * one the in-memory rows give.  gmm_data_at() and gmm_data_weight() are
+ * for data in memory only; gmm_data_row() and gmm_data_row_weight() read
+ * a spilled row from the file.  Spilled data also keep a reservoir sample
+ * (gmm_data_sample(): Vitter's algorithm R over the rows in input order,
+ * from the budget's seed; up to GMM_SPILL_SAMPLE rows, fewer when that
+ * would take more than a quarter of the budget), in memory, for what
+ * needs random access to rows: the k-means and k-means++ starts.
+ * Rows with missing values and labels stay in memory only: a spill with
+ * them, or them after a spill, is refused (gmm_data_error()).
+ * Reading a block back can fail only if the file system fails; that one
+ * error (an I/O error on a file this process wrote) ends the process
+ * with exit status 1 and a message, through gmm_source_get(), since a
+ * pass over rows has no other way out.
+ *
  * What a start or a degeneracy check needs from whole rows (a row by its
  * index, column variances, the directions the rows vary in) is here too.
  * Functions that allocate return 0 or -1 when out of memory; nothing
@@ -88,6 +115,16 @@ struct gmm_data {
 	size_t nclasses;
 	char **classes;		/* their names, in byte order */
 	size_t labelled;	/* rows with a class */
+	/* out of core (gmm_data_set_budget()): NULL in memory */
+	struct gmm_data_spill *spill;
+};
+
+/* Rows held in memory by data given a budget, before they spill: every
+ * block then goes to a temporary file (above). */
+struct gmm_data_budget {
+	size_t bytes;		/* what the blocks may take in memory */
+	const char *dir;	/* where the temporary file goes */
+	uint64_t seed;		/* the reservoir sample's */
 };
 
 /* Rows that observe the same columns, consecutive in the data. */
@@ -104,10 +141,33 @@ void gmm_data_init(struct gmm_data *x, size_t d);
 void gmm_data_release(struct gmm_data *x);
 /* Make x weighted; x must have no row yet.  0, or -1 out of memory. */
 int gmm_data_set_weighted(struct gmm_data *x);
-/* Append a row of d values; -1 when out of memory (x unchanged).  In
- * weighted data the row's weight is 1. */
+/*
+ * Give x (no row yet) a memory budget (above); b->dir is copied.  0, or
+ * -1 when out of memory.
+ */
+int gmm_data_set_budget(struct gmm_data *x, const struct gmm_data_budget *b);
+/* 1 when x's rows went to a temporary file. */
+int gmm_data_spilled(const struct gmm_data *x);
+/* 1 when x carries row weights (in memory or spilled). */
+int gmm_data_weighted(const struct gmm_data *x);
+/*
+ * Rows that k-means and the other starts may read at random: x itself in
+ * memory, the reservoir sample when spilled (above).
+ */
+const struct gmm_data *gmm_data_sample(const struct gmm_data *x);
+/*
+ * Why the last append or gmm_data_finish() failed when it returned -2:
+ * the temporary file could not be made or written, or what a spill does
+ * not take (missing values, labels) came with one.
+ */
+const char *gmm_data_error(const struct gmm_data *x);
+
+/* Append a row of d values; -1 when out of memory, -2 when a spill
+ * failed (gmm_data_error()) (x unchanged).  In weighted data the row's
+ * weight is 1. */
 int gmm_data_append(struct gmm_data *x, const double *row);
-/* Append a row of weight w (finite, >= 0) to weighted data. */
+/* Append a row of weight w (finite, >= 0) to weighted data (-1, -2 as
+ * gmm_data_append()). */
 int gmm_data_append_weighted(struct gmm_data *x, const double *row,
     double w);
 /*
@@ -161,8 +221,10 @@ gmm_data_weight(const struct gmm_data *x, size_t i)
 	    : x->wblocks[i / GMM_BLOCK_ROWS][i % GMM_BLOCK_ROWS];
 }
 
-/* Row i into row (d values). */
+/* Row i into row (d values); from the file when spilled. */
 void gmm_data_row(const struct gmm_data *x, size_t i, double *row);
+/* Weight of row i (1 unweighted); from the file when spilled. */
+double gmm_data_row_weight(const struct gmm_data *x, size_t i);
 
 /* Rows in block b. */
 static inline size_t
@@ -201,16 +263,28 @@ struct gmm_source {
 
 /*
  * Block b of s into *blk (buf as for block()), for the engine's passes.
- * Only the in-memory and row-major sources exist, and neither can fail;
- * a failure is a bug until a source that can (issue 17) brings the error
- * path with it.
+ * The in-memory and row-major sources cannot fail; the spilled source
+ * fails only on an I/O error reading back its own file, which ends the
+ * process (exit 1, the message on stderr; above).
  */
 void gmm_source_get(const struct gmm_source *s, size_t b, double *buf,
     struct gmm_block *blk);
 
 /* A source over x's complete rows, 0 .. complete-1 (borrowed: x must
- * outlive it): all of them when no value is missing. */
+ * outlive it): all of them when no value is missing.  Its buf must hold
+ * GMM_DATA_BUF(d) doubles (a spilled block's weights follow its
+ * values). */
 void gmm_data_source(const struct gmm_data *x, struct gmm_source *s);
+#define GMM_DATA_BUF(d) ((size_t)GMM_BLOCK_ROWS * ((d) + 1))
+
+/*
+ * Block b of all x's rows as they are stored (0 .. n-1: with missing
+ * values, the pattern rows' mean-held values too), for passes that walk
+ * every row in order (the starts' statistics, column statistics); buf
+ * as for gmm_data_source().
+ */
+void gmm_data_block(const struct gmm_data *x, size_t b, double *buf,
+    struct gmm_block *blk);
 
 /*
  * A source over x's rows with a missing value (borrowed, as above): each
@@ -224,10 +298,18 @@ int gmm_data_pattern_source(const struct gmm_data *x, struct gmm_source *s);
 void gmm_data_pattern_source_free(struct gmm_source *s);
 
 /*
- * Smallest variance among the columns that are not constant; 0 when all
- * are constant.
+ * The (weighted) column means of all x's rows into mean (d), block by
+ * block, each column's sum in row order: the same bits in memory and
+ * spilled; buf as for gmm_data_source().
  */
-double gmm_data_min_column_variance(const struct gmm_data *x);
+void gmm_data_column_means(const struct gmm_data *x, double *mean,
+    double *buf);
+
+/*
+ * Smallest variance among the columns that are not constant into *out; 0
+ * when all are constant.  0, or -1 when out of memory.
+ */
+int gmm_data_min_column_variance(const struct gmm_data *x, double *out);
 
 /*
  * What degeneracy is judged against (engine/model.h's

@@ -44,7 +44,10 @@ struct thread_work {
 #define SLOTS_PER_THREAD 2
 
 struct em_ctx {
-	const struct gmm_data *x;	/* the rows, for the starts */
+	const struct gmm_data *x;	/* the rows */
+	const struct gmm_data *xs;	/* what the k-means starts read: x,
+					 * or its sample when x is spilled
+					 * (data.h) */
 	struct gmm_source src;		/* its complete rows, for the E-step */
 	struct gmm_source psrc;		/* its other rows, by pattern */
 	size_t pass;			/* E-step passes so far */
@@ -177,6 +180,7 @@ ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
 
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->x = x;
+	ctx->xs = gmm_data_sample(x);
 	gmm_data_source(x, &ctx->src);
 	ctx->n = n;
 	ctx->d = d;
@@ -522,7 +526,7 @@ reseed(const struct em_ctx *ctx, struct gmm_model *m,
 	double total = 0;
 
 	gmm_data_row(ctx->x, st->worst_row, m->means + c * d);
-	m->weights[c] = gmm_data_weight(ctx->x, st->worst_row);
+	m->weights[c] = gmm_data_row_weight(ctx->x, st->worst_row);
 	if (gmm_covmodel(m->cov_type)->shared)
 		return;
 	if (gmm_covmodel(m->cov_type)->factor) {
@@ -621,20 +625,40 @@ mstep(struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
 	return 0;
 }
 
-/* Squared distance of row i from its start centre. */
+/* Squared distance of row r of block xt from centre ctr. */
 static double
-start_dist(const struct em_ctx *ctx, const double *shift,
-    const uint32_t *labels, size_t i)
+start_dist(const struct em_ctx *ctx, const double *ctr, const double *xt,
+    size_t r)
 {
-	const double *ctr = shift + (labels ? labels[i] : 0) * ctx->d;
 	double s = 0;
 
 	for (size_t j = 0; j < ctx->d; j++) {
-		double x = gmm_data_at(ctx->x, i, j);
+		double x = xt[j * GMM_BLOCK_ROWS + r];
 
 		s += (x - ctr[j]) * (x - ctr[j]);
 	}
 	return s;
+}
+
+/* The centre nearest to row r of block xt (the first of equals), as
+ * k-means assigns it: the start of spilled data, whose k-means ran on
+ * the sample. */
+static uint32_t
+nearest_centre(const struct em_ctx *ctx, const double *centres,
+    const double *xt, size_t r)
+{
+	uint32_t best = 0;
+	double bd = INFINITY;
+
+	for (size_t c = 0; c < ctx->k; c++) {
+		double dc = start_dist(ctx, centres + c * ctx->d, xt, r);
+
+		if (dc < bd) {
+			bd = dc;
+			best = (uint32_t)c;
+		}
+	}
+	return best;
 }
 
 /*
@@ -645,12 +669,11 @@ start_dist(const struct em_ctx *ctx, const double *shift,
  */
 static const double *
 start_block(struct em_ctx *ctx, const double *shift, const uint32_t *labels,
-    size_t i0)
+    size_t i0, const double *xt)
 {
 	const struct gmm_data *x = ctx->x;
 	size_t d = ctx->d, end = i0 + GMM_BLOCK_ROWS < x->n ?
 	    i0 + GMM_BLOCK_ROWS : x->n;
-	const double *xt = x->blocks[i0 / GMM_BLOCK_ROWS];
 	double *cp = ctx->buf[0].xt;
 
 	if (labels == NULL || end <= x->complete)
@@ -673,29 +696,37 @@ start_block(struct em_ctx *ctx, const double *shift, const uint32_t *labels,
 #define START_UNIFORM (UINT32_MAX - 1)
 
 /* Statistics of responsibilities that the start gives row by row: a
- * row's label, or uniform draws without labels. */
+ * row's label, the nearest centre (nearest: spilled data's k-means
+ * start), or uniform draws without labels.  The rows come block by block
+ * (data.h: gmm_data_block()), from memory or from the file. */
 static void
 stats_from_start(struct em_ctx *ctx, const double *shift,
-    const uint32_t *labels, const double *given, gsl_rng *rng)
+    const uint32_t *labels, int nearest, const double *given, gsl_rng *rng)
 {
 	struct thread_work *w = &ctx->tw[0];
 	double *resp = ctx->buf[0].resp;
 	size_t k = ctx->k, cols = given != NULL ? k + ctx->noise : k;
+	struct gmm_block blk;
 
 	gmm_stats_zero(&w->st);
 	for (size_t i0 = 0; i0 < ctx->n; i0 += GMM_BLOCK_ROWS) {
 		size_t rows = ctx->n - i0 < GMM_BLOCK_ROWS ? ctx->n - i0
 		    : GMM_BLOCK_ROWS;
+		const double *wt;
 
+		gmm_data_block(ctx->x, i0 / GMM_BLOCK_ROWS, ctx->buf[0].xt,
+		    &blk);
+		wt = blk.weight;
 		for (size_t i = 0; i < rows; i++) {
-			double *r = resp + i, s = 0, far;
+			double *r = resp + i, s = 0, far, wi = wt ? wt[i] : 1;
+			uint32_t lab = nearest ? nearest_centre(ctx, shift,
+			    blk.xt, i) : labels ? labels[i0 + i] : 0;
 
 			if (labels != NULL && labels[i0 + i] == START_UNIFORM) {
 				/* unlabelled, MclustSSC's start: 1/k each */
 				for (size_t c = 0; c < cols; c++)
 					r[c * GMM_BLOCK_ROWS] = c < k ?
-					    gmm_data_weight(ctx->x, i0 + i) /
-					    (double)k : 0;
+					    wi / (double)k : 0;
 				continue;
 			}
 			if (labels != NULL && labels[i0 + i] == GMM_HC_UNUSED) {
@@ -705,12 +736,11 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 					r[c * GMM_BLOCK_ROWS] = 0;
 				continue;
 			}
-			far = start_dist(ctx, shift, labels, i0 + i);
+			far = start_dist(ctx, shift + lab * ctx->d, blk.xt, i);
 
 			/* no density yet: the worst explained row is the
 			 * one farthest from its centre, for reseed() */
-			if (-far < w->st.worst &&
-			    gmm_data_weight(ctx->x, i0 + i) > 0) {
+			if (-far < w->st.worst && wi > 0) {
 				w->st.worst = -far;
 				w->st.worst_row = i0 + i;
 			}
@@ -718,37 +748,25 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			for (size_t c = 0; c < cols; c++) {
 				r[c * GMM_BLOCK_ROWS] = given ? given[
 				    gmm_data_file_row(ctx->x, i0 + i) * cols +
-				    c] : labels ? labels[i0 + i] == c
+				    c] : labels || nearest ? lab == c
 				    : gsl_rng_uniform(rng);
 				s += r[c * GMM_BLOCK_ROWS];
 			}
 			for (size_t c = 0; c < cols; c++)
 				r[c * GMM_BLOCK_ROWS] /= s;
-			if (ctx->x->wblocks != NULL)
+			if (wt != NULL)
 				for (size_t c = 0; c < cols; c++)
-					r[c * GMM_BLOCK_ROWS] *=
-					    gmm_data_weight(ctx->x, i0 + i);
+					r[c * GMM_BLOCK_ROWS] *= wi;
 			if (cols > k)	/* the noise's share */
 				w->st.noise += r[k * GMM_BLOCK_ROWS];
 		}
 		zero_padding(resp, rows, k);
 		gmm_stats_add_block(&w->st, shift, start_block(ctx, shift,
-		    labels, i0), rows, resp, ctx->buf[0].work);
+		    labels, i0, blk.xt), rows, resp, ctx->buf[0].work);
 	}
 	gmm_stats_fold(&w->st);
 	gmm_stats_zero(&ctx->total);
 	gmm_stats_merge(&ctx->total, &w->st);
-}
-
-static void
-column_means(const struct gmm_data *x, double *mean)
-{
-	memset(mean, 0, x->d * sizeof(double));
-	for (size_t i = 0; i < x->n; i++)	/* w = 1 multiplies exactly */
-		for (size_t j = 0; j < x->d; j++)
-			mean[j] += gmm_data_weight(x, i) * gmm_data_at(x, i, j);
-	for (size_t j = 0; j < x->d; j++)
-		mean[j] /= x->weight_total;
 }
 
 /* The means weighted by given responsibilities (n x cols, the first k
@@ -756,7 +774,7 @@ column_means(const struct gmm_data *x, double *mean)
  * with no weight takes the column means. */
 static void
 resp_means(const struct gmm_data *x, const double *resp, size_t k,
-    size_t cols, double *means)
+    size_t cols, double *means, double *buf)
 {
 	size_t d = x->d;
 
@@ -773,7 +791,7 @@ resp_means(const struct gmm_data *x, const double *resp, size_t k,
 				mu[j] += r * gmm_data_at(x, i, j);
 		}
 		if (!(w > 0)) {
-			column_means(x, mu);
+			gmm_data_column_means(x, mu, buf);
 			continue;
 		}
 		for (size_t j = 0; j < d; j++)
@@ -918,7 +936,7 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	size_t n = ctx->n, d = ctx->d, k = ctx->k, reseeded;
 	struct gmm_model *m;
 	uint32_t *labels = NULL;
-	int ret = -1;
+	int ret = -1, nearest = 0;
 
 	gmm_mstep_work_cold(ctx->mw);	/* a new run */
 	if (opt->init == GMM_INIT_MODEL) {
@@ -944,11 +962,11 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	set_family(m, opt);
 	if (opt->init == GMM_INIT_RESP) {
 		resp_means(ctx->x, opt->init_resp, k, k + ctx->noise,
-		    m->means);
+		    m->means, ctx->buf[0].xt);
 		m->noise = ctx->noise;	/* its share is the given column */
 		m->noise_vinv = ctx->noise_vinv;
 	} else if (opt->init == GMM_INIT_RANDOM) {
-		column_means(ctx->x, m->means);
+		gmm_data_column_means(ctx->x, m->means, ctx->buf[0].xt);
 		for (size_t c = 1; c < k; c++)
 			memcpy(m->means + c * d, m->means, d * sizeof(double));
 	} else if (ctx->x->label != NULL) {
@@ -969,19 +987,26 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		    label_means(ctx->x, labels, k, m->means, err) < 0)
 			goto out;
 	} else {
-		labels = malloc(n * sizeof(uint32_t));
+		/* k-means on the rows, or on spilled rows' sample; then
+		 * each row to its nearest centre */
+		labels = malloc(ctx->xs->n * sizeof(uint32_t));
 		if (labels == NULL) {
 			gmm_error_nomem(err);
 			goto out;
 		}
-		if (gmm_init_kmeanspp(ctx->x, k, rng, m->means, err) < 0
-		    || gmm_init_assign(ctx->x, k,
+		if (gmm_init_kmeanspp(ctx->xs, k, rng, m->means, err) < 0
+		    || gmm_init_assign(ctx->xs, k,
 		    opt->init == GMM_INIT_KMEANS ? GMM_KMEANS_MAX_ITER : 0,
 		    ctx->threads, m->means, labels, err) < 0)
 			goto out;
+		if (ctx->xs != ctx->x) {
+			free(labels);
+			labels = NULL;
+			nearest = 1;
+		}
 	}
-	stats_from_start(ctx, m->means, labels, opt->init == GMM_INIT_RESP ?
-	    opt->init_resp : NULL, rng);
+	stats_from_start(ctx, m->means, labels, nearest, opt->init ==
+	    GMM_INIT_RESP ? opt->init_resp : NULL, rng);
 	ctx->at_start = 1;
 	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
 	ctx->at_start = 0;
@@ -1182,7 +1207,7 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 
 	tr->present = 1;
 	tr->n = x->n;
-	tr->weighted = x->wblocks != NULL;
+	tr->weighted = gmm_data_weighted(x);
 	tr->weight_total = x->weight_total;
 	tr->bic = gmm_bic(tr->loglik_total, p, x->weight_total);
 	tr->aic = gmm_aic(tr->loglik_total, p);
@@ -1202,20 +1227,27 @@ static int
 check_scale(const struct gmm_data *x, struct gmm_error *err)
 {
 	size_t n = x->n, d = x->d;
-	double *lo = malloc(2 * d * sizeof(double)), *hi = lo + d;
+	double *lo = malloc((2 * d + GMM_DATA_BUF(d)) * sizeof(double));
+	double *hi = lo + d;
+	struct gmm_block blk;
 	int rc = 0;
 
 	if (lo == NULL)
 		return gmm_error_nomem(err);
-	gmm_data_row(x, 0, lo);
-	memcpy(hi, lo, d * sizeof(double));
-	for (size_t i = 1; i < n; i++)
-		for (size_t j = 0; j < d; j++) {
-			double v = gmm_data_at(x, i, j);
+	for (size_t j = 0; j < d; j++) {
+		lo[j] = INFINITY;
+		hi[j] = -INFINITY;
+	}
+	for (size_t b = 0; b * GMM_BLOCK_ROWS < n; b++) {
+		gmm_data_block(x, b, hi + d, &blk);
+		for (size_t i = 0; i < blk.rows; i++)
+			for (size_t j = 0; j < d; j++) {
+				double v = blk.xt[j * GMM_BLOCK_ROWS + i];
 
-			lo[j] = v < lo[j] ? v : lo[j];
-			hi[j] = v > hi[j] ? v : hi[j];
-		}
+				lo[j] = v < lo[j] ? v : lo[j];
+				hi[j] = v > hi[j] ? v : hi[j];
+			}
+	}
 	for (size_t j = 0; j < d && rc == 0; j++) {
 		double span = hi[j] - lo[j];
 
@@ -1293,6 +1325,15 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		    "k = %zu is larger than the number of rows%s (%zu)",
 		    opt->k, x->weight_zero ? " of weight > 0" : "",
 		    n - x->weight_zero);
+	if (gmm_data_spilled(x) && (opt->noise || opt->prior ||
+	    opt->init == GMM_INIT_HC || opt->init == GMM_INIT_RESP ||
+	    x->label != NULL))
+		return gmm_error_set(err, NULL, 0, "the rows take more than "
+		    "--memory allows, and %s does not run out of core yet; "
+		    "give --memory more", opt->noise ? "--noise" : opt->prior ?
+		    "--prior" : opt->init == GMM_INIT_HC ? "--init hc" :
+		    opt->init == GMM_INIT_RESP ? "--init resp:" :
+		    "--label-column");
 	if (opt->init == GMM_INIT_MODEL && (opt->init_model->k != opt->k ||
 	    opt->init_model->d != d ||
 	    opt->init_model->cov_type != opt->cov_type))
@@ -1356,7 +1397,7 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)
 		return -1;
-	if (opt->init == GMM_INIT_HC && x->wblocks != NULL)
+	if (opt->init == GMM_INIT_HC && gmm_data_weighted(x))
 		return gmm_error_set(err, NULL, 0, "--init hc does not take "
 		    "row weights (mclust's hc has none); use kmeans, "
 		    "kmeans++, smallem, random or a start file");

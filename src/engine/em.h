@@ -36,6 +36,12 @@
  * tol (never when tol is 0) or after max_iter iterations.  The returned
  * log-likelihood is that of the returned parameters (one final E-step).
  *
+ * Spilled rows (data.h: out of core) are read back through the same block
+ * source in the same blocks, so a fit from a start model or random
+ * responsibilities is bitwise the in-memory one; the k-means and
+ * k-means++ starts run on the rows' reservoir sample and each row then
+ * starts in its nearest centre's component.
+ *
  * The engine prints nothing: progress goes through a callback.
  */
 #ifndef GMM_EM_H
@@ -142,7 +148,9 @@ int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
  * k (k + 1 with noise), a noise or t fit with missing values, a t fit
  * under a prior, a start model with a noise component for a fit without
  * or of another family, out of memory,
- * or when a covariance cannot be factorised even with reg_covar; and, before
+ * or when a covariance cannot be factorised even with reg_covar, or for
+ * spilled rows (data.h: out of core) a noise, prior, hc, resp or labelled
+ * fit; and, before
  * allocating, when the parameters and statistics would need more memory
  * than the machine has (the message says how much and what to change).
  */

@@ -80,7 +80,7 @@ gmm_estep_block(const struct gmm_model *m, const double *xt, size_t rows,
 int
 gmm_estep_buffers_alloc(struct gmm_estep_buffers *b, size_t d, size_t k)
 {
-	b->xt = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * d);
+	b->xt = gmm_doubles_new(GMM_DATA_BUF(d));
 	b->resp = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * k);
 	b->scale = gmm_doubles_new((size_t)GMM_BLOCK_ROWS * k);
 	b->logd = malloc(GMM_BLOCK_ROWS * sizeof(double));

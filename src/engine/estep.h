@@ -47,7 +47,7 @@ void gmm_estep_block(const struct gmm_model *m, const double *xt,
 
 /* What one worker of a pass holds (gmm_estep_buffers_alloc()). */
 struct gmm_estep_buffers {
-	double *xt;		/* GMM_BLOCK_ROWS * d: a block, for a
+	double *xt;		/* GMM_DATA_BUF(d): a block, for a
 				 * source that copies (data.h) */
 	double *resp;		/* GMM_BLOCK_ROWS * columns: log joints,
 				 * then responsibilities, by components

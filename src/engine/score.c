@@ -181,6 +181,157 @@ ldq_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 	}
 }
 
+/*
+ * Spilled rows (data.h): the levels without a row's log density held.  A
+ * log density's order-preserving 64-bit key is found 8 bits a pass, by
+ * radix selection: each pass is an E-step over the rows that adds each
+ * row's weight into a histogram of its key's next 8 bits, one per key
+ * prefix that a level has reached so far (at most GMM_LDQ_N, so at most
+ * GMM_LDQ_N x 256 doubles a worker); a level takes the first bin at which
+ * the weight below it reaches its target, or the last bin when rounding
+ * left the target above the total.  After 8 passes each level's key is
+ * the least log density at which the cumulative weight reaches the
+ * target: the in-memory definition.  Whole weights (1 unweighted) add up
+ * exactly in any order, so these levels are bitwise the in-memory ones;
+ * fractional weights, to their sums' rounding.
+ */
+struct radix {
+	size_t ngroups;		/* distinct prefixes of the levels */
+	uint64_t prefix[GMM_LDQ_N];	/* ascending */
+	unsigned shift;		/* key >> shift is a prefix; 64 at first */
+	double *hist;		/* workers x ngroups x 256 */
+};
+
+static uint64_t
+ld_key(double v)
+{
+	uint64_t u;
+
+	memcpy(&u, &v, sizeof(u));
+	return u >> 63 ? ~u : u | (UINT64_C(1) << 63);
+}
+
+static double
+key_ld(uint64_t k)
+{
+	uint64_t u = k >> 63 ? k & ~(UINT64_C(1) << 63) : ~k;
+	double v;
+
+	memcpy(&v, &u, sizeof(v));
+	return v;
+}
+
+static void
+radix_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
+    const double *logd)
+{
+	struct radix *r = arg;
+	double *h = r->hist + (size_t)worker * r->ngroups * 256;
+
+	(void)resp;
+	for (size_t i = 0; i < blk->rows; i++) {
+		double w = blk->weight ? blk->weight[i] : 1;
+		uint64_t key, p;
+		size_t lo = 0, hi = r->ngroups;
+
+		if (!(w > 0) || isnan(logd[i]))
+			continue;
+		key = ld_key(logd[i]);
+		p = r->shift == 64 ? 0 : key >> r->shift;
+		while (hi - lo > 1) {	/* prefix[lo] <= p */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (r->prefix[mid] <= p)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		if (r->prefix[lo] != p)
+			continue;
+		h[lo * 256 + ((key >> (r->shift - 8)) & 255)] += w;
+	}
+}
+
+static int
+spilled_quantiles(struct gmm_model *m, struct gmm_estep_job *job,
+    struct gmm_pool *pool, int threads, struct gmm_estep_buffers *buf)
+{
+	struct radix *r = calloc(1, sizeof(*r));
+	uint64_t key[GMM_LDQ_N];
+	double below[GMM_LDQ_N], total = 0;
+
+	if (r == NULL || (r->hist = malloc((size_t)threads * GMM_LDQ_N * 256 *
+	    sizeof(double))) == NULL) {
+		free(r);
+		return -1;
+	}
+	memset(key, 0, sizeof(key));
+	memset(below, 0, sizeof(below));
+	job->block = radix_block;
+	job->arg = r;
+	for (r->shift = 64; r->shift > 0; r->shift -= 8) {
+		/* the levels' distinct prefixes (ascending with the levels) */
+		r->ngroups = 0;
+		for (size_t i = 0; i < GMM_LDQ_N; i++) {
+			uint64_t p = r->shift == 64 ? 0 : key[i] >> r->shift;
+
+			if (r->ngroups == 0 || r->prefix[r->ngroups - 1] != p)
+				r->prefix[r->ngroups++] = p;
+		}
+		memset(r->hist, 0, (size_t)threads * r->ngroups * 256 *
+		    sizeof(double));
+		gmm_estep_run(pool, threads, buf, job);
+		for (int t = 1; t < threads; t++)
+			for (size_t b = 0; b < r->ngroups * 256; b++)
+				r->hist[b] += r->hist[(size_t)t * r->ngroups *
+				    256 + b];
+		if (r->shift == 64) {
+			for (size_t b = 0; b < 256; b++)
+				total += r->hist[b];
+			if (!(total > 0)) {
+				free(r->hist);
+				free(r);
+				return 0;	/* no row: has_ldq stays 0 */
+			}
+		}
+		for (size_t i = 0, g = 0; i < GMM_LDQ_N; i++) {
+			double target = (double)i * total /
+			    (double)(GMM_LDQ_N - 1), cum = below[i];
+			uint64_t p = r->shift == 64 ? 0 : key[i] >> r->shift;
+			const double *h;
+			size_t pick = 256, last = 0;
+			double at_last = cum;
+
+			while (r->prefix[g] != p)
+				g++;
+			h = r->hist + g * 256;
+			for (size_t b = 0; b < 256 && pick == 256; b++) {
+				if (!(h[b] > 0))
+					continue;
+				if (cum + h[b] >= target)
+					pick = b;
+				else {
+					last = b;
+					at_last = cum;
+					cum += h[b];
+				}
+			}
+			if (pick == 256) {	/* above the total: the last */
+				pick = last;
+				cum = at_last;
+			}
+			below[i] = cum;
+			key[i] |= (uint64_t)pick << (r->shift - 8);
+		}
+	}
+	for (size_t i = 0; i < GMM_LDQ_N; i++)
+		m->training.ldq[i] = key_ld(key[i]);
+	m->training.has_ldq = 1;
+	free(r->hist);
+	free(r);
+	return 0;
+}
+
 int
 gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
     int threads, struct gmm_error *err)
@@ -192,25 +343,28 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 	};
 	struct gmm_estep_buffers *buf;
 	struct gmm_pool *pool;
-	struct ld_w *v;
+	struct ld_w *v = NULL;
 	size_t n = x->complete, have = 0, j = 0;
 	double total = 0, cum;
-	int ok = 1;
+	int ok = 1, spilled = gmm_data_spilled(x);
 
 	m->training.has_ldq = 0;
 	if (n == 0)
 		return 0;
 	threads = threads < 1 ? 1 : threads;
-	v = malloc(n * sizeof(*v));
+	if (!spilled)
+		v = malloc(n * sizeof(*v));
 	buf = calloc((size_t)threads, sizeof(*buf));
 	pool = gmm_pool_new(threads);
 	for (int t = 0; buf != NULL && t < threads; t++)
 		ok &= gmm_estep_buffers_alloc(&buf[t], m->d,
 		    gmm_model_columns(m)) == 0;
-	ok = ok && v != NULL && buf != NULL && pool != NULL;
-	if (ok) {
-		/* the E-step over the data's own blocks: no copy of a row */
-		gmm_data_source(x, &src);
+	ok = ok && (v != NULL || spilled) && buf != NULL && pool != NULL;
+	/* the E-step over the data's own blocks: no copy of a row */
+	gmm_data_source(x, &src);
+	if (ok && spilled) {
+		ok = spilled_quantiles(m, &job, pool, threads, buf) == 0;
+	} else if (ok) {
 		job.arg = v;
 		gmm_estep_run(pool, threads, buf, &job);
 	}
@@ -222,6 +376,8 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 		free(v);
 		return gmm_error_nomem(err);
 	}
+	if (spilled)
+		return 0;
 	for (size_t i = 0; i < n; i++)	/* weight 0: the row is not there */
 		if (v[i].w > 0 && !isnan(v[i].ld)) {
 			v[have] = v[i];

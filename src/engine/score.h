@@ -67,7 +67,9 @@ int gmm_score_batch_run(struct gmm_score_batch *b, const struct gmm_model *m,
  * are of fewer columns.  The rows go through the fit's E-step pass over
  * x's own blocks (estep.h), on `threads` threads.  No complete row:
  * has_ldq stays 0.  0, or -1 (out of memory) with err set; memory two
- * doubles a row.
+ * doubles a row; for spilled rows (data.h: out of core) none: eight
+ * E-step passes select the levels by radix (score.c), bitwise the
+ * in-memory levels for whole weights.
  */
 int gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
     int threads, struct gmm_error *err);

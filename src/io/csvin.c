@@ -1606,7 +1606,7 @@ give_labels(struct gmm_csvin *in, struct labels *l, struct gmm_data *x,
 
 int
 gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
-    struct gmm_error *err)
+    const struct gmm_data_budget *budget, struct gmm_error *err)
 {
 	size_t d = in->nsel;
 	double *row = malloc((d ? d : 1) * sizeof(double)), w = 1;
@@ -1620,9 +1620,11 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		free(mask);
 		return gmm_error_nomem(err);
 	}
-	if (in->has_wcol && gmm_data_set_weighted(x) < 0) {
+	if ((in->has_wcol && gmm_data_set_weighted(x) < 0) ||
+	    (budget != NULL && gmm_data_set_budget(x, budget) < 0)) {
 		free(row);
 		free(mask);
+		gmm_data_release(x);
 		return gmm_error_nomem(err);
 	}
 	for (;;) {
@@ -1646,12 +1648,17 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		}
 		if (in->has_lcol && add_label(in, &lab, err) < 0)
 			goto fail;
-		if ((nobs == d ? gmm_data_append_weighted(x, row, w) :
-		    gmm_data_append_missing(x, row, mask, w)) < 0) {
+		if ((r = nobs == d ? gmm_data_append_weighted(x, row, w) :
+		    gmm_data_append_missing(x, row, mask, w)) == -2) {
+			gmm_error_set(err, in->name, in->last.line, "%s",
+			    gmm_data_error(x));
+			goto fail;
+		}
+		if (r < 0) {
 			gmm_error_set(err, in->name, in->last.line,
 			    "out of memory after %zu rows of %zu columns "
-			    "(%.3g GB): a fit holds every row in memory; fit "
-			    "a sample of the rows, or fewer columns (-c)",
+			    "(%.3g GB): give --memory less, so that the rows "
+			    "go to a temporary file, or fit fewer columns (-c)",
 			    x->n, d, (double)(x->n * d * sizeof(double)) /
 			    1e9);
 			err->nomem = 1;
@@ -1660,11 +1667,24 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 	}
 	free(row);
 	free(mask);
-	if (gmm_data_finish(x) < 0) {
+	if ((r = gmm_data_finish(x)) < 0) {
+		if (r == -2)
+			gmm_error_set(err, in->name, 0, "%s",
+			    gmm_data_error(x));
+		else
+			gmm_error_nomem(err);
 		gmm_data_release(x);
 		free(lab.v);
 		gmm_strtab_release(&lab.tab);
-		return gmm_error_nomem(err);
+		return -1;
+	}
+	if (in->has_lcol && gmm_data_spilled(x)) {
+		gmm_data_release(x);
+		free(lab.v);
+		gmm_strtab_release(&lab.tab);
+		return gmm_error_set(err, in->name, 0, "the rows take more "
+		    "than --memory allows, and --label-column does not run "
+		    "out of core yet; give --memory more");
 	}
 	if (in->has_lcol && give_labels(in, &lab, x, err) < 0) {
 		gmm_data_release(x);

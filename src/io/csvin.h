@@ -186,10 +186,12 @@ int gmm_csvin_weight(const struct gmm_csvin *in, double *w,
  * error, and so is a file with no labelled row.  Rows with missing values go in as
  * data.h says (gmm_data_append_missing(), then gmm_data_finish()); a row
  * with no observed value is counted, not held, and data with no row that
- * has an observed value are an error.
+ * has an observed value are an error.  With a budget (or NULL: every row
+ * in memory), rows past it go to a temporary file (data.h: out of core);
+ * what a spill cannot take is an error naming the file and line.
  */
 int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
-    struct gmm_error *err);
+    const struct gmm_data_budget *budget, struct gmm_error *err);
 
 /*
  * How many times the reader has grown one of its buffers (libcsv's field

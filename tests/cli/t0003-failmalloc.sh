@@ -100,6 +100,11 @@ try "fit -o" "$T/dir/m.gmm" fit -k 2 -o "$T/dir/m.gmm" "$F"
 try "fit --init JSON --covariance full -o" "$T/dir/m.gmm" \
     fit --init "$J" -o "$T/dir/m.gmm" "$F"
 try "fit -c of a bad CSV" - fit -k 1 -c b "$T/bad.csv"
+try "fit --memory 0: the rows out of core" "$T/dir/m.gmm" fit -k 2 \
+    --memory 0 --max-iter 20 -o "$T/dir/m.gmm" "$F"
+try "fit --memory 0 --weights, the reservoir" "$T/dir/w.gmm" fit -k 2 \
+    --memory 0 --weights w --max-iter 20 -o "$T/dir/w.gmm" \
+    "$REF/incomplete/faithful_weighted.csv"
 try "score --proba" - score --proba "$T/m.gmm" "$F"
 try "score --summary, JSON model" - score --summary "$J" "$F"
 try "score --append --labels" - score --append --labels "$T/m.gmm" "$F"

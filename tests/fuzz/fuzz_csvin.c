@@ -42,7 +42,7 @@ read_file(const char *path, const struct gmm_csvin_options *o,
 		return;
 	}
 	out->d = gmm_csvin_ncols(in);
-	out->rc = gmm_csvin_read_data(in, &data, &out->err);
+	out->rc = gmm_csvin_read_data(in, &data, NULL, &out->err);
 	out->n = data.n;
 	out->x = malloc(data.n * data.d * sizeof(double) + 1);
 	out->place = malloc(data.n * sizeof(size_t) + 1);

@@ -57,7 +57,7 @@ read_ref_csv(const char *path, const struct gmm_csvin_options *o,
 	struct gmm_error err;
 	struct gmm_csvin *in = gmm_csvin_open(path, o, &err);
 
-	if (in == NULL || gmm_csvin_read_data(in, x, &err) < 0) {
+	if (in == NULL || gmm_csvin_read_data(in, x, NULL, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", path, err.msg);
 		exit(2);
 	}

@@ -22,7 +22,7 @@ read_rows(const char *path, size_t *n, size_t *d)
 	struct gmm_data data;
 	double *x;
 
-	if (in == NULL || gmm_csvin_read_data(in, &data, &err) < 0) {
+	if (in == NULL || gmm_csvin_read_data(in, &data, NULL, &err) < 0) {
 		fprintf(stderr, "%s: %s\n", path, err.msg);
 		exit(2);
 	}

@@ -5,7 +5,9 @@
  * last block are 0; gmm_data_from_rows() gives the same; the in-memory
  * source hands out each block in place, with its index, first row and
  * row count, and no weights, mask or labels; release leaves it empty.
+ * Out of core (check_spill()): rows past a budget read back bitwise.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +81,106 @@ check_shape(size_t n, size_t d)
 	free(row);
 }
 
+/*
+ * Out of core: data whose budget the rows pass hold the same blocks,
+ * rows, weights and column statistics as in memory, bitwise, read back
+ * from the temporary file; the sample is rows of the data, as many as
+ * the reservoir holds; a missing value after the spill is refused.
+ */
+static void
+check_spill(size_t n, size_t d, size_t budget, int weighted)
+{
+	struct gmm_data x, y;
+	struct gmm_data_budget b = { budget, "/tmp", 7 };
+	struct gmm_source sx, sy;
+	struct gmm_block bx, by;
+	double *row = malloc(d * sizeof(double)), *buf = malloc(
+	    GMM_DATA_BUF(d) * sizeof(double)), vx, vy;
+	struct gmm_data_shape hx, hy;
+	const struct gmm_data *s;
+	size_t bad = 0;
+	unsigned char *mask = calloc(d, 1);
+
+	gmm_data_init(&x, d);
+	gmm_data_init(&y, d);
+	CHECK(gmm_data_set_budget(&y, &b) == 0, "budget");
+	if (weighted)
+		CHECK(gmm_data_set_weighted(&x) == 0 &&
+		    gmm_data_set_weighted(&y) == 0, "weighted");
+	for (size_t i = 0; i < n; i++) {
+		double w = (double)(i % 4);
+
+		for (size_t j = 0; j < d; j++)
+			row[j] = value(i, j);
+		CHECK((weighted ? gmm_data_append_weighted(&x, row, w) :
+		    gmm_data_append(&x, row)) == 0, "append");
+		CHECK((weighted ? gmm_data_append_weighted(&y, row, w) :
+		    gmm_data_append(&y, row)) == 0, "append spilled");
+	}
+	CHECK(gmm_data_finish(&y) == 0, "finish");
+	CHECK(gmm_data_spilled(&y) && !gmm_data_spilled(&x) && y.blocks ==
+	    NULL, "n %zu d %zu budget %zu: spilled", n, d, budget);
+	CHECK(y.n == n && y.complete == n && y.nblocks == x.nblocks &&
+	    y.weight_total == x.weight_total && y.weight_zero ==
+	    x.weight_zero && gmm_data_weighted(&y) == weighted,
+	    "n %zu: counts", n);
+	gmm_data_source(&x, &sx);
+	gmm_data_source(&y, &sy);
+	CHECK(sy.nblocks == sx.nblocks && sy.n == n, "source");
+	for (size_t k = 0; k < sx.nblocks; k++) {
+		gmm_source_get(&sx, k, NULL, &bx);
+		gmm_source_get(&sy, k, buf, &by);
+		bad += by.rows != bx.rows || by.first != bx.first ||
+		    memcmp(by.xt, bx.xt, GMM_BLOCK_ROWS * d * sizeof(double))
+		    != 0 || (weighted ? by.weight == NULL || memcmp(by.weight,
+		    bx.weight, GMM_BLOCK_ROWS * sizeof(double)) != 0 :
+		    by.weight != NULL);
+	}
+	CHECK(bad == 0, "n %zu d %zu: %zu blocks differ", n, d, bad);
+	for (size_t i = 0; i < n; i += 37) {
+		gmm_data_row(&y, i, row);
+		for (size_t j = 0; j < d; j++)
+			bad += row[j] != value(i, j);
+		bad += gmm_data_row_weight(&y, i) != gmm_data_weight(&x, i);
+	}
+	CHECK(bad == 0, "rows and weights read back");
+	CHECK(gmm_data_min_column_variance(&x, &vx) == 0 &&
+	    gmm_data_min_column_variance(&y, &vy) == 0 && vx == vy,
+	    "min variance %.17g %.17g", vx, vy);
+	CHECK(gmm_data_shape_init(&hx, &x) == 0 &&
+	    gmm_data_shape_init(&hy, &y) == 0 && hx.rank == hy.rank &&
+	    (hx.u == NULL || memcmp(hx.u, hy.u, d * d * sizeof(double)) == 0),
+	    "shape");
+	gmm_data_shape_release(&hx);
+	gmm_data_shape_release(&hy);
+	s = gmm_data_sample(&y);
+	CHECK(gmm_data_sample(&x) == &x && s != &y && !gmm_data_spilled(s),
+	    "the sample");
+	CHECK(s->n == (n < GMM_SPILL_SAMPLE_MIN ? n : GMM_SPILL_SAMPLE_MIN),
+	    "n %zu: sample of %zu rows", n, s->n);
+	for (size_t i = 0; i < s->n; i++) {
+		/* value(r, 0) = 10 r + 0.5 names the row */
+		size_t r;
+
+		gmm_data_row(s, i, row);
+		r = (size_t)floor(row[0] / 10);
+		for (size_t j = 0; j < d; j++)
+			bad += r >= n || row[j] != value(r, j);
+		bad += gmm_data_weight(s, i) != gmm_data_weight(&x, r);
+	}
+	CHECK(bad == 0, "the sample's rows are the data's");
+	CHECK(s->complete == s->n, "sample complete");
+	mask[0] = d > 1;	/* something missing */
+	CHECK(gmm_data_append_missing(&y, row, mask, 1) == -2 &&
+	    strstr(gmm_data_error(&y), "missing") != NULL,
+	    "a missing value after the spill: %s", gmm_data_error(&y));
+	gmm_data_release(&x);
+	gmm_data_release(&y);
+	free(row);
+	free(buf);
+	free(mask);
+}
+
 int
 main(void)
 {
@@ -88,5 +190,9 @@ main(void)
 	for (size_t a = 0; a < sizeof(ns) / sizeof(ns[0]); a++)
 		for (size_t b = 0; b < sizeof(ds) / sizeof(ds[0]); b++)
 			check_shape(ns[a], ds[b]);
+	check_spill(1000, 3, 0, 0);		/* every row to the file */
+	check_spill(5000, 4, 20000, 1);		/* past the budget */
+	check_spill(9000, 2, 40000, 0);		/* the reservoir replaces */
+	check_spill(300, 1, 0, 1);
 	return check_done("test_data");
 }

@@ -63,7 +63,8 @@ min_var_of(const double *rows)
 
 	if (gmm_data_from_rows(&x, rows, 4, 2) < 0)
 		return NAN;
-	v = gmm_data_min_column_variance(&x);
+	if (gmm_data_min_column_variance(&x, &v) < 0)
+		v = NAN;
 	gmm_data_release(&x);
 	return v;
 }
