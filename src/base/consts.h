@@ -109,6 +109,14 @@
  * never fewer than GMM_SPILL_SAMPLE_MIN.
  */
 #define GMM_SPILL_SAMPLE 65536
+/*
+ * fit --online (engine/online.h): rows a step (--batch), the step's
+ * exponent (--alpha), and the start: a batch fit to this many batches.
+ */
+#define GMM_ONLINE_BATCH 1000
+#define GMM_ONLINE_ALPHA 0.6
+#define GMM_ONLINE_START_BATCHES 10
+
 /* fit --memory's default: this percentage of physical memory. */
 #define GMM_MEMORY_PERCENT 50
 #define GMM_SPILL_SAMPLE_MIN 4096

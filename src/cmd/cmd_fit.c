@@ -7,6 +7,7 @@
 #include "base/consts.h"
 #include "io/csvout.h"
 #include "engine/em.h"
+#include "engine/online.h"
 #include "engine/score.h"
 #include "cmd/fitopts.h"
 #include "io/modelfile.h"
@@ -17,14 +18,22 @@ static const char usage_text[] =
     "               [--tol T] [--reg-covar R] [--n-init N]\n"
     "               [--init METHOD|MODEL] [--prior P] [--weights COL]\n"
     "               [--noise] [--noise-volume V] [--family F] [--df NU]\n"
-    "               [--label-column COL] [--memory SIZE] [-o MODEL] [--json]\n"
-    "               [options] [FILE]\n";
+    "               [--label-column COL] [--memory SIZE] [--online]\n"
+    "               [--batch N] [--alpha A] [--checkpoint N] [-o MODEL]\n"
+    "               [--json] [options] [FILE]\n";
 
 static const char help_text[] =
     "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"
     "the model (binary; to stdout when it is not a terminal).\n\n"
     "  -k K                number of components\n"
     GMM_FIT_HELP
+    "      --online        stepwise EM over the input, read once (standard\n"
+    "                      input too), in constant memory\n"
+    "      --batch N       --online: rows a step (default 1000)\n"
+    "      --alpha A       --online: step size (t + 2)^-A, A in (0.5, 1]\n"
+    "                      (default 0.6)\n"
+    "      --checkpoint N  --online: write the model (-o FILE, atomically)\n"
+    "                      every N rows\n"
     "  -o, --output MODEL  write the model here (- for stdout; a file is\n"
     "                      replaced atomically, a device or FIFO written)\n"
     "      --json          the summary and warnings on stderr as one JSON\n"
@@ -35,6 +44,10 @@ static const struct option longopts[] = {
 	GMM_FIT_LONGOPTS,
 	{ "output", required_argument, NULL, 'o' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "online", no_argument, NULL, OPT_ONLINE },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	{ "alpha", required_argument, NULL, OPT_ALPHA },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	GMM_COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -53,10 +66,14 @@ summary(const struct gmm_model *m)
 {
 	const struct gmm_training *t = &m->training;
 
+	char icl[32] = "NA";	/* online EM: not known */
+
+	if (t->has_icl)
+		snprintf(icl, sizeof(icl), "%.10g", t->icl);
 	fprintf(stderr, "gmm fit: k=%zu covariance=%s log_likelihood=%.10g "
-	    "bic=%.10g aic=%.10g icl=%.10g iterations=%llu converged=%d "
+	    "bic=%.10g aic=%.10g icl=%s iterations=%llu converged=%d "
 	    "degenerate=%d\n", m->k, gmm_cov_type_name(m->cov_type),
-	    t->loglik_total, t->bic, t->aic, t->icl,
+	    t->loglik_total, t->bic, t->aic, icl,
 	    (unsigned long long)t->iterations, t->converged ? 1 : 0,
 	    t->degenerate ? 1 : 0);
 }
@@ -99,7 +116,7 @@ warnings(const struct gmm_model *m, const struct gmm_fitopts *fo,
 	gmm_json_member(stderr, ", ", "log_likelihood", t->loglik_total);
 	gmm_json_member(stderr, ", ", "bic", t->bic);
 	gmm_json_member(stderr, ", ", "aic", t->aic);
-	gmm_json_member(stderr, ", ", "icl", t->icl);
+	gmm_json_member(stderr, ", ", "icl", t->has_icl ? t->icl : NAN);
 	fprintf(stderr, ", \"iterations\": %llu, \"converged\": %s, "
 	    "\"degenerate\": %s, \"warnings\": [",
 	    (unsigned long long)t->iterations, t->converged ? "true" : "false",
@@ -130,6 +147,121 @@ match_start(const struct gmm_model *m, struct gmm_csvin *in,
 				return 0;	/* by position */
 	}
 	return gmm_csvin_match(in, m->columns, m->d, err);
+}
+
+/* fit --online's own options (engine/online.h). */
+struct online_args {
+	int on;
+	size_t batch;
+	double alpha;
+	size_t checkpoint;	/* rows; 0: none */
+	int batch_given, alpha_given;
+};
+
+/* The model the stream has given so far, named, to out. */
+static int
+write_online(struct gmm_online *o, const struct gmm_fitopts *fo,
+    const struct gmm_csvin *in, const struct gmm_outfile *out,
+    struct gmm_model **m, struct gmm_error *err)
+{
+	*m = gmm_online_model(o);
+	if (gmm_name_columns(*m, in) < 0)
+		return gmm_error_nomem(err);
+	(*m)->training.seed = fo->common.seed;
+	return gmm_modelfile_write(out, *m, err);
+}
+
+/*
+ * fit --online: the start from the first GMM_ONLINE_START_BATCHES
+ * batches (one with --init MODEL), then a step a batch, each batch read,
+ * stepped and dropped; the model to out at the end and after the batch
+ * that reaches each multiple of the checkpoint's rows (the start
+ * included, a model's own rows not).
+ */
+static int
+run_online(struct gmm_fitopts *fo, const struct online_args *on,
+    const char *file, const struct gmm_outfile *out)
+{
+	struct gmm_csvin *in = NULL;
+	struct gmm_online *o = NULL;
+	struct gmm_online_options opt;
+	struct gmm_model *m = NULL;
+	struct gmm_error err;
+	struct gmm_data x;
+	gsl_rng *rng = NULL;
+	size_t first, next;
+	int ret = GMM_EXIT_DATA;
+
+	gmm_data_init(&x, 0);
+	in = gmm_csvin_open(file, &fo->common.csv, &err);
+	if (in == NULL)
+		goto fail;
+	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
+		goto fail;
+	if (gmm_csvin_check_names(in, &err) < 0)
+		goto fail;
+	first = fo->em.init == GMM_INIT_MODEL ? on->batch :
+	    GMM_ONLINE_START_BATCHES * on->batch;
+	if (gmm_csvin_read_batch(in, &x, first, &err) < 0)
+		goto fail;
+	if (x.n == 0 || !(x.weight_total > 0)) {
+		gmm_error_set(&err, NULL, 0, "no row of weight > 0 among "
+		    "the first %zu rows, where online EM starts", first);
+		goto fail;
+	}
+	opt.em = fo->em;
+	opt.em.threads = fo->common.threads;
+	opt.batch = on->batch;
+	opt.alpha = on->alpha;
+	rng = gmm_rng_new(fo->common.seed);
+	if (rng == NULL) {
+		gmm_error_nomem(&err);
+		goto fail;
+	}
+	if (gmm_online_start(&opt, &x, rng, &o, &err) < 0)
+		goto fail;
+	next = on->checkpoint;
+	for (;;) {
+		gmm_data_release(&x);
+		if (gmm_csvin_read_batch(in, &x, on->batch, &err) < 0)
+			goto fail;
+		if (x.rows_read == 0)
+			break;
+		if (gmm_online_step(o, &x, &err) < 0)
+			goto fail;
+		if (on->checkpoint > 0 && gmm_online_rows(o) >= next) {
+			next = (gmm_online_rows(o) / on->checkpoint + 1) *
+			    on->checkpoint;
+			if (write_online(o, fo, in, out, &m, &err) < 0)
+				goto fail;
+			if (fo->common.verbose)
+				fprintf(stderr, "gmm fit: checkpoint after %zu "
+				    "rows, %zu batches: prequential mean "
+				    "log-likelihood %.12g\n",
+				    gmm_online_rows(o), gmm_online_batches(o),
+				    m->training.loglik_mean);
+		}
+	}
+	if (write_online(o, fo, in, out, &m, &err) < 0)
+		goto fail;
+	if (fo->common.verbose)
+		fprintf(stderr, "gmm fit: online: %zu rows, %zu batches after "
+		    "the start; prequential mean log-likelihood %.12g\n",
+		    gmm_online_rows(o), gmm_online_batches(o),
+		    m->training.loglik_mean);
+	if (!fo->common.quiet)
+		warnings(m, fo, gmm_csvin_name(in), 0, 0, 0, fo->json);
+	ret = 0;
+	goto out;
+fail:
+	gmm_error_about(&err, in ? gmm_csvin_name(in) : file);
+	gmm_report("fit", &err);
+out:
+	gmm_online_free(o);
+	gsl_rng_free(rng);
+	gmm_data_release(&x);
+	gmm_csvin_close(in);
+	return ret;
 }
 
 static int
@@ -190,6 +322,28 @@ out:
 	return ret;
 }
 
+/* What --online does not take, and its options without it: -1, said. */
+static int
+online_usage(const struct gmm_fitopts *fo, const struct online_args *on)
+{
+	const char *no = NULL;
+
+	if (!on->on) {
+		no = on->batch_given ? "--batch" : on->alpha_given ?
+		    "--alpha" : on->checkpoint ? "--checkpoint" : NULL;
+		if (no != NULL)
+			gmm_warn("fit", "%s goes with --online", no);
+		return no != NULL ? -1 : 0;
+	}
+	no = fo->common.csv.labels ? "--label-column" : fo->em.noise ?
+	    "--noise" : fo->em.prior ? "--prior" : fo->em.family->scaled ?
+	    "--family t" : fo->start_file ? "--init resp: or labels:" :
+	    NULL;
+	if (no != NULL)
+		gmm_warn("fit", "--online does not take %s yet", no);
+	return no != NULL ? -1 : 0;
+}
+
 static int
 cmd_fit(int argc, char **argv)
 {
@@ -197,6 +351,8 @@ cmd_fit(int argc, char **argv)
 	struct gmm_outfile o;
 	struct gmm_error err;
 	const char *out = NULL, *file = "-";
+	struct online_args on = { 0, GMM_ONLINE_BATCH, GMM_ONLINE_ALPHA, 0,
+		0, 0 };
 	int opt, r, ret;
 
 	gmm_fitopts_init(&fo);
@@ -214,6 +370,30 @@ cmd_fit(int argc, char **argv)
 			fo.json = 1;
 			continue;
 		}
+		if (opt == OPT_ONLINE) {
+			on.on = 1;
+			continue;
+		}
+		if (opt == OPT_BATCH || opt == OPT_CHECKPOINT) {
+			on.batch_given |= opt == OPT_BATCH;
+			if (gmm_parse_count("fit", opt == OPT_BATCH ?
+			    "--batch" : "--checkpoint", optarg, 1, SIZE_MAX,
+			    opt == OPT_BATCH ? &on.batch : &on.checkpoint) < 0)
+				return gmm_usage(usage_text);
+			continue;
+		}
+		if (opt == OPT_ALPHA) {
+			on.alpha_given = 1;
+			if (gmm_parse_real("fit", "--alpha", optarg, 0,
+			    &on.alpha) < 0)
+				return gmm_usage(usage_text);
+			if (!(on.alpha > 0.5 && on.alpha <= 1)) {
+				gmm_warn("fit", "--alpha is in (0.5, 1], not "
+				    "%s", optarg);
+				return gmm_usage(usage_text);
+			}
+			continue;
+		}
 		r = gmm_fitopts_option("fit", &fo, opt, optarg);
 		if (r == 0)
 			r = gmm_common_option("fit", &fo.common, opt, optarg);
@@ -224,6 +404,10 @@ cmd_fit(int argc, char **argv)
 		return gmm_usage(usage_text);
 	if (optind < argc)
 		file = argv[optind++];
+	if (online_usage(&fo, &on) < 0) {
+		gmm_fitopts_release(&fo);
+		return gmm_usage(usage_text);
+	}
 	if (gmm_fitopts_finish("fit", &fo, 1) < 0) {
 		gmm_fitopts_release(&fo);
 		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;
@@ -236,8 +420,13 @@ cmd_fit(int argc, char **argv)
 		gmm_warn("fit", "will not write a binary model to a terminal; "
 		    "use -o MODEL or a pipe");
 		ret = gmm_usage(usage_text);
+	} else if (on.on && on.checkpoint > 0 && o.kind != GMM_OUT_ATOMIC) {
+		gmm_warn("fit", "--checkpoint rewrites the model: give -o a "
+		    "file, not %s", o.name);
+		ret = gmm_usage(usage_text);
 	} else {
-		ret = run(&fo, file, &o);
+		ret = on.on ? run_online(&fo, &on, file, &o) :
+		    run(&fo, file, &o);
 	}
 	gmm_outfile_release(&o);
 	gmm_fitopts_release(&fo);

@@ -21,613 +21,9 @@
 #include "engine/stats.h"
 #include "engine/vec.h"
 
-/* What one thread needs besides its E-step buffers; sized once per fit. */
-struct thread_work {
-	struct gmm_stats st;
-	/* rows with missing values (data.h): the marginal of the block's
-	 * pattern, built once per pattern and pass, and statistics on
-	 * nobs columns, ost[nobs] for each nobs the patterns have */
-	struct gmm_marginal marg;
-	struct gmm_stats *ost;
-	const struct gmm_pattern *cached;
-	size_t cached_pass;
-	int pending;		/* ost[cached->nobs] holds rows of cached
-				 * not yet added into st */
-	int failed;		/* a marginal could not be factorised */
-	struct gmm_error err;
-};
-
-/*
- * Chunk statistics a thread may leave waiting for their merge: how far a
- * thread may run ahead of one that a busy neighbour slows (pool.h).
- */
-#define SLOTS_PER_THREAD 2
-
-struct em_ctx {
-	const struct gmm_data *x;	/* the rows */
-	const struct gmm_data *xs;	/* what the k-means starts read: x,
-					 * or its sample when x is spilled
-					 * (data.h) */
-	struct gmm_source src;		/* its complete rows, for the E-step */
-	struct gmm_source psrc;		/* its other rows, by pattern */
-	size_t pass;			/* E-step passes so far */
-	size_t n, d, k;
-	enum gmm_cov_type type;
-	int threads;
-	struct thread_work *tw;	/* one per worker of the pool */
-	struct gmm_estep_buffers *buf;	/* the same */
-	struct gmm_pool *pool;
-	struct gmm_stats *slots;	/* nslots: chunk statistics waiting for
-				 * their turn to be merged (pool.h) */
-	size_t nslots;
-	struct gmm_stats total;
-	struct gmm_mstep_work *mw;	/* the M-step's scratch */
-	int has_prior;			/* MAP EM under prior */
-	struct gmm_prior prior;
-	/* a noise component (noise.h): its density, and the start's two
-	 * passes (noise_start()): NOISE_COLLECT keeps each row's log
-	 * density in marks[row] (NaN for weight 0), NOISE_MARK gives the
-	 * rows below noise_cut to the noise alone */
-	int noise;
-	double noise_vinv;
-	enum { NOISE_OFF, NOISE_COLLECT, NOISE_MARK } noise_pass;
-	double noise_cut;
-	double *marks;			/* 2n with noise */
-	/* a scaled family (family.h): the statistics rescaled for the
-	 * covariance M-step (t_stats()), and no update of the family's own
-	 * parameters at a start's M-step, which follows no E-step */
-	const struct gmm_family *family;
-	struct gmm_stats tst;
-	int at_start;
-};
-
-static void
-ctx_release(struct em_ctx *ctx)
-{
-	gmm_pool_free(ctx->pool);
-	for (int t = 0; t < ctx->threads; t++) {
-		if (ctx->tw != NULL) {
-			gmm_stats_release(&ctx->tw[t].st);
-			gmm_marginal_release(&ctx->tw[t].marg);
-			for (size_t o = 0; ctx->tw[t].ost != NULL && o < ctx->d;
-			    o++)
-				gmm_stats_release(&ctx->tw[t].ost[o]);
-			free(ctx->tw[t].ost);
-		}
-		if (ctx->buf != NULL)
-			gmm_estep_buffers_release(&ctx->buf[t]);
-	}
-	if (ctx->slots != NULL)
-		for (size_t i = 0; i < ctx->nslots; i++)
-			gmm_stats_release(&ctx->slots[i]);
-	free(ctx->slots);
-	free(ctx->tw);
-	free(ctx->buf);
-	gmm_stats_release(&ctx->total);
-	gmm_stats_release(&ctx->tst);
-	if (ctx->mw != NULL)
-		gmm_mstep_work_release(ctx->mw);
-	free(ctx->mw);
-	free(ctx->marks);
-	gmm_prior_release(&ctx->prior);
-	gmm_data_pattern_source_free(&ctx->psrc);
-}
-
-/* Bytes one E-step thread holds (ctx_init()): its own statistics with
- * partial sums, its scratch, and its share of the slots
- * (SLOTS_PER_THREAD). */
-static size_t
-thread_bytes(enum gmm_cov_type t, size_t k, size_t d)
-{
-	return gmm_estep_buffers_bytes(d, k) +
-	    gmm_stats_bytes(t, k, d, 1) + SLOTS_PER_THREAD *
-	    gmm_stats_bytes(t, k, d, 0);
-}
-
-int
-gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
-    int threads)
-{
-	size_t nchunks = (n + GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS;
-	size_t budget = n * d * 8 > GMM_THREAD_BUDGET ? n * d * 8 :
-	    GMM_THREAD_BUDGET;
-	size_t fit = budget / thread_bytes(t, k, d);
-
-	if (threads < 1)
-		threads = 1;
-	if ((size_t)threads > nchunks)
-		threads = nchunks > 0 ? (int)nchunks : 1;
-	if ((size_t)threads > fit)
-		threads = fit > 0 ? (int)fit : 1;
-	return threads;
-}
-
-/* What the passes over rows with missing values need (thread_work). */
-static int
-patterns_init(struct em_ctx *ctx)
-{
-	const struct gmm_data *x = ctx->x;
-	enum gmm_cov_type mt = gmm_marginal_type(ctx->type);
-
-	if (gmm_data_pattern_source(x, &ctx->psrc) < 0)
-		return -1;
-	for (int i = 0; i < ctx->threads; i++) {
-		struct thread_work *w = &ctx->tw[i];
-
-		if (gmm_marginal_alloc(&w->marg, ctx->k, ctx->d,
-		    ctx->type) < 0)
-			return -1;
-		w->ost = calloc(ctx->d, sizeof(*w->ost));
-		if (w->ost == NULL)
-			return -1;
-		for (size_t p = 0; p < x->npatterns; p++) {
-			size_t o = x->patterns[p].nobs;
-
-			if (w->ost[o].nk == NULL && gmm_stats_alloc(&w->ost[o],
-			    mt, ctx->k, o, 1) < 0)
-				return -1;
-		}
-	}
-	return 0;
-}
-
-static int
-ctx_init(struct em_ctx *ctx, const struct gmm_data *x, size_t k,
-    enum gmm_cov_type t, int threads, int prior, int noise,
-    const struct gmm_family *family)
-{
-	size_t n = x->n, d = x->d;
-
-	memset(ctx, 0, sizeof(*ctx));
-	ctx->x = x;
-	ctx->xs = gmm_data_sample(x);
-	gmm_data_source(x, &ctx->src);
-	ctx->n = n;
-	ctx->d = d;
-	ctx->k = k;
-	ctx->type = t;
-	ctx->noise = noise != 0;
-	ctx->family = family;
-	if (family->scaled && gmm_stats_alloc(&ctx->tst, t, k, x->d, 0) < 0)
-		return -1;
-	if (noise && (ctx->marks = malloc(2 * n * sizeof(double))) == NULL)
-		return -1;
-	ctx->threads = gmm_em_threads(n, d, k, t, threads);
-	ctx->tw = calloc((size_t)ctx->threads, sizeof(*ctx->tw));
-	ctx->buf = calloc((size_t)ctx->threads, sizeof(*ctx->buf));
-	ctx->pool = gmm_pool_new(ctx->threads);
-	ctx->nslots = ctx->threads > 1 ? (size_t)ctx->threads *
-	    SLOTS_PER_THREAD : 1;
-	ctx->slots = calloc(ctx->nslots, sizeof(*ctx->slots));
-	ctx->mw = calloc(1, sizeof(*ctx->mw));
-	if (ctx->tw == NULL || ctx->buf == NULL || ctx->pool == NULL ||
-	    ctx->slots == NULL || ctx->mw == NULL ||
-	    gmm_stats_alloc(&ctx->total, t, k, d, 0) < 0)
-		return -1;
-	if (gmm_mstep_work_alloc(ctx->mw, t, k, d, prior) < 0)
-		return -1;
-	if (prior && gmm_prior_default(&ctx->prior, x, k, t) < 0)
-		return -1;
-	ctx->has_prior = prior;
-	for (size_t i = 0; i < ctx->nslots; i++)
-		if (gmm_stats_alloc(&ctx->slots[i], t, k, d, 0) < 0)
-			return -1;
-	for (int i = 0; i < ctx->threads; i++) {
-		if (gmm_estep_buffers_alloc(&ctx->buf[i], d,
-		    k + ctx->noise) < 0 ||
-		    gmm_stats_alloc(&ctx->tw[i].st, t, k, d, 1) < 0)
-			return -1;
-	}
-	if (x->npatterns > 0 && patterns_init(ctx) < 0)
-		return -1;
-	return 0;
-}
-
-/* Responsibilities 0 on the rows that pad a block to a multiple of VLEN. */
-static void
-zero_padding(double *resp, size_t rows, size_t k)
-{
-	size_t pad = vrows(rows);
-
-	for (size_t c = 0; c < k; c++)
-		for (size_t i = rows; i < pad; i++)
-			resp[c * GMM_BLOCK_ROWS + i] = 0;
-}
-
-struct pass {
-	struct em_ctx *ctx;
-	const struct gmm_model *m;
-	int want_stats;
-};
-
-/*
- * A scaled family's block (family.h): n_c += r, s_c += r (log u - u), and
- * the responsibilities times u, which the moments then weigh rows by.
- */
-static void
-scale_block(struct gmm_stats *st, double *resp, const double *u,
-    size_t rows)
-{
-	size_t k = st->k;
-
-	for (size_t c = 0; c < k; c++) {
-		double *r = resp + c * GMM_BLOCK_ROWS, n = 0, s = 0;
-		const double *uc = u + c * GMM_BLOCK_ROWS;
-
-		for (size_t i = 0; i < rows; i++) {
-			n += r[i];
-			s += r[i] * (log(uc[i]) - uc[i]);
-			r[i] *= uc[i];
-		}
-		st->fam[c] += n;
-		st->fam[k + c] += s;
-	}
-}
-
-/*
- * Partial labels (data.h): a labelled row's responsibilities are its
- * class's, one-hot, and it adds log(w_c f_c(x)) of that class to the
- * log-likelihood (MclustSSC's), which is log p(x) + log r_ic: the
- * correction goes in here, log p(x) in the caller's loop.  A
- * responsibility under the least double counts as that (the row's log
- * joint is then below log p(x) - 744).
- */
-static void
-hold_labelled(struct gmm_stats *st, double *resp, size_t cols,
-    const struct gmm_block *blk)
-{
-	for (size_t i = 0; i < blk->rows; i++) {
-		int32_t c = blk->label[i];
-		double w = blk->weight != NULL ? blk->weight[i] : 1, r;
-
-		if (c < 0)
-			continue;
-		r = resp[(size_t)c * GMM_BLOCK_ROWS + i];
-		if (w > 0)
-			st->loglik += w * log(r > DBL_TRUE_MIN ? r :
-			    DBL_TRUE_MIN);
-		for (size_t q = 0; q < cols; q++)
-			resp[q * GMM_BLOCK_ROWS + i] = 0;
-		resp[(size_t)c * GMM_BLOCK_ROWS + i] = 1;
-	}
-}
-
-/* A chunk's statistics start from zero (gmm_estep_run() task_begin). */
-static void
-chunk_begin(void *arg, int worker)
-{
-	struct pass *ps = arg;
-
-	gmm_stats_zero(&ps->ctx->tw[worker].st);
-}
-
-/* A block's log-likelihood, worst row and statistics (block()). */
-static void
-chunk_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
-    const double *logd)
-{
-	struct pass *ps = arg;
-	struct em_ctx *ctx = ps->ctx;
-	struct gmm_stats *st = &ctx->tw[worker].st;
-	size_t k = ctx->k, cols = k + ctx->noise;
-	double *z = resp + k * GMM_BLOCK_ROWS;	/* the noise column */
-
-	/*
-	 * Frequency weights (data.h): a row of weight w adds w log p(x_i),
-	 * w r_ic to the statistics and w log max_c r_ic to ICL's term, and
-	 * is the worst explained row only when w > 0.  Unweighted rows
-	 * multiply by 1, which is exact: the old bits.
-	 */
-	zero_padding(resp, blk->rows, cols);
-	/* the noise's start (noise_start()), under a model without it */
-	for (size_t i = 0; ctx->noise && !ps->m->noise && i < blk->rows;
-	    i++) {
-		double w = blk->weight != NULL ? blk->weight[i] : 1;
-
-		z[i] = 0;
-		if (ctx->noise_pass == NOISE_COLLECT)
-			ctx->marks[blk->first + i] = w > 0 ? logd[i] : NAN;
-		if (ctx->noise_pass != NOISE_MARK || !(logd[i] <
-		    ctx->noise_cut))
-			continue;
-		for (size_t c = 0; c < k; c++)
-			resp[c * GMM_BLOCK_ROWS + i] = 0;
-		z[i] = 1;
-	}
-	if (blk->label != NULL)
-		hold_labelled(st, resp, cols, blk);
-	for (size_t i = 0; i < blk->rows; i++) {
-		double w = blk->weight != NULL ? blk->weight[i] : 1;
-
-		if (!(w > 0))
-			continue;
-		st->loglik += w * logd[i];
-		if (logd[i] < st->worst) {
-			st->worst = logd[i];
-			st->worst_row = blk->first + i;
-		}
-	}
-	if (ps->want_stats) {
-		struct thread_work *w = &ps->ctx->tw[worker];
-
-		if (blk->weight != NULL)
-			for (size_t c = 0; c < cols; c++)
-				for (size_t i = 0; i < blk->rows; i++)
-					resp[c * GMM_BLOCK_ROWS + i] *=
-					    blk->weight[i];
-		for (size_t i = 0; ctx->noise && i < blk->rows; i++)
-			st->noise += z[i];
-		if (ps->m->family->scaled)
-			scale_block(st, resp, ctx->buf[worker].scale, blk->rows);
-		if (blk->pattern == NULL) {
-			gmm_stats_add_block(st, ps->m->means, blk->xt,
-			    blk->rows, resp, ps->ctx->buf[worker].work);
-			return;
-		}
-		/*
-		 * A few rows: each row's share directly.  More: statistics
-		 * on the observed columns about the marginal means, kept
-		 * over the pattern's blocks and added into the full ones
-		 * when the pattern or the chunk ends (flush_pattern()).
-		 */
-		if (blk->rows < GMM_MARGINAL_FEW_ROWS) {
-			gmm_marginal_add_rows(&w->marg, blk->xt, blk->rows,
-			    resp, st);
-			return;
-		}
-		if (!w->pending)
-			gmm_stats_zero(&w->ost[blk->pattern->nobs]);
-		w->pending = 1;
-		gmm_stats_add_block(&w->ost[blk->pattern->nobs],
-		    w->marg.m->means, blk->xt, blk->rows, resp,
-		    ps->ctx->buf[worker].work);
-		return;
-	}
-	for (size_t i = 0; i < blk->rows; i++) {
-		double top = resp[i];
-
-		for (size_t c = 1; c < cols; c++)
-			if (resp[c * GMM_BLOCK_ROWS + i] > top)
-				top = resp[c * GMM_BLOCK_ROWS + i];
-		if (blk->weight == NULL)
-			st->logmax += log(top);
-		else if (blk->weight[i] > 0)
-			st->logmax += blk->weight[i] * log(top);
-	}
-}
-
-/* The statistics kept for the worker's pattern into its full ones. */
-static void
-flush_pattern(struct thread_work *w)
-{
-	struct gmm_stats *os;
-
-	if (!w->pending)
-		return;
-	os = &w->ost[w->cached->nobs];
-	gmm_stats_fold(os);
-	gmm_marginal_add_stats(&w->marg, os, &w->st);
-	w->pending = 0;
-}
-
-/* The marginal of a block's pattern (gmm_estep_job model()): built when
- * the pattern or the pass changes; NULL once one fails. */
-static const struct gmm_model *
-pattern_model(void *arg, int worker, const struct gmm_block *blk)
-{
-	struct pass *ps = arg;
-	struct thread_work *w = &ps->ctx->tw[worker];
-
-	if (w->failed)
-		return NULL;
-	if (w->cached == blk->pattern && w->cached_pass == ps->ctx->pass)
-		return w->marg.m;
-	flush_pattern(w);
-	if (gmm_marginal_set(&w->marg, ps->m, blk->pattern, ps->want_stats,
-	    &w->err) < 0) {
-		w->failed = 1;
-		return NULL;
-	}
-	w->cached = blk->pattern;
-	w->cached_pass = ps->ctx->pass;
-	return w->marg.m;
-}
-
-/* The chunk's statistics into a slot (task_end()). */
-static void
-chunk_end(void *arg, int worker, size_t ch, size_t slot)
-{
-	struct pass *ps = arg;
-	struct gmm_stats *st = &ps->ctx->tw[worker].st;
-
-	(void)ch;
-	flush_pattern(&ps->ctx->tw[worker]);
-	gmm_stats_fold(st);
-	gmm_stats_copy(&ps->ctx->slots[slot], st);
-}
-
-/* The chunks' statistics into the total, in chunk order (merge()). */
-static void
-chunk_merge(void *arg, size_t ch, size_t slot)
-{
-	struct pass *ps = arg;
-
-	(void)ch;
-	gmm_stats_merge(&ps->ctx->total, &ps->ctx->slots[slot]);
-}
-
-/*
- * One pass over the data: ctx->total gets log-likelihood and statistics,
- * the complete rows' first, then those of the rows with missing values,
- * pattern by pattern under each pattern's marginal (data.h, marginal.h).
- * Fails only when a marginal cannot be factorised.
- */
-static int
-estep(struct em_ctx *ctx, const struct gmm_model *m, int want_stats,
-    struct gmm_error *err)
-{
-	struct pass ps = { ctx, m, want_stats };
-	struct gmm_estep_job job = {
-		.src = &ctx->src, .m = m,
-		.task_blocks = GMM_CHUNK_ROWS / GMM_BLOCK_ROWS,
-		.nslots = ctx->nslots, .task_begin = chunk_begin,
-		.block = chunk_block, .task_end = chunk_end,
-		.merge = chunk_merge, .arg = &ps,
-	};
-
-	gmm_stats_zero(&ctx->total);
-	gmm_estep_run(ctx->pool, ctx->threads, ctx->buf, &job);
-	if (ctx->x->npatterns == 0)
-		return 0;
-	ctx->pass++;
-	job.src = &ctx->psrc;
-	job.model = pattern_model;
-	gmm_estep_run(ctx->pool, ctx->threads, ctx->buf, &job);
-	for (int t = 0; t < ctx->threads; t++)
-		if (ctx->tw[t].failed) {
-			ctx->tw[t].failed = 0;
-			return gmm_error_set(err, NULL, 0, "%s, seen through "
-			    "a pattern of missing values; try a larger "
-			    "--reg-covar", ctx->tw[t].err.msg);
-		}
-	return 0;
-}
-
-/* A factor model's collapsed component c takes the loadings, psi and
- * covariance of the heaviest other one. */
-static void
-reseed_factors(const struct em_ctx *ctx, struct gmm_model *m,
-    const struct gmm_stats *st, size_t c)
-{
-	size_t d = ctx->d, q = m->factors, from = c == 0 ? 1 : 0;
-	size_t np = m->cov_type == GMM_COV_MFA ? d : 1;
-
-	for (size_t o = 0; o < ctx->k; o++)
-		if (o != c && gmm_mstep_nk(st, o) > gmm_mstep_nk(st, from))
-			from = o;
-	memcpy(m->loadings + c * d * q, m->loadings + from * d * q,
-	    d * q * sizeof(double));
-	memcpy(m->psi + c * np, m->psi + from * np, np * sizeof(double));
-	memcpy(m->cov + c * d * d, m->cov + from * d * d,
-	    d * d * sizeof(double));
-}
-
-/*
- * Put a collapsed component c on the worst explained row, with one row's
- * weight and the n_c-weighted mean covariance of the others (a factor
- * model: the heaviest other's factors).
- */
-static void
-reseed(const struct em_ctx *ctx, struct gmm_model *m,
-    const struct gmm_stats *st,
-    size_t c)
-{
-	size_t d = ctx->d, per = gmm_cov_size(m->cov_type, 1, d);
-	double total = 0;
-
-	gmm_data_row(ctx->x, st->worst_row, m->means + c * d);
-	m->weights[c] = gmm_data_row_weight(ctx->x, st->worst_row);
-	if (gmm_covmodel(m->cov_type)->shared)
-		return;
-	if (gmm_covmodel(m->cov_type)->factor) {
-		reseed_factors(ctx, m, st, c);
-		return;
-	}
-	for (size_t j = 0; j < per; j++)
-		m->cov[c * per + j] = 0;
-	for (size_t o = 0; o < ctx->k; o++) {
-		double w = gmm_mstep_nk(st, o);
-
-		if (o == c)
-			continue;
-		total += w;
-		for (size_t j = 0; j < per; j++)
-			m->cov[c * per + j] += w * m->cov[o * per + j];
-	}
-	for (size_t j = 0; j < per; j++)
-		m->cov[c * per + j] /= total;
-}
-
-/*
- * A scaled family's statistics for the covariance M-step: gathered with
- * weights r u (nk = sum r u, sx, sxx), the M-step needs n_c = sum r as
- * nk and the scatter about the new mean sum r u (x - mu)(x - mu)^T =
- * sxx - sx sx^T / sum r u, which it forms as sxx - sx' sx'^T / n_c:
- * so sx' = sx sqrt(n_c / sum r u).  A start's statistics (u = 1, no
- * E-step) have n_c = nk.
- */
-static const struct gmm_stats *
-t_stats(struct em_ctx *ctx, const struct gmm_stats *st)
-{
-	struct gmm_stats *t = &ctx->tst;
-	size_t k = st->k, d = st->d;
-
-	gmm_stats_copy(t, st);
-	for (size_t c = 0; c < k && !ctx->at_start; c++) {
-		double f = st->nk[c] > 0 ? sqrt(st->fam[c] / st->nk[c]) : 1;
-
-		t->nk[c] = st->fam[c];
-		for (size_t j = 0; j < d; j++)
-			t->sx[c * d + j] *= f;
-	}
-	return t;
-}
-
-static int
-mstep(struct em_ctx *ctx, struct gmm_model *m, const struct gmm_stats *st,
-    double reg, size_t *reseeded, struct gmm_error *err)
-{
-	size_t k = ctx->k, d = ctx->d;
-	const struct gmm_covmodel *cm = gmm_covmodel(m->cov_type);
-	double wsum = 0;
-	struct gmm_error sub;
-
-	const struct gmm_stats *cst = st;
-
-	/* the covariances by the model's row of the table, then means and
-	 * weights */
-	*reseeded = (size_t)-1;
-	if (ctx->family->scaled)
-		cst = t_stats(ctx, st);
-	gmm_mstep_work_factors(ctx->mw, m->factors, m->loadings, m->psi);
-	if ((ctx->has_prior ? cm->mstep_map(cst, &ctx->prior, reg, m->means,
-	    m->cov, ctx->mw) : cm->mstep(cst, reg, m->cov, ctx->mw)) < 0)
-		return gmm_error_set(err, NULL, 0, "component %zu: the scatter "
-		    "is singular, which %s cannot take; try a smaller k or "
-		    "another covariance model", ctx->mw->failed, cm->name);
-	for (size_t c = 0; c < k; c++) {
-		double nk = gmm_mstep_nk(st, c);
-
-		for (size_t j = 0; j < d && !ctx->has_prior; j++)
-			m->means[c * d + j] += st->sx[c * d + j] / nk;
-		m->weights[c] = gmm_mstep_nk(cst, c);
-		if (ctx->family->scaled && !ctx->at_start)
-			ctx->family->mstep(m, c, cst->nk[c], st->fam[k + c]);
-	}
-	for (size_t c = 0; c < k && k > 1; c++) {
-		if (cst->nk[c] < GMM_COLLAPSE_NK) {
-			reseed(ctx, m, cst, c);
-			*reseeded = c;
-			break;
-		}
-	}
-	for (size_t c = 0; c < k; c++)
-		wsum += m->weights[c];
-	if (m->noise)
-		wsum += st->noise;
-	for (size_t c = 0; c < k; c++)
-		m->weights[c] /= wsum;
-	if (m->noise)
-		m->noise_weight = st->noise / wsum;
-	if (gmm_model_prepare(m, &sub) < 0)
-		return gmm_error_set(err, NULL, 0,
-		    "%s; try a larger --reg-covar or a smaller k", sub.msg);
-	return 0;
-}
-
 /* Squared distance of row r of block xt from centre ctr. */
 static double
-start_dist(const struct em_ctx *ctx, const double *ctr, const double *xt,
+start_dist(const struct gmm_emctx *ctx, const double *ctr, const double *xt,
     size_t r)
 {
 	double s = 0;
@@ -644,7 +40,7 @@ start_dist(const struct em_ctx *ctx, const double *ctr, const double *xt,
  * k-means assigns it: the start of spilled data, whose k-means ran on
  * the sample. */
 static uint32_t
-nearest_centre(const struct em_ctx *ctx, const double *centres,
+nearest_centre(const struct gmm_emctx *ctx, const double *centres,
     const double *xt, size_t r)
 {
 	uint32_t best = 0;
@@ -668,7 +64,7 @@ nearest_centre(const struct em_ctx *ctx, const double *centres,
  * the one component the row counts for (a copy, in buf[0].xt).
  */
 static const double *
-start_block(struct em_ctx *ctx, const double *shift, const uint32_t *labels,
+start_block(struct gmm_emctx *ctx, const double *shift, const uint32_t *labels,
     size_t i0, const double *xt)
 {
 	const struct gmm_data *x = ctx->x;
@@ -700,7 +96,7 @@ start_block(struct em_ctx *ctx, const double *shift, const uint32_t *labels,
  * start), or uniform draws without labels.  The rows come block by block
  * (data.h: gmm_data_block()), from memory or from the file. */
 static void
-stats_from_start(struct em_ctx *ctx, const double *shift,
+stats_from_start(struct gmm_emctx *ctx, const double *shift,
     const uint32_t *labels, int nearest, const double *given, gsl_rng *rng)
 {
 	struct thread_work *w = &ctx->tw[0];
@@ -760,7 +156,7 @@ stats_from_start(struct em_ctx *ctx, const double *shift,
 			if (cols > k)	/* the noise's share */
 				w->st.noise += r[k * GMM_BLOCK_ROWS];
 		}
-		zero_padding(resp, rows, k);
+		gmm_emctx_zero_padding(resp, rows, k);
 		gmm_stats_add_block(&w->st, shift, start_block(ctx, shift,
 		    labels, i0, blk.xt), rows, resp, ctx->buf[0].work);
 	}
@@ -859,7 +255,7 @@ cmp_double(const void *a, const void *b)
  * responsibilities under m; an M-step from those gives m its noise.
  */
 static int
-noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
+noise_start(struct gmm_emctx *ctx, struct gmm_model *m, double reg,
     struct gmm_error *err)
 {
 	size_t n = ctx->n, have = 0, q, reseeded;
@@ -867,7 +263,7 @@ noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
 	int rc;
 
 	ctx->noise_pass = NOISE_COLLECT;
-	rc = estep(ctx, m, 0, err);
+	rc = gmm_emctx_estep(ctx, m, 0, err);
 	ctx->noise_pass = NOISE_OFF;
 	if (rc < 0)
 		return -1;
@@ -882,13 +278,13 @@ noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
 	qsort(v, have, sizeof(double), cmp_double);
 	ctx->noise_cut = q > 0 ? v[q] : -INFINITY;
 	ctx->noise_pass = NOISE_MARK;
-	rc = estep(ctx, m, 1, err);
+	rc = gmm_emctx_estep(ctx, m, 1, err);
 	ctx->noise_pass = NOISE_OFF;
 	if (rc < 0)
 		return -1;
 	m->noise = 1;
 	m->noise_vinv = ctx->noise_vinv;
-	return mstep(ctx, m, &ctx->total, reg, &reseeded, err);
+	return gmm_emctx_mstep(ctx, m, &ctx->total, reg, &reseeded, err);
 }
 
 /*
@@ -899,7 +295,7 @@ noise_start(struct em_ctx *ctx, struct gmm_model *m, double reg,
  * labels (n) and means (the statistics' shifts) are filled.
  */
 static int
-labelled_start(struct em_ctx *ctx, const struct gmm_em_options *opt,
+labelled_start(struct gmm_emctx *ctx, const struct gmm_em_options *opt,
     gsl_rng *rng, uint32_t *labels, double *means, struct gmm_error *err)
 {
 	const struct gmm_data *x = ctx->x;
@@ -930,7 +326,7 @@ set_family(struct gmm_model *m, const struct gmm_em_options *opt)
 
 /* A prepared starting model in *out, as opt->init says. */
 static int
-start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
+start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
     size_t run, struct gmm_model **out, struct gmm_error *err)
 {
 	size_t n = ctx->n, d = ctx->d, k = ctx->k, reseeded;
@@ -1008,7 +404,7 @@ start(struct em_ctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	stats_from_start(ctx, m->means, labels, nearest, opt->init ==
 	    GMM_INIT_RESP ? opt->init_resp : NULL, rng);
 	ctx->at_start = 1;
-	ret = mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
+	ret = gmm_emctx_mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
 	ctx->at_start = 0;
 	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = run, .at_start = 1,
@@ -1032,7 +428,7 @@ out:
 
 /* One run from one start; m is updated in place. */
 static int
-run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
+run_em(struct gmm_emctx *ctx, const struct gmm_em_options *opt, size_t run,
     struct gmm_model *m, struct gmm_training *tr, struct gmm_error *err)
 {
 	double prev = -INFINITY, n = ctx->x->weight_total;
@@ -1043,10 +439,10 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 		double ll, change, t0 = omp_get_wtime();
 		size_t reseeded;
 
-		if (estep(ctx, m, 1, err) < 0)
+		if (gmm_emctx_estep(ctx, m, 1, err) < 0)
 			return -1;
 		ll = ctx->total.loglik / n;
-		if (mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded,
+		if (gmm_emctx_mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded,
 		    err) < 0)
 			return -1;
 		change = ll - prev;
@@ -1059,7 +455,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
 		}
 		prev = ll;
 	}
-	if (estep(ctx, m, 0, err) < 0)
+	if (gmm_emctx_estep(ctx, m, 0, err) < 0)
 		return -1;
 	tr->loglik_total = ctx->total.loglik;
 	tr->class_loglik = ctx->total.logmax;
@@ -1074,7 +470,7 @@ run_em(struct em_ctx *ctx, const struct gmm_em_options *opt, size_t run,
  * parameters those of its last M-step.
  */
 static int
-start_smallem(struct em_ctx *ctx, const struct gmm_em_options *opt,
+start_smallem(struct gmm_emctx *ctx, const struct gmm_em_options *opt,
     gsl_rng *rng, size_t run, struct gmm_model **out, struct gmm_error *err)
 {
 	struct gmm_em_options so = *opt;
@@ -1117,7 +513,7 @@ fail:
  * starts from it.
  */
 static int
-smem_improve(struct em_ctx *ctx, const struct gmm_em_options *opt,
+smem_improve(struct gmm_emctx *ctx, const struct gmm_em_options *opt,
     struct gmm_model **best, struct gmm_error *err)
 {
 	struct gmm_smem_move moves[GMM_SMEM_CANDIDATES];
@@ -1274,7 +670,7 @@ fit_bytes(size_t n, size_t d, const struct gmm_em_options *opt)
 	int th = gmm_em_threads(n, d, k, opt->cov_type, opt->threads);
 	double cov = (double)gmm_cov_size(opt->cov_type, k, d);
 
-	return (double)th * (double)thread_bytes(opt->cov_type, k, d) +
+	return (double)th * (double)gmm_emctx_thread_bytes(opt->cov_type, k, d) +
 	    8.0 * 5 * ((double)k * (double)(d + 2) + 2 * cov) +
 	    (double)gmm_mstep_work_bytes(opt->cov_type, k, d, opt->prior);
 }
@@ -1311,7 +707,7 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
     gsl_rng *rng, struct gmm_model **out, struct gmm_error *err)
 {
 	size_t n = x->n, d = x->d;
-	struct em_ctx ctx;
+	struct gmm_emctx ctx;
 	struct gmm_model *best = NULL;
 	size_t runs = opt->init == GMM_INIT_MODEL || opt->init ==
 	    GMM_INIT_RESP ? 1 : opt->n_init;
@@ -1409,7 +805,7 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		return gmm_error_set(err, NULL, 0, "mclust has no conjugate "
 		    "prior for %s, nor has gmm; it has one for %s",
 		    gmm_cov_type_name(opt->cov_type), GMM_PRIOR_MODELS);
-	if (ctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads,
+	if (gmm_emctx_init(&ctx, x, opt->k, opt->cov_type, opt->threads,
 	    opt->prior, opt->noise, fam) < 0) {
 		gmm_error_nomem(err);
 		goto out;
@@ -1462,6 +858,6 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 out:
 	free(finals.v);
 	gmm_model_free(best);
-	ctx_release(&ctx);
+	gmm_emctx_release(&ctx);
 	return ret;
 }

@@ -53,6 +53,7 @@
 
 #include "base/error.h"
 #include "engine/data.h"
+#include "engine/emctx.h"
 #include "engine/model.h"
 
 enum gmm_init_method {
@@ -127,15 +128,6 @@ struct gmm_em_options {
 	gmm_em_progress_fn progress;		/* may be NULL */
 	void *progress_ctx;
 };
-
-/*
- * The threads a fit of n rows runs with when asked for `threads`: at most
- * one per chunk of GMM_CHUNK_ROWS rows, and no more than keep their own
- * statistics within GMM_THREAD_BUDGET or the data's size (consts.h).
- * Results are bitwise the same for any count.
- */
-int gmm_em_threads(size_t n, size_t d, size_t k, enum gmm_cov_type t,
-    int threads);
 
 /*
  * Fit a mixture to the rows x (borrowed, read only: data.h).  On success

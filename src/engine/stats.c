@@ -220,6 +220,22 @@ gmm_stats_merge(struct gmm_stats *a, const struct gmm_stats *b)
 }
 
 void
+gmm_stats_scale(struct gmm_stats *st, double f)
+{
+	st->loglik *= f;
+	st->logmax *= f;
+	st->noise *= f;
+	for (size_t c = 0; c < st->k; c++)
+		st->nk[c] *= f;
+	for (size_t c = 0; c < 2 * st->k; c++)
+		st->fam[c] *= f;
+	for (size_t i = 0; i < st->k * st->d; i++)
+		st->sx[i] *= f;
+	for (size_t i = 0; i < st->nsxx; i++)
+		st->sxx[i] *= f;
+}
+
+void
 gmm_stats_recentre(struct gmm_stats *st, enum gmm_cov_type t,
     const double *from, const double *to)
 {

@@ -107,6 +107,8 @@ void gmm_stats_copy(struct gmm_stats *a, const struct gmm_stats *b);
 /* a += b in a fixed order of fields and entries; the worst row is b's
  * when strictly worse, so merging in row order keeps the first. */
 void gmm_stats_merge(struct gmm_stats *a, const struct gmm_stats *b);
+/* Every sum times f (online EM's step, online.h); worst row kept. */
+void gmm_stats_scale(struct gmm_stats *st, double f);
 /*
  * Move the statistics from shifts `from` to shifts `to` (k x d each): the
  * first moments and scatters about the new shifts, exactly as algebra

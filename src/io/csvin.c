@@ -1604,14 +1604,20 @@ give_labels(struct gmm_csvin *in, struct labels *l, struct gmm_data *x,
 	return 0;
 }
 
-int
-gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
-    const struct gmm_data_budget *budget, struct gmm_error *err)
+/*
+ * Rows into x (initialised here: weighted with a weights column, with the
+ * budget when given), until the end of the input or max rows given (a
+ * row with nothing observed counts), then gmm_data_finish(); labels
+ * into lab when not NULL.  0, or -1 with err set and x released.
+ */
+static int
+read_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
+    const struct gmm_data_budget *budget, struct labels *lab,
+    struct gmm_error *err)
 {
 	size_t d = in->nsel;
 	double *row = malloc((d ? d : 1) * sizeof(double)), w = 1;
 	unsigned char *mask = malloc(d ? d : 1);
-	struct labels lab = { 0 };
 	int r;
 
 	gmm_data_init(x, d);
@@ -1627,7 +1633,7 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		gmm_data_release(x);
 		return gmm_error_nomem(err);
 	}
-	for (;;) {
+	while (x->rows_read < max) {
 		size_t nobs = 0;
 
 		r = gmm_csvin_read_row(in, row, err);
@@ -1641,12 +1647,12 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 			goto fail;
 		for (size_t j = 0; j < d; j++)
 			nobs += (mask[j] = !isnan(row[j]));
-		if (in->has_lcol && nobs < d) {
+		if (lab != NULL && nobs < d) {
 			gmm_error_set(err, in->name, in->last.line, "a missing "
 			    "value: --label-column does not take them yet");
 			goto fail;
 		}
-		if (in->has_lcol && add_label(in, &lab, err) < 0)
+		if (lab != NULL && add_label(in, lab, err) < 0)
 			goto fail;
 		if ((r = nobs == d ? gmm_data_append_weighted(x, row, w) :
 		    gmm_data_append_missing(x, row, mask, w)) == -2) {
@@ -1674,6 +1680,33 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		else
 			gmm_error_nomem(err);
 		gmm_data_release(x);
+		return -1;
+	}
+	return 0;
+fail:
+	free(row);
+	free(mask);
+	gmm_data_release(x);
+	return -1;
+}
+
+int
+gmm_csvin_read_batch(struct gmm_csvin *in, struct gmm_data *x, size_t max,
+    struct gmm_error *err)
+{
+	if (in->has_lcol)
+		GMM_BUG("gmm_csvin_read_batch: a label column");
+	return read_rows(in, x, max, NULL, NULL, err);
+}
+
+int
+gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
+    const struct gmm_data_budget *budget, struct gmm_error *err)
+{
+	struct labels lab = { 0 };
+
+	if (read_rows(in, x, SIZE_MAX, budget, in->has_lcol ? &lab : NULL,
+	    err) < 0) {
 		free(lab.v);
 		gmm_strtab_release(&lab.tab);
 		return -1;
@@ -1708,13 +1741,6 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		    "%zu) add up to more than a double holds", in->wcol + 1);
 	}
 	return 0;
-fail:
-	free(row);
-	free(mask);
-	free(lab.v);
-	gmm_strtab_release(&lab.tab);
-	gmm_data_release(x);
-	return -1;
 }
 
 size_t

@@ -194,6 +194,16 @@ int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     const struct gmm_data_budget *budget, struct gmm_error *err);
 
 /*
+ * The next rows into x (initialised here, as gmm_csvin_read_data() does,
+ * with no budget and no label column): up to max rows given (a row with
+ * nothing observed counts), fewer at the end of the input, none
+ * (x->rows_read 0) after it; for online EM's batches.  A batch may hold
+ * no row of weight > 0.  0, or -1 with err set (x empty).
+ */
+int gmm_csvin_read_batch(struct gmm_csvin *in, struct gmm_data *x, size_t max,
+    struct gmm_error *err);
+
+/*
  * How many times the reader has grown one of its buffers (libcsv's field
  * buffer included).  Every buffer grows geometrically, so a field or line
  * of n bytes costs O(log n) of these.  Exposed for tests.

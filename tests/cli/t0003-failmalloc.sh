@@ -100,6 +100,10 @@ try "fit -o" "$T/dir/m.gmm" fit -k 2 -o "$T/dir/m.gmm" "$F"
 try "fit --init JSON --covariance full -o" "$T/dir/m.gmm" \
     fit --init "$J" -o "$T/dir/m.gmm" "$F"
 try "fit -c of a bad CSV" - fit -k 1 -c b "$T/bad.csv"
+# (no --checkpoint: a failure after one leaves its whole model, which
+# this test's rule, the old model or the final one, does not allow)
+try "fit --online --batch 20" "$T/dir/m.gmm" fit -k 2 --online --batch 20 \
+    -o "$T/dir/m.gmm" "$F"
 try "fit --memory 0: the rows out of core" "$T/dir/m.gmm" fit -k 2 \
     --memory 0 --max-iter 20 -o "$T/dir/m.gmm" "$F"
 try "fit --memory 0 --weights, the reservoir" "$T/dir/w.gmm" fit -k 2 \
