@@ -7,6 +7,7 @@
 #include "base/consts.h"
 #include "io/csvout.h"
 #include "engine/em.h"
+#include "base/status.h"
 #include "engine/online.h"
 #include "engine/score.h"
 #include "cmd/fitopts.h"
@@ -190,9 +191,11 @@ run_online(struct gmm_fitopts *fo, const struct online_args *on,
 	struct gmm_data x;
 	gsl_rng *rng = NULL;
 	size_t first, next;
+	double elapsed;
 	int ret = GMM_EXIT_DATA;
 
 	gmm_data_init(&x, 0);
+	gmm_status_enable(fo->common.quiet);
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
 	if (in == NULL)
 		goto fail;
@@ -229,11 +232,20 @@ run_online(struct gmm_fitopts *fo, const struct online_args *on,
 			break;
 		if (gmm_online_step(o, &x, &err) < 0)
 			goto fail;
+		elapsed = gmm_status_elapsed();
+		gmm_status_draw(0, "gmm fit: online  %zu rows  %.3g rows/s  "
+		    "%.3g MB/s  batch %zu  loglik %.6g", gmm_online_rows(o),
+		    elapsed > 0 ? (double)gmm_online_rows(o) / elapsed : 0,
+		    elapsed > 0 ? (double)gmm_csvin_bytes(in) / 1e6 /
+		    elapsed : 0, gmm_online_batches(o),
+		    gmm_online_loglik(o));
 		if (on->checkpoint > 0 && gmm_online_rows(o) >= next) {
 			next = (gmm_online_rows(o) / on->checkpoint + 1) *
 			    on->checkpoint;
 			if (write_online(o, fo, in, out, &m, &err) < 0)
 				goto fail;
+			if (fo->common.verbose)
+				gmm_status_clear();
 			if (fo->common.verbose)
 				fprintf(stderr, "gmm fit: checkpoint after %zu "
 				    "rows, %zu batches: prequential mean "
@@ -242,6 +254,7 @@ run_online(struct gmm_fitopts *fo, const struct online_args *on,
 				    m->training.loglik_mean);
 		}
 	}
+	gmm_status_clear();
 	if (write_online(o, fo, in, out, &m, &err) < 0)
 		goto fail;
 	if (fo->common.verbose)
@@ -257,6 +270,7 @@ fail:
 	gmm_error_about(&err, in ? gmm_csvin_name(in) : file);
 	gmm_report("fit", &err);
 out:
+	gmm_status_clear();
 	gmm_online_free(o);
 	gsl_rng_free(rng);
 	gmm_data_release(&x);
@@ -278,6 +292,8 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 
 	gmm_data_init(&x, 0);
 	gmm_fitopts_budget(fo, &budget);
+	fo->common.csv.status = "gmm fit";	/* rows read, out of core */
+	gmm_status_enable(fo->common.quiet);
 	in = gmm_csvin_open(file, &fo->common.csv, &err);
 	if (in == NULL)
 		goto fail;

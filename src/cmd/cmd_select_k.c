@@ -647,6 +647,8 @@ run(struct select_opts *s, const char *file)
 
 	gmm_data_init(&x, 0);
 	gmm_fitopts_budget(&s->fo, &budget);
+	s->fo.common.csv.status = "gmm select-k";	/* rows read */
+	gmm_status_enable(s->fo.common.quiet);
 	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
 	if (in != NULL)
 		s->file = gmm_csvin_name(in);

@@ -220,7 +220,7 @@ gmm_online_model(struct gmm_online *o)
 {
 	struct gmm_training *tr = &o->m->training;
 	size_t p = gmm_model_parameters(o->m);
-	double mean = o->preq_w > 0 ? o->preq_ll / o->preq_w : o->start_mean;
+	double mean = gmm_online_loglik(o);
 
 	memset(tr, 0, sizeof(*tr));
 	tr->present = 1;
@@ -237,6 +237,12 @@ gmm_online_model(struct gmm_online *o)
 	tr->reg_covar = o->opt.em.reg_covar;
 	tr->tol = o->opt.em.tol;
 	return o->m;
+}
+
+double
+gmm_online_loglik(const struct gmm_online *o)
+{
+	return o->preq_w > 0 ? o->preq_ll / o->preq_w : o->start_mean;
 }
 
 size_t

@@ -65,6 +65,8 @@ int gmm_online_step(struct gmm_online *o, const struct gmm_data *batch,
     struct gmm_error *err);
 /* The current model, prepared, its training block as above; o owns it. */
 struct gmm_model *gmm_online_model(struct gmm_online *o);
+/* The prequential mean log-likelihood so far (above). */
+double gmm_online_loglik(const struct gmm_online *o);
 /* Batches stepped, rows seen. */
 size_t gmm_online_batches(const struct gmm_online *o);
 size_t gmm_online_rows(const struct gmm_online *o);

@@ -18,6 +18,7 @@
 #include <csv.h>
 
 #include "io/csvout.h"
+#include "base/status.h"
 #include "base/strtab.h"
 #include "base/text.h"
 
@@ -43,6 +44,7 @@ struct gmm_csvin {
 	int fd;			/* -1 when closed */
 	int read_failed;	/* errno of a failed read, 0 when none */
 	int at_eof;		/* read() returned 0 */
+	size_t bytes;		/* read so far */
 	char *name;
 	struct csv_parser p;
 	struct gmm_csvin_options opt;
@@ -492,6 +494,8 @@ read_some(struct gmm_csvin *in, unsigned char *buf, size_t want)
 		in->read_failed = errno;
 	else if (got == 0)
 		in->at_eof = 1;
+	else
+		in->bytes += (size_t)got;
 	return got > 0 ? (size_t)got : 0;
 }
 
@@ -1610,6 +1614,18 @@ give_labels(struct gmm_csvin *in, struct labels *l, struct gmm_data *x,
  * row with nothing observed counts), then gmm_data_finish(); labels
  * into lab when not NULL.  0, or -1 with err set and x released.
  */
+/* The status line while rows are read (the status option). */
+static void
+status(const struct gmm_csvin *in, const struct gmm_data *x)
+{
+	double t = gmm_status_elapsed();
+
+	gmm_status_draw(0, "%s: reading  %zu rows  %.4g MB  %.3g MB/s%s",
+	    in->opt.status, x->rows_read, (double)in->bytes / 1e6,
+	    t > 0 ? (double)in->bytes / 1e6 / t : 0,
+	    gmm_data_spilled(x) ? "  out of core" : "");
+}
+
 static int
 read_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
     const struct gmm_data_budget *budget, struct labels *lab,
@@ -1660,6 +1676,8 @@ read_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
 			    gmm_data_error(x));
 			goto fail;
 		}
+		if (in->opt.status != NULL && x->rows_read % 4096 == 0)
+			status(in, x);
 		if (r < 0) {
 			gmm_error_set(err, in->name, in->last.line,
 			    "out of memory after %zu rows of %zu columns "
@@ -1688,6 +1706,12 @@ fail:
 	free(mask);
 	gmm_data_release(x);
 	return -1;
+}
+
+size_t
+gmm_csvin_bytes(const struct gmm_csvin *in)
+{
+	return in->bytes;
 }
 
 int

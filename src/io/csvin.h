@@ -66,7 +66,12 @@ struct gmm_csvin_options {
 				 * data (as weights) */
 	int missing;		/* 1: missing values allowed (NaN) */
 	const char *na;		/* --na LIST, or NULL: "NA,NaN" */
+	const char *status;	/* "gmm fit", or NULL: while data are
+				 * read, the status line (base/status.h)
+				 * says rows, bytes, throughput and
+				 * whether they went out of core */
 };
+
 
 struct gmm_csvin;
 
@@ -162,6 +167,8 @@ const char *gmm_csvin_header_name(const struct gmm_csvin *in, size_t i);
 const char *gmm_csvin_field_name(const struct gmm_csvin *in, size_t i,
     char *buf);
 
+/* Bytes read from the input so far. */
+size_t gmm_csvin_bytes(const struct gmm_csvin *in);
 /* Line of the row last read. */
 size_t gmm_csvin_line(const struct gmm_csvin *in);
 /* Text of selected field j of the row last read (quotes removed). */

@@ -2,7 +2,8 @@
 # The status line on a terminal (issue 19): under a pseudo-terminal
 # (script(1)) fit and select-k redraw one line in place and erase it before
 # anything else reaches standard error; with -q, TERM=dumb, or standard
-# error a pipe or a file, nothing of it is written.
+# error a pipe or a file, nothing of it is written.  Reading out of core
+# and --online show rows and throughput.
 . "$(dirname "$0")/lib.sh"
 
 if [ -n "${GMM_VALGRIND:-}" ] || ! command -v script >/dev/null 2>&1; then
@@ -38,6 +39,18 @@ check "TERM=dumb: none" sh -c "! grep -q 'iteration [0-9]*  loglik' $T/tty"
 tty xterm select-k -k 1..3 --covariance full,diag "$F"
 check "select-k: the fit of all" grep -q "${CR}gmm select-k: diag k=2  fit 7 of 10" "$T/tty"
 check "... erased before the table" grep -q "${ESC}\[Kk,covariance," "$T/tty"
+
+# out of core (--memory) and --online: rows read and throughput
+"$GMM" sample --seed 1 -n 20000 "$FIX/three.json" >"$T/rows.csv"
+tty xterm fit -k 3 --memory 0 --max-iter 3 "$T/rows.csv" -o "$T/m.gmm"
+check "out of core: rows read, MB/s, out of core" \
+    grep -q "${CR}gmm fit: reading  [0-9]* rows  [0-9.]* MB  [0-9.e+]* MB/s  out of core" "$T/tty"
+tty xterm fit -k 3 --online "$T/rows.csv" -o "$T/m.gmm"
+check "--online: rows, rows/s, MB/s, the batch and log-likelihood" \
+    grep -q "${CR}gmm fit: online  [0-9]* rows  [0-9.e+]* rows/s  [0-9.e+]* MB/s  batch [0-9]*  loglik" "$T/tty"
+check "... erased before the summary" grep -q "${ESC}\[K${CR}${ESC}\[Kgmm fit: k=3 " "$T/tty"
+run fit -k 3 --online "$T/rows.csv" -o "$T/m.gmm"
+check "--online, stderr a file: none" sh -c "! grep -q '[$CR$ESC]' $T/err"
 
 # pipes and files never see it
 run fit -k 3 "$F" -o "$T/m.gmm"
