@@ -150,6 +150,27 @@ match_start(const struct gmm_model *m, struct gmm_csvin *in,
 	return gmm_csvin_match(in, m->columns, m->d, err);
 }
 
+/*
+ * The input of a fit, opened with the status line on, its columns
+ * matched to an --init model's and their names checked; NULL with err
+ * set.
+ */
+static struct gmm_csvin *
+open_input(struct gmm_fitopts *fo, const char *file, struct gmm_error *err)
+{
+	struct gmm_csvin *in;
+
+	gmm_status_enable(fo->common.quiet);
+	in = gmm_csvin_open(file, &fo->common.csv, err);
+	if (in != NULL && ((fo->init_model != NULL &&
+	    match_start(fo->init_model, in, err) < 0) ||
+	    gmm_csvin_check_names(in, err) < 0)) {
+		gmm_csvin_close(in);
+		return NULL;
+	}
+	return in;
+}
+
 /* fit --online's own options (engine/online.h). */
 struct online_args {
 	int on;
@@ -195,13 +216,7 @@ run_online(struct gmm_fitopts *fo, const struct online_args *on,
 	int ret = GMM_EXIT_DATA;
 
 	gmm_data_init(&x, 0);
-	gmm_status_enable(fo->common.quiet);
-	in = gmm_csvin_open(file, &fo->common.csv, &err);
-	if (in == NULL)
-		goto fail;
-	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
-		goto fail;
-	if (gmm_csvin_check_names(in, &err) < 0)
+	if ((in = open_input(fo, file, &err)) == NULL)
 		goto fail;
 	first = fo->em.init == GMM_INIT_MODEL ? on->batch :
 	    GMM_ONLINE_START_BATCHES * on->batch;
@@ -244,14 +259,14 @@ run_online(struct gmm_fitopts *fo, const struct online_args *on,
 			    on->checkpoint;
 			if (write_online(o, fo, in, out, &m, &err) < 0)
 				goto fail;
-			if (fo->common.verbose)
+			if (fo->common.verbose) {
 				gmm_status_clear();
-			if (fo->common.verbose)
 				fprintf(stderr, "gmm fit: checkpoint after %zu "
 				    "rows, %zu batches: prequential mean "
 				    "log-likelihood %.12g\n",
 				    gmm_online_rows(o), gmm_online_batches(o),
 				    m->training.loglik_mean);
+			}
 		}
 	}
 	gmm_status_clear();
@@ -293,13 +308,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	gmm_data_init(&x, 0);
 	gmm_fitopts_budget(fo, &budget);
 	fo->common.csv.status = "gmm fit";	/* rows read, out of core */
-	gmm_status_enable(fo->common.quiet);
-	in = gmm_csvin_open(file, &fo->common.csv, &err);
-	if (in == NULL)
-		goto fail;
-	if (fo->init_model != NULL && match_start(fo->init_model, in, &err) < 0)
-		goto fail;
-	if (gmm_csvin_check_names(in, &err) < 0 ||
+	if ((in = open_input(fo, file, &err)) == NULL ||
 	    gmm_csvin_read_data(in, &x, &budget, &err) < 0)
 		goto fail;
 	gmm_report_blank("fit", in, &fo->common);

@@ -76,10 +76,10 @@ spill_free(struct gmm_data_spill *sp)
 	free(sp);
 }
 
-void
-gmm_data_release(struct gmm_data *x)
+/* The blocks and their pointer arrays freed (x->nblocks kept). */
+static void
+free_blocks(struct gmm_data *x)
 {
-	spill_free(x->spill);
 	for (size_t b = 0; x->blocks != NULL && b < x->nblocks; b++) {
 		free(x->blocks[b]);
 		if (x->wblocks != NULL)
@@ -87,6 +87,16 @@ gmm_data_release(struct gmm_data *x)
 	}
 	free(x->blocks);
 	free(x->wblocks);
+	x->blocks = NULL;
+	x->wblocks = NULL;
+	x->cap = 0;
+}
+
+void
+gmm_data_release(struct gmm_data *x)
+{
+	spill_free(x->spill);
+	free_blocks(x);
 	for (size_t p = 0; p < x->npatterns; p++) {
 		free(x->patterns[p].obs);
 		free(x->patterns[p].mask);
@@ -172,26 +182,42 @@ add_block(struct gmm_data *x)
 	return 0;
 }
 
-/* Row into the blocks, as row n (no count of complete or read rows). */
-static int
-put_row(struct gmm_data *x, const double *row, double w)
+/* Row i of a block (d columns, by columns) and its weight (wb, or NULL
+ * unweighted). */
+static void
+place_row(double *blk, double *wb, size_t i, const double *row, size_t d,
+    double w)
 {
-	size_t i = x->n % GMM_BLOCK_ROWS;
-	double *blk;
-
-	if (i == 0 && add_block(x) < 0)
-		return -1;
-	blk = x->blocks[x->nblocks - 1];
-	for (size_t j = 0; j < x->d; j++)
+	for (size_t j = 0; j < d; j++)
 		blk[j * GMM_BLOCK_ROWS + i] = row[j];
-	if (x->wblocks != NULL) {
-		x->wblocks[x->nblocks - 1][i] = w;
+	if (wb != NULL)
+		wb[i] = w;
+}
+
+/* A new row of weight w counted: n, the weight sum, the rows of 0. */
+static void
+count_row(struct gmm_data *x, int weighted, double w)
+{
+	if (weighted) {
 		x->weight_total += w;
 		x->weight_zero += w == 0;
 	} else {
 		x->weight_total += 1;
 	}
 	x->n++;
+}
+
+/* Row into the blocks, as row n (no count of complete or read rows). */
+static int
+put_row(struct gmm_data *x, const double *row, double w)
+{
+	size_t i = x->n % GMM_BLOCK_ROWS;
+
+	if (i == 0 && add_block(x) < 0)
+		return -1;
+	place_row(x->blocks[x->nblocks - 1], x->wblocks ?
+	    x->wblocks[x->nblocks - 1] : NULL, i, row, x->d, w);
+	count_row(x, x->wblocks != NULL, w);
 	return 0;
 }
 
@@ -223,14 +249,10 @@ reservoir_add(struct gmm_data_spill *sp, size_t t, const double *row,
 	if (t < sp->sample_max)
 		return put_row(s, row, w);
 	r = (size_t)(((u128)splitmix64(&sp->rng) * (u128)(t + 1)) >> 64);
-	if (r < sp->sample_max) {
-		double *blk = s->blocks[r / GMM_BLOCK_ROWS];
-
-		for (size_t j = 0; j < s->d; j++)
-			blk[j * GMM_BLOCK_ROWS + r % GMM_BLOCK_ROWS] = row[j];
-		if (s->wblocks != NULL)
-			s->wblocks[r / GMM_BLOCK_ROWS][r % GMM_BLOCK_ROWS] = w;
-	}
+	if (r < sp->sample_max)
+		place_row(s->blocks[r / GMM_BLOCK_ROWS], s->wblocks ?
+		    s->wblocks[r / GMM_BLOCK_ROWS] : NULL, r % GMM_BLOCK_ROWS,
+		    row, s->d, w);
 	return 0;
 }
 
@@ -364,16 +386,7 @@ spill_start(struct gmm_data *x)
 			memcpy(sp->cur + BLOCK(d), x->wblocks[full],
 			    GMM_BLOCK_ROWS * sizeof(double));
 	}
-	for (size_t b = 0; b < x->nblocks; b++) {
-		free(x->blocks[b]);
-		if (x->wblocks != NULL)
-			free(x->wblocks[b]);
-	}
-	free(x->blocks);
-	free(x->wblocks);
-	x->blocks = NULL;
-	x->wblocks = NULL;
-	x->cap = 0;
+	free_blocks(x);
 	ret = 0;
 out:
 	free(row);
@@ -396,16 +409,9 @@ spill_row(struct gmm_data *x, const double *row, double w)
 		    sizeof(double));
 		x->nblocks++;
 	}
-	for (size_t j = 0; j < d; j++)
-		sp->cur[j * GMM_BLOCK_ROWS + i] = row[j];
-	if (sp->weighted) {
-		sp->cur[BLOCK(d) + i] = w;
-		x->weight_total += w;
-		x->weight_zero += w == 0;
-	} else {
-		x->weight_total += 1;
-	}
-	x->n++;
+	place_row(sp->cur, sp->weighted ? sp->cur + BLOCK(d) : NULL, i, row,
+	    d, w);
+	count_row(x, sp->weighted, w);
 	if (i + 1 == GMM_BLOCK_ROWS && spill_write(sp, x->nblocks - 1,
 	    sp->cur, sp->cur + BLOCK(d), d) < 0) {
 		x->n--;
@@ -796,6 +802,20 @@ gmm_data_row_weight(const struct gmm_data *x, size_t i)
 	return w;
 }
 
+/* Block b of the first `upto` rows of x in memory, in place. */
+static void
+memory_rows(const struct gmm_data *x, size_t upto, size_t b,
+    struct gmm_block *blk)
+{
+	memset(blk, 0, sizeof(*blk));
+	blk->index = b;
+	blk->first = b * GMM_BLOCK_ROWS;
+	blk->rows = upto - blk->first < GMM_BLOCK_ROWS ? upto - blk->first :
+	    GMM_BLOCK_ROWS;
+	blk->xt = x->blocks[b];
+	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
+}
+
 /* Block b of the first `upto` rows of spilled x into buf. */
 static int
 spilled_block(const struct gmm_data *x, size_t upto, size_t b, double *buf,
@@ -836,13 +856,7 @@ gmm_data_block(const struct gmm_data *x, size_t b, double *buf,
 			gmm_fatal(&err);
 		return;
 	}
-	memset(blk, 0, sizeof(*blk));
-	blk->index = b;
-	blk->first = b * GMM_BLOCK_ROWS;
-	blk->rows = x->n - blk->first < GMM_BLOCK_ROWS ? x->n - blk->first :
-	    GMM_BLOCK_ROWS;
-	blk->xt = x->blocks[b];
-	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
+	memory_rows(x, x->n, b, blk);
 }
 
 static int
@@ -853,13 +867,7 @@ memory_block(const struct gmm_source *s, size_t b, double *buf,
 
 	(void)buf;
 	(void)err;
-	memset(blk, 0, sizeof(*blk));
-	blk->index = b;
-	blk->first = b * GMM_BLOCK_ROWS;
-	blk->rows = x->complete - blk->first < GMM_BLOCK_ROWS ?
-	    x->complete - blk->first : GMM_BLOCK_ROWS;
-	blk->xt = x->blocks[b];
-	blk->weight = x->wblocks != NULL ? x->wblocks[b] : NULL;
+	memory_rows(x, x->complete, b, blk);
 	blk->label = x->label != NULL ? x->label + blk->first : NULL;
 	return 0;
 }
@@ -995,25 +1003,22 @@ gmm_data_column_means(const struct gmm_data *x, double *mean, double *buf)
 		mean[j] /= x->weight_total;
 }
 
-int
-gmm_data_min_column_variance(const struct gmm_data *x, double *out)
+/*
+ * The smallest variance among the columns that are not constant, about
+ * the column means; var and scale: d doubles of 0, buf as
+ * gmm_data_block()'s.  Weighted (frequency weights); a weight of 1
+ * multiplies exactly, so unweighted data give the bits they always gave.
+ * Block by block, each column's sums in row order: the bits of a column
+ * at a time, from memory or from the file.
+ */
+static double
+min_variance(const struct gmm_data *x, const double *mean, double *var,
+    double *scale, double *buf)
 {
 	size_t n = x->n, d = x->d;
-	double *mean = calloc(3 * d, sizeof(double)), *var = mean + d;
-	double *scale = var + d, *buf = malloc(GMM_DATA_BUF(d) *
-	    sizeof(double)), best = 0;
+	double best = 0;
 	struct gmm_block blk;
 
-	if (mean == NULL || buf == NULL) {
-		free(mean);
-		free(buf);
-		return -1;
-	}
-	/* weighted (frequency weights); a weight of 1 multiplies exactly,
-	 * so unweighted data give the bits they always gave.  Block by
-	 * block, each column's sums in row order: the bits of a column at a
-	 * time, from memory or from the file. */
-	gmm_data_column_means(x, mean, buf);
 	for (size_t b = 0; b * GMM_BLOCK_ROWS < n; b++) {
 		gmm_data_block(x, b, buf, &blk);
 		for (size_t i = 0; i < blk.rows; i++)
@@ -1036,9 +1041,25 @@ gmm_data_min_column_variance(const struct gmm_data *x, double *out)
 		if (best == 0 || v < best)
 			best = v;
 	}
+	return best;
+}
+
+int
+gmm_data_min_column_variance(const struct gmm_data *x, double *out)
+{
+	size_t d = x->d;
+	double *mean = calloc(3 * d, sizeof(double));
+	double *buf = malloc(GMM_DATA_BUF(d) * sizeof(double));
+
+	if (mean == NULL || buf == NULL) {
+		free(mean);
+		free(buf);
+		return -1;
+	}
+	gmm_data_column_means(x, mean, buf);
+	*out = min_variance(x, mean, mean + d, mean + 2 * d, buf);
 	free(mean);
 	free(buf);
-	*out = best;
 	return 0;
 }
 
@@ -1048,7 +1069,7 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
 	/* GSL's own workspace allocator leaks when out of memory: ours */
 	size_t n = x->n, d = x->d;
 	int wide = d > GMM_SHAPE_MAX_D;
-	double *mean = wide ? NULL : calloc(d, sizeof(double));
+	double *mean = wide ? NULL : calloc(3 * d, sizeof(double));
 	double *cov = wide ? NULL : calloc(d * d, sizeof(double));
 	double *eval = wide ? NULL : malloc(d * sizeof(double));
 	double *ws = wide ? NULL : malloc(4 * d * sizeof(double));
@@ -1106,8 +1127,7 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
 	while (s->rank < d && eval[s->rank] > GMM_DATA_RANK_TOL * top &&
 	    eval[s->rank] > 0)
 		s->rank++;
-	if (gmm_data_min_column_variance(x, &s->min_var) < 0)
-		goto out;
+	s->min_var = min_variance(x, mean, mean + d, mean + 2 * d, buf);
 	s->d = d;
 	s->u = u;
 	u = NULL;
