@@ -5,6 +5,8 @@
 #                 test again on a build with ASan and UBSan
 #   make check SANITIZE=1   only the sanitizer build (build/san/gmm) and run
 #   make check VALGRIND=1   only the CLI tests, each gmm run under valgrind
+#   make MPI=1    build/mpi/gmm, which takes fit --mpi (Open MPI's mpicc);
+#                 make check builds it and runs its tests under mpirun
 #   make demo     install missing packages, build, run the main job on data/
 #   make bench    speed and memory against the installed peers (minutes)
 #   make install  PREFIX=/usr/local DESTDIR=
@@ -46,6 +48,12 @@ BUILD = build/san
 BIN = build/san/gmm
 ALL_CFLAGS += -fsanitize=address,undefined -fno-sanitize-recover=undefined \
     -fno-omit-frame-pointer
+else ifeq ($(MPI),1)
+# fit --mpi (src/io/mpi.c): Open MPI's compiler wrapper, objects apart
+BUILD = build/mpi
+BIN = build/mpi/gmm
+CC = mpicc
+ALL_CFLAGS += -DGMM_MPI
 else
 BUILD = build
 BIN = gmm
@@ -121,6 +129,9 @@ else
 check: deps
 	@$(MAKE) --no-print-directory $(BIN) $(UNIT_BIN) $(BUILD)/failmalloc.so \
 	    $(BUILD)/bench-parse $(BUILD)/png-pixel
+ifneq ($(SANITIZE),1)
+	@$(MAKE) --no-print-directory MPI=1 build/mpi/gmm
+endif
 	@BUILD=$(BUILD) GMM=$(CURDIR)/$(BIN) $(if $(filter 1,$(SANITIZE)),JOBS=2) \
 	    tests/run
 ifneq ($(SANITIZE),1)
@@ -157,7 +168,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 # CSV reader fills, and the option parsers of cmd/cmd.c
 FUZZ_LIBSRC = $(wildcard src/base/*.c src/io/*.c) src/engine/model.c \
     src/engine/family.c src/engine/covmodel.c src/engine/mstep.c \
-    src/engine/data.c src/cmd/cmd.c
+    src/engine/data.c src/engine/comm.c src/cmd/cmd.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(HDR) \
@@ -170,19 +181,20 @@ fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
 	@scripts/fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
 
-install: gmm
+# MPI=1: the MPI build (build/mpi/gmm) goes in as gmm
+install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5
-	install -m 755 gmm $(DESTDIR)$(PREFIX)/bin/gmm
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/gmm
 	install -m 644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 man/*.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -d $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
 	    $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
-	./gmm completion bash > \
+	./$(BIN) completion bash > \
 	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/gmm
-	./gmm completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gmm
-	./gmm completion fish > \
+	./$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_gmm
+	./$(BIN) completion fish > \
 	    $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/gmm.fish
 
 clean:

@@ -12,10 +12,11 @@ set -eu
 # strace injects faults (a kill or an error at a chosen system call),
 # valgrind checks memory in the tests, time measures peak memory in
 # scripts/bench; zsh and fish parse the completion scripts that
-# `gmm completion` writes for them (t0008); cairo draws `gmm plot`.
+# `gmm completion` writes for them (t0008); cairo draws `gmm plot`;
+# Open MPI builds and runs fit --mpi (make MPI=1, mpirun in t1970).
 PACKAGES="gcc make pkg-config libgsl-dev libcsv-dev libopenblas-serial-dev
 libjansson-dev libcairo2-dev clang libclang-rt-14-dev strace valgrind time
-zsh fish"
+zsh fish libopenmpi-dev openmpi-bin"
 # The peers of make bench: scikit-learn (with pandas to read CSV as its
 # users do), R's mclust (its me() against the models it has and
 # scikit-learn has not), and VLFeat and Armadillo, whose GMMs the bench

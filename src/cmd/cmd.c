@@ -108,6 +108,7 @@ gmm_common_option(const char *cmd, struct gmm_common *co, int opt,
 		    &v) < 0)
 			return -1;
 		co->threads = v > 1024 ? 1024 : (int)v;
+		co->threads_given = 1;
 		return 1;
 	case OPT_SEED:
 		return gmm_parse_seed(cmd, arg, &co->seed) < 0 ? -1 : 1;

@@ -100,6 +100,7 @@ enum gmm_opt {
 	OPT_BATCH,
 	OPT_ALPHA,
 	OPT_CHECKPOINT,
+	OPT_MPI,
 };
 
 #define GMM_CSV_LONGOPTS \
@@ -148,6 +149,7 @@ enum gmm_opt {
 struct gmm_common {
 	struct gmm_csvin_options csv;
 	int threads;
+	int threads_given;	/* --threads was given */
 	unsigned long long seed;
 	int verbose, quiet;
 };

@@ -6,12 +6,14 @@
 #include "cmd/cmd.h"
 #include "base/consts.h"
 #include "io/csvout.h"
+#include "engine/comm.h"
 #include "engine/em.h"
 #include "base/status.h"
 #include "engine/online.h"
 #include "engine/score.h"
 #include "cmd/fitopts.h"
 #include "io/modelfile.h"
+#include "io/mpi.h"
 #include "io/outfile.h"
 
 static const char usage_text[] =
@@ -20,8 +22,8 @@ static const char usage_text[] =
     "               [--init METHOD|MODEL] [--prior P] [--weights COL]\n"
     "               [--noise] [--noise-volume V] [--family F] [--df NU]\n"
     "               [--label-column COL] [--memory SIZE] [--online]\n"
-    "               [--batch N] [--alpha A] [--checkpoint N] [-o MODEL]\n"
-    "               [--json] [options] [FILE]\n";
+    "               [--batch N] [--alpha A] [--checkpoint N] [--mpi]\n"
+    "               [-o MODEL] [--json] [options] [FILE]\n";
 
 static const char help_text[] =
     "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"
@@ -303,14 +305,28 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	struct gmm_data_shape shape;
 	struct gmm_data_budget budget;
 	size_t ca = 0, cb = 0;
-	int ret = GMM_EXIT_DATA, have_shape = 0, deg = 0, same = 0;
+	int ret = GMM_EXIT_DATA, have_shape = 0, deg = 0, same = 0, failed;
+	int lead = gmm_fitopts_lead(fo);
 
 	gmm_data_init(&x, 0);
 	gmm_fitopts_budget(fo, &budget);
-	fo->common.csv.status = "gmm fit";	/* rows read, out of core */
-	if ((in = open_input(fo, file, &err)) == NULL ||
-	    gmm_csvin_read_data(in, &x, &budget, &err) < 0)
+	/* rows read, out of core; under --mpi rank 0's share */
+	fo->common.csv.status = lead ? "gmm fit" : NULL;
+	failed = (in = open_input(fo, file, &err)) == NULL ||
+	    (fo->comm != NULL && gmm_csvin_share(in, fo->comm->rank,
+	    fo->comm->size, &err) < 0) ||
+	    gmm_csvin_read_data(in, &x, &budget, &err) < 0;
+	if (fo->comm != NULL) {
+		/* a share that fails fails alone: its rank says why */
+		if (failed)
+			gmm_error_about(&err, in ? gmm_csvin_name(in) : file);
+		if (gmm_fitopts_any_failed(fo, "fit", failed, &err))
+			goto out;
+		if (gmm_data_share(&x, fo->comm, fo->common.seed, &err) < 0)
+			goto fail;
+	} else if (failed) {
 		goto fail;
+	}
 	gmm_report_blank("fit", in, &fo->common);
 	gmm_report_missing("fit", in, &x, &fo->common);
 	gmm_fitopts_report_spill(fo, "fit", &x);
@@ -322,15 +338,22 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	}
 	have_shape = 1;
 	if (gmm_name_columns(m, in) < 0 ||
-	    (deg = gmm_model_degenerate(m, x.weight_total, &shape)) < 0) {
+	    (deg = gmm_model_degenerate(m, gmm_data_weight_all(&x),
+	    &shape)) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}
 	same = gmm_model_same_components(m, &ca, &cb);
 	m->training.degenerate = deg;
-	if (gmm_log_density_quantiles(m, &x, fo->common.threads, &err) < 0 ||
-	    gmm_modelfile_write(out, m, &err) < 0)
+	if (gmm_log_density_quantiles(m, &x, fo->common.threads, &err) < 0)
 		goto fail;
+	/* rank 0 writes; if that fails, every rank fails */
+	failed = lead && gmm_modelfile_write(out, m, &err) < 0;
+	if (gmm_comm_any(fo->comm, failed)) {
+		if (lead)
+			goto fail;
+		goto out;
+	}
 	if (!fo->common.quiet)
 		warnings(m, fo, gmm_csvin_name(in), same, ca, cb, fo->json);
 	ret = 0;
@@ -370,7 +393,7 @@ online_usage(const struct gmm_fitopts *fo, const struct online_args *on)
 }
 
 static int
-cmd_fit(int argc, char **argv)
+cmd_fit_main(int argc, char **argv)
 {
 	struct gmm_fitopts fo;
 	struct gmm_outfile o;
@@ -429,31 +452,63 @@ cmd_fit(int argc, char **argv)
 		return gmm_usage(usage_text);
 	if (optind < argc)
 		file = argv[optind++];
-	if (online_usage(&fo, &on) < 0) {
+	/* MPI first, so that every later message is rank 0's alone */
+	if (fo.mpi && gmm_fitopts_start_mpi(&fo, "fit") < 0) {
 		gmm_fitopts_release(&fo);
+		return gmm_usage(usage_text);
+	}
+	if (online_usage(&fo, &on) < 0 || (fo.mpi && on.on &&
+	    (gmm_warn("fit", "--mpi does not take --online"), 1)) ||
+	    gmm_fitopts_mpi_usage(&fo, "fit", file) < 0 || (fo.mpi &&
+	    (out == NULL || strcmp(out, "-") == 0) && (gmm_warn("fit",
+	    "--mpi writes the model to a file (-o MODEL): MPI forwards "
+	    "standard output through a terminal"), 1))) {
+		gmm_fitopts_release(&fo);
+		gmm_mpi_finish();
 		return gmm_usage(usage_text);
 	}
 	if (gmm_fitopts_finish("fit", &fo, 1) < 0) {
 		gmm_fitopts_release(&fo);
+		gmm_mpi_finish();
 		return fo.failed_usage ? gmm_usage(usage_text) : GMM_EXIT_DATA;
 	}
-	/* the output is checked before the input is read and fitted */
-	if (gmm_outfile_prepare(&o, out ? out : "-", file, &err) < 0) {
-		gmm_report("fit", &err);
-		ret = GMM_EXIT_DATA;
-	} else if (gmm_outfile_is_tty(&o)) {
-		gmm_warn("fit", "will not write a binary model to a terminal; "
-		    "use -o MODEL or a pipe");
-		ret = gmm_usage(usage_text);
-	} else if (on.on && on.checkpoint > 0 && o.kind != GMM_OUT_ATOMIC) {
-		gmm_warn("fit", "--checkpoint rewrites the model: give -o a "
-		    "file, not %s", o.name);
-		ret = gmm_usage(usage_text);
-	} else {
-		ret = on.on ? run_online(&fo, &on, file, &o) :
-		    run(&fo, file, &o);
+	/* the output is checked before the input is read and fitted (by
+	 * rank 0, which writes, under --mpi; every rank stops if it fails) */
+	memset(&o, 0, sizeof(o));
+	r = 0;
+	if (gmm_fitopts_lead(&fo)) {
+		if (gmm_outfile_prepare(&o, out ? out : "-", file, &err) < 0) {
+			gmm_report("fit", &err);
+			r = GMM_EXIT_DATA;
+		} else if (gmm_outfile_is_tty(&o)) {
+			gmm_warn("fit", "will not write a binary model to a "
+			    "terminal; use -o MODEL or a pipe");
+			r = gmm_usage(usage_text);
+		} else if (on.on && on.checkpoint > 0 &&
+		    o.kind != GMM_OUT_ATOMIC) {
+			gmm_warn("fit", "--checkpoint rewrites the model: give "
+			    "-o a file, not %s", o.name);
+			r = gmm_usage(usage_text);
+		}
 	}
-	gmm_outfile_release(&o);
+	if (gmm_comm_any(fo.comm, r != 0))
+		ret = r != 0 ? r : GMM_EXIT_DATA;
+	else
+		ret = on.on ? run_online(&fo, &on, file, &o) :
+		    run(&fo, file, gmm_fitopts_lead(&fo) ? &o : NULL);
+	if (gmm_fitopts_lead(&fo))
+		gmm_outfile_release(&o);
 	gmm_fitopts_release(&fo);
+	gmm_mpi_finish();
+	return ret;
+}
+
+/* MPI, when --mpi started it, ends on every way out (io/mpi.h). */
+static int
+cmd_fit(int argc, char **argv)
+{
+	int ret = cmd_fit_main(argc, argv);
+
+	gmm_mpi_finish();
 	return ret;
 }

@@ -13,6 +13,7 @@
 #include "engine/noise.h"
 #include "engine/prior.h"
 #include "io/csvin.h"
+#include "io/mpi.h"
 
 void
 gmm_fitopts_init(struct gmm_fitopts *fo)
@@ -349,6 +350,9 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_LABEL_COLUMN:
 		fo->common.csv.labels = arg;
 		return 1;
+	case OPT_MPI:
+		fo->mpi = 1;
+		return 1;
 	case OPT_MEMORY:
 		fo->memory_given = 1;
 		return gmm_parse_size(cmd, "--memory", arg, &fo->memory) < 0 ?
@@ -572,6 +576,68 @@ progress(void *ctx, const struct gmm_em_progress *p)
 }
 
 int
+gmm_fitopts_start_mpi(struct gmm_fitopts *fo, const char *cmd)
+{
+	struct gmm_comm *comm;
+	struct gmm_error err;
+
+	if (gmm_mpi_start(&comm, &err) < 0) {
+		gmm_report(cmd, &err);
+		return -1;
+	}
+	fo->comm = comm;
+	if (!fo->common.threads_given && getenv("OMP_NUM_THREADS") == NULL) {
+		int t = fo->common.threads / gmm_mpi_local_ranks();
+
+		fo->common.threads = t > 1 ? t : 1;
+	}
+	if (comm->rank > 0)	/* rank 0 alone reports */
+		fo->common.verbose = 0;
+	return 0;
+}
+
+int
+gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
+    const char *file)
+{
+	const char *no;
+
+	if (!fo->mpi)
+		return 0;
+	no = strcmp(file, "-") == 0 ? "standard input (each rank reads its "
+	    "share of a FILE)" : fo->em.noise ? "--noise" : fo->em.prior ?
+	    "--prior" : fo->em.smem ? "--smem" : fo->em.init == GMM_INIT_HC ?
+	    "--init hc" : fo->em.init == GMM_INIT_RANDOM ? "--init random" :
+	    fo->start_file != NULL ? "--init resp: or labels:" :
+	    fo->common.csv.labels != NULL ? "--label-column" : NULL;
+	if (no == NULL)
+		return 0;
+	gmm_warn(cmd, "--mpi does not take %s yet", no);
+	return -1;
+}
+
+int
+gmm_fitopts_any_failed(const struct gmm_fitopts *fo, const char *cmd,
+    int failed, struct gmm_error *err)
+{
+	int first = gmm_comm_first(fo->comm, failed);
+
+	if (first < 0)
+		return 0;
+	if (fo->comm == NULL || first == fo->comm->rank) {
+		gmm_mpi_own_stderr();
+		gmm_report(cmd, err);
+	}
+	return 1;
+}
+
+int
+gmm_fitopts_lead(const struct gmm_fitopts *fo)
+{
+	return fo->comm == NULL || fo->comm->rank == 0;
+}
+
+int
 gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
     const struct gmm_data *x, struct gmm_model **out, struct gmm_error *err)
 {
@@ -593,14 +659,20 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 		int t = gmm_em_threads(n, d, fo->em.k, fo->em.cov_type,
 		    fo->em.threads);
 
-		fprintf(stderr, "gmm %s: %zu rows, %zu columns, %d thread%s\n",
-		    cmd, n, d, t, t == 1 ? "" : "s");
+		if (fo->comm != NULL)
+			fprintf(stderr, "gmm %s: %zu rows, %zu columns, %d "
+			    "ranks of %d thread%s\n", cmd,
+			    gmm_data_rows_all(x), d, fo->comm->size, t,
+			    t == 1 ? "" : "s");
+		else
+			fprintf(stderr, "gmm %s: %zu rows, %zu columns, %d "
+			    "thread%s\n", cmd, n, d, t, t == 1 ? "" : "s");
 	}
 	fo->em.progress_ctx = fo;
 	if (fo->em.noise && fo->noise_volume > 0) {
 		fo->em.noise_vinv = 1 / fo->noise_volume;
-	} else if (fo->em.noise && !gmm_data_spilled(x)) {	/* else
-						 * gmm_em_fit() refuses */
+	} else if (fo->em.noise && !gmm_data_spilled(x) &&
+	    gmm_data_comm(x) == NULL) {	/* else gmm_em_fit() refuses */
 		double v;
 
 		if (gmm_noise_hypvol(x, &v, err) < 0) {

@@ -10,7 +10,9 @@
 #include "engine/score.h"
 #include "engine/prior.h"
 #include "engine/smem.h"
+#include "engine/comm.h"
 #include "io/modelfile.h"
+#include "io/mpi.h"
 #include "io/outfile.h"
 
 static const char usage_text[] =
@@ -295,7 +297,7 @@ judge(struct select_opts *s, const struct gmm_data *x,
     const struct gmm_data_shape *shape, struct fit_row *r,
     struct gmm_model *m)
 {
-	int deg = gmm_model_degenerate(m, x->weight_total, shape);
+	int deg = gmm_model_degenerate(m, gmm_data_weight_all(x), shape);
 
 	if (deg < 0) {
 		gmm_warn("select-k", "%s: out of memory", s->file);
@@ -430,7 +432,7 @@ fit_one(struct select_opts *s, const struct gmm_data *x,
 	 * k-means start */
 	if (!s->fo.init_given && !gmm_data_weighted(x) &&
 	    x->npatterns == 0 && x->label == NULL && !gmm_data_spilled(x) &&
-	    try_hc(s, x, shape, r, m) < 0)
+	    gmm_data_comm(x) == NULL && try_hc(s, x, shape, r, m) < 0)
 		return -1;
 	if (prev != NULL && prev->k + 1 == r->k)
 		return try_warm(s, x, shape, prev, 1, r, m);
@@ -496,11 +498,12 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 
 	/* every k is checked before the first fit */
 	for (size_t q = 0; q < s->nk; q++) {
-		if (s->ks[q] > x->n - x->weight_zero) {
+		size_t n = gmm_data_rows_all(x), zero = gmm_data_zero_all(x);
+
+		if (s->ks[q] > n - zero) {
 			gmm_warn("select-k", "%s: k = %zu is larger than the "
 			    "number of rows%s (%zu)", gmm_csvin_name(in),
-			    s->ks[q], x->weight_zero ? " of weight > 0" : "",
-			    x->n - x->weight_zero);
+			    s->ks[q], zero ? " of weight > 0" : "", n - zero);
 			return -1;
 		}
 		if (x->label != NULL && s->ks[q] < x->nclasses) {
@@ -575,6 +578,7 @@ report(struct select_opts *s, struct fit_row *rows,
 {
 	size_t skipped, best = choose(s, rows, nrows, &skipped);
 	struct gmm_error err;
+	int failed;
 
 	if (!s->json)
 		puts("k,covariance,log_likelihood,n_parameters,bic,aic,icl,"
@@ -603,11 +607,16 @@ report(struct select_opts *s, struct fit_row *rows,
 		return GMM_EXIT_DATA;
 	}
 	if (gmm_log_density_quantiles(models[best], x, s->fo.common.threads,
-	    &err) < 0 || gmm_modelfile_write(&s->o, models[best], &err) < 0) {
+	    &err) < 0) {
 		gmm_report("select-k", &err);
 		return GMM_EXIT_DATA;
 	}
-	return 0;
+	/* rank 0 writes under --mpi; if that fails, every rank fails */
+	failed = gmm_fitopts_lead(&s->fo) && gmm_modelfile_write(&s->o,
+	    models[best], &err) < 0;
+	if (failed)
+		gmm_report("select-k", &err);
+	return gmm_comm_any(s->fo.comm, failed) ? GMM_EXIT_DATA : 0;
 }
 
 /* The series to fit: each type of the list, a factor model once for
@@ -643,7 +652,7 @@ run(struct select_opts *s, const char *file)
 	struct gmm_model **models = NULL;
 	struct gmm_data x;
 	struct gmm_data_budget budget;
-	int ret = GMM_EXIT_DATA;
+	int ret = GMM_EXIT_DATA, failed;
 
 	gmm_data_init(&x, 0);
 	gmm_fitopts_budget(&s->fo, &budget);
@@ -652,8 +661,15 @@ run(struct select_opts *s, const char *file)
 	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
 	if (in != NULL)
 		s->file = gmm_csvin_name(in);
-	if (in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
-	    gmm_csvin_read_data(in, &x, &budget, &err) < 0) {
+	failed = in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
+	    (s->fo.comm != NULL && gmm_csvin_share(in, s->fo.comm->rank,
+	    s->fo.comm->size, &err) < 0) ||
+	    gmm_csvin_read_data(in, &x, &budget, &err) < 0;
+	/* under --mpi a share that fails fails alone: its rank says why */
+	if (gmm_fitopts_any_failed(&s->fo, "select-k", failed, &err))
+		goto out;
+	if (gmm_data_share(&x, s->fo.comm, s->fo.common.seed, &err) < 0) {
+		gmm_error_about(&err, s->file);
 		gmm_report("select-k", &err);
 		goto out;
 	}
@@ -814,7 +830,7 @@ release(struct select_opts *s)
 }
 
 static int
-cmd_select_k(int argc, char **argv)
+cmd_select_k_main(int argc, char **argv)
 {
 	struct select_opts s;
 	const char *file = "-";
@@ -837,6 +853,11 @@ cmd_select_k(int argc, char **argv)
 	}
 	if (optind < argc)
 		file = argv[optind++];
+	/* MPI first, so that every later message is rank 0's alone */
+	if (s.fo.mpi && gmm_fitopts_start_mpi(&s.fo, "select-k") < 0) {
+		release(&s);
+		return gmm_usage(usage_text);
+	}
 	if (s.ks == NULL || s.fo.em.init == GMM_INIT_MODEL ||
 	    s.fo.em.init == GMM_INIT_RESP) {
 		if (s.ks == NULL)
@@ -857,13 +878,33 @@ cmd_select_k(int argc, char **argv)
 		release(&s);
 		return gmm_usage(usage_text);
 	}
-	if (s.out != NULL && prepare_output(&s, file, &ret) < 0) {
+	if (gmm_fitopts_mpi_usage(&s.fo, "select-k", file) < 0) {
 		release(&s);
-		return ret;
+		gmm_mpi_finish();
+		return gmm_usage(usage_text);
+	}
+	/* -o is checked by rank 0 alone under --mpi, which writes */
+	r = s.out != NULL && gmm_fitopts_lead(&s.fo) &&
+	    prepare_output(&s, file, &ret) < 0;
+	if (gmm_comm_any(s.fo.comm, r)) {
+		release(&s);
+		gmm_mpi_finish();
+		return r ? ret : GMM_EXIT_DATA;
 	}
 	ret = run(&s, file);
-	if (s.out != NULL)
+	if (s.out != NULL && gmm_fitopts_lead(&s.fo))
 		gmm_outfile_release(&s.o);
 	release(&s);
+	gmm_mpi_finish();
+	return ret;
+}
+
+/* MPI, when --mpi started it, ends on every way out (io/mpi.h). */
+static int
+cmd_select_k(int argc, char **argv)
+{
+	int ret = cmd_select_k_main(argc, argv);
+
+	gmm_mpi_finish();
 	return ret;
 }

@@ -25,6 +25,9 @@ struct gmm_fitopts {
 	double noise_volume;	/* --noise-volume, or 0: the data's */
 	size_t memory;		/* --memory: bytes the rows may hold */
 	int memory_given;
+	int mpi;		/* --mpi: one rank's share (io/mpi.h) */
+	const struct gmm_comm *comm;	/* with --mpi, after
+				 * gmm_fitopts_start_mpi() */
 	int failed_usage;		/* set when finish() fails on usage */
 	const char *cmd;
 	/* fit's status line on a terminal (base/status.h) */
@@ -48,7 +51,8 @@ struct gmm_fitopts {
 	{ "df", required_argument, NULL, OPT_DF }, \
 	{ "label-column", required_argument, NULL, OPT_LABEL_COLUMN }, \
 	{ "factors", required_argument, NULL, OPT_FACTORS }, \
-	{ "memory", required_argument, NULL, OPT_MEMORY }
+	{ "memory", required_argument, NULL, OPT_MEMORY }, \
+	{ "mpi", no_argument, NULL, OPT_MPI }
 
 #define GMM_FIT_HELP \
 	"      --covariance TYPE  full (default), diag, spherical, tied, or\n" \
@@ -83,7 +87,8 @@ struct gmm_fitopts {
 	"      --memory SIZE   rows past SIZE bytes (K, M, G; or % of memory;\n" \
 	"                      default 50%) go to a temporary file in TMPDIR,\n" \
 	"                      read back each pass: the same model, bounded\n" \
-	"                      memory\n"
+	"                      memory\n" \
+	"      --mpi           under mpirun (make MPI=1): ranks share FILE\n"
 
 void gmm_fitopts_init(struct gmm_fitopts *fo);
 /* The memory budget of the rows (--memory, TMPDIR or /tmp, --seed). */
@@ -93,6 +98,27 @@ void gmm_fitopts_budget(const struct gmm_fitopts *fo,
 void gmm_fitopts_report_spill(const struct gmm_fitopts *fo, const char *cmd,
     const struct gmm_data *x);
 void gmm_fitopts_release(struct gmm_fitopts *fo);
+
+/*
+ * --mpi: start MPI (io/mpi.h) and set fo->comm; without --threads each
+ * rank takes its share of this machine's processors.  0, or -1 said on
+ * stderr (built without MPI).  Every rank calls it.
+ */
+int gmm_fitopts_start_mpi(struct gmm_fitopts *fo, const char *cmd);
+/* What --mpi does not take yet (standard input, --noise, --prior,
+ * --smem, --init hc, random, resp: or labels:, --label-column): -1,
+ * said, for a usage error; else 0. */
+int gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
+    const char *file);
+/*
+ * After a step that may fail on some ranks only (reading each share):
+ * 1 when any rank failed (the first in file order has reported its
+ * error, others nothing), else 0.  Without --mpi: failed, reported.
+ */
+int gmm_fitopts_any_failed(const struct gmm_fitopts *fo, const char *cmd,
+    int failed, struct gmm_error *err);
+/* 1 on the rank that writes and reports (rank 0, or the only one). */
+int gmm_fitopts_lead(const struct gmm_fitopts *fo);
 
 /* 1 handled (-k and the options above), 0 not ours, -1 bad value. */
 int gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,

@@ -12,6 +12,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
 
+#include "engine/comm.h"
 #include "engine/model.h"
 
 #define BLOCK(d) ((size_t)GMM_BLOCK_ROWS * (d))
@@ -63,6 +64,14 @@ struct gmm_data_spill {
 	char err[GMM_ERROR_MAX];
 };
 
+/* A rank's share (gmm_data_share()). */
+struct gmm_data_share {
+	const struct gmm_comm *comm;
+	size_t n, weight_zero;		/* over every rank's rows */
+	double weight_total;
+	struct gmm_data sample;		/* the same on every rank */
+};
+
 static void
 spill_free(struct gmm_data_spill *sp)
 {
@@ -96,6 +105,9 @@ void
 gmm_data_release(struct gmm_data *x)
 {
 	spill_free(x->spill);
+	if (x->share != NULL)
+		gmm_data_release(&x->share->sample);
+	free(x->share);
 	free_blocks(x);
 	for (size_t p = 0; p < x->npatterns; p++) {
 		free(x->patterns[p].obs);
@@ -455,7 +467,155 @@ gmm_data_weighted(const struct gmm_data *x)
 const struct gmm_data *
 gmm_data_sample(const struct gmm_data *x)
 {
-	return gmm_data_spilled(x) ? &x->spill->sample : x;
+	return x->share != NULL ? &x->share->sample : gmm_data_spilled(x) ?
+	    &x->spill->sample : x;
+}
+
+const struct gmm_comm *
+gmm_data_comm(const struct gmm_data *x)
+{
+	return x->share != NULL ? x->share->comm : NULL;
+}
+
+size_t
+gmm_data_rows_all(const struct gmm_data *x)
+{
+	return x->share != NULL ? x->share->n : x->n;
+}
+
+double
+gmm_data_weight_all(const struct gmm_data *x)
+{
+	return x->share != NULL ? x->share->weight_total : x->weight_total;
+}
+
+size_t
+gmm_data_zero_all(const struct gmm_data *x)
+{
+	return x->share != NULL ? x->share->weight_zero : x->weight_zero;
+}
+
+/* 1 when global row g is in a share's k-means sample (p: the share). */
+static int
+in_sample(uint64_t seed, size_t g, double p)
+{
+	uint64_t s = seed ^ ((uint64_t)g * 0xd1342543de82ef95u);
+
+	return p >= 1 || (double)(splitmix64(&s) >> 11) * 0x1p-53 < p;
+}
+
+/* This share's rows of the sample, row-major with a weight each. */
+static int
+share_pick(const struct gmm_data *x, uint64_t seed, double p, double **out,
+    size_t *len)
+{
+	size_t d = x->d, have = 0, cap = 0;
+	double *v = NULL, *buf = malloc(GMM_DATA_BUF(d) * sizeof(double));
+	struct gmm_block blk;
+
+	if (buf == NULL)
+		return -1;
+	for (size_t b = 0; b * GMM_BLOCK_ROWS < x->n; b++) {
+		gmm_data_block(x, b, buf, &blk);
+		for (size_t i = 0; i < blk.rows; i++) {
+			if (!in_sample(seed, x->row_base + blk.first + i, p))
+				continue;
+			if (have + d + 1 > cap) {
+				size_t nc = cap ? 2 * cap : 64 * (d + 1);
+				double *t = realloc(v, nc * sizeof(double));
+
+				if (t == NULL) {
+					free(v);
+					free(buf);
+					return -1;
+				}
+				v = t;
+				cap = nc;
+			}
+			for (size_t j = 0; j < d; j++)
+				v[have + j] = blk.xt[j * GMM_BLOCK_ROWS + i];
+			v[have + d] = blk.weight ? blk.weight[i] : 1;
+			have += d + 1;
+		}
+	}
+	free(buf);
+	*out = v;
+	*len = have;
+	return 0;
+}
+
+int
+gmm_data_share(struct gmm_data *x, const struct gmm_comm *comm,
+    uint64_t seed, struct gmm_error *err)
+{
+	struct gmm_data_share *sh;
+	double c[6] = { 0 }, *v, *mine = NULL, *all = NULL, p;
+	size_t len = 0, total = 0, d = x->d;
+	int weighted, failed;
+
+	if (!gmm_comm_active(comm))
+		return 0;
+	/* every rank's counts, each in its own row of v; the rows before
+	 * this rank's */
+	v = calloc((size_t)comm->size * 6, sizeof(double));
+	if (gmm_comm_any(comm, v == NULL)) {
+		free(v);
+		return gmm_error_nomem(err);
+	}
+	mine = v + (size_t)comm->rank * 6;
+	mine[0] = (double)x->n;
+	mine[1] = x->weight_total;
+	mine[2] = (double)x->weight_zero;
+	mine[3] = x->npatterns > 0 || x->rows_empty > 0;
+	mine[4] = x->label != NULL;
+	mine[5] = gmm_data_weighted(x);
+	gmm_comm_sum(comm, v, (size_t)comm->size * 6);
+	for (int r = 0; r < comm->size; r++) {
+		if (r < comm->rank)
+			x->row_base += (size_t)v[r * 6];
+		for (int j = 0; j < 6; j++)
+			c[j] += v[r * 6 + j];
+	}
+	free(v);
+	mine = NULL;
+	if (c[3] > 0 || c[4] > 0) {
+		x->row_base = 0;
+		return gmm_error_set(err, NULL, 0, "--mpi does not take %s "
+		    "yet; fit without --mpi", c[3] > 0 ? "missing values" :
+		    "labels");
+	}
+	weighted = c[5] > 0;
+	sh = calloc(1, sizeof(*sh));
+	p = (double)GMM_SPILL_SAMPLE / c[0];
+	failed = sh == NULL || share_pick(x, seed, p, &mine, &len) < 0;
+	if (gmm_comm_any(comm, failed) || gmm_comm_gather(comm, mine, len,
+	    &all, &total) < 0) {
+		free(mine);
+		free(sh);
+		x->row_base = 0;
+		return gmm_error_nomem(err);
+	}
+	free(mine);
+	sh->comm = comm;
+	sh->n = (size_t)c[0];
+	sh->weight_total = c[1];
+	sh->weight_zero = (size_t)c[2];
+	gmm_data_init(&sh->sample, d);
+	failed = weighted && gmm_data_set_weighted(&sh->sample) < 0;
+	for (size_t i = 0; i + d < total + 1 && !failed; i += d + 1)
+		failed = (weighted ? gmm_data_append_weighted(&sh->sample,
+		    all + i, all[i + d]) : gmm_data_append(&sh->sample,
+		    all + i)) < 0;
+	free(all);
+	x->share = sh;
+	if (gmm_comm_any(comm, failed)) {
+		gmm_data_release(&sh->sample);
+		free(sh);
+		x->share = NULL;
+		x->row_base = 0;
+		return gmm_error_nomem(err);
+	}
+	return 0;
 }
 
 const char *
@@ -999,8 +1159,9 @@ gmm_data_column_means(const struct gmm_data *x, double *mean, double *buf)
 				mean[j] += (blk.weight ? blk.weight[i] : 1) *
 				    blk.xt[j * GMM_BLOCK_ROWS + i];
 	}
+	gmm_comm_sum(gmm_data_comm(x), mean, x->d);
 	for (size_t j = 0; j < x->d; j++)
-		mean[j] /= x->weight_total;
+		mean[j] /= gmm_data_weight_all(x);
 }
 
 /*
@@ -1032,8 +1193,10 @@ min_variance(const struct gmm_data *x, const double *mean, double *var,
 					scale[j] = fabs(v);
 			}
 	}
+	gmm_comm_sum(gmm_data_comm(x), var, d);
+	gmm_comm_max(gmm_data_comm(x), scale, d);
 	for (size_t j = 0; j < d; j++) {
-		double v = var[j] / x->weight_total;
+		double v = var[j] / gmm_data_weight_all(x);
 
 		/* constant up to the rounding of the mean */
 		if (v <= (DBL_EPSILON * scale[j]) * (DBL_EPSILON * scale[j]))
@@ -1105,9 +1268,10 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x)
 			}
 		}
 	}
+	gmm_comm_sum(gmm_data_comm(x), cov, d * d);
 	for (size_t a = 0; a < d; a++)
 		for (size_t b = 0; b <= a; b++)
-			cov[b * d + a] = cov[a * d + b] /= x->weight_total;
+			cov[b * d + a] = cov[a * d + b] /= gmm_data_weight_all(x);
 	{
 		gsl_matrix_view A = gsl_matrix_view_array(cov, d, d);
 		gsl_matrix_view U = gsl_matrix_view_array(u, d, d);

@@ -78,6 +78,24 @@
  * with exit status 1 and a message, through gmm_source_get(), since a
  * pass over rows has no other way out.
  *
+ * A rank's share (issue 17 section 3, `fit --mpi`).  In a distributed
+ * fit each process holds its share of the rows, read from its byte range
+ * of the input (io/csvin.h), as ordinary data; gmm_data_share() then
+ * ties the share to the others through a communicator (comm.h).  After
+ * it, n, weight_total and the blocks stay the share's own (the E-step
+ * walks them), while gmm_data_rows_all(), gmm_data_weight_all() and
+ * gmm_data_zero_all() count every rank's, gmm_data_file_row() numbers
+ * rows among all ranks' (the shares are in file order), and what this
+ * file reduces over rows (column means, spans, variances, the shape)
+ * is reduced over every rank's.  The k-means starts read a sample that
+ * every rank holds alike, gathered from all shares: each row is in it
+ * when a hash of its global number and the seed falls below
+ * GMM_SPILL_SAMPLE / rows (every row when there are no more), so the
+ * sample, and the start, are the same for any number of ranks; with no
+ * more rows than GMM_SPILL_SAMPLE it is all rows in file order, as a
+ * fit on one process reads them.  Missing values and labels are not
+ * shared yet (refused).
+ *
  * What a start or a degeneracy check needs from whole rows (a row by its
  * index, column variances, the directions the rows vary in) is here too.
  * Functions that allocate return 0 or -1 when out of memory; nothing
@@ -117,6 +135,9 @@ struct gmm_data {
 	size_t labelled;	/* rows with a class */
 	/* out of core (gmm_data_set_budget()): NULL in memory */
 	struct gmm_data_spill *spill;
+	/* a rank's share (gmm_data_share()): NULL alone */
+	struct gmm_data_share *share;
+	size_t row_base;	/* the share's first row among all ranks' */
 };
 
 /* Rows held in memory by data given a budget, before they spill: every
@@ -152,7 +173,8 @@ int gmm_data_spilled(const struct gmm_data *x);
 int gmm_data_weighted(const struct gmm_data *x);
 /*
  * Rows that k-means and the other starts may read at random: x itself in
- * memory, the reservoir sample when spilled (above).
+ * memory, the reservoir sample when spilled, the gathered sample of a
+ * share (above).
  */
 const struct gmm_data *gmm_data_sample(const struct gmm_data *x);
 /*
@@ -186,12 +208,32 @@ int gmm_data_finish(struct gmm_data *x);
 /* The pattern of row i, NULL for a complete row (a binary search). */
 const struct gmm_pattern *gmm_data_pattern_at(const struct gmm_data *x,
     size_t i);
-/* Row i's place among the rows read (0-based). */
+/* Row i's place among the rows read (0-based; among every rank's for
+ * a share). */
 static inline size_t
 gmm_data_file_row(const struct gmm_data *x, size_t i)
 {
-	return x->file_row != NULL ? x->file_row[i] : i;
+	return x->row_base + (x->file_row != NULL ? x->file_row[i] : i);
 }
+
+struct gmm_comm;
+/*
+ * Make x, read in full, the share of rank comm->rank among comm->size
+ * (above): count every rank's rows, number them, gather the k-means
+ * sample (seed: the fit's).  Collective: every rank calls it, and every
+ * rank fails alike -- when any rank's rows have a missing value or a
+ * label (not shared yet), or any is out of memory (err says which).
+ * With a NULL comm, or one rank, x stays plain data.
+ */
+int gmm_data_share(struct gmm_data *x, const struct gmm_comm *comm,
+    uint64_t seed, struct gmm_error *err);
+/* The communicator of a share, or NULL. */
+const struct gmm_comm *gmm_data_comm(const struct gmm_data *x);
+/* Rows, their weight and rows of weight 0, over every rank's share (x's
+ * own when x is no share). */
+size_t gmm_data_rows_all(const struct gmm_data *x);
+double gmm_data_weight_all(const struct gmm_data *x);
+size_t gmm_data_zero_all(const struct gmm_data *x);
 
 /*
  * Give complete data (no missing value) its rows' classes: label (n

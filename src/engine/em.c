@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "base/consts.h"
+#include "engine/comm.h"
 #include "engine/estep.h"
 #include "engine/hc.h"
 #include "engine/init.h"
@@ -163,6 +164,7 @@ stats_from_start(struct gmm_emctx *ctx, const double *shift,
 	gmm_stats_fold(&w->st);
 	gmm_stats_zero(&ctx->total);
 	gmm_stats_merge(&ctx->total, &w->st);
+	gmm_emctx_share_total(ctx);
 }
 
 /* The means weighted by given responsibilities (n x cols, the first k
@@ -225,16 +227,16 @@ label_means(const struct gmm_data *x, const uint32_t *labels, size_t k,
 
 /* Progress of run `run`; reseeded is a component, or (size_t)-1. */
 static void
-report(const struct gmm_em_options *opt, const struct gmm_data *ctx_x,
-    size_t run, size_t it, double ll,
-    double change, size_t reseeded, const struct gmm_stats *st, double seconds)
+report(const struct gmm_em_options *opt, const struct gmm_emctx *ctx,
+    size_t run, size_t it, double ll, double change, size_t reseeded,
+    double seconds)
 {
 	struct gmm_em_progress p = { .run = run, .iteration = it,
 		.loglik_mean = ll, .change = change, .reseeded = reseeded,
 		.seconds = seconds };
 
 	if (reseeded != (size_t)-1)
-		p.reseed_row = gmm_data_file_row(ctx_x, st->worst_row);
+		p.reseed_row = gmm_emctx_worst_file_row(ctx);
 	if (opt->progress != NULL)
 		opt->progress(opt->progress_ctx, &p);
 }
@@ -409,8 +411,7 @@ start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = run, .at_start = 1,
 			.reseeded = reseeded,
-			.reseed_row = gmm_data_file_row(ctx->x,
-			    ctx->total.worst_row) };
+			.reseed_row = gmm_emctx_worst_file_row(ctx) };
 
 		opt->progress(opt->progress_ctx, &p);
 	}
@@ -431,7 +432,7 @@ static int
 run_em(struct gmm_emctx *ctx, const struct gmm_em_options *opt, size_t run,
     struct gmm_model *m, struct gmm_training *tr, struct gmm_error *err)
 {
-	double prev = -INFINITY, n = ctx->x->weight_total;
+	double prev = -INFINITY, n = gmm_data_weight_all(ctx->x);
 
 	tr->iterations = 0;
 	tr->converged = 0;
@@ -447,7 +448,7 @@ run_em(struct gmm_emctx *ctx, const struct gmm_em_options *opt, size_t run,
 			return -1;
 		change = ll - prev;
 		tr->iterations = it;
-		report(opt, ctx->x, run, it, ll, change, reseeded, &ctx->total,
+		report(opt, ctx, run, it, ll, change, reseeded,
 		    omp_get_wtime() - t0);
 		if (fabs(change) < opt->tol) {
 			tr->converged = 1;
@@ -460,7 +461,7 @@ run_em(struct gmm_emctx *ctx, const struct gmm_em_options *opt, size_t run,
 	tr->loglik_total = ctx->total.loglik;
 	tr->class_loglik = ctx->total.logmax;
 	tr->loglik_mean = ctx->total.loglik / n;
-	report(opt, ctx->x, run, 0, tr->loglik_mean, 0, (size_t)-1, NULL, 0);
+	report(opt, ctx, run, 0, tr->loglik_mean, 0, (size_t)-1, 0);
 	return 0;
 }
 
@@ -602,10 +603,10 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 	size_t p = gmm_model_parameters(m);
 
 	tr->present = 1;
-	tr->n = x->n;
+	tr->n = gmm_data_rows_all(x);
 	tr->weighted = gmm_data_weighted(x);
-	tr->weight_total = x->weight_total;
-	tr->bic = gmm_bic(tr->loglik_total, p, x->weight_total);
+	tr->weight_total = gmm_data_weight_all(x);
+	tr->bic = gmm_bic(tr->loglik_total, p, tr->weight_total);
 	tr->aic = gmm_aic(tr->loglik_total, p);
 	tr->icl = gmm_icl(tr->bic, tr->class_loglik);
 	tr->has_icl = 1;
@@ -622,8 +623,9 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 static int
 check_scale(const struct gmm_data *x, struct gmm_error *err)
 {
-	size_t n = x->n, d = x->d;
+	size_t n = x->n, d = x->d, all = gmm_data_rows_all(x);
 	double *lo = malloc((2 * d + GMM_DATA_BUF(d)) * sizeof(double));
+	double wall = gmm_data_weight_all(x);
 	double *hi = lo + d;
 	struct gmm_block blk;
 	int rc = 0;
@@ -644,11 +646,13 @@ check_scale(const struct gmm_data *x, struct gmm_error *err)
 				hi[j] = v > hi[j] ? v : hi[j];
 			}
 	}
+	gmm_comm_min(gmm_data_comm(x), lo, d);
+	gmm_comm_max(gmm_data_comm(x), hi, d);
 	for (size_t j = 0; j < d && rc == 0; j++) {
 		double span = hi[j] - lo[j];
 
-		if (!isfinite(span * span * ((double)n > x->weight_total ?
-		    (double)n : x->weight_total)))
+		if (!isfinite(span * span * ((double)all > wall ? (double)all :
+		    wall)))
 			rc = gmm_error_set(err, NULL, 0,
 			    "column %zu spans %g to %g, too wide for its "
 			    "variance to be a double; rescale it", j + 1, lo[j],
@@ -716,11 +720,19 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	    &gmm_family_gaussian;
 	int ret = -1;
 
-	if (opt->k < 1 || opt->k > n - x->weight_zero)
+	if (opt->k < 1 || opt->k > gmm_data_rows_all(x) - gmm_data_zero_all(x))
 		return gmm_error_set(err, NULL, 0,
 		    "k = %zu is larger than the number of rows%s (%zu)",
-		    opt->k, x->weight_zero ? " of weight > 0" : "",
-		    n - x->weight_zero);
+		    opt->k, gmm_data_zero_all(x) ? " of weight > 0" : "",
+		    gmm_data_rows_all(x) - gmm_data_zero_all(x));
+	if (gmm_data_comm(x) != NULL && (opt->noise || opt->prior ||
+	    opt->smem || opt->init == GMM_INIT_HC || opt->init ==
+	    GMM_INIT_RESP || opt->init == GMM_INIT_RANDOM))
+		return gmm_error_set(err, NULL, 0, "--mpi does not take %s "
+		    "yet; fit without --mpi", opt->noise ? "--noise" :
+		    opt->prior ? "--prior" : opt->smem ? "--smem" :
+		    opt->init == GMM_INIT_HC ? "--init hc" : opt->init ==
+		    GMM_INIT_RESP ? "--init resp:" : "--init random");
 	if (gmm_data_spilled(x) && (opt->noise || opt->prior ||
 	    opt->init == GMM_INIT_HC || opt->init == GMM_INIT_RESP ||
 	    x->label != NULL))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "base/consts.h"
+#include "engine/comm.h"
 #include "engine/covmodel.h"
 #include "engine/kernels.h"
 #include "engine/vec.h"
@@ -34,6 +35,8 @@ gmm_emctx_release(struct gmm_emctx *ctx)
 	free(ctx->buf);
 	gmm_stats_release(&ctx->total);
 	gmm_stats_release(&ctx->tst);
+	free(ctx->packed);
+	free(ctx->worst_x);
 	if (ctx->mw != NULL)
 		gmm_mstep_work_release(ctx->mw);
 	free(ctx->mw);
@@ -163,7 +166,50 @@ gmm_emctx_init(struct gmm_emctx *ctx, const struct gmm_data *x, size_t k,
 	}
 	if (x->npatterns > 0 && patterns_init(ctx) < 0)
 		return -1;
+	if (gmm_data_comm(x) != NULL && ((ctx->packed = malloc(
+	    gmm_stats_packed_size(&ctx->total) * sizeof(double))) == NULL ||
+	    (ctx->worst_x = malloc((d + 2) * sizeof(double))) == NULL))
+		return -1;
 	return 0;
+}
+
+void
+gmm_emctx_share_total(struct gmm_emctx *ctx)
+{
+	const struct gmm_comm *comm = gmm_data_comm(ctx->x);
+	struct gmm_stats *t = &ctx->total;
+	size_t d = ctx->d;
+	double worst = t->worst;
+	size_t local = t->worst_row;
+	int owner;
+
+	if (comm == NULL)
+		return;
+	gmm_stats_pack(t, ctx->packed);
+	gmm_comm_sum(comm, ctx->packed, gmm_stats_packed_size(t));
+	gmm_stats_unpack(t, ctx->packed);
+	t->worst = worst;
+	gmm_comm_min(comm, &t->worst, 1);
+	owner = gmm_comm_first(comm, isfinite(t->worst) && worst == t->worst);
+	t->worst_row = 0;
+	if (owner < 0)
+		return;
+	if (owner == comm->rank) {
+		gmm_data_row(ctx->x, local, ctx->worst_x);
+		ctx->worst_x[d] = gmm_data_row_weight(ctx->x,
+		    local);
+		ctx->worst_x[d + 1] = (double)gmm_data_file_row(ctx->x,
+		    local);
+	}
+	gmm_comm_bcast(comm, ctx->worst_x, (d + 2) * sizeof(double), owner);
+	ctx->worst_file_row = (size_t)ctx->worst_x[d + 1];
+}
+
+size_t
+gmm_emctx_worst_file_row(const struct gmm_emctx *ctx)
+{
+	return gmm_data_comm(ctx->x) != NULL ? ctx->worst_file_row :
+	    gmm_data_file_row(ctx->x, ctx->total.worst_row);
 }
 
 /* Responsibilities 0 on the rows that pad a block to a multiple of VLEN. */
@@ -421,8 +467,10 @@ gmm_emctx_estep(struct gmm_emctx *ctx, const struct gmm_model *m,
 
 	gmm_stats_zero(&ctx->total);
 	gmm_estep_run(ctx->pool, ctx->threads, ctx->buf, &job);
-	if (ctx->x->npatterns == 0)
+	if (ctx->x->npatterns == 0) {
+		gmm_emctx_share_total(ctx);
 		return 0;
+	}
 	ctx->pass++;
 	job.src = &ctx->psrc;
 	job.model = pattern_model;
@@ -434,6 +482,7 @@ gmm_emctx_estep(struct gmm_emctx *ctx, const struct gmm_model *m,
 			    "a pattern of missing values; try a larger "
 			    "--reg-covar", ctx->tw[t].err.msg);
 		}
+	gmm_emctx_share_total(ctx);
 	return 0;
 }
 
@@ -469,8 +518,13 @@ reseed(const struct gmm_emctx *ctx, struct gmm_model *m,
 	size_t d = ctx->d, per = gmm_cov_size(m->cov_type, 1, d);
 	double total = 0;
 
-	gmm_data_row(ctx->x, st->worst_row, m->means + c * d);
-	m->weights[c] = gmm_data_row_weight(ctx->x, st->worst_row);
+	if (ctx->worst_x != NULL) {	/* a share: the row of all ranks' */
+		memcpy(m->means + c * d, ctx->worst_x, d * sizeof(double));
+		m->weights[c] = ctx->worst_x[d];
+	} else {
+		gmm_data_row(ctx->x, st->worst_row, m->means + c * d);
+		m->weights[c] = gmm_data_row_weight(ctx->x, st->worst_row);
+	}
 	if (gmm_covmodel(m->cov_type)->shared)
 		return;
 	if (gmm_covmodel(m->cov_type)->factor) {

@@ -20,6 +20,12 @@
  * component on the worst explained row, and prepares the model.
  * gmm_emctx_bind() points a context at other rows of the same width
  * (online EM's next batch) without reallocating what it holds.
+ *
+ * Over a rank's share (data.h, comm.h) every pass ends with
+ * gmm_emctx_share_total(): the total becomes the sum over all ranks, its
+ * worst row the lowest of all (the first in file order on a tie, as one
+ * process finds it), that row's values sent by the rank that holds it;
+ * so the M-step that follows is the same on every rank.
  */
 #ifndef GMM_EMCTX_H
 #define GMM_EMCTX_H
@@ -95,6 +101,12 @@ struct gmm_emctx {
 	const struct gmm_family *family;
 	struct gmm_stats tst;
 	int at_start;
+	/* a share (data.h): the statistics flat for the sum over ranks,
+	 * and the worst explained row of all ranks' (its d values, its
+	 * weight), which reseed() takes, and its file row */
+	double *packed;
+	double *worst_x;
+	size_t worst_file_row;
 };
 
 /*
@@ -136,6 +148,15 @@ void gmm_emctx_zero_padding(double *resp, size_t rows, size_t k);
  */
 int gmm_emctx_estep(struct gmm_emctx *ctx, const struct gmm_model *m,
     int want_stats, struct gmm_error *err);
+/*
+ * Over a share, ctx->total (as a pass or a start left it, this rank's)
+ * summed over every rank, and the worst row found (collective); a no-op
+ * otherwise.
+ */
+void gmm_emctx_share_total(struct gmm_emctx *ctx);
+/* The file row (0-based, among all ranks' rows) of the total's worst. */
+size_t gmm_emctx_worst_file_row(const struct gmm_emctx *ctx);
+
 /*
  * m's parameters from the statistics st (about m's means) with reg added
  * to the covariance diagonals; *reseeded is the component put on the

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/consts.h"
+#include "engine/comm.h"
 #include "engine/kernels.h"
 
 struct gmm_score_batch *
@@ -254,14 +255,17 @@ radix_block(void *arg, int worker, const struct gmm_block *blk, double *resp,
 
 static int
 spilled_quantiles(struct gmm_model *m, struct gmm_estep_job *job,
-    struct gmm_pool *pool, int threads, struct gmm_estep_buffers *buf)
+    struct gmm_pool *pool, int threads, struct gmm_estep_buffers *buf,
+    const struct gmm_comm *comm)
 {
 	struct radix *r = calloc(1, sizeof(*r));
 	uint64_t key[GMM_LDQ_N];
 	double below[GMM_LDQ_N], total = 0;
 
-	if (r == NULL || (r->hist = malloc((size_t)threads * GMM_LDQ_N * 256 *
-	    sizeof(double))) == NULL) {
+	if (gmm_comm_any(comm, r == NULL || (r->hist = malloc(
+	    (size_t)threads * GMM_LDQ_N * 256 * sizeof(double))) == NULL)) {
+		if (r != NULL)
+			free(r->hist);
 		free(r);
 		return -1;
 	}
@@ -285,6 +289,7 @@ spilled_quantiles(struct gmm_model *m, struct gmm_estep_job *job,
 			for (size_t b = 0; b < r->ngroups * 256; b++)
 				r->hist[b] += r->hist[(size_t)t * r->ngroups *
 				    256 + b];
+		gmm_comm_sum(comm, r->hist, r->ngroups * 256);
 		if (r->shift == 64) {
 			for (size_t b = 0; b < 256; b++)
 				total += r->hist[b];
@@ -346,10 +351,13 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 	struct ld_w *v = NULL;
 	size_t n = x->complete, have = 0, j = 0;
 	double total = 0, cum;
-	int ok = 1, spilled = gmm_data_spilled(x);
+	const struct gmm_comm *comm = gmm_data_comm(x);
+	/* a share's rows are walked as spilled ones: by histograms that
+	 * add up over the ranks */
+	int ok = 1, spilled = gmm_data_spilled(x) || comm != NULL;
 
 	m->training.has_ldq = 0;
-	if (n == 0)
+	if (n == 0 && comm == NULL)
 		return 0;
 	threads = threads < 1 ? 1 : threads;
 	if (!spilled)
@@ -360,10 +368,12 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 		ok &= gmm_estep_buffers_alloc(&buf[t], m->d,
 		    gmm_model_columns(m)) == 0;
 	ok = ok && (v != NULL || spilled) && buf != NULL && pool != NULL;
+	ok = !gmm_comm_any(comm, !ok);	/* every rank alike */
 	/* the E-step over the data's own blocks: no copy of a row */
 	gmm_data_source(x, &src);
 	if (ok && spilled) {
-		ok = spilled_quantiles(m, &job, pool, threads, buf) == 0;
+		ok = spilled_quantiles(m, &job, pool, threads, buf,
+		    comm) == 0;
 	} else if (ok) {
 		job.arg = v;
 		gmm_estep_run(pool, threads, buf, &job);

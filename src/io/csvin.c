@@ -75,6 +75,10 @@ struct gmm_csvin {
 	int has_lcol;		/* opt.labels named a column */
 	size_t lcol;		/* its 0-based field index */
 	size_t grow_calls;	/* every buffer growth, libcsv's too (tests) */
+	/* a rank's share (gmm_csvin_share()): bytes start .. limit of the
+	 * file, line 1 being the file's line lines_before + 1 */
+	int shared;
+	size_t share_start, limit, lines_before;
 };
 
 enum number_status { NUM_OK, NUM_EMPTY, NUM_MISSING, NUM_NONFINITE,
@@ -487,6 +491,12 @@ read_some(struct gmm_csvin *in, unsigned char *buf, size_t want)
 
 	if (in->at_eof || in->read_failed)
 		return 0;
+	if (in->shared && in->limit - in->bytes < want)
+		want = in->limit - in->bytes;	/* the share ends there */
+	if (want == 0) {
+		in->at_eof = 1;
+		return 0;
+	}
 	do
 		got = read(in->fd, buf, want);
 	while (got < 0 && errno == EINTR);
@@ -1723,6 +1733,174 @@ gmm_csvin_read_batch(struct gmm_csvin *in, struct gmm_data *x, size_t max,
 	return read_rows(in, x, max, NULL, NULL, err);
 }
 
+#define SCAN_SIZE 65536	/* the share's scans for line starts */
+
+/* The offset of the first byte after the first newline at or after
+ * `from` (the file's size when there is none); -1 on a read error. */
+static long long
+next_line_start(int fd, size_t from, size_t size, unsigned char *buf,
+    size_t cap)
+{
+	while (from < size) {
+		size_t want = size - from < cap ? size - from : cap;
+		ssize_t got = pread(fd, buf, want, (off_t)from);
+		unsigned char *nl;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		nl = memchr(buf, '\n', (size_t)got);
+		if (nl != NULL)
+			return (long long)(from + (size_t)(nl - buf) + 1);
+		from += (size_t)got;
+	}
+	return (long long)size;
+}
+
+/* Newlines in the file's bytes 0 .. end; -1 on a read error. */
+static long long
+count_lines(int fd, size_t end, unsigned char *buf, size_t cap)
+{
+	long long n = 0;
+
+	for (size_t at = 0; at < end;) {
+		size_t want = end - at < cap ? end - at : cap;
+		ssize_t got = pread(fd, buf, want, (off_t)at);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return -1;
+		for (ssize_t i = 0; i < got; i++)
+			n += buf[i] == '\n';
+		at += (size_t)got;
+	}
+	return n;
+}
+
+/* Where rank r of size's share begins: the first record start at or
+ * after its even cut of the data bytes first .. size. */
+static long long
+share_cut(int fd, size_t first, size_t size, int r, int nr,
+    unsigned char *buf, size_t cap)
+{
+	size_t span = size - first;
+	size_t at = first + span / (size_t)nr * (size_t)r +
+	    span % (size_t)nr * (size_t)r / (size_t)nr;
+
+	if (r == 0)
+		return (long long)first;
+	if (r >= nr)
+		return (long long)size;
+	return next_line_start(fd, at - 1, size, buf, cap);
+}
+
+int
+gmm_csvin_share(struct gmm_csvin *in, int rank, int size,
+    struct gmm_error *err)
+{
+	struct stat st;
+	size_t first_line = in->replay ? in->last.line :
+	    in->queue[in->qhead].line, data = 0, lines = 0;
+	long long lo = -1, hi = -1;
+	unsigned char *scan;	/* not rbuf: rank 0 keeps what it holds */
+
+	if (size <= 1)
+		return 0;
+	if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    in->fd == STDIN_FILENO)
+		return gmm_error_set(err, in->name, 0, "--mpi reads a regular "
+		    "file, each rank its share of it; not a pipe or standard "
+		    "input");
+	scan = malloc(SCAN_SIZE);
+	if (scan == NULL)
+		return gmm_error_nomem(err);
+	/* the first data row's line begins after first_line - 1 newlines */
+	while (lines + 1 < first_line) {
+		long long at = next_line_start(in->fd, data, (size_t)st.st_size,
+		    scan, SCAN_SIZE);
+
+		if (at < 0)
+			break;
+		data = (size_t)at;
+		lines++;
+	}
+	lo = share_cut(in->fd, data, (size_t)st.st_size, rank, size, scan,
+	    SCAN_SIZE);
+	hi = share_cut(in->fd, data, (size_t)st.st_size, rank + 1, size, scan,
+	    SCAN_SIZE);
+	free(scan);
+	if (lo < 0 || hi < 0)
+		return gmm_error_set(err, in->name, 0, "read error: %s",
+		    strerror(errno));
+	in->shared = 1;
+	in->limit = (size_t)hi;
+	if (rank == 0) {
+		/* what was read past the share's end is dropped: the first
+		 * data row's line, all that was parsed, ends before it */
+		size_t buf_at = in->bytes - in->rlen;
+
+		if (in->bytes > in->limit) {
+			in->rlen = in->limit - buf_at;
+			in->bytes = in->limit;
+		}
+		in->at_eof = 0;
+		if (lseek(in->fd, (off_t)in->bytes, SEEK_SET) < 0)
+			return gmm_error_set(err, in->name, 0, "%s",
+			    strerror(errno));
+		return 0;
+	}
+	/* a fresh parser at the share's first record, past the leading
+	 * block: '#' lines and blank lines are data as they are there */
+	csv_free(&in->p);
+	if (csv_init(&in->p, CSV_STRICT | CSV_STRICT_FINI |
+	    CSV_APPEND_NULL) != 0)
+		return gmm_error_nomem(err);
+	csv_set_realloc_func(&in->p, libcsv_realloc);
+	csv_set_delim(&in->p, in->opt.delim);
+	if (in->opt.delim == '\t')
+		csv_set_space_func(&in->p, is_blank);
+	in->qhead = in->qcount = 0;
+	in->replay = 0;
+	in->cur.len = in->cur.nf = 0;
+	in->cur.blank = 0;
+	in->cur.nul_col = 0;
+	in->rpos = in->rlen = 0;
+	in->eof = in->at_eof = in->read_failed = 0;
+	in->in_comment = in->mid_record = 0;
+	in->at_line_start = 1;
+	in->started = in->seen_record = 1;
+	in->line = in->rec_line = 1;
+	in->share_start = (size_t)lo;
+	in->bytes = (size_t)lo;
+	if (lseek(in->fd, (off_t)lo, SEEK_SET) < 0)
+		return gmm_error_set(err, in->name, 0, "%s", strerror(errno));
+	return 0;
+}
+
+/* An error's line in a share, counted from its start, made the file's
+ * (counted only now: a share does not read what is before it). */
+static void
+share_line_fix(struct gmm_csvin *in, struct gmm_error *err)
+{
+	size_t nlen = strlen(in->name), line;
+	long long before;
+	char *end;
+
+	if (!in->shared || in->share_start == 0 ||
+	    strncmp(err->where, in->name, nlen) != 0 ||
+	    err->where[nlen] != ':')
+		return;
+	line = strtoull(err->where + nlen + 1, &end, 10);
+	before = count_lines(in->fd, in->share_start, in->rbuf,
+	    in->read_size);	/* the reading is over: rbuf is free */
+	if (*end != '\0' || line == 0 || before < 0)
+		return;
+	snprintf(err->where + nlen, sizeof(err->where) - nlen, ":%zu",
+	    line + (size_t)before);
+}
+
 int
 gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     const struct gmm_data_budget *budget, struct gmm_error *err)
@@ -1731,6 +1909,7 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 
 	if (read_rows(in, x, SIZE_MAX, budget, in->has_lcol ? &lab : NULL,
 	    err) < 0) {
+		share_line_fix(in, err);
 		free(lab.v);
 		gmm_strtab_release(&lab.tab);
 		return -1;
@@ -1749,6 +1928,8 @@ gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
 		gmm_strtab_release(&lab.tab);
 		return -1;
 	}
+	if (in->shared)		/* a share may be empty: gmm_data_share() */
+		return 0;
 	if (x->n == 0) {
 		gmm_data_release(x);
 		return gmm_error_set(err, in->name, 0, "no row has an "

@@ -201,6 +201,22 @@ int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     const struct gmm_data_budget *budget, struct gmm_error *err);
 
 /*
+ * For `fit --mpi` (issue 17 section 3), on a reader just opened on a
+ * regular file: read from here on only rank `rank`'s share of the data
+ * rows among `size`.  The bytes from the first data row's line to the
+ * end are cut in `size` even ranges, each moved on to the next record
+ * start (the byte after a newline), so every row is in exactly one share
+ * and the shares are in file order; a rank reads only its range (and
+ * the header).  A quoted field that holds a newline may be cut: data
+ * under --mpi must not have one (numbers never do).  A share may be
+ * empty.  Line numbers in errors stay the file's.  With size 1 a no-op.
+ * gmm_csvin_read_data() then leaves the checks on all rows (none, all of
+ * weight 0) to gmm_data_share().
+ */
+int gmm_csvin_share(struct gmm_csvin *in, int rank, int size,
+    struct gmm_error *err);
+
+/*
  * The next rows into x (initialised here, as gmm_csvin_read_data() does,
  * with no budget and no label column): up to max rows given (a row with
  * nothing observed counts), fewer at the end of the input, none

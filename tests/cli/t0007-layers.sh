@@ -4,8 +4,9 @@
 # scoring, sampling) < io/ (CSV, model files, where -o writes) < cmd/ (the
 # subcommands).  Every include of a project header names its layer, and no
 # file includes a header of a layer above its own.  A new covariance model
-# or component family goes in engine/, a new data source or file format in
-# io/, a new subcommand in cmd/.
+# or component family goes in engine/, a new data source, file format or
+# transport between processes (io/mpi.c, behind engine/comm.h) in io/, a
+# new subcommand in cmd/.
 . "$(dirname "$0")/lib.sh"
 
 rank() {
