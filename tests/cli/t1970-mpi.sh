@@ -140,18 +140,19 @@ timeout 300 mpirun $ROOT --oversubscribe -n 3 "$MPIGMM" fit --mpi -k 4 \
     >"$T/out" 2>"$T/err" </dev/null &
 job=$!
 i=0
-while [ $i -lt 100 ] && [ "$(pgrep -f "$MPIGMM fit --mpi" | wc -l)" -lt 3 ]; do
+# the ranks' command lines begin with the binary (mpirun's does not)
+while [ $i -lt 100 ] && [ "$(pgrep -f "^$MPIGMM fit --mpi" | wc -l)" -lt 3 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
 sleep 0.5
-victim=$(pgrep -f "$MPIGMM fit --mpi" | tail -n 1)
+victim=$(pgrep -f "^$MPIGMM fit --mpi" | tail -n 1)
 kill -9 "$victim"
 wait $job
 st=$?
 check "a rank killed mid-fit: mpirun exits non-zero ($st)" [ "$st" -ne 0 ]
 check "  no model is written" [ ! -e "$T/killed.gmm" ]
-check "  no rank is left running" sh -c '! pgrep -f "$1 fit --mpi" >/dev/null' - "$MPIGMM"
+check "  no rank is left running" sh -c '! pgrep -f "^$1 fit --mpi" >/dev/null' - "$MPIGMM"
 check "  no temporary file is left beside -o" [ -z "$(ls -A "$T" | grep -v '\.\(gmm\|csv\|num\)$\|^out$\|^err$')" ]
 
 # select-k: each fit distributed; the table and the choice agree
