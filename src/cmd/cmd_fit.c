@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ static const char usage_text[] =
     "               [--noise] [--noise-volume V] [--family F] [--df NU]\n"
     "               [--label-column COL] [--memory SIZE] [--online]\n"
     "               [--batch N] [--alpha A] [--checkpoint N] [--mpi]\n"
-    "               [-o MODEL] [--json] [options] [FILE]\n";
+    "               [-o MODEL] [--json] [options] [FILE ...]\n";
 
 static const char help_text[] =
     "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"
@@ -296,8 +297,10 @@ out:
 }
 
 static int
-run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
+run(struct gmm_fitopts *fo, char *const *files, size_t nfiles,
+    const struct gmm_outfile *out)
 {
+	const char *file = files[0];
 	struct gmm_csvin *in = NULL;
 	struct gmm_model *m = NULL;
 	struct gmm_error err;
@@ -313,9 +316,7 @@ run(struct gmm_fitopts *fo, const char *file, const struct gmm_outfile *out)
 	/* rows read, out of core; under --mpi rank 0's share */
 	fo->common.csv.status = lead ? "gmm fit" : NULL;
 	failed = (in = open_input(fo, file, &err)) == NULL ||
-	    (fo->comm != NULL && gmm_csvin_share(in, fo->comm->rank,
-	    fo->comm->size, &err) < 0) ||
-	    gmm_csvin_read_data(in, &x, &budget, &err) < 0;
+	    gmm_fitopts_read(fo, in, files, nfiles, &budget, &x, &err) < 0;
 	if (fo->comm != NULL) {
 		/* a share that fails fails alone: its rank says why */
 		if (failed)
@@ -399,6 +400,8 @@ cmd_fit_main(int argc, char **argv)
 	struct gmm_outfile o;
 	struct gmm_error err;
 	const char *out = NULL, *file = "-";
+	char *stdin_list[] = { (char *)"-" }, **files = stdin_list;
+	size_t nfiles = 1;
 	struct online_args on = { 0, GMM_ONLINE_BATCH, GMM_ONLINE_ALPHA, 0,
 		0, 0 };
 	int opt, r, ret;
@@ -448,10 +451,15 @@ cmd_fit_main(int argc, char **argv)
 		if (r <= 0)
 			return gmm_usage(usage_text);
 	}
-	if (gmm_operands("fit", argc - optind, argv + optind, 0, 1, "FILE") < 0)
+	/* several FILEs under --mpi: the ranks share them */
+	if (gmm_operands("fit", argc - optind, argv + optind, 0,
+	    fo.mpi ? INT_MAX : 1, "FILE") < 0)
 		return gmm_usage(usage_text);
-	if (optind < argc)
-		file = argv[optind++];
+	if (optind < argc) {
+		files = argv + optind;
+		nfiles = (size_t)(argc - optind);
+		file = files[0];
+	}
 	/* MPI first, so that every later message is rank 0's alone */
 	if (fo.mpi && gmm_fitopts_start_mpi(&fo, "fit") < 0) {
 		gmm_fitopts_release(&fo);
@@ -459,7 +467,7 @@ cmd_fit_main(int argc, char **argv)
 	}
 	if (online_usage(&fo, &on) < 0 || (fo.mpi && on.on &&
 	    (gmm_warn("fit", "--mpi does not take --online"), 1)) ||
-	    gmm_fitopts_mpi_usage(&fo, "fit", file) < 0 || (fo.mpi &&
+	    gmm_fitopts_mpi_usage(&fo, "fit", files, nfiles) < 0 || (fo.mpi &&
 	    (out == NULL || strcmp(out, "-") == 0) && (gmm_warn("fit",
 	    "--mpi writes the model to a file (-o MODEL): MPI forwards "
 	    "standard output through a terminal"), 1))) {
@@ -477,7 +485,12 @@ cmd_fit_main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	r = 0;
 	if (gmm_fitopts_lead(&fo)) {
-		if (gmm_outfile_prepare(&o, out ? out : "-", file, &err) < 0) {
+		int bad = gmm_outfile_prepare(&o, out ? out : "-", file,
+		    &err) < 0;
+
+		for (size_t i = 1; !bad && i < nfiles; i++)
+			bad = gmm_outfile_check_input(&o, files[i], &err) < 0;
+		if (bad) {
 			gmm_report("fit", &err);
 			r = GMM_EXIT_DATA;
 		} else if (gmm_outfile_is_tty(&o)) {
@@ -495,7 +508,8 @@ cmd_fit_main(int argc, char **argv)
 		ret = r != 0 ? r : GMM_EXIT_DATA;
 	else
 		ret = on.on ? run_online(&fo, &on, file, &o) :
-		    run(&fo, file, gmm_fitopts_lead(&fo) ? &o : NULL);
+		    run(&fo, files, nfiles, gmm_fitopts_lead(&fo) ? &o :
+		    NULL);
 	if (gmm_fitopts_lead(&fo))
 		gmm_outfile_release(&o);
 	gmm_fitopts_release(&fo);

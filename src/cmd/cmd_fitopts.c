@@ -1,5 +1,7 @@
 #include "cmd/fitopts.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -598,13 +600,16 @@ gmm_fitopts_start_mpi(struct gmm_fitopts *fo, const char *cmd)
 
 int
 gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
-    const char *file)
+    char *const *files, size_t nfiles)
 {
 	const char *no;
+	int stdin_named = 0;
 
 	if (!fo->mpi)
 		return 0;
-	no = strcmp(file, "-") == 0 ? "standard input (each rank reads its "
+	for (size_t i = 0; i < nfiles; i++)
+		stdin_named |= strcmp(files[i], "-") == 0;
+	no = stdin_named ? "standard input (each rank reads its "
 	    "share of a FILE)" : fo->em.noise ? "--noise" : fo->em.prior ?
 	    "--prior" : fo->em.smem ? "--smem" : fo->em.init == GMM_INIT_HC ?
 	    "--init hc" : fo->em.init == GMM_INIT_RANDOM ? "--init random" :
@@ -614,6 +619,119 @@ gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
 		return 0;
 	gmm_warn(cmd, "--mpi does not take %s yet", no);
 	return -1;
+}
+
+/* File `file` (reader r) has the columns of the list's first (in): the
+ * same header or none, and the same names or as many columns. */
+static int
+same_columns(const struct gmm_csvin *in, struct gmm_csvin *r,
+    struct gmm_error *err)
+{
+	size_t d = gmm_csvin_ncols(in);
+	char **names;
+	int ret;
+
+	if (gmm_csvin_has_header(in) != gmm_csvin_has_header(r))
+		return gmm_error_set(err, gmm_csvin_name(r), 0, "%s, and %s "
+		    "%s: the files of a list have a header or none alike",
+		    gmm_csvin_has_header(r) ? "has a header" : "has no header",
+		    gmm_csvin_name(in), gmm_csvin_has_header(in) ? "has one" :
+		    "has none");
+	names = malloc((d ? d : 1) * sizeof(*names));
+	if (names == NULL)
+		return gmm_error_nomem(err);
+	for (size_t j = 0; j < d; j++)
+		names[j] = (char *)gmm_csvin_colname(in, j);
+	ret = gmm_csvin_match_of(r, names, d, gmm_csvin_name(in), err);
+	free(names);
+	return ret;
+}
+
+/* Rank rank of R's share of the files' rows appended to x (begun). */
+static int
+read_shares(const struct gmm_fitopts *fo, struct gmm_csvin *in,
+    char *const *files, size_t nfiles, struct gmm_data *x,
+    struct gmm_error *err)
+{
+	unsigned long long R = (unsigned long long)fo->comm->size,
+	    r = (unsigned long long)fo->comm->rank, total = 0, at = 0;
+	unsigned long long *size = malloc(nfiles * sizeof(*size));
+	struct stat st;
+	int ret = -1;
+
+	if (size == NULL)
+		return gmm_error_nomem(err);
+	for (size_t i = 0; i < nfiles; i++) {
+		if (stat(files[i], &st) != 0) {
+			gmm_error_set(err, files[i], 0, "%s", strerror(errno));
+			goto out;
+		}
+		if (!S_ISREG(st.st_mode)) {
+			gmm_error_set(err, files[i], 0, "--mpi reads regular "
+			    "files, each rank its share; not a pipe or a "
+			    "device");
+			goto out;
+		}
+		if (st.st_size == 0) {
+			gmm_error_set(err, files[i], 0, "empty: every file "
+			    "of the list has rows");
+			goto out;
+		}
+		size[i] = (unsigned long long)st.st_size;
+		if (size[i] > (ULLONG_MAX / 2 - total) / R) {
+			gmm_error_set(err, files[i], 0, "the files are too big "
+			    "to share among %llu ranks", R);
+			goto out;
+		}
+		total += size[i];
+	}
+	/* in units of 1/R byte: this rank's range is total*r .. total*(r+1)
+	 * of the list, file i's bytes are at*R .. (at + size)*R */
+	for (size_t i = 0; i < nfiles; i++) {
+		unsigned long long a = at * R, b = (at + size[i]) * R,
+		    lo = total * r, hi = total * (r + 1);
+		struct gmm_csvin *f = in;
+
+		at += size[i];
+		lo = lo < a ? 0 : lo > b ? b - a : lo - a;
+		hi = hi < a ? 0 : hi > b ? b - a : hi - a;
+		if (lo >= hi)
+			continue;	/* another rank's */
+		if (i > 0 && ((f = gmm_csvin_open(files[i], &fo->common.csv,
+		    err)) == NULL || same_columns(in, f, err) < 0))
+			goto close;
+		if (gmm_csvin_share(f, lo, hi, b - a, err) < 0 ||
+		    gmm_csvin_read_more(f, x, err) < 0)
+			goto close;
+		if (f != in)
+			gmm_csvin_close(f);
+		continue;
+close:
+		if (f != in)
+			gmm_csvin_close(f);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(size);
+	return ret;
+}
+
+int
+gmm_fitopts_read(const struct gmm_fitopts *fo, struct gmm_csvin *in,
+    char *const *files, size_t nfiles, const struct gmm_data_budget *budget,
+    struct gmm_data *x, struct gmm_error *err)
+{
+	if (fo->comm == NULL)
+		return gmm_csvin_read_data(in, x, budget, err);
+	if (gmm_csvin_read_begin(in, x, budget, err) < 0)
+		return -1;
+	if (read_shares(fo, in, files, nfiles, x, err) < 0 ||
+	    gmm_csvin_read_end(in, x, err) < 0) {
+		gmm_data_release(x);
+		return -1;
+	}
+	return 0;
 }
 
 int

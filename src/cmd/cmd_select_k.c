@@ -1,3 +1,4 @@
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,7 +20,7 @@ static const char usage_text[] =
     "usage: gmm select-k -k LIST [--covariance LIST]\n"
     "                    [--criterion bic|aic|icl]\n"
     "                    [--allow-degenerate] [--json] [-o BEST]\n"
-    "                    [fit options] [options] [FILE]\n";
+    "                    [fit options] [options] [FILE ...]\n";
 
 static const char help_text[] =
     "Fit every k of LIST for every covariance model and compare them by\n"
@@ -643,7 +644,7 @@ make_series(struct select_opts *s)
 }
 
 static int
-run(struct select_opts *s, const char *file)
+run(struct select_opts *s, char *const *files, size_t nfiles)
 {
 	struct gmm_csvin *in = NULL;
 	struct gmm_error err;
@@ -658,13 +659,12 @@ run(struct select_opts *s, const char *file)
 	gmm_fitopts_budget(&s->fo, &budget);
 	s->fo.common.csv.status = "gmm select-k";	/* rows read */
 	gmm_status_enable(s->fo.common.quiet);
-	in = gmm_csvin_open(file, &s->fo.common.csv, &err);
+	in = gmm_csvin_open(files[0], &s->fo.common.csv, &err);
 	if (in != NULL)
 		s->file = gmm_csvin_name(in);
 	failed = in == NULL || gmm_csvin_check_names(in, &err) < 0 ||
-	    (s->fo.comm != NULL && gmm_csvin_share(in, s->fo.comm->rank,
-	    s->fo.comm->size, &err) < 0) ||
-	    gmm_csvin_read_data(in, &x, &budget, &err) < 0;
+	    gmm_fitopts_read(&s->fo, in, files, nfiles, &budget, &x,
+	    &err) < 0;
 	/* under --mpi a share that fails fails alone: its rank says why */
 	if (gmm_fitopts_any_failed(&s->fo, "select-k", failed, &err))
 		goto out;
@@ -798,11 +798,15 @@ prior_types(struct select_opts *s)
  * standard output, so the model may not.  -1 with *ret the exit status.
  */
 static int
-prepare_output(struct select_opts *s, const char *file, int *ret)
+prepare_output(struct select_opts *s, char *const *files, size_t nfiles,
+    int *ret)
 {
 	struct gmm_error err;
+	int bad = gmm_outfile_prepare(&s->o, s->out, files[0], &err) < 0;
 
-	if (gmm_outfile_prepare(&s->o, s->out, file, &err) < 0) {
+	for (size_t i = 1; !bad && i < nfiles; i++)
+		bad = gmm_outfile_check_input(&s->o, files[i], &err) < 0;
+	if (bad) {
 		gmm_report("select-k", &err);
 		*ret = GMM_EXIT_DATA;
 	} else if (gmm_outfile_is_stdout(&s->o)) {
@@ -833,7 +837,8 @@ static int
 cmd_select_k_main(int argc, char **argv)
 {
 	struct select_opts s;
-	const char *file = "-";
+	char *stdin_list[] = { (char *)"-" }, **files = stdin_list;
+	size_t nfiles = 1;
 	int r, ret;
 
 	memset(&s, 0, sizeof(s));
@@ -846,13 +851,16 @@ cmd_select_k_main(int argc, char **argv)
 			return GMM_EXIT_DATA;
 		return r == 0 ? 0 : gmm_usage(usage_text);
 	}
-	if (gmm_operands("select-k", argc - optind, argv + optind, 0, 1,
-	    "FILE") < 0) {
+	/* several FILEs under --mpi: the ranks share them */
+	if (gmm_operands("select-k", argc - optind, argv + optind, 0,
+	    s.fo.mpi ? INT_MAX : 1, "FILE") < 0) {
 		release(&s);
 		return gmm_usage(usage_text);
 	}
-	if (optind < argc)
-		file = argv[optind++];
+	if (optind < argc) {
+		files = argv + optind;
+		nfiles = (size_t)(argc - optind);
+	}
 	/* MPI first, so that every later message is rank 0's alone */
 	if (s.fo.mpi && gmm_fitopts_start_mpi(&s.fo, "select-k") < 0) {
 		release(&s);
@@ -878,20 +886,20 @@ cmd_select_k_main(int argc, char **argv)
 		release(&s);
 		return gmm_usage(usage_text);
 	}
-	if (gmm_fitopts_mpi_usage(&s.fo, "select-k", file) < 0) {
+	if (gmm_fitopts_mpi_usage(&s.fo, "select-k", files, nfiles) < 0) {
 		release(&s);
 		gmm_mpi_finish();
 		return gmm_usage(usage_text);
 	}
 	/* -o is checked by rank 0 alone under --mpi, which writes */
 	r = s.out != NULL && gmm_fitopts_lead(&s.fo) &&
-	    prepare_output(&s, file, &ret) < 0;
+	    prepare_output(&s, files, nfiles, &ret) < 0;
 	if (gmm_comm_any(s.fo.comm, r)) {
 		release(&s);
 		gmm_mpi_finish();
 		return r ? ret : GMM_EXIT_DATA;
 	}
-	ret = run(&s, file);
+	ret = run(&s, files, nfiles);
 	if (s.out != NULL && gmm_fitopts_lead(&s.fo))
 		gmm_outfile_release(&s.o);
 	release(&s);

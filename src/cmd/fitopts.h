@@ -106,10 +106,28 @@ void gmm_fitopts_release(struct gmm_fitopts *fo);
  */
 int gmm_fitopts_start_mpi(struct gmm_fitopts *fo, const char *cmd);
 /* What --mpi does not take yet (standard input, --noise, --prior,
- * --smem, --init hc, random, resp: or labels:, --label-column): -1,
- * said, for a usage error; else 0. */
+ * --smem, --init hc, random, resp: or labels:, --label-column) among
+ * the files and options: -1, said, for a usage error; else 0. */
 int gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
-    const char *file);
+    char *const *files, size_t nfiles);
+/*
+ * The rows of a batch fit (fit's, select-k's) into x, through `in`, a
+ * reader the caller opened on files[0] and checked (its names, a start
+ * model's columns).  Without --mpi, every row of in (nfiles is 1).
+ * Under --mpi, this rank's share of the files' rows: the list's bytes,
+ * file after file, are cut in R even ranges (each file's at its record
+ * starts, as gmm_csvin_share() says), so that every row is read by one
+ * rank and the shares are in list order; a rank opens only the files its
+ * range meets.  Every file must have rows, and the columns of the first:
+ * with a header the same names (in any order; -c and --weights select in
+ * each file by its own header), without one as many, and the same header
+ * or none.  Rows are numbered through the list in order.  0, or -1 with
+ * err set naming the file (x empty; under --mpi this rank's own error,
+ * for gmm_fitopts_any_failed()).
+ */
+int gmm_fitopts_read(const struct gmm_fitopts *fo, struct gmm_csvin *in,
+    char *const *files, size_t nfiles, const struct gmm_data_budget *budget,
+    struct gmm_data *x, struct gmm_error *err);
 /*
  * After a step that may fail on some ranks only (reading each share):
  * 1 when any rank failed (the first in file order has reported its

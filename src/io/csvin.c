@@ -1337,19 +1337,30 @@ int
 gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
     struct gmm_error *err)
 {
+	return gmm_csvin_match_of(in, names, d, NULL, err);
+}
+
+int
+gmm_csvin_match_of(struct gmm_csvin *in, char *const *names, size_t d,
+    const char *file, struct gmm_error *err)
+{
 	if (in->hdr == NULL || in->opt.columns != NULL) {
 		if (in->nsel != d)
 			return gmm_error_set(err, in->name, 0,
-			    "%zu columns but the model has %zu (select them with -c)",
-			    in->nsel, d);
+			    "%zu columns but %.200s has %zu (select them with "
+			    "-c)", in->nsel, file ? file : "the model", d);
 		return 0;
 	}
 	in->nsel = 0;
 	for (size_t j = 0; j < d; j++) {
-		char what[300];
+		char what[600];
 
-		snprintf(what, sizeof(what), "the header has no column "
-		    "\"%.200s\" (a model column)", names[j]);
+		if (file == NULL)
+			snprintf(what, sizeof(what), "the header has no column "
+			    "\"%.200s\" (a model column)", names[j]);
+		else
+			snprintf(what, sizeof(what), "the header has no column "
+			    "\"%.200s\" (a column of %.200s)", names[j], file);
 		if (select_name(in, names[j], what, err) < 0)
 			return -1;
 		if (in->has_wcol && in->sel[in->nsel - 1] == in->wcol)
@@ -1618,12 +1629,8 @@ give_labels(struct gmm_csvin *in, struct labels *l, struct gmm_data *x,
 	return 0;
 }
 
-/*
- * Rows into x (initialised here: weighted with a weights column, with the
- * budget when given), until the end of the input or max rows given (a
- * row with nothing observed counts), then gmm_data_finish(); labels
- * into lab when not NULL.  0, or -1 with err set and x released.
- */
+static void share_line_fix(struct gmm_csvin *in, struct gmm_error *err);
+
 /* The status line while rows are read (the status option). */
 static void
 status(const struct gmm_csvin *in, const struct gmm_data *x)
@@ -1636,55 +1643,65 @@ status(const struct gmm_csvin *in, const struct gmm_data *x)
 	    gmm_data_spilled(x) ? "  out of core" : "");
 }
 
+/* x initialised for in's rows: weighted with a weights column, with the
+ * budget when given.  0, or -1 with err set and x empty. */
 static int
-read_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
-    const struct gmm_data_budget *budget, struct labels *lab,
-    struct gmm_error *err)
+begin_rows(const struct gmm_csvin *in, struct gmm_data *x,
+    const struct gmm_data_budget *budget, struct gmm_error *err)
+{
+	gmm_data_init(x, in->nsel);
+	if ((in->has_wcol && gmm_data_set_weighted(x) < 0) ||
+	    (budget != NULL && gmm_data_set_budget(x, budget) < 0)) {
+		gmm_data_release(x);
+		return gmm_error_nomem(err);
+	}
+	return 0;
+}
+
+/*
+ * Rows appended to x until the end of the input or max rows given in all
+ * (a row with nothing observed counts); labels into lab when not NULL.
+ * 0, or -1 with err set (x as it is: the caller releases it).
+ */
+static int
+append_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
+    struct labels *lab, struct gmm_error *err)
 {
 	size_t d = in->nsel;
 	double *row = malloc((d ? d : 1) * sizeof(double)), w = 1;
 	unsigned char *mask = malloc(d ? d : 1);
-	int r;
+	int r, ret = -1;
 
-	gmm_data_init(x, d);
 	if (row == NULL || mask == NULL) {
-		free(row);
-		free(mask);
-		return gmm_error_nomem(err);
-	}
-	if ((in->has_wcol && gmm_data_set_weighted(x) < 0) ||
-	    (budget != NULL && gmm_data_set_budget(x, budget) < 0)) {
-		free(row);
-		free(mask);
-		gmm_data_release(x);
-		return gmm_error_nomem(err);
+		gmm_error_nomem(err);
+		goto out;
 	}
 	while (x->rows_read < max) {
 		size_t nobs = 0;
 
 		r = gmm_csvin_read_row(in, row, err);
 		if (r < 0)
-			goto fail;
+			goto out;
 		if (r == 0)
 			break;
 		if (r == GMM_CSVIN_BLANK)
 			continue;
 		if (in->has_wcol && gmm_csvin_weight(in, &w, err) < 0)
-			goto fail;
+			goto out;
 		for (size_t j = 0; j < d; j++)
 			nobs += (mask[j] = !isnan(row[j]));
 		if (lab != NULL && nobs < d) {
 			gmm_error_set(err, in->name, in->last.line, "a missing "
 			    "value: --label-column does not take them yet");
-			goto fail;
+			goto out;
 		}
 		if (lab != NULL && add_label(in, lab, err) < 0)
-			goto fail;
+			goto out;
 		if ((r = nobs == d ? gmm_data_append_weighted(x, row, w) :
 		    gmm_data_append_missing(x, row, mask, w)) == -2) {
 			gmm_error_set(err, in->name, in->last.line, "%s",
 			    gmm_data_error(x));
-			goto fail;
+			goto out;
 		}
 		if (in->opt.status != NULL && x->rows_read % 4096 == 0)
 			status(in, x);
@@ -1696,26 +1713,72 @@ read_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
 			    x->n, d, (double)(x->n * d * sizeof(double)) /
 			    1e9);
 			err->nomem = 1;
-			goto fail;
+			goto out;
 		}
 	}
+	ret = 0;
+out:
 	free(row);
 	free(mask);
-	if ((r = gmm_data_finish(x)) < 0) {
-		if (r == -2)
-			gmm_error_set(err, in->name, 0, "%s",
-			    gmm_data_error(x));
-		else
-			gmm_error_nomem(err);
+	return ret;
+}
+
+/* gmm_data_finish() on x: 0, or -1 with err set (x as it is). */
+static int
+finish_rows(const struct gmm_csvin *in, struct gmm_data *x,
+    struct gmm_error *err)
+{
+	int r = gmm_data_finish(x);
+
+	if (r == -2)
+		return gmm_error_set(err, in->name, 0, "%s",
+		    gmm_data_error(x));
+	return r < 0 ? gmm_error_nomem(err) : 0;
+}
+
+/* begin_rows(), append_rows(), finish_rows(): 0, or -1 with err set and
+ * x released. */
+static int
+read_rows(struct gmm_csvin *in, struct gmm_data *x, size_t max,
+    const struct gmm_data_budget *budget, struct labels *lab,
+    struct gmm_error *err)
+{
+	if (begin_rows(in, x, budget, err) < 0)
+		return -1;
+	if (append_rows(in, x, max, lab, err) < 0 ||
+	    finish_rows(in, x, err) < 0) {
 		gmm_data_release(x);
 		return -1;
 	}
 	return 0;
-fail:
-	free(row);
-	free(mask);
-	gmm_data_release(x);
-	return -1;
+}
+
+int
+gmm_csvin_read_begin(const struct gmm_csvin *in, struct gmm_data *x,
+    const struct gmm_data_budget *budget, struct gmm_error *err)
+{
+	return begin_rows(in, x, budget, err);
+}
+
+int
+gmm_csvin_read_more(struct gmm_csvin *in, struct gmm_data *x,
+    struct gmm_error *err)
+{
+	if (x->d != in->nsel || gmm_data_weighted(x) != in->has_wcol ||
+	    in->has_lcol)
+		GMM_BUG("gmm_csvin_read_more: rows unlike x's");
+	if (append_rows(in, x, SIZE_MAX, NULL, err) < 0) {
+		share_line_fix(in, err);
+		return -1;
+	}
+	return 0;
+}
+
+int
+gmm_csvin_read_end(const struct gmm_csvin *in, struct gmm_data *x,
+    struct gmm_error *err)
+{
+	return finish_rows(in, x, err);
 }
 
 size_t
@@ -1779,34 +1842,43 @@ count_lines(int fd, size_t end, unsigned char *buf, size_t cap)
 	return n;
 }
 
-/* Where rank r of size's share begins: the first record start at or
- * after its even cut of the data bytes first .. size. */
+/* Where the share that begins at t / of of the data bytes first .. size
+ * begins: the first record start at or after that cut (first for t = 0,
+ * size for t = of). */
 static long long
-share_cut(int fd, size_t first, size_t size, int r, int nr,
-    unsigned char *buf, size_t cap)
+share_cut(int fd, size_t first, size_t size, unsigned long long t,
+    unsigned long long of, unsigned char *buf, size_t cap)
 {
-	size_t span = size - first;
-	size_t at = first + span / (size_t)nr * (size_t)r +
-	    span % (size_t)nr * (size_t)r / (size_t)nr;
+	size_t at;
 
-	if (r == 0)
+	if (t == 0)
 		return (long long)first;
-	if (r >= nr)
+	if (t >= of)
 		return (long long)size;
+#ifdef __SIZEOF_INT128__
+	at = first + (size_t)(__extension__(unsigned __int128)(size - first) *
+	    t / of);
+#else
+	at = first + (size_t)((long double)(size - first) * t / of);
+#endif
+	if (at == first)	/* the first data row is read by the share
+				 * that begins at first: its reader holds it */
+		at++;
 	return next_line_start(fd, at - 1, size, buf, cap);
 }
 
 int
-gmm_csvin_share(struct gmm_csvin *in, int rank, int size,
-    struct gmm_error *err)
+gmm_csvin_share(struct gmm_csvin *in, unsigned long long lo,
+    unsigned long long hi, unsigned long long of, struct gmm_error *err)
 {
 	struct stat st;
 	size_t first_line = in->replay ? in->last.line :
 	    in->queue[in->qhead].line, data = 0, lines = 0;
-	long long lo = -1, hi = -1;
-	unsigned char *scan;	/* not rbuf: rank 0 keeps what it holds */
+	long long cut_lo = -1, cut_hi = -1;
+	unsigned char *scan;	/* not rbuf: the first share keeps what it
+				 * holds */
 
-	if (size <= 1)
+	if (lo == 0 && hi >= of)
 		return 0;
 	if (fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    in->fd == STDIN_FILENO)
@@ -1826,19 +1898,22 @@ gmm_csvin_share(struct gmm_csvin *in, int rank, int size,
 		data = (size_t)at;
 		lines++;
 	}
-	lo = share_cut(in->fd, data, (size_t)st.st_size, rank, size, scan,
+	cut_lo = share_cut(in->fd, data, (size_t)st.st_size, lo, of, scan,
 	    SCAN_SIZE);
-	hi = share_cut(in->fd, data, (size_t)st.st_size, rank + 1, size, scan,
+	cut_hi = share_cut(in->fd, data, (size_t)st.st_size, hi, of, scan,
 	    SCAN_SIZE);
 	free(scan);
-	if (lo < 0 || hi < 0)
+	if (cut_lo < 0 || cut_hi < 0)
 		return gmm_error_set(err, in->name, 0, "read error: %s",
 		    strerror(errno));
 	in->shared = 1;
-	in->limit = (size_t)hi;
-	if (rank == 0) {
-		/* what was read past the share's end is dropped: the first
-		 * data row's line, all that was parsed, ends before it */
+	in->limit = (size_t)cut_hi;
+	if (lo == 0 && hi > 0) {
+		/* the share that begins at the first data row keeps it (it
+		 * was parsed when the reader opened); what was read past the
+		 * share's end is dropped: the first data row's line ends
+		 * before it (share_cut()).  An empty share (0, 0) starts
+		 * afresh below, at its end. */
 		size_t buf_at = in->bytes - in->rlen;
 
 		if (in->bytes > in->limit) {
@@ -1872,9 +1947,9 @@ gmm_csvin_share(struct gmm_csvin *in, int rank, int size,
 	in->at_line_start = 1;
 	in->started = in->seen_record = 1;
 	in->line = in->rec_line = 1;
-	in->share_start = (size_t)lo;
-	in->bytes = (size_t)lo;
-	if (lseek(in->fd, (off_t)lo, SEEK_SET) < 0)
+	in->share_start = (size_t)cut_lo;
+	in->bytes = (size_t)cut_lo;
+	if (lseek(in->fd, (off_t)cut_lo, SEEK_SET) < 0)
 		return gmm_error_set(err, in->name, 0, "%s", strerror(errno));
 	return 0;
 }

@@ -100,6 +100,10 @@ const char *gmm_csvin_colname(const struct gmm_csvin *in, size_t j);
  */
 int gmm_csvin_match(struct gmm_csvin *in, char *const *names, size_t d,
     struct gmm_error *err);
+/* The same for the columns of another input, file (messages name it;
+ * NULL: the model's). */
+int gmm_csvin_match_of(struct gmm_csvin *in, char *const *names, size_t d,
+    const char *whose, struct gmm_error *err);
 
 /*
  * For `impute`: select, in this order, the header columns called
@@ -201,20 +205,41 @@ int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     const struct gmm_data_budget *budget, struct gmm_error *err);
 
 /*
+ * The same in three steps, for rows read from several readers into one x
+ * (`fit --mpi` over a list of files): gmm_csvin_read_begin() initialises
+ * x for in's columns (weighted with a weights column, with the budget when
+ * given; 0, or -1 with err set and x empty); gmm_csvin_read_more()
+ * appends every remaining row of in (a reader of the same number of
+ * columns and the same weights setting as the first, and no label
+ * column; 0, or -1 with err set naming in's file and line, x as it is);
+ * gmm_csvin_read_end() then calls gmm_data_finish() (0, or -1 with err
+ * set).  The caller releases x, and makes the checks on all rows that
+ * gmm_csvin_read_data() makes (gmm_data_share() makes them under --mpi).
+ */
+int gmm_csvin_read_begin(const struct gmm_csvin *in, struct gmm_data *x,
+    const struct gmm_data_budget *budget, struct gmm_error *err);
+int gmm_csvin_read_more(struct gmm_csvin *in, struct gmm_data *x,
+    struct gmm_error *err);
+int gmm_csvin_read_end(const struct gmm_csvin *in, struct gmm_data *x,
+    struct gmm_error *err);
+
+/*
  * For `fit --mpi` (issue 17 section 3), on a reader just opened on a
- * regular file: read from here on only rank `rank`'s share of the data
- * rows among `size`.  The bytes from the first data row's line to the
- * end are cut in `size` even ranges, each moved on to the next record
- * start (the byte after a newline), so every row is in exactly one share
- * and the shares are in file order; a rank reads only its range (and
- * the header).  A quoted field that holds a newline may be cut: data
- * under --mpi must not have one (numbers never do).  A share may be
- * empty.  Line numbers in errors stay the file's.  With size 1 a no-op.
+ * regular file: read from here on only the share lo/of .. hi/of of its
+ * data rows (0 <= lo <= hi <= of).  The bytes from the first data row's
+ * line to the end are cut at lo/of and hi/of of their length, each cut
+ * moved on to the next record start (the byte after a newline) and past
+ * the first data row's line, so that shares cut at the same fractions
+ * take every row exactly once, in file order: rank r of R reads
+ * (r, r + 1, R).  A rank reads only its range (and the header).  A
+ * quoted field that holds a newline may be cut: data under --mpi must not
+ * have one (numbers never do).  A share may be empty.  Line numbers in
+ * errors stay the file's.  A no-op for the whole file (0, of, of).
  * gmm_csvin_read_data() then leaves the checks on all rows (none, all of
  * weight 0) to gmm_data_share().
  */
-int gmm_csvin_share(struct gmm_csvin *in, int rank, int size,
-    struct gmm_error *err);
+int gmm_csvin_share(struct gmm_csvin *in, unsigned long long lo,
+    unsigned long long hi, unsigned long long of, struct gmm_error *err);
 
 /*
  * The next rows into x (initialised here, as gmm_csvin_read_data() does,

@@ -237,6 +237,18 @@ gmm_outfile_prepare(struct gmm_outfile *o, const char *path,
 }
 
 int
+gmm_outfile_check_input(const struct gmm_outfile *o, const char *input,
+    struct gmm_error *err)
+{
+	struct stat st;
+
+	if (o->kind == GMM_OUT_FD ? fstat(o->fd, &st) != 0 :
+	    stat(o->target, &st) != 0)
+		return 0;	/* nothing there yet */
+	return check_not_input(o, &st, input, err);
+}
+
+int
 gmm_outfile_is_tty(const struct gmm_outfile *o)
 {
 	return o->kind == GMM_OUT_FD && isatty(o->fd);

@@ -56,6 +56,11 @@ struct gmm_outfile {
 int gmm_outfile_prepare(struct gmm_outfile *o, const char *path,
     const char *input, struct gmm_error *err);
 
+/* After gmm_outfile_prepare(): one more input (a command that reads
+ * several) that the output must not be.  0, or -1 with err set. */
+int gmm_outfile_check_input(const struct gmm_outfile *o, const char *input,
+    struct gmm_error *err);
+
 /* 1 when the output is a terminal (a binary model is refused there). */
 int gmm_outfile_is_tty(const struct gmm_outfile *o);
 

@@ -62,7 +62,7 @@ usage: gmm fit -k K [--covariance TYPE] [--factors Q] [--max-iter N]
                [--noise] [--noise-volume V] [--family F] [--df NU]
                [--label-column COL] [--memory SIZE] [--online]
                [--batch N] [--alpha A] [--checkpoint N] [--mpi]
-               [-o MODEL] [--json] [options] [FILE]"
+               [-o MODEL] [--json] [options] [FILE ...]"
 
 # stdin: "-" and no FILE
 run_in "$FIX/small.csv" fit -k 2 -o "$T/s.gmm" -

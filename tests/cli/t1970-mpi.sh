@@ -9,7 +9,9 @@
 # for any number of ranks, so is the start); a rank with no row; a bad
 # row in one rank's share is reported once, with the file's line, every
 # rank exits non-zero and no model is written (an existing one is left);
-# a killed rank ends the run with no model; what --mpi does not take is a
+# a killed rank ends the run with no model; files from a list (the
+# plain model; a bad row, a header or a column unlike the first file's,
+# an empty file, -o naming one); what --mpi does not take is a
 # usage error; the plain gmm says it was built without MPI.
 # Not under valgrind or the sanitizers (MPI's own allocations and
 # shared-memory transport are theirs to check, not ours): the script
@@ -154,6 +156,54 @@ check "a rank killed mid-fit: mpirun exits non-zero ($st)" [ "$st" -ne 0 ]
 check "  no model is written" [ ! -e "$T/killed.gmm" ]
 check "  no rank is left running" sh -c '! pgrep -f "^$1 fit --mpi" >/dev/null' - "$MPIGMM"
 check "  no temporary file is left beside -o" [ -z "$(ls -A "$T" | grep -v '\.\(gmm\|csv\|num\)$\|^out$\|^err$')" ]
+
+# files from a list: the list's bytes cut in R ranges, file after file,
+# rows numbered through the list; a file's columns by name, in any order
+head -n 1 "$S" >"$T/h"
+sed -n 2,501p "$S" | cat "$T/h" - >"$T/la.csv"
+sed -n 502,1701p "$S" | cat "$T/h" - |
+    awk -F, -v OFS=, '{ print $5, $3, $1, $2, $4 }' >"$T/lb.csv"
+sed -n 1702,2001p "$S" | cat "$T/h" - >"$T/lc.csv"
+L="$T/la.csv $T/lb.csv $T/lc.csv"
+mpi 1 fit --mpi -k 4 -o "$T/l1.gmm" $L
+expect_status "a list of 3 files (one with its columns in another order) on 1 rank" 0
+check "  the plain fit's bytes" cmp -s "$T/plain.gmm" "$T/l1.gmm"
+for r in 2 5; do
+	mpi $r fit --mpi -k 4 -o "$T/l$r.gmm" $L
+	expect_status "  on $r ranks" 0
+	check "  the plain model to 1e-9 relative" same "$T/plain.gmm" "$T/l$r.gmm"
+done
+awk 'NR == 101 { print "1,2,x,4,5"; next } { print }' "$T/lc.csv" >"$T/lbad.csv"
+mpi 3 fit --mpi -k 4 -o "$T/lm.gmm" "$T/la.csv" "$T/lb.csv" "$T/lbad.csv"
+check "a bad row in the list's last file: non-zero exit, no model" \
+    sh -c '[ "$1" -ne 0 ] && [ ! -e "$2" ]' - "$st" "$T/lm.gmm"
+check "  said once, with that file's line" \
+    sh -c '[ "$(grep -c "^gmm fit" "$1")" -eq 1 ] && grep -q "lbad.csv:101: column 3" "$1"' - "$T/err"
+tail -n +2 "$T/lc.csv" >"$T/lnohead.csv"
+mpi 3 fit --mpi -k 4 -o "$T/lm.gmm" "$T/la.csv" "$T/lnohead.csv"
+check "a file without the header the first has: refused" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "has no header, and .*la.csv has one" "$2"' - "$st" "$T/err"
+cut -d, -f1-4 "$T/lc.csv" >"$T/l4.csv"
+mpi 3 fit --mpi -k 4 -o "$T/lm.gmm" "$T/la.csv" "$T/l4.csv"
+check "a file without a column of the first: refused, naming it" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "l4.csv: the header has no column \"x5\" (a column of .*la.csv)" "$2"' - "$st" "$T/err"
+: >"$T/lempty.csv"
+mpi 3 fit --mpi -k 4 -o "$T/lm.gmm" "$T/la.csv" "$T/lempty.csv"
+check "an empty file in the list: refused" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "lempty.csv: empty" "$2"' - "$st" "$T/err"
+cp "$T/lc.csv" "$T/lkeep.csv"
+mpi 2 fit --mpi -k 4 -o "$T/lc.csv" "$T/la.csv" "$T/lc.csv"
+check "-o naming the list's second file: refused, the file kept" \
+    sh -c '[ "$1" -eq 1 ] && grep -q "is the input file" "$2" && cmp -s "$3" "$4"' - "$st" "$T/err" "$T/lc.csv" "$T/lkeep.csv"
+mpi 2 fit --mpi -k 2 -o "$T/lm.gmm" "$T/la.csv" - <"$S"
+check "standard input in a list: a usage error" \
+    sh -c '[ "$1" -eq 2 ] && grep -q "does not take standard input" "$2"' - "$st" "$T/err"
+run fit -k 4 -o "$T/lm.gmm" "$T/la.csv" "$T/lc.csv"
+expect_status "the plain fit takes one FILE (a usage error)" 2
+mpi 3 select-k --mpi -k 1..4 --covariance full,diag -o "$T/lsk.gmm" $L
+expect_status "select-k --mpi over the list" 0
+check "  chooses the plain fit's model (k = 4, full)" \
+    sh -c '[ "$(cut -d, -f1,2,11 "$1" | grep ",1$")" = "4,full,1" ]' - "$T/out"
 
 # select-k: each fit distributed; the table and the choice agree
 mpi 2 select-k --mpi -k 1..4 --covariance full,diag -o "$T/sk2.gmm" "$S"

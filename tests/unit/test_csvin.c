@@ -442,6 +442,83 @@ check_long(void)
 	free(row);
 }
 
+/*
+ * Shares (gmm_csvin_share(), fit --mpi): for cut points 0 = t0 <= t1 <=
+ * ... <= of, the shares (t_i, t_i+1, of) read every row exactly once, in
+ * order (the first share with the file's line numbers; the others count
+ * lines from their start, which only errors make the file's), however
+ * small a share (one that
+ * ends inside the first data row takes none of it: the share that begins
+ * at 0 has it) and whatever the read buffer's size.
+ */
+static void
+check_shares(void)
+{
+	enum { N = 60 };
+	char text[4096];
+	size_t len = (size_t)snprintf(text, sizeof(text), "a,b\n");
+	static const unsigned long long ofs[] = { 1, 2, 3, 7, 64, 1000,
+		123456789ULL, 4000000000000ULL };
+	unsigned long long seed = 12345;
+
+	for (int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    "%d,%d\n", i, i * i * 37);
+	write_file(text, len);
+	for (size_t o = 0; o < sizeof(ofs) / sizeof(ofs[0]); o++) {
+		unsigned long long of = ofs[o];
+
+		for (int trial = 0; trial < 12; trial++) {
+			unsigned long long cut[9];
+			size_t nc = (size_t)trial % 8 + 1, bufsize = trial % 3 ?
+			    (size_t)trial + 1 : 65536;
+			int next = 0, ok = 1;
+
+			/* nc shares: random cuts, sorted (insertion) */
+			cut[0] = 0;
+			cut[nc] = of;
+			for (size_t c = 1; c < nc; c++) {
+				seed = seed * 6364136223846793005ULL +
+				    1442695040888963407ULL;
+				cut[c] = (seed >> 11) % (of + 1);
+				if (trial == 11)	/* tiny shares */
+					cut[c] = c < of ? c : of;
+				for (size_t e = c; e > 1 && cut[e] < cut[e - 1];
+				    e--) {
+					unsigned long long t = cut[e];
+
+					cut[e] = cut[e - 1];
+					cut[e - 1] = t;
+				}
+			}
+			for (size_t c = 0; c < nc && ok; c++) {
+				struct gmm_csvin_options opt = { .delim = ',',
+					.header = 1, .read_size = bufsize };
+				struct gmm_error err;
+				struct gmm_csvin *in = gmm_csvin_open(tmp, &opt,
+				    &err);
+				double row[2];
+				int r;
+
+				ok = in != NULL && gmm_csvin_share(in, cut[c],
+				    cut[c + 1], of, &err) == 0;
+				while (ok && (r = gmm_csvin_read_row(in, row,
+				    &err)) > 0) {
+					ok = row[0] == next && (c > 0 ||
+					    gmm_csvin_line(in) ==
+					    (size_t)next + 2);
+					next++;
+				}
+				ok = ok && r == 0;
+				gmm_csvin_close(in);
+			}
+			CHECK(ok && next == N, "of %llu, %zu shares, buffer "
+			    "%zu: rows 0 .. %d read, want %d", of, nc, bufsize,
+			    next, N);
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -456,6 +533,7 @@ main(void)
 	check_blank_and_comment();
 	check_nul_and_names();
 	check_long();
+	check_shares();
 	unlink(tmp);
 	return check_done("test_csvin");
 }
