@@ -101,6 +101,7 @@ enum gmm_opt {
 	OPT_ALPHA,
 	OPT_CHECKPOINT,
 	OPT_MPI,
+	OPT_ACCELERATE,
 };
 
 #define GMM_CSV_LONGOPTS \

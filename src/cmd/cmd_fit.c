@@ -30,7 +30,10 @@ static const char help_text[] =
     "Fit a Gaussian (or Student-t) mixture to the rows of a CSV file (or stdin) and write\n"
     "the model (binary; to stdout when it is not a terminal).\n\n"
     "  -k K                number of components\n"
-    GMM_FIT_HELP
+    GMM_FIT_HELP;
+
+/* (in two: C99 compilers need not take a string of more than 4095) */
+static const char help_text2[] =
     "      --online        stepwise EM over the input, read once (standard\n"
     "                      input too), in constant memory\n"
     "      --batch N       --online: rows a step (default 1000)\n"
@@ -384,6 +387,11 @@ online_usage(const struct gmm_fitopts *fo, const struct online_args *on)
 			gmm_warn("fit", "%s goes with --online", no);
 		return no != NULL ? -1 : 0;
 	}
+	if (fo->em.accelerate) {
+		gmm_warn("fit", "--online does not take --accelerate: stepwise "
+		    "EM takes each batch once, with no map to extrapolate");
+		return -1;
+	}
 	no = fo->common.csv.labels ? "--label-column" : fo->em.noise ?
 	    "--noise" : fo->em.prior ? "--prior" : fo->em.family->scaled ?
 	    "--family t" : fo->start_file ? "--init resp: or labels:" :
@@ -410,7 +418,7 @@ cmd_fit_main(int argc, char **argv)
 	while ((opt = gmm_getopt("fit", argc, argv,
 	    gmm_cmd_fit.shortopts, longopts)) != -1) {
 		if (opt == 'h') {
-			printf("%s\n%s", usage_text, help_text);
+			printf("%s\n%s%s", usage_text, help_text, help_text2);
 			return 0;
 		}
 		if (opt == 'o') {

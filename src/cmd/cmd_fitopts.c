@@ -335,6 +335,9 @@ gmm_fitopts_option(const char *cmd, struct gmm_fitopts *fo, int opt,
 	case OPT_SMEM:
 		fo->em.smem = 1;
 		return 1;
+	case OPT_ACCELERATE:
+		fo->em.accelerate = 1;
+		return 1;
 	case OPT_PRIOR:
 		if (strcmp(arg, "conjugate") != 0 && strcmp(arg, "none") != 0) {
 			gmm_warn(cmd, "--prior is none or conjugate, not \"%s\"",
@@ -441,6 +444,11 @@ gmm_fitopts_finish(const char *cmd, struct gmm_fitopts *fo, int need_k)
 		gmm_warn(cmd, "mclust has no conjugate prior for %s, nor has "
 		    "gmm; --prior conjugate takes %s",
 		    gmm_cov_type_name(fo->em.cov_type), GMM_PRIOR_MODELS);
+		return usage_fail(fo);
+	}
+	if (fo->em.prior && fo->em.accelerate) {
+		gmm_warn(cmd, "--accelerate does not take --prior yet (its "
+		    "safeguard would need the prior's density)");
 		return usage_fail(fo);
 	}
 	if (fo->em.noise && fo->start_file != NULL && fo->start_labels) {

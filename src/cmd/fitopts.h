@@ -43,6 +43,7 @@ struct gmm_fitopts {
 	{ "n-init", required_argument, NULL, OPT_N_INIT }, \
 	{ "init", required_argument, NULL, OPT_INIT }, \
 	{ "smem", no_argument, NULL, OPT_SMEM }, \
+	{ "accelerate", no_argument, NULL, OPT_ACCELERATE }, \
 	{ "prior", required_argument, NULL, OPT_PRIOR }, \
 	{ "weights", required_argument, NULL, OPT_WEIGHTS }, \
 	{ "noise", no_argument, NULL, OPT_NOISE }, \
@@ -71,6 +72,8 @@ struct gmm_fitopts {
 	"                      resp:FILE (n rows of k responsibilities) or\n" \
 	"                      labels:FILE (n 0-based labels) for an M-step\n" \
 	"      --smem          then split-and-merge moves while they gain\n" \
+	"      --accelerate    SQUAREM: extrapolate every two EM iterations,\n" \
+	"                      kept when the log-likelihood does not drop\n" \
 	"      --prior P       none (default) or conjugate: MAP EM with mclust's\n" \
 	"                      default conjugate prior\n" \
 	"      --weights COL   column COL (a number or header name) holds row\n" \

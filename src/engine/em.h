@@ -125,6 +125,10 @@ struct gmm_em_options {
 				 * with its default hyperparameters
 				 * (prior.h); the log-likelihood is the
 				 * MAP estimate's, as mclust's BIC takes it */
+	int accelerate;		/* SQUAREM cycles (accel.h; em.c
+				 * run_accel()) in place of plain EM
+				 * iterations; not under a prior (its
+				 * safeguard judges the log-likelihood) */
 	gmm_em_progress_fn progress;		/* may be NULL */
 	void *progress_ctx;
 };

@@ -189,14 +189,14 @@ gmm_model_set_classes(struct gmm_model *m, char *const *names, size_t n)
 	return c != NULL ? 0 : -1;
 }
 
-struct gmm_model *
-gmm_model_dup(const struct gmm_model *m)
+void
+gmm_model_copy_params(struct gmm_model *c, const struct gmm_model *m)
 {
-	struct gmm_model *c = gmm_model_new(m->k, m->d, m->cov_type);
 	size_t k = m->k, d = m->d, ncov = gmm_cov_size(m->cov_type, k, d);
 
-	if (c == NULL)
-		return NULL;
+	if (c->k != k || c->d != d || c->cov_type != m->cov_type ||
+	    c->factors != m->factors)
+		GMM_BUG("gmm_model_copy_params: models unlike");
 	c->family = m->family;
 	c->noise = m->noise;
 	c->noise_vinv = m->noise_vinv;
@@ -205,10 +205,6 @@ gmm_model_dup(const struct gmm_model *m)
 	c->df_fixed = m->df_fixed;
 	memcpy(c->df, m->df, k * sizeof(double));
 	if (m->factors > 0) {
-		if (gmm_model_set_factors(c, m->factors) < 0) {
-			gmm_model_free(c);
-			return NULL;
-		}
 		memcpy(c->loadings, m->loadings, k * d * m->factors *
 		    sizeof(double));
 		memcpy(c->psi, m->psi, (m->cov_type == GMM_COV_MFA ? k * d :
@@ -226,7 +222,21 @@ gmm_model_dup(const struct gmm_model *m)
 	if (m->prec)
 		memcpy(c->prec, m->prec, m->k * gmm_covmodel_per(
 		    gmm_covmodel(m->cov_type), m->d) * sizeof(double));
-	for (size_t j = 0; j < d; j++) {
+}
+
+struct gmm_model *
+gmm_model_dup(const struct gmm_model *m)
+{
+	struct gmm_model *c = gmm_model_new(m->k, m->d, m->cov_type);
+
+	if (c == NULL)
+		return NULL;
+	if (m->factors > 0 && gmm_model_set_factors(c, m->factors) < 0) {
+		gmm_model_free(c);
+		return NULL;
+	}
+	gmm_model_copy_params(c, m);
+	for (size_t j = 0; j < m->d; j++) {
 		if (gmm_model_set_column(c, j, m->columns[j]) < 0) {
 			gmm_model_free(c);
 			return NULL;

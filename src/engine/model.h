@@ -134,6 +134,11 @@ struct gmm_model *gmm_model_new(size_t k, size_t d, enum gmm_cov_type t);
 void gmm_model_free(struct gmm_model *m);
 /* A deep copy, or NULL when out of memory. */
 struct gmm_model *gmm_model_dup(const struct gmm_model *m);
+/* m's parameters and what gmm_model_prepare() derived from them into c,
+ * a model of the same k, d, covariance model and factors (a copy made by
+ * gmm_model_dup()), without allocating: for drivers that keep earlier
+ * points of a fit (accel.h). */
+void gmm_model_copy_params(struct gmm_model *c, const struct gmm_model *m);
 /* Replace column name j by a copy of name; -1 when out of memory. */
 int gmm_model_set_column(struct gmm_model *m, size_t j, const char *name);
 /* A factor model's q factors: its loadings and psi (zeros: not yet

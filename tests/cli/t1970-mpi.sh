@@ -84,7 +84,7 @@ check "-o -: a usage error (MPI forwards standard output through a terminal)" \
 awk -F, 'NR == 1 { print $0 ",w"; next } { print $0 "," (NR % 3) }' "$S" >"$T/w.csv"
 for opts in "--weights w" "--covariance diag" "--covariance VEV" \
     "--covariance EEI" "--family t" "--covariance mfa --factors 2" \
-    "--init kmeans++ --n-init 3 --seed 4"; do
+    "--init kmeans++ --n-init 3 --seed 4" "--accelerate"; do
 	file=$S
 	case $opts in --weights*) file=$T/w.csv ;; esac
 	# shellcheck disable=SC2086
