@@ -1,10 +1,12 @@
 /*
  * csvout: the one way gmm prints numbers, CSV fields and JSON values.
  *
- * Numbers are printed in the shortest of 15, 16 or 17 significant digits
- * that reads back as the same double, so every number gmm prints
- * round-trips.  Nothing here allocates; write errors are left in the FILE,
- * which main() checks when it closes stdout.
+ * Numbers are printed in the fewest significant digits that read back as
+ * the same double (the nearest such decimal; Ryu, csvout.c), as %.{p}g
+ * would print them with p = max(15, digits): every number gmm prints
+ * round-trips, and one of at most 15 digits looks as %.15g prints it.
+ * Nothing here allocates; write errors are left in the FILE, which main()
+ * checks when it closes stdout.
  */
 #ifndef GMM_CSVOUT_H
 #define GMM_CSVOUT_H
@@ -16,10 +18,12 @@
 
 /* Format v into buf (GMM_NUMBER_MAX bytes); returns the length. */
 int gmm_csvout_format(char *buf, double v);
-/* The same through the C library alone (printf, strtod): the reference the
- * fast path is tested against. */
+/* The same through the C library alone (printf, strtod): the reference
+ * Ryu is tested against. */
 int gmm_csvout_format_exact(char *buf, double v);
 
+/* v into f, formatted as above; f must not be written by another thread
+ * meanwhile (unlocked stdio: the lock was most of a number's cost). */
 void gmm_csvout_number(FILE *f, double v);
 
 /* Whether long double carries 64 significant bits (x86), which the fast

@@ -1,8 +1,10 @@
 /*
- * Numbers in and out: the fast paths of the number printer (csvout.c) and
- * parser (csvin.c) against the C library's exact answers.  The printer must
- * print exactly what printf/strtod choose (the shortest of 15, 16, 17
- * digits that reads back), the parser exactly what strtod() returns.
+ * Numbers in and out: the number printer (csvout.c: Ryu) and the fast
+ * paths of the parser (csvin.c) against the C library's exact answers.
+ * The printer must print exactly what printf/strtod choose (the shortest
+ * decimal that reads back, the nearest of those: csvout.c's
+ * format_exact()), every power of two and its neighbours included, the
+ * parser exactly what strtod() returns.
  */
 #include <float.h>
 #include <math.h>
