@@ -726,12 +726,19 @@ out:
 }
 
 int
-gmm_fitopts_read(const struct gmm_fitopts *fo, struct gmm_csvin *in,
+gmm_fitopts_read(struct gmm_fitopts *fo, struct gmm_csvin *in,
     char *const *files, size_t nfiles, const struct gmm_data_budget *budget,
     struct gmm_data *x, struct gmm_error *err)
 {
-	if (fo->comm == NULL)
+	fo->read_threads = 0;
+	if (fo->comm == NULL) {
+		if (gmm_csvin_read_parallel(in, fo->common.threads, x, budget,
+		    err) == 0) {
+			fo->read_threads = fo->common.threads;
+			return 0;
+		}
 		return gmm_csvin_read_data(in, x, budget, err);
+	}
 	if (gmm_csvin_read_begin(in, x, budget, err) < 0)
 		return -1;
 	if (read_shares(fo, in, files, nfiles, x, err) < 0 ||
@@ -792,7 +799,12 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 			    t == 1 ? "" : "s");
 		else
 			fprintf(stderr, "gmm %s: %zu rows, %zu columns, %d "
-			    "thread%s\n", cmd, n, d, t, t == 1 ? "" : "s");
+			    "thread%s", cmd, n, d, t, t == 1 ? "" : "s");
+		if (fo->comm == NULL && fo->read_threads > 1)
+			fprintf(stderr, "; read by %d threads\n",
+			    fo->read_threads);
+		else if (fo->comm == NULL)
+			fputc('\n', stderr);
 	}
 	fo->em.progress_ctx = fo;
 	if (fo->em.noise && fo->noise_volume > 0) {

@@ -24,6 +24,8 @@ struct gmm_fitopts {
 	int json;		/* fit --json: the summary as JSON */
 	double noise_volume;	/* --noise-volume, or 0: the data's */
 	size_t memory;		/* --memory: bytes the rows may hold */
+	int read_threads;	/* threads that read the rows, when more
+				 * than one (gmm_fitopts_read()) */
 	int memory_given;
 	int mpi;		/* --mpi: one rank's share (io/mpi.h) */
 	const struct gmm_comm *comm;	/* with --mpi, after
@@ -116,7 +118,9 @@ int gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
 /*
  * The rows of a batch fit (fit's, select-k's) into x, through `in`, a
  * reader the caller opened on files[0] and checked (its names, a start
- * model's columns).  Without --mpi, every row of in (nfiles is 1).
+ * model's columns).  Without --mpi, every row of in (nfiles is 1), with
+ * --threads threads when the file allows (gmm_csvin_read_parallel(); then
+ * fo->read_threads is their number, and -v says so).
  * Under --mpi, this rank's share of the files' rows: the list's bytes,
  * file after file, are cut in R even ranges (each file's at its record
  * starts, as gmm_csvin_share() says), so that every row is read by one
@@ -128,7 +132,7 @@ int gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
  * err set naming the file (x empty; under --mpi this rank's own error,
  * for gmm_fitopts_any_failed()).
  */
-int gmm_fitopts_read(const struct gmm_fitopts *fo, struct gmm_csvin *in,
+int gmm_fitopts_read(struct gmm_fitopts *fo, struct gmm_csvin *in,
     char *const *files, size_t nfiles, const struct gmm_data_budget *budget,
     struct gmm_data *x, struct gmm_error *err);
 /*

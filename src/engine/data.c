@@ -157,41 +157,50 @@ gmm_data_set_weighted(struct gmm_data *x)
 }
 
 /* A new zeroed block at the end (and its zeroed weights in weighted
- * data); -1 when out of memory, x unchanged. */
+ * data), in blk and wb when given (x owns them then, whatever happens;
+ * NULL: allocated); -1 when out of memory, x unchanged. */
 static int
-add_block(struct gmm_data *x)
+add_block_from(struct gmm_data *x, double *blk, double *wb)
 {
-	double *blk, *wb = NULL;
-
 	if (x->nblocks == x->cap) {
 		size_t ncap = x->cap ? 2 * x->cap : 16;
 		double **nb = realloc(x->blocks, ncap * sizeof(*nb));
 
-		if (nb == NULL)
-			return -1;
-		x->blocks = nb;
-		if (x->wblocks != NULL) {
+		if (nb != NULL)
+			x->blocks = nb;
+		if (nb != NULL && x->wblocks != NULL) {
 			nb = realloc(x->wblocks, ncap * sizeof(*nb));
-			if (nb == NULL)
-				return -1;	/* blocks is larger: harmless */
-			x->wblocks = nb;
+			if (nb != NULL)	/* else blocks is larger: harmless */
+				x->wblocks = nb;
 		}
+		if (nb == NULL)
+			goto fail;
 		x->cap = ncap;
 	}
-	blk = gmm_doubles_new(BLOCK(x->d));
-	if (blk == NULL)
-		return -1;
+	if (blk == NULL && (blk = gmm_doubles_new(BLOCK(x->d))) == NULL)
+		goto fail;
 	if (x->wblocks != NULL) {
-		wb = calloc(GMM_BLOCK_ROWS, sizeof(double));
-		if (wb == NULL) {
-			free(blk);
-			return -1;
-		}
+		if (wb == NULL && (wb = malloc(GMM_BLOCK_ROWS *
+		    sizeof(double))) == NULL)
+			goto fail;
+		memset(wb, 0, GMM_BLOCK_ROWS * sizeof(double));
 		x->wblocks[x->nblocks] = wb;
+	} else {
+		free(wb);
 	}
 	memset(blk, 0, BLOCK(x->d) * sizeof(double));
 	x->blocks[x->nblocks++] = blk;
 	return 0;
+fail:
+	free(blk);
+	free(wb);
+	return -1;
+}
+
+static int
+add_block(struct gmm_data *x)
+{
+	return add_block_from(x, NULL, NULL);
 }
 
 /* Row i of a block (d columns, by columns) and its weight (wb, or NULL
@@ -653,6 +662,69 @@ gmm_data_append_weighted(struct gmm_data *x, const double *row, double w)
 		return r;
 	x->complete++;
 	x->rows_read++;
+	return 0;
+}
+
+int
+gmm_data_append_data(struct gmm_data *x, struct gmm_data *y)
+{
+	int weighted = x->wblocks != NULL;
+	size_t done = 0, B = GMM_BLOCK_ROWS, take = 0;
+
+	if (x->npatterns != 0 || x->file_row != NULL || x->held != NULL ||
+	    gmm_data_spilled(x) || gmm_data_spilled(y) || y->held != NULL ||
+	    y->npatterns != 0 || y->d != x->d ||
+	    (y->wblocks != NULL) != weighted)
+		GMM_BUG("gmm_data_append_data: rows unlike, or finished");
+	while (done < y->n) {
+		size_t i = x->n % B, yb = done / B, yi = done % B;
+		size_t run = B - i < B - yi ? B - i : B - yi;
+		const double *src = y->blocks[yb];
+		double *dst;
+
+		if (run > y->n - done)
+			run = y->n - done;
+		if (i == 0) {
+			/* y's blocks before yb are copied: the first of
+			 * them that is left is x's next (no new memory) */
+			double *blk = NULL, *wb = NULL;
+
+			if (take < yb) {
+				blk = y->blocks[take];
+				y->blocks[take] = NULL;
+				if (weighted) {
+					wb = y->wblocks[take];
+					y->wblocks[take] = NULL;
+				}
+				take++;
+			}
+			if (add_block_from(x, blk, wb) < 0)
+				return -1;
+			if (x->spill != NULL && x->nblocks * (BLOCK(x->d) +
+			    (weighted ? B : 0)) * sizeof(double) >
+			    x->spill->budget)
+				return -2;	/* past the budget */
+		}
+		dst = x->blocks[x->nblocks - 1];
+		for (size_t j = 0; j < x->d; j++)
+			memcpy(dst + j * B + i, src + j * B + yi,
+			    run * sizeof(double));
+		if (weighted) {
+			const double *w = y->wblocks[yb] + yi;
+
+			memcpy(x->wblocks[x->nblocks - 1] + i, w,
+			    run * sizeof(double));
+			for (size_t r = 0; r < run; r++)	/* in row order,
+								 * as count_row() */
+				count_row(x, 1, w[r]);
+		} else {
+			for (size_t r = 0; r < run; r++)
+				count_row(x, 0, 1);
+		}
+		x->complete += run;
+		x->rows_read += run;
+		done += run;
+	}
 	return 0;
 }
 

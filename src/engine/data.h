@@ -188,6 +188,17 @@ const char *gmm_data_error(const struct gmm_data *x);
  * failed (gmm_data_error()) (x unchanged).  In weighted data the row's
  * weight is 1. */
 int gmm_data_append(struct gmm_data *x, const double *row);
+/*
+ * Every row of y (complete rows in memory, none held, the same columns and
+ * weighting as x) appended to x (in memory, before gmm_data_finish()), as
+ * the same rows appended one by one would be, bitwise: for a reader that
+ * parses a file's parts apart and puts them together in order
+ * (io/csvin.h).  x's new blocks are y's, once copied from (y is left to
+ * be released, its values no longer to be read): no memory is touched
+ * twice.  0; -1 out of memory; -2 when x would pass its budget (x is
+ * then to be released: its rows go out of core one at a time).
+ */
+int gmm_data_append_data(struct gmm_data *x, struct gmm_data *y);
 /* Append a row of weight w (finite, >= 0) to weighted data (-1, -2 as
  * gmm_data_append()). */
 int gmm_data_append_weighted(struct gmm_data *x, const double *row,

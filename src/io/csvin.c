@@ -21,6 +21,7 @@
 #include "base/status.h"
 #include "base/strtab.h"
 #include "base/text.h"
+#include "engine/pool.h"
 
 /*
  * A field longer than this is not a number nor a column name: refusing it
@@ -56,6 +57,8 @@ struct gmm_csvin {
 	int line_clean;		/* split_plain_line() found no NUL in it */
 	size_t line, rec_line;
 	size_t nblank;		/* blank lines among the data */
+	size_t slow_lines;	/* lines split_plain_line() left to libcsv
+				 * (a quote, a long field, ...) */
 	size_t blank_at[GMM_CSVIN_BLANK_LIST];	/* the first ones' lines */
 	struct record cur, last;
 	struct record *queue;
@@ -596,13 +599,17 @@ split_plain_line(struct gmm_csvin *in, const unsigned char *s, size_t len)
 {
 	const unsigned char *p = s, *end;
 
-	if (in->opt.libcsv_only || len > FIELD_MAX)
+	if (in->opt.libcsv_only || len > FIELD_MAX) {
+		in->slow_lines++;
 		return 0;
+	}
 	len -= len > 0 && s[len - 1] == '\r';
 	end = s + len;
 	if (memchr(s, '"', len) != NULL || memchr(s, '\r', len) != NULL ||
-	    !begins_record(in, s, len))
+	    !begins_record(in, s, len)) {
+		in->slow_lines++;
 		return 0;
+	}
 	in->rec_line = in->line;
 	/* one scan of the line for a NUL spares on_field() one per field */
 	in->line_clean = memchr(s, '\0', len) == NULL;
@@ -2044,4 +2051,139 @@ size_t
 gmm_csvin_row_line(const struct gmm_csvin *in)
 {
 	return in->rec_line;
+}
+
+/*
+ * gmm_csvin_read_parallel(): the file's data bytes cut in shares (as
+ * gmm_csvin_share() cuts them), each parsed by a reader of its own on a
+ * worker of a pool into a part, the parts appended to x in file order
+ * (gmm_data_append_data()) as they come.  Anything the serial reader
+ * alone decides well -- an error and its line, a line not split by the
+ * plain path (a quote: a quoted field may hold a newline, which a share's
+ * cut would not know), a blank line
+ * (reported with its line), a missing value (rows held aside), memory
+ * past the budget -- makes the part, and the whole, fall back.
+ */
+#define PAR_MIN_BYTES ((size_t)4 << 20)
+#define PAR_SHARES_PER_THREAD 4
+
+enum { PART_FALL_BACK, PART_OK };
+
+struct par {
+	struct gmm_csvin *in;
+	struct gmm_data *x;
+	size_t nshares;
+	struct gmm_data *part;	/* nslots */
+	int *state;		/* nslots: PART_... */
+	int fallback;		/* set by the merge; a work reads it */
+	size_t size;		/* the file's bytes */
+};
+
+static void
+par_work(void *ctx, size_t task, size_t slot, int worker)
+{
+	struct par *p = ctx;
+	struct gmm_data *y = &p->part[slot];
+	struct gmm_csvin_options o = p->in->opt;
+	struct gmm_csvin *r;
+	struct gmm_error err;
+
+	(void)worker;
+	p->state[slot] = PART_FALL_BACK;
+	gmm_data_init(y, 0);
+	if (__atomic_load_n(&p->fallback, __ATOMIC_RELAXED))
+		return;
+	o.status = NULL;
+	if ((r = gmm_csvin_open(p->in->name, &o, &err)) == NULL)
+		return;
+	/* the main reader's columns (matched to a start model, say) */
+	if (reserve_sel(r, p->in->nsel) == 0 && r->nfields ==
+	    p->in->nfields) {
+		memcpy(r->sel, p->in->sel, p->in->nsel * sizeof(*r->sel));
+		r->nsel = p->in->nsel;
+		/* every line by the plain path: no quote (whose newline a
+		 * cut may have split) */
+		if (gmm_csvin_share(r, task, task + 1, p->nshares, &err) == 0 &&
+		    gmm_csvin_read_begin(r, y, NULL, &err) == 0 &&
+		    gmm_csvin_read_more(r, y, &err) == 0 &&
+		    r->slow_lines == 0 && r->nblank == 0 && y->held == NULL &&
+		    y->rows_read == y->n)
+			p->state[slot] = PART_OK;
+	}
+	gmm_csvin_close(r);
+}
+
+static void
+par_merge(void *ctx, size_t task, size_t slot)
+{
+	struct par *p = ctx;
+	struct gmm_data *y = &p->part[slot];
+	int r;
+
+	(void)task;
+	if (!p->fallback && p->state[slot] == PART_OK) {
+		r = gmm_data_append_data(p->x, y);
+		if (r < 0) {	/* memory: the serial reader says */
+			__atomic_store_n(&p->fallback, 1, __ATOMIC_RELAXED);
+		} else if (p->in->opt.status != NULL) {
+			/* as status(): the bytes are the shares' so far */
+			double t = gmm_status_elapsed(), mb = (double)p->size *
+			    (double)(task + 1) / (double)p->nshares / 1e6;
+
+			gmm_status_draw(0, "%s: reading  %zu rows  %.4g MB  "
+			    "%.3g MB/s", p->in->opt.status, p->x->rows_read,
+			    mb, t > 0 ? mb / t : 0);
+		}
+	} else {
+		__atomic_store_n(&p->fallback, 1, __ATOMIC_RELAXED);
+	}
+	gmm_data_release(y);
+}
+
+int
+gmm_csvin_read_parallel(struct gmm_csvin *in, int threads, struct gmm_data *x,
+    const struct gmm_data_budget *budget, struct gmm_error *err)
+{
+	struct stat st;
+	struct par p;
+	struct gmm_pool *pool;
+	size_t nslots;
+
+	if (threads < 2 || in->has_lcol || in->opt.libcsv_only ||
+	    in->fd == STDIN_FILENO ||
+	    fstat(in->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    (size_t)st.st_size < PAR_MIN_BYTES || in->nsel == 0 ||
+	    (budget != NULL && (size_t)st.st_size > budget->bytes / 8 /
+	    (in->nsel + 1) * in->nsel))
+		return 1;
+	memset(&p, 0, sizeof(p));
+	p.in = in;
+	p.x = x;
+	p.size = (size_t)st.st_size;
+	p.nshares = (size_t)threads * PAR_SHARES_PER_THREAD;
+	if (p.nshares > (size_t)st.st_size / (PAR_MIN_BYTES / 16))
+		p.nshares = (size_t)st.st_size / (PAR_MIN_BYTES / 16);
+	nslots = 2 * (size_t)threads;
+	p.part = calloc(nslots, sizeof(*p.part));
+	p.state = calloc(nslots, sizeof(*p.state));
+	pool = gmm_pool_new(threads);
+	if (p.part == NULL || p.state == NULL || pool == NULL ||
+	    gmm_csvin_read_begin(in, x, budget, err) < 0) {
+		free(p.part);
+		free(p.state);
+		gmm_pool_free(pool);
+		return 1;
+	}
+	gmm_pool_run(pool, threads, p.nshares, nslots, par_work, par_merge,
+	    &p);
+	gmm_pool_free(pool);
+	free(p.part);
+	free(p.state);
+	if (p.fallback || gmm_csvin_read_end(in, x, err) < 0 || x->n == 0 ||
+	    (in->has_wcol && !(x->weight_total > 0 &&
+	    isfinite(x->weight_total)))) {
+		gmm_data_release(x);
+		return 1;	/* the serial reader says what it says */
+	}
+	return 0;
 }

@@ -205,6 +205,25 @@ int gmm_csvin_read_data(struct gmm_csvin *in, struct gmm_data *x,
     const struct gmm_data_budget *budget, struct gmm_error *err);
 
 /*
+ * gmm_csvin_read_data() with up to `threads` threads, for a reader just
+ * opened on a regular file of 4 MB or more whose rows fit the budget
+ * surely (8 bytes a value and one more a row for its weight, at most a
+ * value every two bytes), with no label column: the data bytes are cut in
+ * 4 shares a thread (gmm_csvin_share()), each parsed by a reader of its
+ * own on a pool's workers (engine/pool.h: a thread slowed by a neighbour
+ * takes fewer), and the parts appended to x in file order
+ * (gmm_data_append_data()): x is bitwise what the serial reader gives.
+ * Returns 0 with x read; or 1, x empty and in as it was, when it does not
+ * apply or met what only the serial reader says well (an error and its
+ * line, a quote, a blank line, a missing value, no rows, weights that add
+ * up to 0, memory): then read in with gmm_csvin_read_data(), which
+ * reads, or fails, as ever.
+ */
+int gmm_csvin_read_parallel(struct gmm_csvin *in, int threads,
+    struct gmm_data *x, const struct gmm_data_budget *budget,
+    struct gmm_error *err);
+
+/*
  * The same in three steps, for rows read from several readers into one x
  * (`fit --mpi` over a list of files): gmm_csvin_read_begin() initialises
  * x for in's columns (weighted with a weights column, with the budget when
