@@ -10,7 +10,7 @@ struct span {
 
 /* The free parameters of m as arrays (accel.h); their number. */
 static size_t
-params(const struct gmm_model *m, struct span s[5])
+params(const struct gmm_model *m, struct span s[6])
 {
 	size_t k = m->k, d = m->d, ns = 0;
 
@@ -26,7 +26,7 @@ params(const struct gmm_model *m, struct span s[5])
 		s[ns++] = (struct span){ m->cov, gmm_cov_size(m->cov_type, k,
 		    d) };
 	}
-	if (m->family->scaled && !m->df_fixed && ns < 5)
+	if (m->family->scaled && !m->df_fixed)
 		s[ns++] = (struct span){ m->df, k };
 	return ns;
 }
@@ -36,7 +36,7 @@ gmm_accel_point(const struct gmm_model *m0, const struct gmm_model *m1,
     const struct gmm_model *m2, double step_max, struct gmm_model *out,
     double *alpha)
 {
-	struct span s0[5], s1[5], s2[5], so[5];
+	struct span s0[6], s1[6], s2[6], so[6];
 	size_t ns = params(m0, s0);
 	double rr = 0, vv = 0, a, sum = 0;
 	struct gmm_error err;
