@@ -8,7 +8,10 @@
  * in the last block 0.  The CSV reader appends rows as it reads them
  * (io/csvin.h: gmm_csvin_read_data()), so there is no n x d row-major
  * copy and nothing is rearranged later; memory grows by one block at a
- * time.  The rows are read-only once read: select-k's fits share them.
+ * time.  Read by several threads (gmm_csvin_read_parallel()), each part
+ * of the file is such data, appended in order to the whole
+ * (gmm_data_append_data(): its blocks reused, its rows copied once).
+ * The rows are read-only once read: select-k's fits share them.
  *
  * A block source (struct gmm_source) hands out block b of the rows by its
  * global index, in any order and from any thread: the E-step's threads
