@@ -165,17 +165,18 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
     -fno-sanitize-recover=undefined
 # the parsers and what they call: base/, io/, the model, its family and
 # covariance tables (with the M-steps they name), the rows' blocks that the
-# CSV reader fills, and the option parsers of cmd/cmd.c
+# CSV reader fills, the pool its parallel read runs on, and the option
+# parsers of cmd/cmd.c
 FUZZ_LIBSRC = $(wildcard src/base/*.c src/io/*.c) src/engine/model.c \
     src/engine/family.c src/engine/covmodel.c src/engine/mstep.c \
-    src/engine/data.c src/engine/comm.c src/cmd/cmd.c
+    src/engine/data.c src/engine/comm.c src/engine/pool.c src/cmd/cmd.c
 FUZZ_BIN = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIBSRC) $(HDR) \
     $(wildcard tests/fuzz/*.h)
 	@mkdir -p build/fuzz
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra $(NUM) $(OPENBLAS_CFLAGS) \
-	    $(FUZZ_FLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) $(LIBS)
+	    -pthread $(FUZZ_FLAGS) -Isrc -o $@ $< $(FUZZ_LIBSRC) $(LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ_BIN)
