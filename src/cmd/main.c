@@ -4,6 +4,7 @@
  * and the final check that everything written to stdout reached it.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,20 @@ usage(FILE *f)
 }
 
 /*
+ * Whether stdout is a pipe or socket whose reader has gone: poll() says
+ * POLLERR there.  errno cannot say it once the failed write is past (a
+ * later call, a number parsed, may have set it), so a reader that left
+ * during the run was sometimes taken for a write error.
+ */
+static int
+reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & POLLERR) != 0;
+}
+
+/*
  * Everything printed must have reached stdout: a full disk is an error.  A
  * reader that went away (EPIPE: `gmm score ... | head`) is not.
  */
@@ -42,7 +57,7 @@ static int
 close_stdout(const char *cmd, int status)
 {
 	if (fflush(stdout) != 0 || ferror(stdout) || fclose(stdout) != 0) {
-		if (errno == EPIPE || status != 0)
+		if (errno == EPIPE || status != 0 || reader_gone())
 			return status;	/* a gone reader; or already reported */
 		fprintf(stderr, "%s%s: write error on stdout: %s\n",
 		    cmd ? "gmm " : "gmm", cmd ? cmd : "", strerror(errno));
