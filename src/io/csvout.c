@@ -81,6 +81,20 @@ mul_shift(uint64_t m, const uint64_t *mul, int32_t j)
 	return (uint64_t)(((b0 >> 64) + b2) >> (j - 64));
 }
 
+/* One digit off vr, vp and vm (Ryu's general case): the one vr loses is
+ * the last removed, and vr's removed digits stay all zeros only if the
+ * one before was. */
+static void
+drop_digit(uint64_t *vr, uint64_t *vp, uint64_t *vm, uint8_t *last,
+    int *vr_tz)
+{
+	*vr_tz &= *last == 0;
+	*last = (uint8_t)(*vr % 10);
+	*vr /= 10;
+	*vp /= 10;
+	*vm /= 10;
+}
+
 /* The shortest digits of finite v != 0 (|v|'s bits): *out * 10^*exp. */
 static void
 ryu(uint64_t bits, uint64_t *out, int32_t *exp)
@@ -145,22 +159,13 @@ ryu(uint64_t bits, uint64_t *out, int32_t *exp)
 	if (vm_tz || vr_tz) {
 		while (vp / 10 > vm / 10) {
 			vm_tz &= vm % 10 == 0;
-			vr_tz &= last == 0;
-			last = (uint8_t)(vr % 10);
-			vr /= 10;
-			vp /= 10;
-			vm /= 10;
+			drop_digit(&vr, &vp, &vm, &last, &vr_tz);
 			removed++;
 		}
-		if (vm_tz)
-			while (vm % 10 == 0) {
-				vr_tz &= last == 0;
-				last = (uint8_t)(vr % 10);
-				vr /= 10;
-				vp /= 10;
-				vm /= 10;
-				removed++;
-			}
+		while (vm_tz && vm % 10 == 0) {
+			drop_digit(&vr, &vp, &vm, &last, &vr_tz);
+			removed++;
+		}
 		if (vr_tz && last == 5 && vr % 2 == 0)
 			last = 4;	/* a tie: to even */
 		output = vr + ((vr == vm && (!even || !vm_tz)) || last >= 5);
