@@ -559,10 +559,18 @@ progress(void *ctx, const struct gmm_em_progress *p)
 		return;
 	gmm_status_clear();
 	if (p->at_start) {
-		fprintf(stderr, "gmm %s: run %zu start: component %zu has no "
-		    "rows; reseeded on data row %zu, the farthest from its "
-		    "start centre\n", fo->cmd, p->run + 1, p->reseeded,
-		    p->reseed_row + 1);
+		if (p->reseeded != (size_t)-1)
+			fprintf(stderr, "gmm %s: run %zu start: component %zu "
+			    "has no rows; reseeded on data row %zu, the "
+			    "farthest from its start centre\n", fo->cmd,
+			    p->run + 1, p->reseeded, p->reseed_row + 1);
+		if (p->sample_rows > 0)
+			fprintf(stderr, "gmm %s: run %zu start: k-means on a "
+			    "sample of %zu rows (%.6f s)\n", fo->cmd,
+			    p->run + 1, p->sample_rows, p->seconds);
+		else
+			fprintf(stderr, "gmm %s: run %zu start (%.6f s)\n",
+			    fo->cmd, p->run + 1, p->seconds);
 		return;
 	}
 	if (p->reseeded != (size_t)-1)
@@ -782,6 +790,7 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 	if (rng == NULL)
 		return gmm_error_nomem(err);
 	fo->em.threads = fo->common.threads;
+	fo->em.seed = fo->common.seed;
 	if (strcmp(cmd, "fit") == 0)	/* select-k draws its own */
 		gmm_status_enable(fo->common.quiet);
 	fo->em.progress = strcmp(cmd, "fit") == 0 && (fo->common.verbose ||

@@ -513,6 +513,43 @@ in_sample(uint64_t seed, size_t g, double p)
 	return p >= 1 || (double)(splitmix64(&s) >> 11) * 0x1p-53 < p;
 }
 
+int
+gmm_data_pick_sample(const struct gmm_data *x, uint64_t seed,
+    struct gmm_data *out)
+{
+	double p = (double)GMM_SPILL_SAMPLE / (double)x->n;
+	double *row = malloc((x->d ? x->d : 1) * sizeof(double));
+	int failed = 0;
+
+	gmm_data_init(out, x->d);
+	if (gmm_data_spilled(x) || x->share != NULL || x->npatterns > 0 ||
+	    x->label != NULL || x->n <= GMM_SPILL_SAMPLE) {
+		free(row);
+		return 1;
+	}
+	if (row == NULL || (x->wblocks != NULL &&
+	    gmm_data_set_weighted(out) < 0)) {
+		free(row);
+		return -1;
+	}
+	for (size_t i = 0; i < x->n && !failed; i++) {
+		if (!in_sample(seed, i, p))
+			continue;
+		for (size_t j = 0; j < x->d; j++)
+			row[j] = gmm_data_at(x, i, j);
+		failed = (x->wblocks != NULL ? gmm_data_append_weighted(out,
+		    row, gmm_data_weight(x, i)) : gmm_data_append(out,
+		    row)) < 0;
+	}
+	free(row);
+	if (failed || gmm_data_finish(out) < 0) {
+		gmm_data_release(out);
+		gmm_data_init(out, x->d);
+		return -1;
+	}
+	return 0;
+}
+
 /* This share's rows of the sample, row-major with a weight each. */
 static int
 share_pick(const struct gmm_data *x, uint64_t seed, double p, double **out,

@@ -181,6 +181,19 @@ int gmm_data_weighted(const struct gmm_data *x);
  */
 const struct gmm_data *gmm_data_sample(const struct gmm_data *x);
 /*
+ * The k-means sample of rows in memory (issue 18 section 5): when x holds
+ * more than GMM_SPILL_SAMPLE complete rows in memory (no spill, no share,
+ * no missing value, no label), out gets the rows a share's sample would
+ * take (above: a hash of the row's number and seed below
+ * GMM_SPILL_SAMPLE / rows), in order, with their weights, finished, for
+ * the caller to release: so a fit on one process starts from the sample
+ * that `fit --mpi` gathers with the same seed.  Returns 0; 1 when x takes
+ * no sample (out is then empty: read gmm_data_sample(x)); -1 out of
+ * memory (out empty).
+ */
+int gmm_data_pick_sample(const struct gmm_data *x, uint64_t seed,
+    struct gmm_data *out);
+/*
  * Why the last append or gmm_data_finish() failed when it returned -2:
  * the temporary file could not be made or written, or what a spill does
  * not take (missing values, labels) came with one.

@@ -63,16 +63,18 @@ nearest_centre(const struct gmm_emctx *ctx, const double *centres,
  * The block of rows from i0 for the start's statistics.  A missing value
  * is held as its column's mean (data.h); in a row with a start label it is
  * that label's centre instead, so that it adds nothing to the scatter of
- * the one component the row counts for (a copy, in buf[0].xt).
+ * the one component the row counts for (a copy, in the worker's buffer:
+ * rows with missing values are in memory, so their blocks are not read
+ * into it).
  */
 static const double *
-start_block(struct gmm_emctx *ctx, const double *shift, const uint32_t *labels,
-    size_t i0, const double *xt)
+start_block(struct gmm_emctx *ctx, int worker, const double *shift,
+    const uint32_t *labels, size_t i0, const double *xt)
 {
 	const struct gmm_data *x = ctx->x;
 	size_t d = ctx->d, end = i0 + GMM_BLOCK_ROWS < x->n ?
 	    i0 + GMM_BLOCK_ROWS : x->n;
-	double *cp = ctx->buf[0].xt;
+	double *cp = ctx->buf[worker].xt;
 
 	if (labels == NULL || end <= x->complete)
 		return xt;
@@ -93,78 +95,128 @@ start_block(struct gmm_emctx *ctx, const double *shift, const uint32_t *labels,
  * labels' unlabelled rows, as MclustSSC starts them). */
 #define START_UNIFORM (UINT32_MAX - 1)
 
-/* Statistics of responsibilities that the start gives row by row: a
- * row's label, the nearest centre (nearest: spilled data's k-means
- * start), or uniform draws without labels.  The rows come block by block
- * (data.h: gmm_data_block()), from memory or from the file. */
+/* What the start's pass over the rows reads (stats_from_start()). */
+struct start_pass {
+	struct gmm_emctx *ctx;
+	const double *shift;
+	const uint32_t *labels;
+	int nearest;
+	const double *given;
+	gsl_rng *rng;
+};
+
+/* The rows of block b into worker's statistics (stats_from_start()). */
+static void
+start_rows(const struct start_pass *sp, int worker, size_t b)
+{
+	struct gmm_emctx *ctx = sp->ctx;
+	struct thread_work *w = &ctx->tw[worker];
+	struct gmm_estep_buffers *buf = &ctx->buf[worker];
+	const uint32_t *labels = sp->labels;
+	const double *given = sp->given, *shift = sp->shift, *wt;
+	double *resp = buf->resp;
+	size_t k = ctx->k, cols = given != NULL ? k + ctx->noise : k;
+	size_t i0 = b * GMM_BLOCK_ROWS, rows = ctx->n - i0 < GMM_BLOCK_ROWS ?
+	    ctx->n - i0 : GMM_BLOCK_ROWS;
+	struct gmm_block blk;
+
+	gmm_data_block(ctx->x, b, buf->xt, &blk);
+	wt = blk.weight;
+	for (size_t i = 0; i < rows; i++) {
+		double *r = resp + i, s = 0, far, wi = wt ? wt[i] : 1;
+		uint32_t lab = sp->nearest ? nearest_centre(ctx, shift,
+		    blk.xt, i) : labels ? labels[i0 + i] : 0;
+
+		if (labels != NULL && labels[i0 + i] == START_UNIFORM) {
+			/* unlabelled, MclustSSC's start: 1/k each */
+			for (size_t c = 0; c < cols; c++)
+				r[c * GMM_BLOCK_ROWS] = c < k ?
+				    wi / (double)k : 0;
+			continue;
+		}
+		if (labels != NULL && labels[i0 + i] == GMM_HC_UNUSED) {
+			/* outside hc's subset: the start is the subset's */
+			for (size_t c = 0; c < cols; c++)
+				r[c * GMM_BLOCK_ROWS] = 0;
+			continue;
+		}
+		far = start_dist(ctx, shift + lab * ctx->d, blk.xt, i);
+
+		/* no density yet: the worst explained row is the one
+		 * farthest from its centre, for reseed() */
+		if (-far < w->st.worst && wi > 0) {
+			w->st.worst = -far;
+			w->st.worst_row = i0 + i;
+		}
+
+		for (size_t c = 0; c < cols; c++) {
+			r[c * GMM_BLOCK_ROWS] = given ? given[
+			    gmm_data_file_row(ctx->x, i0 + i) * cols + c] :
+			    labels || sp->nearest ? lab == c :
+			    gsl_rng_uniform(sp->rng);
+			s += r[c * GMM_BLOCK_ROWS];
+		}
+		for (size_t c = 0; c < cols; c++)
+			r[c * GMM_BLOCK_ROWS] /= s;
+		if (wt != NULL)
+			for (size_t c = 0; c < cols; c++)
+				r[c * GMM_BLOCK_ROWS] *= wi;
+		if (cols > k)	/* the noise's share */
+			w->st.noise += r[k * GMM_BLOCK_ROWS];
+	}
+	gmm_emctx_zero_padding(resp, rows, k);
+	gmm_stats_add_block(&w->st, shift, start_block(ctx, worker, shift,
+	    labels, i0, blk.xt), rows, resp, buf->work);
+}
+
+/* A chunk of GMM_CHUNK_ROWS rows into a slot (pool.h work()). */
+static void
+start_chunk(void *arg, size_t task, size_t slot, int worker)
+{
+	const struct start_pass *sp = arg;
+	struct gmm_emctx *ctx = sp->ctx;
+	struct gmm_stats *st = &ctx->tw[worker].st;
+	size_t per = GMM_CHUNK_ROWS / GMM_BLOCK_ROWS, b = task * per;
+	size_t nb = (ctx->n + GMM_BLOCK_ROWS - 1) / GMM_BLOCK_ROWS;
+
+	gmm_stats_zero(st);
+	for (; b < (task + 1) * per && b < nb; b++)
+		start_rows(sp, worker, b);
+	gmm_stats_fold(st);
+	gmm_stats_copy(&ctx->slots[slot], st);
+}
+
+/* The chunks' statistics into the total, in chunk order (merge()). */
+static void
+start_merge(void *arg, size_t task, size_t slot)
+{
+	const struct start_pass *sp = arg;
+
+	(void)task;
+	gmm_stats_merge(&sp->ctx->total, &sp->ctx->slots[slot]);
+}
+
+/*
+ * Statistics of responsibilities that the start gives row by row: a
+ * row's label, the nearest centre (nearest: the k-means start of spilled
+ * data or a share, which ran on the sample), given responsibilities, or
+ * uniform draws without labels.  The rows come block by block (data.h:
+ * gmm_data_block()), from memory or from the file, in chunks of
+ * GMM_CHUNK_ROWS on the pool's threads, merged in chunk order as the
+ * E-step's (so the same for any number of threads); on one thread when
+ * the draws come from rng, in row order.
+ */
 static void
 stats_from_start(struct gmm_emctx *ctx, const double *shift,
     const uint32_t *labels, int nearest, const double *given, gsl_rng *rng)
 {
-	struct thread_work *w = &ctx->tw[0];
-	double *resp = ctx->buf[0].resp;
-	size_t k = ctx->k, cols = given != NULL ? k + ctx->noise : k;
-	struct gmm_block blk;
+	struct start_pass sp = { ctx, shift, labels, nearest, given, rng };
+	int draws = given == NULL && labels == NULL && !nearest;
 
-	gmm_stats_zero(&w->st);
-	for (size_t i0 = 0; i0 < ctx->n; i0 += GMM_BLOCK_ROWS) {
-		size_t rows = ctx->n - i0 < GMM_BLOCK_ROWS ? ctx->n - i0
-		    : GMM_BLOCK_ROWS;
-		const double *wt;
-
-		gmm_data_block(ctx->x, i0 / GMM_BLOCK_ROWS, ctx->buf[0].xt,
-		    &blk);
-		wt = blk.weight;
-		for (size_t i = 0; i < rows; i++) {
-			double *r = resp + i, s = 0, far, wi = wt ? wt[i] : 1;
-			uint32_t lab = nearest ? nearest_centre(ctx, shift,
-			    blk.xt, i) : labels ? labels[i0 + i] : 0;
-
-			if (labels != NULL && labels[i0 + i] == START_UNIFORM) {
-				/* unlabelled, MclustSSC's start: 1/k each */
-				for (size_t c = 0; c < cols; c++)
-					r[c * GMM_BLOCK_ROWS] = c < k ?
-					    wi / (double)k : 0;
-				continue;
-			}
-			if (labels != NULL && labels[i0 + i] == GMM_HC_UNUSED) {
-				/* outside hc's subset: the start is the
-				 * subset's */
-				for (size_t c = 0; c < cols; c++)
-					r[c * GMM_BLOCK_ROWS] = 0;
-				continue;
-			}
-			far = start_dist(ctx, shift + lab * ctx->d, blk.xt, i);
-
-			/* no density yet: the worst explained row is the
-			 * one farthest from its centre, for reseed() */
-			if (-far < w->st.worst && wi > 0) {
-				w->st.worst = -far;
-				w->st.worst_row = i0 + i;
-			}
-
-			for (size_t c = 0; c < cols; c++) {
-				r[c * GMM_BLOCK_ROWS] = given ? given[
-				    gmm_data_file_row(ctx->x, i0 + i) * cols +
-				    c] : labels || nearest ? lab == c
-				    : gsl_rng_uniform(rng);
-				s += r[c * GMM_BLOCK_ROWS];
-			}
-			for (size_t c = 0; c < cols; c++)
-				r[c * GMM_BLOCK_ROWS] /= s;
-			if (wt != NULL)
-				for (size_t c = 0; c < cols; c++)
-					r[c * GMM_BLOCK_ROWS] *= wi;
-			if (cols > k)	/* the noise's share */
-				w->st.noise += r[k * GMM_BLOCK_ROWS];
-		}
-		gmm_emctx_zero_padding(resp, rows, k);
-		gmm_stats_add_block(&w->st, shift, start_block(ctx, shift,
-		    labels, i0, blk.xt), rows, resp, ctx->buf[0].work);
-	}
-	gmm_stats_fold(&w->st);
 	gmm_stats_zero(&ctx->total);
-	gmm_stats_merge(&ctx->total, &w->st);
+	gmm_pool_run(ctx->pool, draws ? 1 : ctx->threads, (ctx->n +
+	    GMM_CHUNK_ROWS - 1) / GMM_CHUNK_ROWS, ctx->nslots, start_chunk,
+	    start_merge, &sp);
 	gmm_emctx_share_total(ctx);
 }
 
@@ -336,6 +388,8 @@ start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	struct gmm_model *m;
 	uint32_t *labels = NULL;
 	int ret = -1, nearest = 0;
+	double t0 = omp_get_wtime();
+	size_t sample_rows = 0;
 
 	gmm_mstep_work_cold(ctx->mw);	/* a new run */
 	if (opt->init == GMM_INIT_MODEL) {
@@ -386,19 +440,29 @@ start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		    label_means(ctx->x, labels, k, m->means, err) < 0)
 			goto out;
 	} else {
-		/* k-means on the rows, or on spilled rows' sample; then
-		 * each row to its nearest centre */
-		labels = malloc(ctx->xs->n * sizeof(uint32_t));
+		/* k-means on the rows, or on their sample; then each row
+		 * to its nearest centre: labelled here in memory, on the
+		 * way (nearest) when spilled or a share */
+		size_t ln = ctx->xs->n > n ? ctx->xs->n : n;
+
+		labels = malloc((ln ? ln : 1) * sizeof(uint32_t));
 		if (labels == NULL) {
 			gmm_error_nomem(err);
 			goto out;
 		}
-		if (gmm_init_kmeanspp(ctx->xs, k, rng, m->means, err) < 0
+		if (gmm_init_kmeanspp(ctx->xs, k, opt->init ==
+		    GMM_INIT_KMEANS ? GMM_KMEANS_SEEDINGS : 1, ctx->threads,
+		    rng, m->means, err) < 0
 		    || gmm_init_assign(ctx->xs, k,
 		    opt->init == GMM_INIT_KMEANS ? GMM_KMEANS_MAX_ITER : 0,
 		    ctx->threads, m->means, labels, err) < 0)
 			goto out;
-		if (ctx->xs != ctx->x) {
+		if (ctx->own_sample && gmm_init_assign(ctx->x, k, 0,
+		    ctx->threads, m->means, labels, err) < 0)
+			goto out;
+		if (ctx->xs != ctx->x)
+			sample_rows = ctx->xs->n;
+		if (ctx->xs != ctx->x && !ctx->own_sample) {
 			free(labels);
 			labels = NULL;
 			nearest = 1;
@@ -409,15 +473,17 @@ start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 	ctx->at_start = 1;
 	ret = gmm_emctx_mstep(ctx, m, &ctx->total, opt->reg_covar, &reseeded, err);
 	ctx->at_start = 0;
-	if (ret == 0 && reseeded != (size_t)-1 && opt->progress != NULL) {
+	if (ret == 0 && ctx->noise && !m->noise)
+		ret = noise_start(ctx, m, opt->reg_covar, err);
+	if (ret == 0 && opt->progress != NULL) {
 		struct gmm_em_progress p = { .run = run, .at_start = 1,
-			.reseeded = reseeded,
-			.reseed_row = gmm_emctx_worst_file_row(ctx) };
+			.reseeded = reseeded, .reseed_row = reseeded !=
+			(size_t)-1 ? gmm_emctx_worst_file_row(ctx) : 0,
+			.seconds = omp_get_wtime() - t0,
+			.sample_rows = sample_rows };
 
 		opt->progress(opt->progress_ctx, &p);
 	}
-	if (ret == 0 && ctx->noise && !m->noise)
-		ret = noise_start(ctx, m, opt->reg_covar, err);
 out:
 	free(labels);
 	if (ret < 0)
@@ -956,6 +1022,12 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 		goto out;
 	}
 	ctx.noise_vinv = opt->noise_vinv;
+	if ((opt->init == GMM_INIT_KMEANS || opt->init == GMM_INIT_KMEANSPP ||
+	    opt->init == GMM_INIT_SMALLEM) && x->label == NULL &&
+	    gmm_emctx_sample(&ctx, opt->seed) < 0) {
+		gmm_error_nomem(err);
+		goto out;
+	}
 	if (runs == 0)
 		runs = 1;
 	for (size_t run = 0; run < runs; run++) {

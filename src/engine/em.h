@@ -73,7 +73,8 @@ struct gmm_em_progress {
 	size_t run;		/* 0-based index among n_init runs */
 	size_t iteration;	/* 1-based; 0 for the end of a run, or for
 				 * the start when at_start */
-	int at_start;		/* the start's M-step: only reseeded set */
+	int at_start;		/* the start is made: reseeded, seconds and
+				 * sample_rows set */
 	double loglik_mean;	/* before this iteration's M-step */
 	double change;		/* from the previous iteration */
 	size_t reseeded;	/* component reseeded, or (size_t)-1: a
@@ -85,7 +86,11 @@ struct gmm_em_progress {
 	size_t distinct;	/* at the very end (run = n_init): how many
 				 * distinct optima the runs reached; else 0 */
 	double seconds;		/* wall time of this iteration's E-step and
-				 * M-step; 0 for the end of a run */
+				 * M-step, or of the start (at_start); 0
+				 * for the end of a run */
+	size_t sample_rows;	/* at_start: the rows a k-means start read
+				 * when a sample of them (0: every row, or
+				 * another start) */
 };
 
 typedef void (*gmm_em_progress_fn)(void *ctx,
@@ -129,6 +134,9 @@ struct gmm_em_options {
 				 * run_accel()) in place of plain EM
 				 * iterations; not under a prior (its
 				 * safeguard judges the log-likelihood) */
+	uint64_t seed;		/* the k-means starts' sample of many rows
+				 * (emctx.h: gmm_emctx_sample()); the
+				 * rng passed in draws everything else */
 	gmm_em_progress_fn progress;		/* may be NULL */
 	void *progress_ctx;
 };

@@ -43,6 +43,30 @@ gmm_emctx_release(struct gmm_emctx *ctx)
 	free(ctx->marks);
 	gmm_prior_release(&ctx->prior);
 	gmm_data_pattern_source_free(&ctx->psrc);
+	if (ctx->own_sample)
+		gmm_data_release(&ctx->sample);
+}
+
+int
+gmm_emctx_sample(struct gmm_emctx *ctx, uint64_t seed)
+{
+	int r;
+
+	if (ctx->own_sample || ctx->xs != ctx->x)
+		return 0;
+	r = gmm_data_pick_sample(ctx->x, seed, &ctx->sample);
+	if (r != 0) {
+		gmm_data_release(&ctx->sample);
+		return r < 0 ? -1 : 0;
+	}
+	if ((double)(ctx->sample.n - ctx->sample.weight_zero) <
+	    (double)GMM_KMEANS_SAMPLE_PER_K * (double)ctx->k) {
+		gmm_data_release(&ctx->sample);
+		return 0;
+	}
+	ctx->own_sample = 1;
+	ctx->xs = &ctx->sample;
+	return 0;
 }
 
 /* Bytes one E-step thread holds (gmm_emctx_init()): its own statistics with
@@ -109,6 +133,9 @@ gmm_emctx_bind(struct gmm_emctx *ctx, const struct gmm_data *x)
 	if (x->d != ctx->d || ctx->has_prior || ctx->noise)
 		GMM_BUG("gmm_emctx_bind: other columns, a prior or noise");
 	gmm_data_pattern_source_free(&ctx->psrc);
+	if (ctx->own_sample)
+		gmm_data_release(&ctx->sample);
+	ctx->own_sample = 0;
 	ctx->x = x;
 	ctx->xs = gmm_data_sample(x);
 	gmm_data_source(x, &ctx->src);

@@ -31,6 +31,7 @@
 #define GMM_EMCTX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/error.h"
 #include "engine/data.h"
@@ -68,8 +69,10 @@ struct thread_work {
 struct gmm_emctx {
 	const struct gmm_data *x;	/* the rows */
 	const struct gmm_data *xs;	/* what the k-means starts read: x,
-					 * or its sample when x is spilled
-					 * (data.h) */
+					 * its sample when x is spilled or
+					 * a share (data.h), or the own one */
+	struct gmm_data sample;		/* gmm_emctx_sample()'s */
+	int own_sample;			/* xs is &sample */
 	struct gmm_source src;		/* its complete rows, for the E-step */
 	struct gmm_source psrc;		/* its other rows, by pattern */
 	size_t pass;			/* E-step passes so far */
@@ -137,6 +140,14 @@ void gmm_emctx_release(struct gmm_emctx *ctx);
  * first rows).  0, or -1 when out of memory.
  */
 int gmm_emctx_bind(struct gmm_emctx *ctx, const struct gmm_data *x);
+
+/*
+ * The k-means starts read a sample of x (data.h: gmm_data_pick_sample(),
+ * from seed) when x holds more than GMM_SPILL_SAMPLE rows in memory and
+ * the sample has at least GMM_KMEANS_SAMPLE_PER_K rows of weight > 0 a
+ * component; else what they read stays.  0, or -1 when out of memory.
+ */
+int gmm_emctx_sample(struct gmm_emctx *ctx, uint64_t seed);
 
 /* Responsibilities 0 on the rows that pad a block to a multiple of VLEN. */
 void gmm_emctx_zero_padding(double *resp, size_t rows, size_t k);

@@ -6,6 +6,7 @@
 
 #include <gsl/gsl_randist.h>
 
+#include "engine/kernels.h"
 #include "engine/pool.h"
 
 /*
@@ -37,35 +38,27 @@ masked_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
 }
 
 /*
- * Squared distances of the rows of block b from c (d values) into out:
- * column by column, so that the loop runs along the rows, vectorised; each
- * row's sum still adds its columns in order, as a row-major loop would.
+ * Squared distances of the rows of block b from nc <= GMM_KERNEL_VAR_COMPS
+ * centres c (nc x d) into out[q * GMM_BLOCK_ROWS + r]: the E-step's
+ * diagonal kernel (kernels.h: maha_var, unit precisions) over the block's
+ * rows padded to a group (a block's padding rows are zeros), then the rows
+ * with missing values by their observed columns.
  */
 static void
-block_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
+block_dists(const struct gmm_data *x, size_t b, const double *c, size_t nc,
+    double *out)
 {
-	const double *xt = x->blocks[b];
+	static const double one = 1, zero[GMM_KERNEL_VAR_COMPS];
 	size_t rows = gmm_data_block_rows(x, b);
+	size_t pad = (rows + GMM_ROW_GROUP - 1) / GMM_ROW_GROUP *
+	    GMM_ROW_GROUP;
 
-	if (b * GMM_BLOCK_ROWS + rows > x->complete) {
-		masked_dists(x, b, c, out);
-		if (b * GMM_BLOCK_ROWS >= x->complete)
-			return;
-		rows = x->complete - b * GMM_BLOCK_ROWS;
-	}
-
-	for (size_t r = 0; r < rows; r++)
-		out[r] = 0;
-	for (size_t j = 0; j < x->d; j++) {
-		const double *col = xt + j * GMM_BLOCK_ROWS;
-
-#pragma omp simd
-		for (size_t r = 0; r < rows; r++) {
-			double t = col[r] - c[j];
-
-			out[r] += t * t;
-		}
-	}
+	gmm_kernels()->maha_var(x->blocks[b], pad, x->d, c, &one, 0, 0, zero,
+	    1, out, nc);
+	if (b * GMM_BLOCK_ROWS + rows > x->complete)
+		for (size_t q = 0; q < nc; q++)
+			masked_dists(x, b, c + q * x->d, out + q *
+			    GMM_BLOCK_ROWS);
 }
 
 /*
@@ -106,101 +99,193 @@ draw_row(const struct gmm_data *x, gsl_rng *rng)
 	return last;
 }
 
-/* Index i where the running sum of w first exceeds r (the last if none). */
+/* Index i where the running sum of w first exceeds r; when rounding
+ * leaves none, the last with w > 0 (the last if none is). */
 static size_t
 search_cumulative(const double *w, size_t n, double r)
 {
 	double s = 0;
+	size_t last = n - 1;
 
 	for (size_t i = 0; i < n; i++) {
 		s += w[i];
 		if (s > r)
 			return i;
+		if (w[i] > 0)
+			last = i;
 	}
-	return n - 1;
+	return last;
 }
 
-/* Potential (sum of min squared distances) if row `cand` became a centre. */
-static double
-potential_with(const struct gmm_data *x, const double *closest,
-    const double *cand)
+/*
+ * The seeding's passes over the rows, on the pool's threads: task t takes
+ * SEED_BLOCKS blocks and leaves, for each of ncand candidate centres, the
+ * sum over its rows in order of the (weighted) squared distance to the
+ * nearest centre were the candidate added (part[t * ncand + c]); with
+ * update (one candidate), closest becomes that distance (first: the
+ * candidate is the only centre).  The sums are added in task order, so
+ * the result does not depend on the threads.
+ */
+#define SEED_BLOCKS 4
+
+struct seed_job {
+	const struct gmm_data *x;
+	double *closest;
+	const double *cand;
+	size_t ncand;
+	int update, first;
+	double *part;
+};
+
+static void
+seed_work(void *ctx, size_t task, size_t slot, int worker)
 {
-	double pot = 0, t[GMM_BLOCK_ROWS];
+	const struct seed_job *j = ctx;
+	const struct gmm_data *x = j->x;
+	size_t b1 = (task + 1) * SEED_BLOCKS, nc = j->ncand;
+	double t[GMM_KERNEL_VAR_COMPS * GMM_BLOCK_ROWS];
+	double *part = j->part + task * nc;
 
-	for (size_t b = 0; b < x->nblocks; b++) {
-		const double *cl = closest + b * GMM_BLOCK_ROWS;
+	(void)slot;
+	(void)worker;
+	b1 = b1 < x->nblocks ? b1 : x->nblocks;
+	for (size_t c = 0; c < nc; c++)
+		part[c] = 0;
+	for (size_t b = task * SEED_BLOCKS; b < b1; b++) {
+		size_t rows = gmm_data_block_rows(x, b);
+		double *cl = j->closest + b * GMM_BLOCK_ROWS;
 
-		block_dists(x, b, cand, t);
-		weigh(x, b, t);
-		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++)
-			pot += t[r] < cl[r] ? t[r] : cl[r];
-	}
-	return pot;
-}
+		for (size_t c = 0; c < nc; c++) {
+			double s = 0, *tc = t + c % GMM_KERNEL_VAR_COMPS *
+			    GMM_BLOCK_ROWS;
 
-/* closest[i] = min(closest[i], distance of row i from c) (first: =);
- * returns the sum of closest, in row order. */
-static double
-closer(const struct gmm_data *x, const double *c, double *closest, int first)
-{
-	double pot = 0, t[GMM_BLOCK_ROWS];
-
-	for (size_t b = 0; b < x->nblocks; b++) {
-		double *cl = closest + b * GMM_BLOCK_ROWS;
-
-		block_dists(x, b, c, t);
-		weigh(x, b, t);
-		for (size_t r = 0; r < gmm_data_block_rows(x, b); r++) {
-			if (first || t[r] < cl[r])
-				cl[r] = t[r];
-			pot += cl[r];
+			if (c % GMM_KERNEL_VAR_COMPS == 0)
+				block_dists(x, b, j->cand + c * x->d, nc - c <
+				    GMM_KERNEL_VAR_COMPS ? nc - c :
+				    GMM_KERNEL_VAR_COMPS, t);
+			weigh(x, b, tc);
+			if (j->update) {
+				for (size_t r = 0; r < rows; r++) {
+					if (j->first || tc[r] < cl[r])
+						cl[r] = tc[r];
+					s += cl[r];
+				}
+			} else {
+				for (size_t r = 0; r < rows; r++)
+					s += tc[r] < cl[r] ? tc[r] : cl[r];
+			}
+			part[c] += s;
 		}
 	}
-	return pot;
 }
 
-int
-gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
-    double *centers, struct gmm_error *err)
+/* One seeding pass (above); pot[c] gets candidate c's potential. */
+static void
+seed_pass(struct gmm_pool *pool, int threads, struct seed_job *j,
+    double *pot)
 {
-	size_t n = x->n, d = x->d;
-	double *closest = malloc(n * sizeof(double)), pot = 0;
-	double *row = malloc(d * sizeof(double));
-	size_t trials = 2 + (size_t)log((double)k), first;
+	size_t ntasks = (j->x->nblocks + SEED_BLOCKS - 1) / SEED_BLOCKS;
 
-	if (closest == NULL || row == NULL) {
-		free(closest);
-		free(row);
-		return gmm_error_nomem(err);
+	gmm_pool_run(pool, threads, ntasks, 1, seed_work, NULL, j);
+	for (size_t c = 0; c < j->ncand; c++) {
+		pot[c] = 0;
+		for (size_t t = 0; t < ntasks; t++)
+			pot[c] += j->part[t * j->ncand + c];
 	}
-	first = draw_row(x, rng);
-	gmm_data_row(x, first, centers);
-	pot = closer(x, centers, closest, 1);
+}
+
+/*
+ * One greedy k-means++ seeding into centers: the first centre a row drawn
+ * by weight, each next the best by potential of `trials` rows drawn in
+ * proportion to weight times squared distance from the nearest centre so
+ * far; *potential gets the seeding's.  cand: trials x d scratch.
+ */
+static void
+seed_once(const struct gmm_data *x, size_t k, size_t trials, gsl_rng *rng,
+    struct gmm_pool *pool, int threads, struct seed_job *j, double *cand,
+    double *pots, double *centers, double *potential)
+{
+	size_t d = x->d;
+	double pot;
+
+	gmm_data_row(x, draw_row(x, rng), centers);
+	j->cand = centers;
+	j->ncand = 1;
+	j->update = j->first = 1;
+	seed_pass(pool, threads, j, &pot);
 	for (size_t c = 1; c < k; c++) {
 		size_t best = 0;
-		double best_pot = INFINITY;
 
 		for (size_t t = 0; t < trials; t++) {
 			/* all rows on the centres chosen: any row will do */
-			size_t cand = pot > 0 ? search_cumulative(closest, n,
-			    gsl_rng_uniform(rng) * pot)
+			size_t row = pot > 0 ? search_cumulative(j->closest,
+			    x->n, gsl_rng_uniform(rng) * pot)
 			    : draw_row(x, rng);
-			double p;
 
-			gmm_data_row(x, cand, row);
-			p = potential_with(x, closest, row);
-
-			if (p < best_pot) {
-				best_pot = p;
-				best = cand;
-			}
+			gmm_data_row(x, row, cand + t * d);
 		}
-		gmm_data_row(x, best, centers + c * d);
-		pot = closer(x, centers + c * d, closest, 0);
+		j->cand = cand;
+		j->ncand = trials;
+		j->update = j->first = 0;
+		seed_pass(pool, threads, j, pots);
+		for (size_t t = 1; t < trials; t++)
+			if (pots[t] < pots[best])
+				best = t;
+		memcpy(centers + c * d, cand + best * d, d * sizeof(double));
+		j->cand = centers + c * d;
+		j->ncand = 1;
+		j->update = 1;
+		seed_pass(pool, threads, j, &pot);
 	}
+	*potential = pot;
+}
+
+int
+gmm_init_kmeanspp(const struct gmm_data *x, size_t k, size_t seedings,
+    int threads, gsl_rng *rng, double *centers, struct gmm_error *err)
+{
+	size_t n = x->n, d = x->d;
+	size_t trials = 2 + (size_t)log((double)k);
+	size_t ntasks = (x->nblocks + SEED_BLOCKS - 1) / SEED_BLOCKS;
+	double *closest = malloc((n ? n : 1) * sizeof(double));
+	double *cand = malloc(trials * d * sizeof(double));
+	double *pots = malloc(trials * sizeof(double));
+	double *part = malloc((ntasks ? ntasks : 1) * trials *
+	    sizeof(double));
+	double *c = seedings > 1 ? malloc(k * d * sizeof(double)) : centers;
+	struct gmm_pool *pool;
+	struct seed_job j = { .x = x, .closest = closest, .part = part };
+	double best = INFINITY;
+	int rc = 0;
+
+	threads = threads < 1 ? 1 : threads;
+	pool = gmm_pool_new(threads);
+	if (closest == NULL || cand == NULL || pots == NULL || part == NULL ||
+	    c == NULL || pool == NULL) {
+		rc = gmm_error_nomem(err);
+		seedings = 0;
+	}
+	for (size_t s = 0; s < seedings; s++) {
+		double pot;
+
+		seed_once(x, k, trials, rng, pool, threads, &j, cand, pots, c,
+		    &pot);
+		/* the first of equals; a NaN potential (never from finite
+		 * rows) would keep the first */
+		if (s == 0 || pot < best) {
+			best = pot;
+			if (c != centers)
+				memcpy(centers, c, k * d * sizeof(double));
+		}
+	}
+	gmm_pool_free(pool);
 	free(closest);
-	free(row);
-	return 0;
+	free(cand);
+	free(pots);
+	free(part);
+	if (c != centers)
+		free(c);
+	return rc;
 }
 
 /*
@@ -233,20 +318,27 @@ assign_work(void *ctx, size_t task, size_t slot, int worker)
 	b1 = b1 < x->nblocks ? b1 : x->nblocks;
 	for (size_t b = task * ASSIGN_BLOCKS; b < b1; b++) {
 		size_t rows = gmm_data_block_rows(x, b), i0 = b * GMM_BLOCK_ROWS;
-		double best[GMM_BLOCK_ROWS], t[GMM_BLOCK_ROWS];
+		double best[GMM_BLOCK_ROWS];
+		double t[GMM_KERNEL_VAR_COMPS * GMM_BLOCK_ROWS];
 		uint32_t lab[GMM_BLOCK_ROWS];
 
 		for (size_t r = 0; r < rows; r++) {
 			best[r] = INFINITY;
 			lab[r] = 0;
 		}
-		for (size_t c = 0; c < j->k; c++) {
-			block_dists(x, b, j->centers + c * x->d, t);
-			for (size_t r = 0; r < rows; r++)
-				if (t[r] < best[r]) {
-					best[r] = t[r];
-					lab[r] = (uint32_t)c;
-				}
+		for (size_t c0 = 0; c0 < j->k; c0 += GMM_KERNEL_VAR_COMPS) {
+			size_t nc = j->k - c0 < GMM_KERNEL_VAR_COMPS ?
+			    j->k - c0 : GMM_KERNEL_VAR_COMPS;
+
+			block_dists(x, b, j->centers + c0 * x->d, nc, t);
+			for (size_t q = 0; q < nc; q++)
+				for (size_t r = 0; r < rows; r++)
+					if (t[q * GMM_BLOCK_ROWS + r] <
+					    best[r]) {
+						best[r] = t[q *
+						    GMM_BLOCK_ROWS + r];
+						lab[r] = (uint32_t)(c0 + q);
+					}
 		}
 		for (size_t r = 0; r < rows; r++) {
 			changed += j->labels[i0 + r] != lab[r];

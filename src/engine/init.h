@@ -1,12 +1,18 @@
 /*
  * init: where EM starts.  k-means++ seeding (scikit-learn's greedy variant,
- * 2 + ln k candidates per centre), optionally followed by Lloyd iterations.
+ * 2 + ln k candidates per centre; the best of several seedings by
+ * potential), optionally followed by Lloyd iterations.  Distances are the
+ * E-step's diagonal kernel (kernels.h: maha_var with unit precisions, four
+ * centres a pass over a block), so they run at the E-step's speed.  The
+ * EM driver (em.c) runs them on the rows, or on a sample of many rows
+ * (data.h), and labels every row by its nearest centre after.
  *
  * The caller owns x (the rows, data.h), labels (n) and centers (k x d);
  * nothing is kept.  Randomness comes only from the gsl_rng passed in, so a
- * seed fixes the result; threads only split the assignment step (blocks
- * of rows taken from an engine/pool.h pool as each thread becomes free),
- * which is exact, so the result does not depend on them either.  Weighted data
+ * seed fixes the result; threads split the seeding's passes and the
+ * assignment step (blocks of rows taken from an engine/pool.h pool as
+ * each thread becomes free), the seeding's sums added in a fixed order of
+ * blocks, so the result does not depend on them either.  Weighted data
  * (data.h): seeding draws rows in proportion to weight times squared
  * distance and Lloyd's centres are weighted means, so a row of weight 0
  * never places a centre.  Returns 0, or -1 with err set when out of
@@ -23,9 +29,14 @@
 #include "base/error.h"
 #include "engine/data.h"
 
-/* k-means++ seeding: k rows of x copied to centers. */
-int gmm_init_kmeanspp(const struct gmm_data *x, size_t k, gsl_rng *rng,
-    double *centers, struct gmm_error *err);
+/*
+ * k-means++ seeding: k rows of x copied to centers, the best by potential
+ * (the sum over rows of weight times squared distance from the nearest
+ * centre) of `seedings` (>= 1) greedy seedings.  Each seeding's passes over the
+ * rows run on `threads` threads, their sums added in a fixed order.
+ */
+int gmm_init_kmeanspp(const struct gmm_data *x, size_t k, size_t seedings,
+    int threads, gsl_rng *rng, double *centers, struct gmm_error *err);
 
 /*
  * Label each row with its nearest centre; with lloyd > 0, then run up to

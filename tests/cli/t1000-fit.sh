@@ -168,6 +168,8 @@ run fit -k 3 --init kmeans++ --seed 1 -v -o "$T/two.gmm" "$T/two.csv"
 expect_status "fit -k 3 on two distinct rows" 0
 check "  -v says the start reseeded the empty component on a row" \
     grep -q "^gmm fit: run 1 start: component 2 has no rows; reseeded on data row [0-9]*, the farthest from its start centre$" "$T/err"
+check "  and the start's time, its k-means on every row" \
+    grep -q "^gmm fit: run 1 start ([0-9.]* s)$" "$T/err"
 
 # long forms of the short options
 run fit -k 2 --output "$T/long.gmm" --delimiter , --columns 1,2 --verbose "$F"

@@ -104,14 +104,20 @@ ll3=$(sed -n 's/.* log_likelihood=\([^ ]*\) .*/\1/p' "$T/err")
 check "--mpi --init smallem on 3 ranks: the plain log-likelihood ($ll3, $ll)" near "$ll3" "$ll" 1e-5
 
 # more rows than the k-means sample (65536): the sample, by a hash of the
-# row's number, is the same on any number of ranks, and so is the model
-# (one rank is the plain fit, whose k-means reads every row)
+# row's number, is the same on any number of ranks, and so is the model;
+# the plain fit's k-means reads the same sample (data.h:
+# gmm_data_pick_sample()), so its model is the same too
 "$GMM" sample --seed 5 -n 100000 "$T/plain.gmm" >"$T/big.csv"
 mpi 2 fit --mpi -k 4 -o "$T/b2.gmm" "$T/big.csv"
 expect_status "100000 rows on 2 ranks" 0
 mpi 3 fit --mpi -k 4 -o "$T/b3.gmm" "$T/big.csv"
 expect_status "  on 3 ranks" 0
 check "  the same model to 1e-9 relative" same "$T/b2.gmm" "$T/b3.gmm"
+run fit -k 4 -o "$T/b1.gmm" "$T/big.csv"
+check "  the plain fit's, which starts from the same sample" same "$T/b1.gmm" "$T/b2.gmm"
+run fit -k 4 --seed 1 -o "$T/b1s.gmm" "$T/big.csv"
+mpi 2 fit --mpi -k 4 --seed 1 -o "$T/b2s.gmm" "$T/big.csv"
+check "  and with another seed" same "$T/b1s.gmm" "$T/b2s.gmm"
 
 # a rank with no row: 3 rows on 4 ranks
 printf 'a,b\n1,2\n3,5\n4,4\n' >"$T/tiny.csv"

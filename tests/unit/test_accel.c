@@ -3,10 +3,21 @@
  * and fits with --accelerate (em.c run_accel()) against plain EM from the
  * same start on the reference data: over 96 fits (faithful, iris, the
  * synthetic 5-D set; eight covariance models; k = 2 to 5; tol 1e-6) the
- * final log-likelihood is never lower than plain EM's by more than 1e-9 a
- * row, every fit converges, and the iterations (E-steps) are fewer in
- * all; a fit to 1e-12 reaches plain EM's optimum, in fewer iterations.
+ * final log-likelihood is on average above plain EM's and lower than it
+ * by more than 1e-9 a row in at most LOWER_AT_MOST fits, every fit
+ * converges, and the iterations (E-steps) are fewer in all; a fit to
+ * 1e-12 reaches plain EM's optimum, in fewer iterations.
+ *
+ * "Never lower" held from the single k-means++ seeding of the first
+ * version; from the best of GMM_KMEANS_SEEDINGS (issue 18 section 5) the
+ * accelerated fit ends lower in 3 of the 96: faithful VEV k = 5 at
+ * another optimum (0.011 a row), faithful tied k = 4 and iris EEV k = 5
+ * where the tolerance stops it (2e-6, 5e-7), and higher in 78 (by 0.019
+ * and 0.012 a row where it finds a better optimum).  Extrapolation may
+ * leave EM's basin, for better or worse: a property of SQUAREM, and why
+ * --accelerate is not the default.
  */
+#define LOWER_AT_MOST 4
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,7 +168,8 @@ check_fits(void)
 		GMM_COV_DIAG, GMM_COV_SPHERICAL, GMM_COV_TIED, GMM_COV_VEV,
 		GMM_COV_EVI, GMM_COV_EEV, GMM_COV_VEI };
 	size_t it_plain = 0, it_accel = 0, fits = 0, converged = 0;
-	double worst = INFINITY;
+	size_t lower = 0;
+	double worst = INFINITY, sum = 0;
 
 	for (size_t f = 0; f < 3; f++) {
 		size_t n, d;
@@ -172,12 +184,17 @@ check_fits(void)
 				fit(x, n, d, k, types[t], 1e-6, 1, &a);
 				diff = (a.loglik_total - p.loglik_total) /
 				    (double)n;
-				CHECK(diff >= -1e-9, "%s, %s, k = %zu: "
-				    "accelerated %.10g, plain %.10g (%.3g a "
-				    "row lower)", files[f],
-				    gmm_cov_type_name(types[t]), k,
-				    a.loglik_total, p.loglik_total, -diff);
+				if (diff < -1e-9) {
+					lower++;
+					printf("# %s, %s, k = %zu: "
+					    "accelerated %.10g, plain %.10g "
+					    "(%.3g a row lower)\n", files[f],
+					    gmm_cov_type_name(types[t]), k,
+					    a.loglik_total, p.loglik_total,
+					    -diff);
+				}
 				worst = fmin(worst, diff);
+				sum += diff;
 				it_plain += p.iterations;
 				it_accel += a.iterations;
 				converged += a.converged;
@@ -200,13 +217,18 @@ check_fits(void)
 		}
 		free(x);
 	}
+	CHECK(lower <= LOWER_AT_MOST, "accelerated lower than plain by more "
+	    "than 1e-9 a row in %zu of %zu fits", lower, fits);
+	CHECK(sum > 0, "on average the accelerated fit is higher: %.3g a row",
+	    sum / (double)fits);
 	CHECK(converged == fits, "every accelerated fit converged: %zu of "
 	    "%zu", converged, fits);
 	CHECK(it_accel * 3 < it_plain * 2, "iterations: %zu accelerated, %zu "
 	    "plain", it_accel, it_plain);
 	printf("# %zu fits: %zu iterations plain, %zu accelerated; the "
-	    "accelerated log-likelihood at worst %.3g a row above plain's\n",
-	    fits, it_plain, it_accel, worst);
+	    "accelerated log-likelihood at worst %.3g a row above plain's, "
+	    "on average %.3g\n", fits, it_plain, it_accel, worst,
+	    sum / (double)fits);
 }
 
 int
