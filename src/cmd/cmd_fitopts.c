@@ -55,7 +55,7 @@ gmm_fitopts_report_spill(const struct gmm_fitopts *fo, const char *cmd,
 	gmm_fitopts_budget(fo, &b);
 	fprintf(stderr, "gmm %s: the rows (%.4g MB) are more than --memory "
 	    "(%.4g MB): out of core, read back from a temporary file in %s "
-	    "on every pass; k-means starts from a reservoir sample of %zu "
+	    "on every pass; k-means starts from a sample of %zu "
 	    "rows\n", cmd, (double)x->n * (double)(x->d +
 	    gmm_data_weighted(x)) * 8 / 1e6, (double)b.bytes / 1e6, b.dir,
 	    gmm_data_sample(x)->n);

@@ -49,7 +49,7 @@ held_free(struct gmm_data_held *h)
 }
 
 /* Out of core (data.h): the temporary file, the block being filled and
- * the reservoir sample. */
+ * the k-means sample. */
 struct gmm_data_spill {
 	size_t budget;
 	char *dir;
@@ -60,7 +60,7 @@ struct gmm_data_spill {
 	size_t block_bytes;	/* of a block in the file */
 	struct gmm_data sample;
 	size_t sample_max;
-	uint64_t rng;
+	uint64_t seed;
 	char err[GMM_ERROR_MAX];
 };
 
@@ -242,14 +242,7 @@ put_row(struct gmm_data *x, const double *row, double w)
 	return 0;
 }
 
-/*
- * The reservoir: Vitter's algorithm R over rows t = 0, 1, ... in order,
- * on splitmix64 from the budget's seed (its own generator, so that the
- * sample depends on the seed and the rows alone).
- */
-__extension__ typedef unsigned __int128 u128;	/* r of t + 1, unbiased
-							 * to 2^-64 */
-
+/* splitmix64: the hash of the k-means samples (in_sample()). */
 static uint64_t
 splitmix64(uint64_t *s)
 {
@@ -258,23 +251,6 @@ splitmix64(uint64_t *s)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
 	return z ^ (z >> 31);
-}
-
-static int
-reservoir_add(struct gmm_data_spill *sp, size_t t, const double *row,
-    double w)
-{
-	struct gmm_data *s = &sp->sample;
-	size_t r;
-
-	if (t < sp->sample_max)
-		return put_row(s, row, w);
-	r = (size_t)(((u128)splitmix64(&sp->rng) * (u128)(t + 1)) >> 64);
-	if (r < sp->sample_max)
-		place_row(s->blocks[r / GMM_BLOCK_ROWS], s->wblocks ?
-		    s->wblocks[r / GMM_BLOCK_ROWS] : NULL, r % GMM_BLOCK_ROWS,
-		    row, s->d, w);
-	return 0;
 }
 
 static int
@@ -346,15 +322,14 @@ spill_read(const struct gmm_data_spill *sp, void *buf, size_t len,
 
 /*
  * The blocks take more than the budget: make the file (unlinked at once),
- * take the reservoir of the rows so far, write every full block and keep
- * a partial last one as the block being filled.
+ * write every full block and keep a partial last one as the block being
+ * filled.
  */
 static int
 spill_start(struct gmm_data *x)
 {
 	struct gmm_data_spill *sp = x->spill;
 	size_t d = x->d, full = x->n / GMM_BLOCK_ROWS, per, cap;
-	double *row = NULL;
 	char *path;
 	int ret = -2;
 
@@ -373,9 +348,8 @@ spill_start(struct gmm_data *x)
 	    cap < GMM_SPILL_SAMPLE_MIN ? GMM_SPILL_SAMPLE_MIN : cap;
 	gmm_data_init(&sp->sample, d);
 	sp->cur = gmm_doubles_new(BLOCK(d) + GMM_BLOCK_ROWS);
-	row = malloc(d * sizeof(double));
 	path = malloc(strlen(sp->dir) + 16);
-	if (sp->cur == NULL || row == NULL || path == NULL ||
+	if (sp->cur == NULL || path == NULL ||
 	    (sp->weighted && gmm_data_set_weighted(&sp->sample) < 0)) {
 		ret = -1;
 		goto out;
@@ -388,14 +362,6 @@ spill_start(struct gmm_data *x)
 		goto out;
 	}
 	unlink(path);	/* gone at exit, on error, on a kill */
-	for (size_t i = 0; i < x->n; i++) {
-		for (size_t j = 0; j < d; j++)	/* in memory still */
-			row[j] = gmm_data_at(x, i, j);
-		if (reservoir_add(sp, i, row, gmm_data_weight(x, i)) < 0) {
-			ret = -1;
-			goto out;
-		}
-	}
 	for (size_t b = 0; b < full; b++)
 		if (spill_write(sp, b, x->blocks[b], sp->weighted ?
 		    x->wblocks[b] : NULL, d) < 0)
@@ -410,7 +376,6 @@ spill_start(struct gmm_data *x)
 	free_blocks(x);
 	ret = 0;
 out:
-	free(row);
 	free(path);
 	return ret;
 }
@@ -423,8 +388,6 @@ spill_row(struct gmm_data *x, const double *row, double w)
 	struct gmm_data_spill *sp = x->spill;
 	size_t i = x->n % GMM_BLOCK_ROWS, d = x->d;
 
-	if (reservoir_add(sp, x->n, row, w) < 0)
-		return -1;
 	if (i == 0) {
 		memset(sp->cur, 0, (BLOCK(d) + GMM_BLOCK_ROWS) *
 		    sizeof(double));
@@ -455,7 +418,7 @@ gmm_data_set_budget(struct gmm_data *x, const struct gmm_data_budget *b)
 	}
 	sp->fd = -1;
 	sp->budget = b->bytes;
-	sp->rng = b->seed;
+	sp->seed = b->seed;
 	x->spill = sp;
 	return 0;
 }
@@ -513,36 +476,69 @@ in_sample(uint64_t seed, size_t g, double p)
 	return p >= 1 || (double)(splitmix64(&s) >> 11) * 0x1p-53 < p;
 }
 
+static void memory_rows(const struct gmm_data *x, size_t upto, size_t b,
+    struct gmm_block *blk);
+static int spilled_block(const struct gmm_data *x, size_t upto, size_t b,
+    double *buf, struct gmm_block *blk, struct gmm_error *err);
+
+/*
+ * The rows of x (in memory, or spilled and finished) whose hash of row
+ * number and seed falls below p, in order with their weights, appended to
+ * out (x's columns and weighting, no row yet).  0; -1 out of memory; -2
+ * when the file cannot be read back (err).
+ */
+static int
+pick_rows(const struct gmm_data *x, uint64_t seed, double p,
+    struct gmm_data *out, struct gmm_error *err)
+{
+	size_t d = x->d;
+	double *buf = gmm_data_spilled(x) ? malloc(GMM_DATA_BUF(d) *
+	    sizeof(double)) : NULL;
+	double *row = malloc((d ? d : 1) * sizeof(double));
+	int ret = -1;
+
+	if (row == NULL || (gmm_data_spilled(x) && buf == NULL))
+		goto out;
+	for (size_t b = 0; b * GMM_BLOCK_ROWS < x->n; b++) {
+		struct gmm_block blk;
+
+		if (!gmm_data_spilled(x))
+			memory_rows(x, x->n, b, &blk);
+		else if (spilled_block(x, x->n, b, buf, &blk, err) < 0) {
+			ret = -2;
+			goto out;
+		}
+		for (size_t i = 0; i < blk.rows; i++) {
+			if (!in_sample(seed, blk.first + i, p))
+				continue;
+			for (size_t j = 0; j < d; j++)
+				row[j] = blk.xt[j * GMM_BLOCK_ROWS + i];
+			if ((blk.weight != NULL ? gmm_data_append_weighted(out,
+			    row, blk.weight[i]) : gmm_data_append(out,
+			    row)) < 0)
+				goto out;
+		}
+	}
+	ret = 0;
+out:
+	free(buf);
+	free(row);
+	return ret;
+}
+
 int
 gmm_data_pick_sample(const struct gmm_data *x, uint64_t seed,
     struct gmm_data *out)
 {
-	double p = (double)GMM_SPILL_SAMPLE / (double)x->n;
-	double *row = malloc((x->d ? x->d : 1) * sizeof(double));
-	int failed = 0;
+	struct gmm_error err;
 
 	gmm_data_init(out, x->d);
 	if (gmm_data_spilled(x) || x->share != NULL || x->npatterns > 0 ||
-	    x->label != NULL || x->n <= GMM_SPILL_SAMPLE) {
-		free(row);
+	    x->label != NULL || x->n <= GMM_SPILL_SAMPLE)
 		return 1;
-	}
-	if (row == NULL || (x->wblocks != NULL &&
-	    gmm_data_set_weighted(out) < 0)) {
-		free(row);
-		return -1;
-	}
-	for (size_t i = 0; i < x->n && !failed; i++) {
-		if (!in_sample(seed, i, p))
-			continue;
-		for (size_t j = 0; j < x->d; j++)
-			row[j] = gmm_data_at(x, i, j);
-		failed = (x->wblocks != NULL ? gmm_data_append_weighted(out,
-		    row, gmm_data_weight(x, i)) : gmm_data_append(out,
-		    row)) < 0;
-	}
-	free(row);
-	if (failed || gmm_data_finish(out) < 0) {
+	if ((x->wblocks != NULL && gmm_data_set_weighted(out) < 0) ||
+	    pick_rows(x, seed, (double)GMM_SPILL_SAMPLE / (double)x->n, out,
+	    &err) < 0) {
 		gmm_data_release(out);
 		gmm_data_init(out, x->d);
 		return -1;
@@ -904,13 +900,14 @@ pattern_init(struct gmm_pattern *p, const unsigned char *mask, size_t d,
 	return 0;
 }
 
-/* The last block to the file, partial or not yet written; the sample's
- * weight sums anew, in order (the reservoir replaced rows). */
+/* The last block to the file, partial or not yet written; then the
+ * k-means sample, read back from it. */
 static int
 spill_finish(struct gmm_data *x)
 {
 	struct gmm_data_spill *sp = x->spill;
-	struct gmm_data *s = &sp->sample;
+	struct gmm_error err;
+	int r;
 
 	if (sp->cur == NULL)	/* finished already */
 		return 0;
@@ -919,16 +916,11 @@ spill_finish(struct gmm_data *x)
 		return -2;
 	free(sp->cur);
 	sp->cur = NULL;
-	s->complete = s->rows_read = s->n;
-	s->weight_total = 0;
-	s->weight_zero = 0;
-	for (size_t i = 0; i < s->n; i++) {
-		double w = gmm_data_weight(s, i);
-
-		s->weight_total += w;
-		s->weight_zero += w == 0;
-	}
-	return 0;
+	r = pick_rows(x, sp->seed, (double)sp->sample_max / (double)x->n,
+	    &sp->sample, &err);
+	if (r == -2)
+		snprintf(sp->err, sizeof(sp->err), "%s", err.msg);
+	return r;
 }
 
 int

@@ -69,11 +69,14 @@
  * same partition and order as in memory, so that every sum is bitwise the
  * one the in-memory rows give.  gmm_data_at() and gmm_data_weight() are
  * for data in memory only; gmm_data_row() and gmm_data_row_weight() read
- * a spilled row from the file.  Spilled data also keep a reservoir sample
- * (gmm_data_sample(): Vitter's algorithm R over the rows in input order,
- * from the budget's seed; up to GMM_SPILL_SAMPLE rows, fewer when that
- * would take more than a quarter of the budget), in memory, for what
- * needs random access to rows: the k-means and k-means++ starts.
+ * a spilled row from the file.  Spilled data also keep a sample
+ * (gmm_data_sample()), in memory, for what needs random access to rows:
+ * the k-means and k-means++ starts.  gmm_data_finish() reads it back from
+ * the file: the rows whose hash of row number and the budget's seed falls
+ * below m / rows, where m is GMM_SPILL_SAMPLE, or fewer when that many
+ * would take more than a quarter of the budget (at least
+ * GMM_SPILL_SAMPLE_MIN); so with m = GMM_SPILL_SAMPLE it is the sample
+ * gmm_data_pick_sample() takes of the same rows in memory (below).
  * Rows with missing values and labels stay in memory only: a spill with
  * them, or them after a spill, is refused (gmm_data_error()).
  * Reading a block back can fail only if the file system fails; that one
@@ -148,7 +151,7 @@ struct gmm_data {
 struct gmm_data_budget {
 	size_t bytes;		/* what the blocks may take in memory */
 	const char *dir;	/* where the temporary file goes */
-	uint64_t seed;		/* the reservoir sample's */
+	uint64_t seed;		/* the k-means sample's */
 };
 
 /* Rows that observe the same columns, consecutive in the data. */
@@ -176,7 +179,7 @@ int gmm_data_spilled(const struct gmm_data *x);
 int gmm_data_weighted(const struct gmm_data *x);
 /*
  * Rows that k-means and the other starts may read at random: x itself in
- * memory, the reservoir sample when spilled, the gathered sample of a
+ * memory, the sample when spilled, the gathered sample of a
  * share (above).
  */
 const struct gmm_data *gmm_data_sample(const struct gmm_data *x);

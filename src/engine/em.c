@@ -38,27 +38,6 @@ start_dist(const struct gmm_emctx *ctx, const double *ctr, const double *xt,
 	return s;
 }
 
-/* The centre nearest to row r of block xt (the first of equals), as
- * k-means assigns it: the start of spilled data, whose k-means ran on
- * the sample. */
-static uint32_t
-nearest_centre(const struct gmm_emctx *ctx, const double *centres,
-    const double *xt, size_t r)
-{
-	uint32_t best = 0;
-	double bd = INFINITY;
-
-	for (size_t c = 0; c < ctx->k; c++) {
-		double dc = start_dist(ctx, centres + c * ctx->d, xt, r);
-
-		if (dc < bd) {
-			bd = dc;
-			best = (uint32_t)c;
-		}
-	}
-	return best;
-}
-
 /*
  * The block of rows from i0 for the start's statistics.  A missing value
  * is held as its column's mean (data.h); in a row with a start label it is
@@ -119,13 +98,16 @@ start_rows(const struct start_pass *sp, int worker, size_t b)
 	size_t i0 = b * GMM_BLOCK_ROWS, rows = ctx->n - i0 < GMM_BLOCK_ROWS ?
 	    ctx->n - i0 : GMM_BLOCK_ROWS;
 	struct gmm_block blk;
+	uint32_t near[GMM_BLOCK_ROWS];
 
 	gmm_data_block(ctx->x, b, buf->xt, &blk);
 	wt = blk.weight;
+	if (sp->nearest)
+		gmm_init_nearest(blk.xt, rows, ctx->d, shift, k, near);
 	for (size_t i = 0; i < rows; i++) {
 		double *r = resp + i, s = 0, far, wi = wt ? wt[i] : 1;
-		uint32_t lab = sp->nearest ? nearest_centre(ctx, shift,
-		    blk.xt, i) : labels ? labels[i0 + i] : 0;
+		uint32_t lab = sp->nearest ? near[i] : labels ?
+		    labels[i0 + i] : 0;
 
 		if (labels != NULL && labels[i0 + i] == START_UNIFORM) {
 			/* unlabelled, MclustSSC's start: 1/k each */
@@ -198,8 +180,9 @@ start_merge(void *arg, size_t task, size_t slot)
 
 /*
  * Statistics of responsibilities that the start gives row by row: a
- * row's label, the nearest centre (nearest: the k-means start of spilled
- * data or a share, which ran on the sample), given responsibilities, or
+ * row's label, the nearest centre (nearest: a k-means start that ran on
+ * a sample; init.h gmm_init_nearest(), the label k-means gives a row it
+ * read), given responsibilities, or
  * uniform draws without labels.  The rows come block by block (data.h:
  * gmm_data_block()), from memory or from the file, in chunks of
  * GMM_CHUNK_ROWS on the pool's threads, merged in chunk order as the
@@ -440,12 +423,10 @@ start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		    label_means(ctx->x, labels, k, m->means, err) < 0)
 			goto out;
 	} else {
-		/* k-means on the rows, or on their sample; then each row
-		 * to its nearest centre: labelled here in memory, on the
-		 * way (nearest) when spilled or a share */
-		size_t ln = ctx->xs->n > n ? ctx->xs->n : n;
-
-		labels = malloc((ln ? ln : 1) * sizeof(uint32_t));
+		/* k-means on the rows, or on their sample (then each row
+		 * goes to its nearest centre on the way: nearest) */
+		labels = malloc((ctx->xs->n ? ctx->xs->n : 1) *
+		    sizeof(uint32_t));
 		if (labels == NULL) {
 			gmm_error_nomem(err);
 			goto out;
@@ -457,12 +438,8 @@ start(struct gmm_emctx *ctx, const struct gmm_em_options *opt, gsl_rng *rng,
 		    opt->init == GMM_INIT_KMEANS ? GMM_KMEANS_MAX_ITER : 0,
 		    ctx->threads, m->means, labels, err) < 0)
 			goto out;
-		if (ctx->own_sample && gmm_init_assign(ctx->x, k, 0,
-		    ctx->threads, m->means, labels, err) < 0)
-			goto out;
-		if (ctx->xs != ctx->x)
+		if (ctx->xs != ctx->x) {
 			sample_rows = ctx->xs->n;
-		if (ctx->xs != ctx->x && !ctx->own_sample) {
 			free(labels);
 			labels = NULL;
 			nearest = 1;

@@ -39,8 +39,10 @@
  * Spilled rows (data.h: out of core) are read back through the same block
  * source in the same blocks, so a fit from a start model or random
  * responsibilities is bitwise the in-memory one; the k-means and
- * k-means++ starts run on the rows' reservoir sample and each row then
- * starts in its nearest centre's component.
+ * k-means++ starts run on the rows' sample (data.h) and each row then
+ * starts in its nearest centre's component, as they do for more than
+ * GMM_SPILL_SAMPLE rows in memory (emctx.h gmm_emctx_sample()): from the
+ * same sample, bitwise the in-memory fit.
  *
  * The engine prints nothing: progress goes through a callback.
  */

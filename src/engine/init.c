@@ -38,23 +38,32 @@ masked_dists(const struct gmm_data *x, size_t b, const double *c, double *out)
 }
 
 /*
- * Squared distances of the rows of block b from nc <= GMM_KERNEL_VAR_COMPS
- * centres c (nc x d) into out[q * GMM_BLOCK_ROWS + r]: the E-step's
- * diagonal kernel (kernels.h: maha_var, unit precisions) over the block's
- * rows padded to a group (a block's padding rows are zeros), then the rows
- * with missing values by their observed columns.
+ * Squared distances of `rows` rows of a block xt (data.h layout) from
+ * nc <= GMM_KERNEL_VAR_COMPS centres c (nc x d) into
+ * out[q * GMM_BLOCK_ROWS + r]: the E-step's diagonal kernel (kernels.h:
+ * maha_var, unit precisions) over the rows padded to a group (a block's
+ * padding rows are zeros).
  */
+static void
+kernel_dists(const double *xt, size_t rows, size_t d, const double *c,
+    size_t nc, double *out)
+{
+	static const double one = 1, zero[GMM_KERNEL_VAR_COMPS];
+	size_t pad = (rows + GMM_ROW_GROUP - 1) / GMM_ROW_GROUP *
+	    GMM_ROW_GROUP;
+
+	gmm_kernels()->maha_var(xt, pad, d, c, &one, 0, 0, zero, 1, out, nc);
+}
+
+/* The same for block b of x, then its rows with missing values by their
+ * observed columns. */
 static void
 block_dists(const struct gmm_data *x, size_t b, const double *c, size_t nc,
     double *out)
 {
-	static const double one = 1, zero[GMM_KERNEL_VAR_COMPS];
 	size_t rows = gmm_data_block_rows(x, b);
-	size_t pad = (rows + GMM_ROW_GROUP - 1) / GMM_ROW_GROUP *
-	    GMM_ROW_GROUP;
 
-	gmm_kernels()->maha_var(x->blocks[b], pad, x->d, c, &one, 0, 0, zero,
-	    1, out, nc);
+	kernel_dists(x->blocks[b], rows, x->d, c, nc, out);
 	if (b * GMM_BLOCK_ROWS + rows > x->complete)
 		for (size_t q = 0; q < nc; q++)
 			masked_dists(x, b, c + q * x->d, out + q *
@@ -298,6 +307,47 @@ gmm_init_kmeanspp(const struct gmm_data *x, size_t k, size_t seedings,
  */
 #define ASSIGN_BLOCKS 4
 
+/* No centre yet for `rows` rows. */
+static void
+nearest_begin(size_t rows, double *best, uint32_t *lab)
+{
+	for (size_t r = 0; r < rows; r++) {
+		best[r] = INFINITY;
+		lab[r] = 0;
+	}
+}
+
+/* Centres c0 .. c0 + nc - 1 at distances t (kernel_dists()): each row
+ * takes the first nearer than its best so far. */
+static void
+nearest_update(const double *t, size_t rows, size_t c0, size_t nc,
+    double *best, uint32_t *lab)
+{
+	for (size_t q = 0; q < nc; q++)
+		for (size_t r = 0; r < rows; r++)
+			if (t[q * GMM_BLOCK_ROWS + r] < best[r]) {
+				best[r] = t[q * GMM_BLOCK_ROWS + r];
+				lab[r] = (uint32_t)(c0 + q);
+			}
+}
+
+void
+gmm_init_nearest(const double *xt, size_t rows, size_t d,
+    const double *centers, size_t k, uint32_t *lab)
+{
+	double best[GMM_BLOCK_ROWS];
+	double t[GMM_KERNEL_VAR_COMPS * GMM_BLOCK_ROWS];
+
+	nearest_begin(rows, best, lab);
+	for (size_t c0 = 0; c0 < k; c0 += GMM_KERNEL_VAR_COMPS) {
+		size_t nc = k - c0 < GMM_KERNEL_VAR_COMPS ? k - c0 :
+		    GMM_KERNEL_VAR_COMPS;
+
+		kernel_dists(xt, rows, d, centers + c0 * d, nc, t);
+		nearest_update(t, rows, c0, nc, best, lab);
+	}
+}
+
 struct assign_job {
 	const struct gmm_data *x;
 	size_t k;
@@ -322,23 +372,13 @@ assign_work(void *ctx, size_t task, size_t slot, int worker)
 		double t[GMM_KERNEL_VAR_COMPS * GMM_BLOCK_ROWS];
 		uint32_t lab[GMM_BLOCK_ROWS];
 
-		for (size_t r = 0; r < rows; r++) {
-			best[r] = INFINITY;
-			lab[r] = 0;
-		}
+		nearest_begin(rows, best, lab);
 		for (size_t c0 = 0; c0 < j->k; c0 += GMM_KERNEL_VAR_COMPS) {
 			size_t nc = j->k - c0 < GMM_KERNEL_VAR_COMPS ?
 			    j->k - c0 : GMM_KERNEL_VAR_COMPS;
 
 			block_dists(x, b, j->centers + c0 * x->d, nc, t);
-			for (size_t q = 0; q < nc; q++)
-				for (size_t r = 0; r < rows; r++)
-					if (t[q * GMM_BLOCK_ROWS + r] <
-					    best[r]) {
-						best[r] = t[q *
-						    GMM_BLOCK_ROWS + r];
-						lab[r] = (uint32_t)(c0 + q);
-					}
+			nearest_update(t, rows, c0, nc, best, lab);
 		}
 		for (size_t r = 0; r < rows; r++) {
 			changed += j->labels[i0 + r] != lab[r];

@@ -47,6 +47,16 @@ int gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
     int threads, double *centers, uint32_t *labels, struct gmm_error *err);
 
 /*
+ * The nearest of k centres (k x d) to each of `rows` rows of a block xt of
+ * complete rows (data.h layout, its padding rows finite), the first of
+ * equals, into lab: the label gmm_init_assign() gives a complete row, by
+ * the same distances; for rows that a start reads block by block (the
+ * rows a k-means sample stood for).
+ */
+void gmm_init_nearest(const double *xt, size_t rows, size_t d,
+    const double *centers, size_t k, uint32_t *lab);
+
+/*
  * Constrained k-means (Basu, Banerjee and Mooney 2002) over labelled data
  * (data.h: label, nclasses <= k): centres 0 .. nclasses-1 start at the
  * classes' (weighted) means, the others are k-means++ draws (in

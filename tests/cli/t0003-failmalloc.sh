@@ -106,7 +106,7 @@ try "fit --online --batch 20" "$T/dir/m.gmm" fit -k 2 --online --batch 20 \
     -o "$T/dir/m.gmm" "$F"
 try "fit --memory 0: the rows out of core" "$T/dir/m.gmm" fit -k 2 \
     --memory 0 --max-iter 20 -o "$T/dir/m.gmm" "$F"
-try "fit --memory 0 --weights, the reservoir" "$T/dir/w.gmm" fit -k 2 \
+try "fit --memory 0 --weights, the sample read back" "$T/dir/w.gmm" fit -k 2 \
     --memory 0 --weights w --max-iter 20 -o "$T/dir/w.gmm" \
     "$REF/incomplete/faithful_weighted.csv"
 try "score --proba" - score --proba "$T/m.gmm" "$F"

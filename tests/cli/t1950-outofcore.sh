@@ -4,7 +4,11 @@
 # start (a model, or random) the model file is byte for byte the in-memory
 # fit's, weighted too and with 1 or 2 threads; peak memory stays near the
 # budget on 58 MB of CSV (/usr/bin/time, an upper bound with slack); the
-# k-means start from the reservoir sample reaches the in-memory optimum;
+# k-means start reads the in-memory fit's sample (a hash of row number and
+# seed, issue 18 section 5) when a quarter of the budget holds 65536 rows,
+# and all rows when the sample holds them: then the default fit is byte
+# for byte the in-memory one too; with a smaller sample it reaches the
+# in-memory optimum;
 # -v says so; the file is gone afterwards; and what does not go out of
 # core yet is refused with a message naming file and line.  Under
 # valgrind the rows are 6,000 and the budget 0 (the memory figures are
@@ -31,7 +35,7 @@ expect_status "the in-memory fit from a start model" 0
 run fit -v -k 4 --init "$T/s5.gmm" --memory $mem -o "$T/ooc.gmm" "$T/big.csv"
 expect_status "fit --memory $mem" 0
 check "  -v says the rows went out of core, and where" \
-    grep -q "^gmm fit: the rows (.* MB) are more than --memory (.* MB): out of core, read back from a temporary file in $T/tmp on every pass; k-means starts from a reservoir sample of [0-9]* rows$" "$T/err"
+    grep -q "^gmm fit: the rows (.* MB) are more than --memory (.* MB): out of core, read back from a temporary file in $T/tmp on every pass; k-means starts from a sample of [0-9]* rows$" "$T/err"
 check "  the model file is byte for byte the in-memory one" cmp -s "$T/mem.gmm" "$T/ooc.gmm"
 check "  ... outlier levels included (radix selection, not a sort)" \
     sh -c '"$1" show --json "$2" | grep -q log_density_quantiles' - "$GMM" "$T/ooc.gmm"
@@ -57,11 +61,23 @@ if [ -z "${GMM_VALGRIND:-}" ] && [ -z "$asan" ] && [ -x /usr/bin/time ]; then
 	check "  the in-memory fit's: $inmem KB, more than the rows' 24 MB" [ "$inmem" -gt $((24 * 1024)) ]
 fi
 
-# the k-means start from the sample: the in-memory optimum
+# the k-means start from the sample: the in-memory one's when it holds as
+# many rows (a quarter of 16M holds 65536 rows of 5 values and a weight),
+# else the in-memory optimum
 run fit -k 4 -o "$T/km1.gmm" "$T/big.csv"
 l1=$(sed -n 's/.*log_likelihood=\([^ ]*\) .*/\1/p' "$T/err")
+if [ -z "${GMM_VALGRIND:-}" ]; then
+	run fit -v -k 4 --memory 16M -o "$T/km16.gmm" "$T/big.csv"
+	check "the default start with --memory 16M: the sample of 65536 rows" \
+	    grep -q "k-means starts from a sample of 65[0-9]* rows$" "$T/err"
+	check "  the in-memory model, byte for byte" cmp -s "$T/km1.gmm" "$T/km16.gmm"
+fi
+head -n 2001 "$T/big.csv" >"$T/k2000.csv"
+run fit -k 4 -o "$T/ka.gmm" "$T/k2000.csv"
+run fit -k 4 --memory 0 -o "$T/kb.gmm" "$T/k2000.csv"
+check "2000 rows, --memory 0: the sample is every row, the in-memory model byte for byte" cmp -s "$T/ka.gmm" "$T/kb.gmm"
 run fit -k 4 --memory 1M -o "$T/km2.gmm" "$T/big.csv"
-expect_status "the k-means start on the reservoir sample" 0
+expect_status "the k-means start on a smaller sample (a quarter of 1M: 5461 rows)" 0
 l2=$(sed -n 's/.*log_likelihood=\([^ ]*\) .*/\1/p' "$T/err")
 check "  reaches the in-memory optimum ($l2 and $l1, to 1e-6 a row)" near "$l1" "$l2" "$(awk -v n=$rows 'BEGIN { print 1e-6 * n }')"
 

@@ -84,8 +84,10 @@ check_shape(size_t n, size_t d)
 /*
  * Out of core: data whose budget the rows pass hold the same blocks,
  * rows, weights and column statistics as in memory, bitwise, read back
- * from the temporary file; the sample is rows of the data, as many as
- * the reservoir holds; a missing value after the spill is refused.
+ * from the temporary file; the sample is rows of the data in order, every
+ * row when the sample holds them, else about as many as it holds (a hash
+ * of row number and seed below GMM_SPILL_SAMPLE_MIN / n here); a missing
+ * value after the spill is refused.
  */
 static void
 check_spill(size_t n, size_t d, size_t budget, int weighted)
@@ -156,9 +158,17 @@ check_spill(size_t n, size_t d, size_t budget, int weighted)
 	s = gmm_data_sample(&y);
 	CHECK(gmm_data_sample(&x) == &x && s != &y && !gmm_data_spilled(s),
 	    "the sample");
-	CHECK(s->n == (n < GMM_SPILL_SAMPLE_MIN ? n : GMM_SPILL_SAMPLE_MIN),
-	    "n %zu: sample of %zu rows", n, s->n);
-	for (size_t i = 0; i < s->n; i++) {
+	if (n <= GMM_SPILL_SAMPLE_MIN) {
+		CHECK(s->n == n, "n %zu: every row in the sample: %zu", n,
+		    s->n);
+	} else {
+		double m = GMM_SPILL_SAMPLE_MIN, p = m / (double)n;
+		double sd = sqrt(m * (1 - p));
+
+		CHECK(fabs((double)s->n - m) < 5 * sd, "n %zu: sample of "
+		    "%zu rows, about %g", n, s->n, m);
+	}
+	for (size_t i = 0, prev = 0; i < s->n; i++) {
 		/* value(r, 0) = 10 r + 0.5 names the row */
 		size_t r;
 
@@ -167,8 +177,10 @@ check_spill(size_t n, size_t d, size_t budget, int weighted)
 		for (size_t j = 0; j < d; j++)
 			bad += r >= n || row[j] != value(r, j);
 		bad += gmm_data_weight(s, i) != gmm_data_weight(&x, r);
+		bad += i > 0 && r <= prev;
+		prev = r;
 	}
-	CHECK(bad == 0, "the sample's rows are the data's");
+	CHECK(bad == 0, "the sample's rows are the data's, in order");
 	CHECK(s->complete == s->n, "sample complete");
 	mask[0] = d > 1;	/* something missing */
 	CHECK(gmm_data_append_missing(&y, row, mask, 1) == -2 &&
@@ -192,7 +204,7 @@ main(void)
 			check_shape(ns[a], ds[b]);
 	check_spill(1000, 3, 0, 0);		/* every row to the file */
 	check_spill(5000, 4, 20000, 1);		/* past the budget */
-	check_spill(9000, 2, 40000, 0);		/* the reservoir replaces */
+	check_spill(9000, 2, 40000, 0);		/* a sample of some */
 	check_spill(300, 1, 0, 1);
 	return check_done("test_data");
 }
