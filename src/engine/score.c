@@ -1,6 +1,7 @@
 #include "engine/score.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,6 +165,59 @@ cmp_ld(const void *a, const void *b)
 	double x = ((const struct ld_w *)a)->ld, y = ((const struct ld_w *)b)->ld;
 
 	return (x > y) - (x < y);
+}
+
+/*
+ * v[0 .. n) in ascending order of ld (no NaN), tmp n more of scratch: a
+ * least-significant-digit radix sort on the bits of ld made to order as
+ * unsigned integers (ld_key(): a sign flips them all, else the top bit
+ * is set), RADIX_BITS at a time, a digit every key shares skipped.  Equal
+ * ld may come in any order: the levels read ld alone (-0 sorts before +0
+ * here, equal to it for qsort: the level is then -0 where qsort's could
+ * be +0, as the spilled rows' selection gives).
+ * (A qsort of a million log densities took 0.15 s of a 1.45 s fit.)
+ */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+
+static uint64_t ld_key(double v);	/* below: the radix selection's */
+
+static void
+sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
+{
+	size_t *count = calloc(RADIX_SIZE, sizeof(size_t));
+	struct ld_w *orig = v;
+
+	if (count == NULL || tmp == NULL) {	/* no room: any sort */
+		free(count);
+		qsort(v, n, sizeof(*v), cmp_ld);
+		return;
+	}
+	for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
+		struct ld_w *t;
+		size_t sum = 0;
+
+		memset(count, 0, RADIX_SIZE * sizeof(size_t));
+		for (size_t i = 0; i < n; i++)
+			count[(ld_key(v[i].ld) >> shift) & (RADIX_SIZE - 1)]++;
+		if (count[(ld_key(v[0].ld) >> shift) & (RADIX_SIZE - 1)] == n)
+			continue;	/* one digit for all: nothing moves */
+		for (size_t b = 0; b < RADIX_SIZE; b++) {
+			size_t c = count[b];
+
+			count[b] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			tmp[count[(ld_key(v[i].ld) >> shift) &
+			    (RADIX_SIZE - 1)]++] = v[i];
+		t = v;
+		v = tmp;
+		tmp = t;
+	}
+	if (v != orig)
+		memcpy(orig, v, n * sizeof(*v));
+	free(count);
 }
 
 /* A block's log densities and weights into ld_w[first ..] (the pass's
@@ -348,7 +402,7 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 	};
 	struct gmm_estep_buffers *buf;
 	struct gmm_pool *pool;
-	struct ld_w *v = NULL;
+	struct ld_w *v = NULL, *tmp;
 	size_t n = x->complete, have = 0, j = 0;
 	double total = 0, cum;
 	const struct gmm_comm *comm = gmm_data_comm(x);
@@ -397,7 +451,9 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 		free(v);
 		return 0;
 	}
-	qsort(v, have, sizeof(*v), cmp_ld);
+	tmp = malloc(have * sizeof(*tmp));
+	sort_ld(v, have, tmp);
+	free(tmp);
 	cum = v[0].w;
 	for (size_t i = 0; i < GMM_LDQ_N; i++) {
 		/* (i W) / (N - 1): exact for whole weights below 2^53 / N */
