@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/consts.h"
 #include "base/status.h"
@@ -738,14 +739,23 @@ gmm_fitopts_read(struct gmm_fitopts *fo, struct gmm_csvin *in,
     char *const *files, size_t nfiles, const struct gmm_data_budget *budget,
     struct gmm_data *x, struct gmm_error *err)
 {
+	struct timespec t0, t1;
+	int r;
+
 	fo->read_threads = 0;
 	if (fo->comm == NULL) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (gmm_csvin_read_parallel(in, fo->common.threads, x, budget,
 		    err) == 0) {
 			fo->read_threads = fo->common.threads;
-			return 0;
+			r = 0;
+		} else {
+			r = gmm_csvin_read_data(in, x, budget, err);
 		}
-		return gmm_csvin_read_data(in, x, budget, err);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		fo->read_seconds = (double)(t1.tv_sec - t0.tv_sec) +
+		    (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+		return r;
 	}
 	if (gmm_csvin_read_begin(in, x, budget, err) < 0)
 		return -1;
@@ -814,6 +824,9 @@ gmm_fitopts_fit(struct gmm_fitopts *fo, const char *cmd,
 			    fo->read_threads);
 		else if (fo->comm == NULL)
 			fputc('\n', stderr);
+		if (fo->comm == NULL)
+			fprintf(stderr, "gmm %s: the rows read in %.6f s\n",
+			    cmd, fo->read_seconds);
 	}
 	fo->em.progress_ctx = fo;
 	if (fo->em.noise && fo->noise_volume > 0) {

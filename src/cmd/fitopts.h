@@ -26,6 +26,7 @@ struct gmm_fitopts {
 	size_t memory;		/* --memory: bytes the rows may hold */
 	int read_threads;	/* threads that read the rows, when more
 				 * than one (gmm_fitopts_read()) */
+	double read_seconds;	/* the wall time of that read (-v) */
 	int memory_given;
 	int mpi;		/* --mpi: one rank's share (io/mpi.h) */
 	const struct gmm_comm *comm;	/* with --mpi, after
@@ -120,7 +121,8 @@ int gmm_fitopts_mpi_usage(const struct gmm_fitopts *fo, const char *cmd,
  * reader the caller opened on files[0] and checked (its names, a start
  * model's columns).  Without --mpi, every row of in (nfiles is 1), with
  * --threads threads when the file allows (gmm_csvin_read_parallel(); then
- * fo->read_threads is their number, and -v says so).
+ * fo->read_threads is their number, and -v says so), fo->read_seconds
+ * the time it took.
  * Under --mpi, this rank's share of the files' rows: the list's bytes,
  * file after file, are cut in R even ranges (each file's at its record
  * starts, as gmm_csvin_share() says), so that every row is read by one

@@ -8,9 +8,12 @@
  * in the last block 0.  The CSV reader appends rows as it reads them
  * (io/csvin.h: gmm_csvin_read_data()), so there is no n x d row-major
  * copy and nothing is rearranged later; memory grows by one block at a
- * time.  Read by several threads (gmm_csvin_read_parallel()), each part
- * of the file is such data, appended in order to the whole
- * (gmm_data_append_data(): its blocks reused, its rows copied once).
+ * time, carved from slabs that the data own (data.c: mapped memory, the
+ * large ones advised to transparent huge pages, so that first touching
+ * fresh blocks costs few page faults).  Read by several threads
+ * (gmm_csvin_read_parallel()), each part of the file is such data,
+ * appended in order to the whole (gmm_data_append_data(): its blocks and
+ * their slabs taken over, its rows copied once).
  * The rows are read-only once read: select-k's fits share them.
  *
  * A block source (struct gmm_source) hands out block b of the rows by its
@@ -143,6 +146,8 @@ struct gmm_data {
 	struct gmm_data_spill *spill;
 	/* a rank's share (gmm_data_share()): NULL alone */
 	struct gmm_data_share *share;
+	/* the memory of the blocks (data.c: slabs), NULL until a block */
+	struct gmm_slab *slabs;
 	size_t row_base;	/* the share's first row among all ranks' */
 };
 

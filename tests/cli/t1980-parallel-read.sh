@@ -37,6 +37,7 @@ check "fit: the model of 2 threads is the 1-thread one, byte for byte" same fit 
 check "  and it is a model" [ -s "$T/m2" ]
 run fit -v -k 4 --max-iter 1 --threads 2 -o /dev/null "$T/big.csv"
 check "  -v: read by 2 threads" grep -q "^gmm fit: 120000 rows, 5 columns, 2 threads; read by 2 threads$" "$T/err"
+check "  -v: and how long it took" grep -q "^gmm fit: the rows read in [0-9.]* s$" "$T/err"
 n=$(sed -n 's/^gmm fit: run 1 start: k-means on a sample of \([0-9]*\) rows ([0-9.]* s)$/\1/p' "$T/err")
 check "  -v: the start's k-means read a sample of about 65536 rows ($n)" [ "${n:-0}" -gt 64000 ] && [ "$n" -lt 67000 ]
 run fit -v -k 4 --max-iter 1 --threads 1 -o /dev/null "$T/big.csv"

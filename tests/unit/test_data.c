@@ -6,11 +6,18 @@
  * source hands out each block in place, with its index, first row and
  * row count, and no weights, mask or labels; release leaves it empty.
  * Out of core (check_spill()): rows past a budget read back bitwise.
+ * gmm_data_append_data() (check_merge()) gives the blocks, weights and
+ * counts that appending the rows one by one gives, whatever the two
+ * parts' sizes, y's blocks living on in x after y's release; and the
+ * blocks of many rows sit in memory advised to transparent huge pages
+ * (data.c: slabs; /proc/self/smaps' VmFlags "hg"), where the kernel has
+ * them and the build is not AddressSanitizer's.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "engine/data.h"
@@ -193,6 +200,121 @@ check_spill(size_t n, size_t d, size_t budget, int weighted)
 	free(mask);
 }
 
+/* Rows lo .. hi - 1 of value() (weight i % 3 when weighted) into x. */
+static void
+fill(struct gmm_data *x, size_t lo, size_t hi, int weighted)
+{
+	double row[32];
+
+	for (size_t i = lo; i < hi; i++) {
+		for (size_t j = 0; j < x->d; j++)
+			row[j] = value(i, j);
+		if (weighted)
+			gmm_data_append_weighted(x, row, (double)(i % 3));
+		else
+			gmm_data_append(x, row);
+	}
+}
+
+static void
+check_merge(size_t n1, size_t n2, size_t d, int weighted)
+{
+	struct gmm_data x, y, z;
+	size_t bad = 0;
+
+	gmm_data_init(&x, d);
+	gmm_data_init(&y, d);
+	gmm_data_init(&z, d);
+	if (weighted) {
+		gmm_data_set_weighted(&x);
+		gmm_data_set_weighted(&y);
+		gmm_data_set_weighted(&z);
+	}
+	fill(&x, 0, n1, weighted);
+	fill(&y, n1, n1 + n2, weighted);
+	fill(&z, 0, n1 + n2, weighted);
+	CHECK(gmm_data_append_data(&x, &y) == 0, "append_data");
+	gmm_data_release(&y);	/* x's blocks live on */
+	CHECK(x.n == z.n && x.nblocks == z.nblocks && x.weight_total ==
+	    z.weight_total && x.weight_zero == z.weight_zero &&
+	    x.complete == z.complete, "%zu + %zu rows of %zu: counts", n1, n2,
+	    d);
+	for (size_t b = 0; b < x.nblocks && b < z.nblocks; b++) {
+		bad += memcmp(x.blocks[b], z.blocks[b], GMM_BLOCK_ROWS * d *
+		    sizeof(double)) != 0;
+		if (weighted)
+			bad += memcmp(x.wblocks[b], z.wblocks[b],
+			    GMM_BLOCK_ROWS * sizeof(double)) != 0;
+	}
+	CHECK(bad == 0, "%zu + %zu rows of %zu%s: the blocks of one by one, "
+	    "padding zeros (%zu differ)", n1, n2, d, weighted ? ", weighted" :
+	    "", bad);
+	fill(&x, n1 + n2, n1 + n2 + 300, weighted);	/* and on */
+	fill(&z, n1 + n2, n1 + n2 + 300, weighted);
+	bad = x.n != z.n;
+	for (size_t b = 0; b < x.nblocks && b < z.nblocks; b++)
+		bad += memcmp(x.blocks[b], z.blocks[b], GMM_BLOCK_ROWS * d *
+		    sizeof(double)) != 0;
+	CHECK(bad == 0, "  then 300 rows more, appended one by one");
+	gmm_data_release(&x);
+	gmm_data_release(&z);
+}
+
+/* "hg" among the VmFlags of the mapping that holds p; -1 when
+ * /proc/self/smaps cannot be read. */
+static int
+advised_huge(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	int in = 0, found = 0;
+	unsigned long a = (unsigned long)p;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		unsigned long lo, hi;
+
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 &&
+		    strchr(line, ':') != NULL && strchr(line, '-') <
+		    strchr(line, ' ')) {
+			in = a >= lo && a < hi;
+			continue;
+		}
+		if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			found = strstr(line, " hg") != NULL;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static void
+check_huge(void)
+{
+	struct gmm_data x;
+	int asan = 0;
+
+#if defined(__SANITIZE_ADDRESS__)
+	asan = 1;
+#endif
+	gmm_data_init(&x, 16);
+	fill(&x, 0, 100000, 0);		/* 12.8 MB of blocks */
+	if (asan || access("/sys/kernel/mm/transparent_hugepage/enabled",
+	    F_OK) != 0) {
+		printf("# no transparent huge pages here (or ASan): not "
+		    "checked\n");
+	} else {
+		CHECK(advised_huge(x.blocks[x.nblocks - 1]) == 1, "the last "
+		    "block of 100000 rows sits in memory advised to huge "
+		    "pages");
+		CHECK(advised_huge(x.blocks[0]) == 0, "  the first, in a "
+		    "small slab, does not");
+	}
+	gmm_data_release(&x);
+}
+
 int
 main(void)
 {
@@ -206,5 +328,17 @@ main(void)
 	check_spill(5000, 4, 20000, 1);		/* past the budget */
 	check_spill(9000, 2, 40000, 0);		/* a sample of some */
 	check_spill(300, 1, 0, 1);
+	{
+		static const size_t n1s[] = { 0, 1, 255, 256, 257, 5000 };
+		static const size_t n2s[] = { 1, 256, 300, 70000 };
+
+		for (size_t a = 0; a < 6; a++)
+			for (size_t b = 0; b < 4; b++) {
+				check_merge(n1s[a], n2s[b], 3, (a + b) % 2);
+				check_merge(n1s[a], n2s[b], 17, (a + b + 1) %
+				    2);
+			}
+	}
+	check_huge();
 	return check_done("test_data");
 }
