@@ -136,6 +136,14 @@
  */
 #define GMM_KMEANS_SEEDINGS 3
 
+/*
+ * Lloyd iterations of the k-means start stop when the centres move less
+ * than this times the mean column variance (the sum of their squared
+ * shifts), as scikit-learn's KMeans(tol = 1e-4) (issue 18 section 5: on
+ * k past the clusters, exact convergence took a tenth of select-k).
+ */
+#define GMM_KMEANS_TOL 1e-4
+
 /* Lloyd iterations of the k-means start, at most (sklearn: 300). */
 #define GMM_KMEANS_MAX_ITER 300
 

@@ -492,6 +492,35 @@ empty:
 	}
 }
 
+/*
+ * GMM_KMEANS_TOL times the mean over columns of the (weighted) column
+ * variances: how far the centres may move in all (the sum of squared
+ * shifts) in a Lloyd iteration that ends the iterations, as scikit-learn's
+ * KMeans(tol) judges it.  Missing values count as held (data.h).
+ */
+static double
+lloyd_tol(const struct gmm_data *x)
+{
+	double v = 0;
+
+	for (size_t j = 0; j < x->d; j++) {
+		double w = 0, m = 0, q = 0;
+
+		for (size_t i = 0; i < x->n; i++) {	/* Welford's */
+			double wi = gmm_data_weight(x, i), t;
+
+			if (!(wi > 0))
+				continue;
+			w += wi;
+			t = gmm_data_at(x, i, j) - m;
+			m += t * wi / w;
+			q += wi * t * (gmm_data_at(x, i, j) - m);
+		}
+		v += w > 0 ? q / w : 0;
+	}
+	return GMM_KMEANS_TOL * v / (double)(x->d ? x->d : 1);
+}
+
 int
 gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
     int threads, double *centers, uint32_t *labels, struct gmm_error *err)
@@ -504,6 +533,7 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	    : NULL;
 	struct gmm_pool *pool;
 	size_t *per_worker;
+	double tol;
 
 	threads = threads < 1 ? 1 : threads;
 	pool = gmm_pool_new(threads);
@@ -521,7 +551,10 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
 	assign(x, k, pool, threads, per_worker, centers, labels, dist);
+	tol = lloyd > 0 ? lloyd_tol(x) : 0;
 	for (size_t it = 0; it < lloyd; it++) {
+		double shift = 0;
+
 		memcpy(prev, centers, k * d * sizeof(double));
 		update_centers(x, k, centers, labels, dist, count, cnt);
 		/*
@@ -532,8 +565,12 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 		 */
 		if (memcmp(prev, centers, k * d * sizeof(double)) == 0)
 			break;
+		for (size_t j = 0; j < k * d; j++)
+			shift += (centers[j] - prev[j]) * (centers[j] -
+			    prev[j]);
+		/* the labels are the nearest centres' when it stops */
 		if (assign(x, k, pool, threads, per_worker, centers, labels,
-		    dist) == 0)
+		    dist) == 0 || shift <= tol)
 			break;
 	}
 	gmm_pool_free(pool);

@@ -40,8 +40,10 @@ int gmm_init_kmeanspp(const struct gmm_data *x, size_t k, size_t seedings,
 
 /*
  * Label each row with its nearest centre; with lloyd > 0, then run up to
- * that many Lloyd iterations (stopping when no label changes), moving an
- * emptied centre to the row farthest from its own centre.
+ * that many Lloyd iterations (stopping when no label changes, or when the
+ * centres moved by less than GMM_KMEANS_TOL of the mean column variance,
+ * as scikit-learn's KMeans; the labels are then the nearest centres'),
+ * moving an emptied centre to the row farthest from its own centre.
  */
 int gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
     int threads, double *centers, uint32_t *labels, struct gmm_error *err);
