@@ -1405,12 +1405,11 @@ gmm_data_column_means(const struct gmm_data *x, double *mean, double *buf)
  * Block by block, each column's sums in row order: the bits of a column
  * at a time, from memory or from the file.
  */
-static double
-min_variance(const struct gmm_data *x, const double *mean, double *var,
+static void
+column_spreads(const struct gmm_data *x, const double *mean, double *var,
     double *scale, double *buf)
 {
 	size_t n = x->n, d = x->d;
-	double best = 0;
 	struct gmm_block blk;
 
 	for (size_t b = 0; b * GMM_BLOCK_ROWS < n; b++) {
@@ -1428,7 +1427,16 @@ min_variance(const struct gmm_data *x, const double *mean, double *var,
 	}
 	gmm_comm_sum(gmm_data_comm(x), var, d);
 	gmm_comm_max(gmm_data_comm(x), scale, d);
-	for (size_t j = 0; j < d; j++) {
+}
+
+/* The smallest of the column variances whose spreads (column_spreads())
+ * var and scale hold, among the columns that are not constant. */
+static double
+min_of(const struct gmm_data *x, const double *var, const double *scale)
+{
+	double best = 0;
+
+	for (size_t j = 0; j < x->d; j++) {
 		double v = var[j] / gmm_data_weight_all(x);
 
 		/* constant up to the rounding of the mean */
@@ -1440,22 +1448,59 @@ min_variance(const struct gmm_data *x, const double *mean, double *var,
 	return best;
 }
 
+static double
+min_variance(const struct gmm_data *x, const double *mean, double *var,
+    double *scale, double *buf)
+{
+	column_spreads(x, mean, var, scale, buf);
+	return min_of(x, var, scale);
+}
+
+/* column_spreads() about the column means, into var and scale (d zeros
+ * each); 0, or -1 when out of memory. */
+static int
+spreads(const struct gmm_data *x, double *var, double *scale)
+{
+	double *mean = malloc((x->d ? x->d : 1) * sizeof(double));
+	double *buf = malloc(GMM_DATA_BUF(x->d) * sizeof(double));
+	int ok = mean != NULL && buf != NULL;
+
+	if (ok) {
+		gmm_data_column_means(x, mean, buf);
+		column_spreads(x, mean, var, scale, buf);
+	}
+	free(buf);
+	free(mean);
+	return ok ? 0 : -1;
+}
+
+int
+gmm_data_column_variances(const struct gmm_data *x, double *var)
+{
+	double *scale = calloc(x->d ? x->d : 1, sizeof(double));
+
+	memset(var, 0, x->d * sizeof(double));
+	if (scale == NULL || spreads(x, var, scale) < 0) {
+		free(scale);
+		return -1;
+	}
+	for (size_t j = 0; j < x->d; j++)
+		var[j] /= gmm_data_weight_all(x);
+	free(scale);
+	return 0;
+}
+
 int
 gmm_data_min_column_variance(const struct gmm_data *x, double *out)
 {
-	size_t d = x->d;
-	double *mean = calloc(3 * d, sizeof(double));
-	double *buf = malloc(GMM_DATA_BUF(d) * sizeof(double));
+	double *var = calloc(2 * (x->d ? x->d : 1), sizeof(double));
 
-	if (mean == NULL || buf == NULL) {
-		free(mean);
-		free(buf);
+	if (var == NULL || spreads(x, var, var + x->d) < 0) {
+		free(var);
 		return -1;
 	}
-	gmm_data_column_means(x, mean, buf);
-	*out = min_variance(x, mean, mean + d, mean + 2 * d, buf);
-	free(mean);
-	free(buf);
+	*out = min_of(x, var, var + x->d);
+	free(var);
 	return 0;
 }
 

@@ -382,6 +382,10 @@ void gmm_data_pattern_source_free(struct gmm_source *s);
 void gmm_data_column_means(const struct gmm_data *x, double *mean,
     double *buf);
 
+/* The (weighted) variance of each column about its mean into var (d); 0,
+ * or -1 when out of memory. */
+int gmm_data_column_variances(const struct gmm_data *x, double *var);
+
 /*
  * Smallest variance among the columns that are not constant into *out; 0
  * when all are constant.  0, or -1 when out of memory.

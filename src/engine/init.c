@@ -493,31 +493,24 @@ empty:
 }
 
 /*
- * GMM_KMEANS_TOL times the mean over columns of the (weighted) column
- * variances: how far the centres may move in all (the sum of squared
+ * GMM_KMEANS_TOL times the mean of the (weighted) column variances
+ * (data.h): how far the centres may move in all (the sum of squared
  * shifts) in a Lloyd iteration that ends the iterations, as scikit-learn's
- * KMeans(tol) judges it.  Missing values count as held (data.h).
+ * KMeans(tol) judges it; -1 when out of memory.  Missing values count as
+ * held (data.h).
  */
 static double
 lloyd_tol(const struct gmm_data *x)
 {
-	double v = 0;
+	double *var = malloc((x->d ? x->d : 1) * sizeof(double)), v = 0;
 
-	for (size_t j = 0; j < x->d; j++) {
-		double w = 0, m = 0, q = 0;
-
-		for (size_t i = 0; i < x->n; i++) {	/* Welford's */
-			double wi = gmm_data_weight(x, i), t;
-
-			if (!(wi > 0))
-				continue;
-			w += wi;
-			t = gmm_data_at(x, i, j) - m;
-			m += t * wi / w;
-			q += wi * t * (gmm_data_at(x, i, j) - m);
-		}
-		v += w > 0 ? q / w : 0;
+	if (var == NULL || gmm_data_column_variances(x, var) < 0) {
+		free(var);
+		return -1;
 	}
+	for (size_t j = 0; j < x->d; j++)
+		v += var[j];
+	free(var);
 	return GMM_KMEANS_TOL * v / (double)(x->d ? x->d : 1);
 }
 
@@ -538,9 +531,10 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	threads = threads < 1 ? 1 : threads;
 	pool = gmm_pool_new(threads);
 	per_worker = calloc((size_t)threads, sizeof(size_t));
+	tol = lloyd > 0 ? lloyd_tol(x) : 0;
 	if (dist == NULL || count == NULL || prev == NULL ||
 	    (x->npatterns > 0 && cnt == NULL) || pool == NULL ||
-	    per_worker == NULL) {
+	    per_worker == NULL || tol < 0) {
 		free(dist);
 		free(count);
 		free(prev);
@@ -551,7 +545,7 @@ gmm_init_assign(const struct gmm_data *x, size_t k, size_t lloyd,
 	}
 	memset(labels, 0, n * sizeof(uint32_t));
 	assign(x, k, pool, threads, per_worker, centers, labels, dist);
-	tol = lloyd > 0 ? lloyd_tol(x) : 0;
+
 	for (size_t it = 0; it < lloyd; it++) {
 		double shift = 0;
 

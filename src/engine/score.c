@@ -170,8 +170,9 @@ cmp_ld(const void *a, const void *b)
 /*
  * v[0 .. n) in ascending order of ld (no NaN), tmp n more of scratch: a
  * least-significant-digit radix sort on the bits of ld made to order as
- * unsigned integers (ld_key(): a sign flips them all, else the top bit
- * is set), RADIX_BITS at a time, a digit every key shares skipped.  Equal
+ * unsigned integers (ld_key(), each made once and held in ld's place until
+ * the end: a sign flips them all, else the top bit is set), RADIX_BITS at
+ * a time, a digit every key shares skipped.  Equal
  * ld may come in any order: the levels read ld alone (-0 sorts before +0
  * here, equal to it for qsort: the level is then -0 where qsort's could
  * be +0, as the spilled rows' selection gives).
@@ -181,6 +182,17 @@ cmp_ld(const void *a, const void *b)
 #define RADIX_SIZE (1u << RADIX_BITS)
 
 static uint64_t ld_key(double v);	/* below: the radix selection's */
+static double key_ld(uint64_t k);
+
+/* The key of v[i] as its bits, in place of its ld. */
+static uint64_t
+key_at(const struct ld_w *v, size_t i)
+{
+	uint64_t k;
+
+	memcpy(&k, &v[i].ld, sizeof(k));
+	return k;
+}
 
 static void
 sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
@@ -193,14 +205,19 @@ sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
 		qsort(v, n, sizeof(*v), cmp_ld);
 		return;
 	}
+	for (size_t i = 0; i < n; i++) {	/* each key once */
+		uint64_t k = ld_key(v[i].ld);
+
+		memcpy(&v[i].ld, &k, sizeof(k));
+	}
 	for (unsigned shift = 0; shift < 64; shift += RADIX_BITS) {
 		struct ld_w *t;
 		size_t sum = 0;
 
 		memset(count, 0, RADIX_SIZE * sizeof(size_t));
 		for (size_t i = 0; i < n; i++)
-			count[(ld_key(v[i].ld) >> shift) & (RADIX_SIZE - 1)]++;
-		if (count[(ld_key(v[0].ld) >> shift) & (RADIX_SIZE - 1)] == n)
+			count[(key_at(v, i) >> shift) & (RADIX_SIZE - 1)]++;
+		if (count[(key_at(v, 0) >> shift) & (RADIX_SIZE - 1)] == n)
 			continue;	/* one digit for all: nothing moves */
 		for (size_t b = 0; b < RADIX_SIZE; b++) {
 			size_t c = count[b];
@@ -209,7 +226,7 @@ sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
 			sum += c;
 		}
 		for (size_t i = 0; i < n; i++)
-			tmp[count[(ld_key(v[i].ld) >> shift) &
+			tmp[count[(key_at(v, i) >> shift) &
 			    (RADIX_SIZE - 1)]++] = v[i];
 		t = v;
 		v = tmp;
@@ -217,6 +234,8 @@ sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
 	}
 	if (v != orig)
 		memcpy(orig, v, n * sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		orig[i].ld = key_ld(key_at(orig, i));
 	free(count);
 }
 
