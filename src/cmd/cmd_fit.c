@@ -336,7 +336,7 @@ run(struct gmm_fitopts *fo, char *const *files, size_t nfiles,
 	gmm_fitopts_report_spill(fo, "fit", &x);
 	if (gmm_fitopts_fit(fo, "fit", &x, &m, &err) < 0)
 		goto fail;
-	if (gmm_data_shape_init(&shape, &x) < 0) {
+	if (gmm_data_shape_init(&shape, &x, fo->common.threads) < 0) {
 		gmm_error_nomem(&err);
 		goto fail;
 	}

@@ -514,7 +514,7 @@ fit_all(struct select_opts *s, const struct gmm_csvin *in,
 			return -1;
 		}
 	}
-	if (gmm_data_shape_init(&shape, x) < 0) {
+	if (gmm_data_shape_init(&shape, x, s->fo.common.threads) < 0) {
 		gmm_warn("select-k", "%s: out of memory", s->file);
 		return -1;
 	}

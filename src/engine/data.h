@@ -375,6 +375,28 @@ int gmm_data_pattern_source(const struct gmm_data *x, struct gmm_source *s);
 void gmm_data_pattern_source_free(struct gmm_source *s);
 
 /*
+ * An ordered reduction over all x's rows (in memory or spilled) on up to
+ * `threads` threads.  The blocks go in chunks of GMM_DATA_CHUNK_BLOCKS;
+ * add() adds one block into its chunk's part (width doubles, set by
+ * init(), or zeros when init is NULL; from any thread, one block after the
+ * next of its chunk), and fold() folds each chunk's part into total, one
+ * chunk at a time, in chunk order.  So total has the same bits for any
+ * number of threads (not, in general, those of one sum over every row).
+ * Chunks in flight hold 2 x threads parts.  0, or -1 when out of memory
+ * (total as it was).
+ */
+#define GMM_DATA_CHUNK_BLOCKS 8
+struct gmm_data_pass {
+	size_t width;
+	void (*init)(void *ctx, double *part);
+	void (*add)(void *ctx, const struct gmm_block *blk, double *part);
+	void (*fold)(void *ctx, const double *part, double *total);
+	void *ctx;
+};
+int gmm_data_reduce(const struct gmm_data *x, int threads,
+    const struct gmm_data_pass *pass, double *total);
+
+/*
  * The (weighted) column means of all x's rows into mean (d), block by
  * block, each column's sum in row order: the same bits in memory and
  * spilled; buf as for gmm_data_source().
@@ -409,8 +431,11 @@ struct gmm_data_shape {
 	double *u;
 };
 
-/* 0, or -1 when out of memory (nothing to free then). */
-int gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x);
+/* The shape of all x's rows, their sums reduced by gmm_data_reduce() on
+ * up to `threads` threads: the same for any number of them.  0, or -1
+ * when out of memory (nothing to free then). */
+int gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x,
+    int threads);
 void gmm_data_shape_release(struct gmm_data_shape *s);
 
 #endif

@@ -809,15 +809,22 @@ check_scale(const struct gmm_data *x, struct gmm_error *err)
 		lo[j] = INFINITY;
 		hi[j] = -INFINITY;
 	}
+	/* a column at a time, in vectors (a least and a greatest are the
+	 * same in any order) */
 	for (size_t b = 0; b * GMM_BLOCK_ROWS < n; b++) {
 		gmm_data_block(x, b, hi + d, &blk);
-		for (size_t i = 0; i < blk.rows; i++)
-			for (size_t j = 0; j < d; j++) {
-				double v = blk.xt[j * GMM_BLOCK_ROWS + i];
+		for (size_t j = 0; j < d; j++) {
+			const double *c = blk.xt + j * GMM_BLOCK_ROWS;
+			double l = lo[j], h = hi[j];
 
-				lo[j] = v < lo[j] ? v : lo[j];
-				hi[j] = v > hi[j] ? v : hi[j];
+#pragma omp simd reduction(min:l) reduction(max:h)
+			for (size_t i = 0; i < blk.rows; i++) {
+				l = c[i] < l ? c[i] : l;
+				h = c[i] > h ? c[i] : h;
 			}
+			lo[j] = l;
+			hi[j] = h;
+		}
 	}
 	gmm_comm_min(gmm_data_comm(x), lo, d);
 	gmm_comm_max(gmm_data_comm(x), hi, d);

@@ -239,6 +239,77 @@ sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
 	free(count);
 }
 
+/*
+ * The levels' sort on several threads: v cut into parts of at least
+ * SORT_PART_MIN rows (at most SORT_PARTS_MAX of them), each part sorted
+ * by sort_ld() as a task, then walked as one sequence (walk_next()): the
+ * least key next, the earlier part's first on a tie.  sort_ld() is stable,
+ * so that sequence is, row for row, what one sort_ld() of all v gives,
+ * for any number of threads.
+ */
+#define SORT_PART_MIN ((size_t)1 << 18)
+#define SORT_PARTS_MAX 16
+
+struct sort_parts {
+	struct ld_w *v, *tmp;	/* tmp NULL: sort_ld()'s qsort */
+	size_t n, part, nparts;
+	size_t pos[SORT_PARTS_MAX];	/* the walk's next row of each part */
+};
+
+static void
+sort_parts_init(struct sort_parts *s, struct ld_w *v, size_t n,
+    struct ld_w *tmp)
+{
+	s->v = v;
+	s->tmp = tmp;
+	s->n = n;
+	s->part = (n + SORT_PARTS_MAX - 1) / SORT_PARTS_MAX;
+	if (s->part < SORT_PART_MIN)
+		s->part = SORT_PART_MIN;
+	s->nparts = (n + s->part - 1) / s->part;
+	for (size_t p = 0; p < s->nparts; p++)
+		s->pos[p] = p * s->part;
+}
+
+static void
+sort_part(void *arg, size_t task, size_t slot, int worker)
+{
+	struct sort_parts *s = arg;
+	size_t lo = task * s->part;
+	size_t m = s->n - lo < s->part ? s->n - lo : s->part;
+
+	(void)slot;
+	(void)worker;
+	sort_ld(s->v + lo, m, s->tmp != NULL ? s->tmp + lo : NULL);
+}
+
+/* The next row of the sorted parts' walk; NULL past the last. */
+static const struct ld_w *
+walk_next(struct sort_parts *s)
+{
+	const struct ld_w *best = NULL;
+	uint64_t best_key = 0;
+	size_t bp = 0;
+
+	for (size_t p = 0; p < s->nparts; p++) {
+		size_t end = (p + 1) * s->part < s->n ? (p + 1) * s->part :
+		    s->n;
+		uint64_t key;
+
+		if (s->pos[p] >= end)
+			continue;
+		key = ld_key(s->v[s->pos[p]].ld);
+		if (best == NULL || key < best_key) {
+			best = &s->v[s->pos[p]];
+			best_key = key;
+			bp = p;
+		}
+	}
+	if (best != NULL)
+		s->pos[bp]++;
+	return best;
+}
+
 /* A block's log densities and weights into ld_w[first ..] (the pass's
  * block()). */
 static void
@@ -422,6 +493,8 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 	struct gmm_estep_buffers *buf;
 	struct gmm_pool *pool;
 	struct ld_w *v = NULL, *tmp;
+	struct sort_parts sp;
+	const struct ld_w *cur;
 	size_t n = x->complete, have = 0, j = 0;
 	double total = 0, cum;
 	const struct gmm_comm *comm = gmm_data_comm(x);
@@ -454,35 +527,38 @@ gmm_log_density_quantiles(struct gmm_model *m, const struct gmm_data *x,
 	for (int t = 0; buf != NULL && t < threads; t++)
 		gmm_estep_buffers_release(&buf[t]);
 	free(buf);
-	gmm_pool_free(pool);
-	if (!ok) {
+	if (!ok || spilled) {
+		gmm_pool_free(pool);
 		free(v);
-		return gmm_error_nomem(err);
+		return ok ? 0 : gmm_error_nomem(err);
 	}
-	if (spilled)
-		return 0;
 	for (size_t i = 0; i < n; i++)	/* weight 0: the row is not there */
 		if (v[i].w > 0 && !isnan(v[i].ld)) {
 			v[have] = v[i];
 			total += v[have++].w;
 		}
 	if (have == 0) {
+		gmm_pool_free(pool);
 		free(v);
 		return 0;
 	}
 	tmp = malloc(have * sizeof(*tmp));
-	sort_ld(v, have, tmp);
+	sort_parts_init(&sp, v, have, tmp);
+	gmm_pool_run(pool, threads, sp.nparts, 1, sort_part, NULL, &sp);
+	gmm_pool_free(pool);
 	free(tmp);
-	cum = v[0].w;
+	cur = walk_next(&sp);
+	cum = cur->w;
 	for (size_t i = 0; i < GMM_LDQ_N; i++) {
 		/* (i W) / (N - 1): exact for whole weights below 2^53 / N */
 		double target = (double)i * total / (double)(GMM_LDQ_N - 1);
 
 		while (j + 1 < have && cum < target) {
 			j++;
-			cum += v[j].w;
+			cur = walk_next(&sp);
+			cum += cur->w;
 		}
-		m->training.ldq[i] = v[j].ld;
+		m->training.ldq[i] = cur->ld;
 	}
 	m->training.has_ldq = 1;
 	free(v);

@@ -156,10 +156,15 @@ check_spill(size_t n, size_t d, size_t budget, int weighted)
 	CHECK(gmm_data_min_column_variance(&x, &vx) == 0 &&
 	    gmm_data_min_column_variance(&y, &vy) == 0 && vx == vy,
 	    "min variance %.17g %.17g", vx, vy);
-	CHECK(gmm_data_shape_init(&hx, &x) == 0 &&
-	    gmm_data_shape_init(&hy, &y) == 0 && hx.rank == hy.rank &&
+	/* the shape: the same bits spilled or not, on 1 or 3 threads */
+	CHECK(gmm_data_shape_init(&hx, &x, 1) == 0 &&
+	    gmm_data_shape_init(&hy, &y, 3) == 0 && hx.rank == hy.rank &&
+	    hx.min_var == hy.min_var &&
 	    (hx.u == NULL || memcmp(hx.u, hy.u, d * d * sizeof(double)) == 0),
-	    "shape");
+	    "n %zu d %zu: shape", n, d);
+	/* its chunked sums against the one-pass ones */
+	CHECK(fabs(hx.min_var - vx) <= 1e-12 * vx, "n %zu: the shape's "
+	    "min variance %.17g, the columns' %.17g", n, hx.min_var, vx);
 	gmm_data_shape_release(&hx);
 	gmm_data_shape_release(&hy);
 	s = gmm_data_sample(&y);
@@ -328,6 +333,7 @@ main(void)
 	check_spill(5000, 4, 20000, 1);		/* past the budget */
 	check_spill(9000, 2, 40000, 0);		/* a sample of some */
 	check_spill(300, 1, 0, 1);
+	check_spill(50000, 5, 400000, 1);	/* chunks of blocks */
 	{
 		static const size_t n1s[] = { 0, 1, 255, 256, 257, 5000 };
 		static const size_t n2s[] = { 1, 256, 300, 70000 };

@@ -50,7 +50,7 @@ shape_of(struct gmm_data_shape *sh, const double *rows)
 
 	if (gmm_data_from_rows(&x, rows, 4, 2) < 0)
 		return -1;
-	r = gmm_data_shape_init(sh, &x);
+	r = gmm_data_shape_init(sh, &x, 1);
 	gmm_data_release(&x);
 	return r;
 }
