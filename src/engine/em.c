@@ -789,42 +789,71 @@ finish_training(struct gmm_model *m, const struct gmm_em_options *opt,
 	tr->tol = opt->tol;
 }
 
+/* check_scale()'s pass (gmm_data_reduce()): each column's least value
+ * at part[j], its greatest at part[d + j]; the same in any order. */
+static void
+range_init(void *arg, double *part)
+{
+	size_t d = *(const size_t *)arg;
+
+	for (size_t j = 0; j < d; j++) {
+		part[j] = INFINITY;
+		part[d + j] = -INFINITY;
+	}
+}
+
+static void
+range_add(void *arg, const struct gmm_block *blk, double *part)
+{
+	size_t d = *(const size_t *)arg;
+
+	for (size_t j = 0; j < d; j++) {	/* in vectors */
+		const double *c = blk->xt + j * GMM_BLOCK_ROWS;
+		double l = part[j], h = part[d + j];
+
+#pragma omp simd reduction(min:l) reduction(max:h)
+		for (size_t i = 0; i < blk->rows; i++) {
+			l = c[i] < l ? c[i] : l;
+			h = c[i] > h ? c[i] : h;
+		}
+		part[j] = l;
+		part[d + j] = h;
+	}
+}
+
+static void
+range_fold(void *arg, const double *part, double *total)
+{
+	size_t d = *(const size_t *)arg;
+
+	for (size_t j = 0; j < d; j++) {
+		total[j] = part[j] < total[j] ? part[j] : total[j];
+		total[d + j] = part[d + j] > total[d + j] ? part[d + j] :
+		    total[d + j];
+	}
+}
+
 /*
  * The scatter adds up n squared spreads of each column; when that overflows
  * no regularisation helps, so say which column to rescale.
  */
 static int
-check_scale(const struct gmm_data *x, struct gmm_error *err)
+check_scale(const struct gmm_data *x, int threads, struct gmm_error *err)
 {
-	size_t n = x->n, d = x->d, all = gmm_data_rows_all(x);
-	double *lo = malloc((2 * d + GMM_DATA_BUF(d)) * sizeof(double));
+	size_t d = x->d, all = gmm_data_rows_all(x);
+	double *lo = malloc((2 * d + 1) * sizeof(double));
 	double wall = gmm_data_weight_all(x);
 	double *hi = lo + d;
-	struct gmm_block blk;
+	struct gmm_data_pass range = { 2 * d, range_init, range_add,
+		range_fold, &d };
 	int rc = 0;
 
 	if (lo == NULL)
 		return gmm_error_nomem(err);
-	for (size_t j = 0; j < d; j++) {
-		lo[j] = INFINITY;
-		hi[j] = -INFINITY;
-	}
-	/* a column at a time, in vectors (a least and a greatest are the
-	 * same in any order) */
-	for (size_t b = 0; b * GMM_BLOCK_ROWS < n; b++) {
-		gmm_data_block(x, b, hi + d, &blk);
-		for (size_t j = 0; j < d; j++) {
-			const double *c = blk.xt + j * GMM_BLOCK_ROWS;
-			double l = lo[j], h = hi[j];
-
-#pragma omp simd reduction(min:l) reduction(max:h)
-			for (size_t i = 0; i < blk.rows; i++) {
-				l = c[i] < l ? c[i] : l;
-				h = c[i] > h ? c[i] : h;
-			}
-			lo[j] = l;
-			hi[j] = h;
-		}
+	range_init(&d, lo);
+	if (gmm_data_reduce(x, threads, &range, lo) < 0) {
+		free(lo);
+		return gmm_error_nomem(err);
 	}
 	gmm_comm_min(gmm_data_comm(x), lo, d);
 	gmm_comm_max(gmm_data_comm(x), hi, d);
@@ -981,7 +1010,7 @@ gmm_em_fit(const struct gmm_data *x, const struct gmm_em_options *opt,
 	    !opt->noise)
 		return gmm_error_set(err, NULL, 0, "the start model has a "
 		    "noise component: fit it with --noise");
-	if (check_scale(x, err) < 0)
+	if (check_scale(x, opt->threads, err) < 0)
 		return -1;
 	if (check_memory(n, d, opt, err) < 0)
 		return -1;

@@ -49,6 +49,13 @@ printf 'a,b\n1e300,1\n-1e300,2\n5e299,3\n' >"$T/overflow.csv"
 run fit -k 1 -o "$T/x.gmm" "$T/overflow.csv"
 expect_err "values near the double limit: a clear error" 1 \
     "gmm fit: $T/overflow.csv: column 1 spans -1e+300 to 1e+300, too wide for its variance to be a double; rescale it"
+# the same past the first chunks of blocks, on 2 threads (the range is
+# taken chunk by chunk on the pool): the least in the third, the greatest
+# in the second
+awk 'BEGIN { print "a,b"; for (i = 0; i < 40000; i++) printf "%s,%d\n", i == 35000 ? "-1e300" : (i == 20000 ? "1e300" : i % 7), i % 5 }' >"$T/overflow2.csv"
+run fit -k 1 --threads 2 -o "$T/x.gmm" "$T/overflow2.csv"
+expect_err "values near the double limit, rows 20001 and 35001 of 40000: a clear error" 1 \
+    "gmm fit: $T/overflow2.csv: column 1 spans -1e+300 to 1e+300, too wide for its variance to be a double; rescale it"
 # a subnormal variance: refused at load and after an M-step, naming the
 # component, never a model whose own mean scores -inf (issue 11, 2b)
 printf '{"covariance_type": "diag", "weights": [1], "means": [[0, 0]], "covariances": [[1e-320, 1]]}' >"$T/sub.json"
