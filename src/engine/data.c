@@ -1380,18 +1380,50 @@ gmm_data_source(const struct gmm_data *x, struct gmm_source *s)
 	s->self = x;
 }
 
+/*
+ * The (weighted) column sums of a block added into sum (arg: the number of
+ * columns, a size_t), each column's in row order: the bits a loop over
+ * the rows gives (w * v is v for w = 1).  gmm_data_column_means() runs it
+ * over every block; the shape, as a gmm_data_reduce() pass.
+ */
+static void
+column_sums_add(void *arg, const struct gmm_block *blk, double *sum)
+{
+	size_t d = *(const size_t *)arg;
+
+	for (size_t j = 0; j < d; j++) {
+		const double *c = blk->xt + j * GMM_BLOCK_ROWS;
+		double s = sum[j];
+
+		if (blk->weight == NULL)
+			for (size_t i = 0; i < blk->rows; i++)
+				s += c[i];
+		else
+			for (size_t i = 0; i < blk->rows; i++)
+				s += blk->weight[i] * c[i];
+		sum[j] = s;
+	}
+}
+
+static void
+column_sums_fold(void *arg, const double *part, double *total)
+{
+	size_t d = *(const size_t *)arg;
+
+	for (size_t j = 0; j < d; j++)
+		total[j] += part[j];
+}
+
 void
 gmm_data_column_means(const struct gmm_data *x, double *mean, double *buf)
 {
 	struct gmm_block blk;
+	size_t d = x->d;
 
 	memset(mean, 0, x->d * sizeof(double));
 	for (size_t b = 0; b * GMM_BLOCK_ROWS < x->n; b++) {
 		gmm_data_block(x, b, buf, &blk);
-		for (size_t i = 0; i < blk.rows; i++)	/* w = 1: exact */
-			for (size_t j = 0; j < x->d; j++)
-				mean[j] += (blk.weight ? blk.weight[i] : 1) *
-				    blk.xt[j * GMM_BLOCK_ROWS + i];
+		column_sums_add(&d, &blk, mean);
 	}
 	gmm_comm_sum(gmm_data_comm(x), mean, x->d);
 	for (size_t j = 0; j < x->d; j++)
@@ -1577,48 +1609,21 @@ gmm_data_reduce(const struct gmm_data *x, int threads,
 	return 0;
 }
 
-/* The shape's passes (gmm_data_reduce()): the column sums, then the
- * lower triangle of the scatter about the means, and each column's
- * greatest |value| among the rows of weight > 0. */
+/* The shape's passes (gmm_data_reduce()): the column sums
+ * (column_sums_add()), then the lower triangle of the scatter about the
+ * means, and each column's greatest |value| among the rows of weight > 0. */
 struct shape_pass {
 	size_t d;
 	const double *mean;
 };
 
-static void
-shape_sum_add(void *arg, const struct gmm_block *blk, double *part)
-{
-	const struct shape_pass *sp = arg;
-
-	for (size_t j = 0; j < sp->d; j++) {
-		const double *c = blk->xt + j * GMM_BLOCK_ROWS;
-		double s = part[j];
-
-		if (blk->weight == NULL)	/* w * v is v */
-			for (size_t i = 0; i < blk->rows; i++)
-				s += c[i];
-		else
-			for (size_t i = 0; i < blk->rows; i++)
-				s += blk->weight[i] * c[i];
-		part[j] = s;
-	}
-}
-
-static void
-shape_sum_fold(void *arg, const double *part, double *total)
-{
-	const struct shape_pass *sp = arg;
-
-	for (size_t j = 0; j < sp->d; j++)
-		total[j] += part[j];
-}
-
 /*
  * SHAPE_ROWS rows at a time: their deviations from the means by columns
  * in z, each column's (weighted) copy in zw, then each entry of the lower
  * triangle as one dot product over those rows in vectors, added to the
- * part (a loop over the entries a row at a time took 7.1%, then 5.1%, of
- * a one-thread fit of a million rows of 16 columns).
+ * part.  Of a one-thread fit -k 16 of a million rows of 16 columns (perf):
+ * a loop over the entries a row at a time took 7.1%, then 5.1%; this one
+ * 3.2%, about a quarter of it the first load of each value (memory-bound).
  */
 #define SHAPE_ROWS 64
 
@@ -1699,8 +1704,8 @@ gmm_data_shape_init(struct gmm_data_shape *s, const struct gmm_data *x,
 	double *ws = wide ? NULL : malloc((4 * d + 1) * sizeof(double));
 	double *u = wide ? NULL : malloc((d * d + 1) * sizeof(double));
 	struct shape_pass sp = { d, mean };
-	struct gmm_data_pass sums = { d, NULL, shape_sum_add, shape_sum_fold,
-		&sp };
+	struct gmm_data_pass sums = { d, NULL, column_sums_add,
+		column_sums_fold, &sp.d };
 	struct gmm_data_pass scatter = { d * d + d, NULL, shape_cov_add,
 		shape_cov_fold, &sp };
 	double top = 0, *var = mean + d, *scale = cov + d * d;

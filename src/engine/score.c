@@ -243,9 +243,10 @@ sort_ld(struct ld_w *v, size_t n, struct ld_w *tmp)
  * The levels' sort on several threads: v cut into parts of at least
  * SORT_PART_MIN rows (at most SORT_PARTS_MAX of them), each part sorted
  * by sort_ld() as a task, then walked as one sequence (walk_next()): the
- * least key next, the earlier part's first on a tie.  sort_ld() is stable,
- * so that sequence is, row for row, what one sort_ld() of all v gives,
- * for any number of threads.
+ * least key next, the earlier part's first on a tie.  sort_ld()'s radix
+ * sort is stable, so that sequence is, row for row, what one sort_ld() of
+ * all v gives, for any number of threads (its qsort, without room, is
+ * not: equal ld may then come in another order).
  */
 #define SORT_PART_MIN ((size_t)1 << 18)
 #define SORT_PARTS_MAX 16
